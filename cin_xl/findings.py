@@ -1,0 +1,87 @@
+"""Findings: what validation (and reading) reports, each located where the user can fix it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Iterable
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .model import Node
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    QUERY = "query"
+
+
+@dataclass
+class Finding:
+    code: str
+    severity: Severity
+    message: str
+    child: str | None = None
+    #: workbook location
+    sheet: str | None = None
+    row: int | None = None
+    cells: tuple[str, ...] = ()
+    #: XML location
+    path: str | None = None
+    line: int | None = None
+    #: field names the finding is about (used to find cells once the node is placed)
+    fields: tuple[str, ...] = field(default=(), repr=False)
+
+    @property
+    def where(self) -> str:
+        """Human-readable location: ``Referrals!C12`` or ``line 40, /Message/...``."""
+        if self.sheet:
+            if self.cells:
+                return ", ".join(f"{self.sheet}!{c}" for c in self.cells)
+            return f"{self.sheet} row {self.row}" if self.row else self.sheet
+        if self.line is not None or self.path:
+            bits = [f"line {self.line}" if self.line is not None else None, self.path]
+            return ", ".join(b for b in bits if b)
+        return "whole return"
+
+    def as_dict(self) -> dict:
+        return {
+            "code": self.code,
+            "severity": str(self.severity),
+            "message": self.message,
+            "child": self.child,
+            "sheet": self.sheet,
+            "row": self.row,
+            "cells": list(self.cells),
+            "path": self.path,
+            "line": self.line,
+        }
+
+    def __str__(self) -> str:
+        who = f" [child {self.child}]" if self.child else ""
+        return f"{self.where}: {self.code} ({self.severity}){who}: {self.message}"
+
+
+def locate(finding: Finding, node: "Node | None", fields: Iterable[str] = ()) -> Finding:
+    """Fill a finding's location from the origin of the node it is about."""
+    origin = node.origin if node is not None else None
+    fields = tuple(fields)
+    finding.fields = fields
+    if origin is None:
+        return finding
+    finding.sheet, finding.row, finding.path, finding.line = origin.sheet, origin.row, origin.path, origin.line
+    if origin.sheet:
+        finding.cells = tuple(str(origin.cells[f]) for f in fields if f in origin.cells)
+    else:
+        for f in fields:
+            if f in origin.paths:
+                finding.path = origin.paths[f]
+                finding.line = origin.cells.get(f, finding.line)  # type: ignore[assignment]
+                break
+    return finding
+
+
+def count(findings: Iterable[Finding]) -> dict[str, int]:
+    out = {"errors": 0, "queries": 0}
+    for f in findings:
+        out["errors" if f.severity is Severity.ERROR else "queries"] += 1
+    return out

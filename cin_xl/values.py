@@ -1,0 +1,62 @@
+"""Reading and writing single values of the census, shared by the XML and workbook adapters.
+
+A value that cannot be read is returned as the text it was, never dropped or "corrected": the
+structural checks flag it and the template shows it back in its cell.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+from .spec import Kind
+
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_INT = re.compile(r"^[+-]?\d+$")
+_TRUE = {"true", "1"}
+_FALSE = {"false", "0"}
+
+
+def parse_iso_date(text: str) -> date | str:
+    m = _ISO_DATE.match(text)
+    if m:
+        try:
+            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            pass
+    return text
+
+
+def parse_xml_text(kind: Kind, raw: str) -> object:
+    """A value as found in census XML: surrounding whitespace is layout, not data."""
+    text = raw.strip()
+    if kind is Kind.DATE:
+        return parse_iso_date(text)
+    if kind is Kind.BOOL:
+        low = text.lower()
+        return True if low in _TRUE else False if low in _FALSE else text
+    if kind is Kind.INT:
+        return int(text) if _INT.match(text) else text
+    if kind is Kind.DATETIME:
+        try:
+            return datetime.fromisoformat(text) if "T" in text else text
+        except ValueError:
+            return text
+    return text
+
+
+def format_value(kind: Kind, value: object) -> str:
+    """The census XML text of a value; text kept from a bad entry is written as it was."""
+    if isinstance(value, str):
+        return value
+    if kind is Kind.BOOL and isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return value.replace(microsecond=0).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def is_missing(value: object) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() == "") or value == []

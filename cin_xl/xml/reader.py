@@ -1,0 +1,184 @@
+"""Census XML in: any census file of a readable year to a :class:`CensusReturn`.
+
+The reader is lenient about content, strict about safety:
+- values are kept as written (an impossible date stays its text) and flagged later by validation;
+- 1/0 booleans and stray whitespace are accepted;
+- an element the spec does not know is reported with its line and path, not silently dropped;
+- DTDs and entities are refused outright (XXE, "billion laughs"), as is anything that is not a
+  well-formed census ``<Message>``: those raise :class:`UnusableInput` with the line and element.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+
+from ..errors import UnusableInput
+from ..findings import Finding, Severity
+from ..model import CensusReturn, Node, Origin, ROOT_ELEMENT
+from ..spec import Field, fields_of
+from ..values import parse_xml_text
+from ..years import CensusYear, READABLE_YEARS, UnknownYear, supported
+
+XML_PROBLEM = "XML"
+
+
+@dataclass
+class ReadResult:
+    census: CensusReturn
+    year: CensusYear
+    #: problems met while reading (unknown or repeated elements), located by line and path
+    problems: list[Finding] = field(default_factory=list)
+    document: etree._ElementTree | None = field(default=None, repr=False)
+    source: str = ""
+
+
+def _parser() -> etree.XMLParser:
+    # No entity expansion, no DTD loading, no network: nothing in the file can reach outside it.
+    return etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True, dtd_validation=False,
+                           huge_tree=False, remove_blank_text=False)
+
+
+def parse_document(source: str | os.PathLike | bytes) -> etree._ElementTree:
+    """Parse census XML safely; raises :class:`UnusableInput` naming the line and element."""
+    name = "<bytes>" if isinstance(source, bytes) else str(source)
+    try:
+        if isinstance(source, bytes):
+            tree = etree.ElementTree(etree.fromstring(source, _parser()))
+        else:
+            tree = etree.parse(str(source), _parser())
+    except OSError as exc:
+        raise UnusableInput(f"{name}: cannot read the file ({exc})") from None
+    except etree.XMLSyntaxError as exc:
+        line = exc.lineno or (exc.position[0] if exc.position else "?")
+        msg = exc.msg or str(exc)
+        if "Entity" in msg or "entity" in msg:
+            raise UnusableInput(f"{name}, line {line}: entities are not allowed in census XML ({msg})") from None
+        raise UnusableInput(f"{name}, line {line}: not well-formed XML ({msg}); is the file complete?") from None
+    docinfo = tree.docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
+        raise UnusableInput(f"{name}, line 1: the file declares a DTD (<!DOCTYPE ...>); census XML must not "
+                            "contain DTDs or entities, so it was not read")
+    root = tree.getroot()
+    if _local(root.tag) != ROOT_ELEMENT:
+        raise UnusableInput(f"{name}, line {root.sourceline}: the root element is <{_local(root.tag)}>, "
+                            f"not <{ROOT_ELEMENT}>: this is not a children in need census file")
+    return tree
+
+
+def _local(tag: object) -> str:
+    return etree.QName(tag).localname if isinstance(tag, str) else ""
+
+
+def detect_year(root: etree._Element, fallback: CensusYear | None) -> CensusYear:
+    found = root.find("Header/CollectionDetails/Year")
+    text = (found.text or "").strip() if found is not None else ""
+    if text.isdigit():
+        year = CensusYear.from_xml_year(text)
+        try:
+            return supported(year, readable=True)
+        except UnknownYear:
+            raise UnusableInput(f"line {found.sourceline}, /Message/Header/CollectionDetails/Year: census year "
+                                f"{year.label} cannot be read (readable: {', '.join(READABLE_YEARS)})") from None
+    if fallback is not None:
+        return fallback
+    where = f"line {found.sourceline}, " if found is not None else ""
+    raise UnusableInput(f"{where}/Message/Header/CollectionDetails/Year: the census year is missing or not a "
+                        f"number ({text!r}); give it with --year")
+
+
+class _Reader:
+    def __init__(self, year: CensusYear):
+        self.year = year
+        self.problems: list[Finding] = []
+        self._tables: dict[type, dict[str, tuple[Field, str]]] = {}
+
+    def _problem(self, message: str, path: str, line: int | None) -> None:
+        self.problems.append(Finding(XML_PROBLEM, Severity.ERROR, message, path=path, line=line))
+
+    def _table(self, cls: type) -> dict[str, tuple[Field, str]]:
+        table = self._tables.get(cls)
+        if table is None:
+            table = {}
+            for f in fields_of(cls, self.year):
+                spec = f.spec
+                if f.is_group:
+                    table[spec.wrapper or spec.xml] = (f, "wrapped" if spec.wrapper else "group")
+                else:
+                    table[spec.wrapper or spec.xml] = (f, "many" if spec.many else "item")
+            self._tables[cls] = table
+        return table
+
+    def node(self, cls: type[Node], el: etree._Element, path: str) -> Node:
+        table = self._table(cls)
+        values: dict[str, object] = {}
+        origin = Origin(path=path, line=el.sourceline)
+        seen: Counter[str] = Counter()
+        for child in el:
+            tag = _local(child.tag)
+            if not tag:  # comment or processing instruction
+                continue
+            seen[tag] += 1
+            entry = table.get(tag)
+            if entry is None:
+                self._problem(f"unknown element <{tag}> in <{_local(el.tag)}>: not part of the {self.year.label} "
+                              "census, so it was not read", f"{path}/{tag}", child.sourceline)
+                continue
+            f, how = entry
+            cpath = f"{path}/{tag}"
+            if how == "item":
+                if f.name in values:
+                    self._problem(f"<{tag}> appears more than once in <{_local(el.tag)}>; the first was kept",
+                                  cpath, child.sourceline)
+                    continue
+                text = child.text or ""
+                values[f.name] = parse_xml_text(f.spec.kind, text) if text.strip() else None
+                origin.cells[f.name] = child.sourceline
+                origin.paths[f.name] = cpath
+            elif how == "many":
+                bucket = values.setdefault(f.name, [])
+                origin.cells.setdefault(f.name, child.sourceline)
+                origin.paths.setdefault(f.name, cpath)
+                for sub in child:
+                    stag = _local(sub.tag)
+                    if not stag:
+                        continue
+                    if stag != f.spec.xml:
+                        self._problem(f"unknown element <{stag}> in <{tag}>", f"{cpath}/{stag}", sub.sourceline)
+                    elif (sub.text or "").strip():
+                        bucket.append(parse_xml_text(f.spec.kind, sub.text))
+            elif how == "group":
+                member = self.node(f.node, child, f"{cpath}[{seen[tag]}]" if f.many else cpath)
+                if f.many:
+                    values.setdefault(f.name, []).append(member)
+                elif f.name in values:
+                    self._problem(f"<{tag}> appears more than once in <{_local(el.tag)}>; the first was kept",
+                                  cpath, child.sourceline)
+                else:
+                    values[f.name] = member
+            else:  # "wrapped": Children > Child
+                members = values.setdefault(f.name, [])
+                for i, sub in enumerate((s for s in child if _local(s.tag)), start=1):
+                    stag = _local(sub.tag)
+                    if stag != f.spec.xml:
+                        self._problem(f"unknown element <{stag}> in <{tag}>", f"{cpath}/{stag}", sub.sourceline)
+                        continue
+                    members.append(self.node(f.node, sub, f"{cpath}/{stag}[{i}]"))
+        built = cls(**values)
+        built._origin = origin
+        return built
+
+
+def read_xml(source: str | os.PathLike | bytes, year: str | CensusYear | None = None) -> ReadResult:
+    """Read census XML. ``year`` is used only when the file does not say its own."""
+    tree = parse_document(source)
+    fallback = supported(year, readable=True) if year is not None else None
+    census_year = detect_year(tree.getroot(), fallback)
+    reader = _Reader(census_year)
+    census = reader.node(CensusReturn, tree.getroot(), f"/{ROOT_ELEMENT}")
+    name = "<bytes>" if isinstance(source, bytes) else str(Path(source))
+    return ReadResult(census, census_year, reader.problems, tree, name)

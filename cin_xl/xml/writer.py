@@ -1,0 +1,89 @@
+"""Census XML out: the DfE layout, exactly, from a :class:`CensusReturn`.
+
+Element order and nesting come from the spec; empty values are not written; the same return gives
+the same bytes. Every export is checked against the year's XSD before any file is written, and
+the file is written whole (temporary file, then renamed) or not at all.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from lxml import etree
+
+from ..model import CensusReturn, Node, ROOT_ELEMENT
+from ..spec import fields_of
+from ..values import format_value, is_missing
+from ..years import CensusYear
+from .xsd import schema_problems
+
+
+class ExportRefused(Exception):
+    """The XML would not pass the census schema; nothing was written."""
+
+    def __init__(self, problems: list[tuple[int, str, str]]):
+        self.problems = problems
+        first = "; ".join(f"{path}: {msg}" for _, path, msg in problems[:3])
+        super().__init__(f"the return does not fit the census schema ({len(problems)} problem(s)): {first}")
+
+
+def _fill(el: etree._Element, node: Node, year: CensusYear) -> None:
+    for f in fields_of(type(node), year):
+        value = getattr(node, f.name)
+        spec = f.spec
+        if f.is_group:
+            members = value if f.many else ([] if value is None else [value])
+            if spec.wrapper:
+                if not members:
+                    continue
+                el_parent = etree.SubElement(el, spec.wrapper)
+            else:
+                el_parent = el
+            for member in members:
+                _fill(etree.SubElement(el_parent, spec.xml), member, year)
+        elif spec.many:
+            values = [v for v in value if not is_missing(v)]
+            if values:
+                wrapper = etree.SubElement(el, spec.wrapper)
+                for v in values:
+                    etree.SubElement(wrapper, spec.xml).text = format_value(spec.kind, v)
+        elif not is_missing(value):
+            etree.SubElement(el, spec.xml).text = format_value(spec.kind, value)
+
+
+def to_tree(census: CensusReturn, year: CensusYear) -> etree._Element:
+    root = etree.Element(ROOT_ELEMENT)
+    _fill(root, census, year)
+    return root
+
+
+def to_xml_bytes(census: CensusReturn, year: CensusYear, *, check: bool = True) -> bytes:
+    """The census XML of ``census`` for ``year``; raises :class:`ExportRefused` if it breaks the XSD."""
+    root = to_tree(census, year)
+    if check:
+        problems = schema_problems(root, year)
+        if problems:
+            raise ExportRefused(problems)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def write_atomic(path: str | os.PathLike, data: bytes) -> None:
+    """Write ``data`` to ``path`` whole or not at all."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_xml(census: CensusReturn, year: CensusYear, path: str | os.PathLike, *, check: bool = True) -> None:
+    write_atomic(path, to_xml_bytes(census, year, check=check))
