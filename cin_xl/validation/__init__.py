@@ -1,0 +1,58 @@
+"""Validation: structural checks from the spec, then every DfE rule in force for the year.
+
+``validate(census, year)`` returns findings, each located from the origin of the record it is
+about (a workbook cell or an XML element). Rules live one per function in
+:mod:`cin_xl.validation.rules`, registered by code; their messages come from ``rules/<year>.json``.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+from ..findings import Finding, Severity, locate
+from ..model import CensusReturn
+from ..years import CensusYear
+from .catalogue import RuleEntry, catalogue
+from .registry import REGISTRY, Hit, implementation, load_rules
+from .structural import check_return
+from .view import CensusView
+
+__all__ = ["validate", "catalogue", "implementation", "RuleEntry", "missing_implementations"]
+
+
+def _finding(entry: RuleEntry, hit: Hit) -> Finding:
+    child = hit.child.identifiers.la_child_id if hit.child is not None else None
+    finding = Finding(entry.code, entry.severity, entry.message, child=child)
+    return locate(finding, hit.node, hit.fields)
+
+
+def missing_implementations(year: CensusYear) -> list[str]:
+    return [code for code in catalogue(year) if implementation(code, year) is None]
+
+
+def validate(census: CensusReturn, year: CensusYear, *, options: dict | None = None,
+             progress: Callable[[int, int], None] | None = None,
+             only: Iterable[str] | None = None) -> list[Finding]:
+    """All findings for ``census`` in ``year``: structural first, then the rules, in catalogue order."""
+    load_rules()
+    view = CensusView(census, year, options or {})
+    rule_findings: list[Finding] = []
+    flagged: set[tuple[int, str]] = set()  # (record, field) already reported by a DfE rule
+    entries = [e for e in catalogue(year).values() if only is None or e.code in set(only)]
+    for done, entry in enumerate(entries, start=1):
+        impl = implementation(entry.code, year)
+        if impl is not None:
+            for hit in impl.func(view):
+                rule_findings.append(_finding(entry, hit))
+                for name in hit.fields:
+                    flagged.add((id(hit.node), name))
+        if progress:
+            progress(done, len(entries))
+    structural: list[Finding] = []
+    if only is None:
+        for node, child, code, field_name, message in check_return(census, year):
+            if (id(node), field_name) in flagged:
+                continue
+            child_id = child.identifiers.la_child_id if child is not None else None
+            structural.append(locate(Finding(code, Severity.ERROR, message, child=child_id), node, (field_name,)))
+    return structural + rule_findings

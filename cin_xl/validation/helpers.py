@@ -1,0 +1,104 @@
+"""Shared shapes of the DfE conditions, so each rule reads like its text.
+
+Every helper treats a value that is not a real date (missing, or text that could not be read) as
+absent: the structural checks report unreadable values once, and the rules do not repeat them.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Iterable, Iterator, TypeVar
+
+from ..calendar import add_working_days, is_weekend, is_working_day, working_days_between
+from ..values import is_missing
+
+__all__ = [
+    "as_date", "present", "missing", "before", "after", "on_or_before", "on_or_after", "within",
+    "outside", "falls_within", "pairs", "duplicates", "is_true", "is_false", "add_working_days",
+    "is_weekend", "is_working_day", "working_days_between", "years_before", "days",
+]
+
+T = TypeVar("T")
+
+
+def as_date(value: object) -> date | None:
+    return value if isinstance(value, date) else None
+
+
+def present(value: object) -> bool:
+    return not is_missing(value)
+
+
+def missing(value: object) -> bool:
+    return is_missing(value)
+
+
+def before(a: object, b: object) -> bool:
+    """Both are dates and ``a`` < ``b``."""
+    a, b = as_date(a), as_date(b)
+    return a is not None and b is not None and a < b
+
+
+def after(a: object, b: object) -> bool:
+    return before(b, a)
+
+
+def on_or_before(a: object, b: object) -> bool:
+    a, b = as_date(a), as_date(b)
+    return a is not None and b is not None and a <= b
+
+
+def on_or_after(a: object, b: object) -> bool:
+    return on_or_before(b, a)
+
+
+def within(day: object, start: object, end: object) -> bool:
+    """``start`` <= ``day`` <= ``end`` (all dates)."""
+    day, start, end = as_date(day), as_date(start), as_date(end)
+    return day is not None and start is not None and end is not None and start <= day <= end
+
+
+def outside(day: object, start: date, end: date) -> bool:
+    """``day`` is a date and falls before ``start`` or after ``end``."""
+    day = as_date(day)
+    return day is not None and not (start <= day <= end)
+
+
+def falls_within(day: object, start: object, end: object, open_until: date) -> bool:
+    """``day`` falls in the period ``start``..``end``; a period with no end runs to ``open_until``."""
+    end_or_open = as_date(end) or open_until
+    return within(day, start, end_or_open)
+
+
+def pairs(items: list[T]) -> Iterator[tuple[T, T]]:
+    """Every ordered pair of different members (for "any other group" conditions)."""
+    for i, a in enumerate(items):
+        for j, b in enumerate(items):
+            if i != j:
+                yield a, b
+
+
+def duplicates(values: Iterable[object]) -> set:
+    seen, dup = set(), set()
+    for v in values:
+        (dup if v in seen else seen).add(v)
+    return dup
+
+
+def is_true(value: object) -> bool:
+    return value is True
+
+
+def is_false(value: object) -> bool:
+    return value is False
+
+
+def years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def days(n: int) -> timedelta:
+    return timedelta(days=n)

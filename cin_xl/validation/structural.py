@@ -1,0 +1,91 @@
+"""Structural checks, driven by the spec: run before the rules, on every item of every record.
+
+They catch what the DfE rules take for granted: a required item missing, a value that is not a
+valid code, a date or number that could not be read, text in the wrong format. Where a DfE rule
+reports the same value, its finding replaces the structural one (see :mod:`cin_xl.validation`).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Iterator
+
+from ..model import CensusReturn, Child, Node
+from ..spec import Item, Kind, fields_of
+from ..values import is_missing
+from ..years import CensusYear
+
+MISSING, CODE, DATE, BOOL, NUMBER, FORMAT = "X-MISSING", "X-CODE", "X-DATE", "X-BOOL", "X-NUMBER", "X-FORMAT"
+
+#: what each structural code means, for `cin-xl rules` and the docs
+STRUCTURAL_CODES = {
+    MISSING: "A required data item is missing",
+    CODE: "A value is not in the item's code set for the census year",
+    DATE: "A date could not be read (use a real date or YYYY-MM-DD)",
+    BOOL: "A yes/no item is not true or false",
+    NUMBER: "A number could not be read, or is negative",
+    FORMAT: "A value does not have the item's format",
+}
+
+
+def _name(item: Item) -> str:
+    return f"{item.label} ({item.xml}{', ' + item.ncode if item.ncode else ''})"
+
+
+def _value_problem(item: Item, value: object, year: CensusYear) -> tuple[str, str] | None:
+    kind = item.kind
+    if kind is Kind.DATE and not isinstance(value, date):
+        return DATE, f"{_name(item)} is not a date: {value!r}"
+    if kind is Kind.DATETIME and not isinstance(value, datetime):
+        return DATE, f"{_name(item)} is not a date and time: {value!r}"
+    if kind is Kind.BOOL and not isinstance(value, bool):
+        return BOOL, f"{_name(item)} must be true or false, not {value!r}"
+    if kind is Kind.INT and (not isinstance(value, int) or value < 0):
+        return NUMBER, f"{_name(item)} must be a whole number, 0 or more, not {value!r}"
+    if kind is Kind.CODE and item.code_set is not None and value not in item.code_set.valid(year):
+        return CODE, f"{_name(item)}: {value!r} is not a valid code in {year.label}"
+    if kind is Kind.TEXT and isinstance(value, str):
+        if item.max_length and len(value) > item.max_length:
+            return FORMAT, f"{_name(item)} is longer than {item.max_length} characters"
+        if item.pattern and not re.fullmatch(item.pattern, value):
+            return FORMAT, f"{_name(item)} has the wrong format: {value!r}"
+        if item.fixed and value != item.fixed:
+            return FORMAT, f"{_name(item)} must be {item.fixed!r}, not {value!r}"
+    return None
+
+
+def check_node(node: Node, year: CensusYear) -> Iterator[tuple[str, str, str]]:
+    """(code, field name, message) for each structural problem of one record (not its sub-records)."""
+    for f in fields_of(type(node), year):
+        if f.is_group:
+            continue
+        item: Item = f.spec  # type: ignore[assignment]
+        value = getattr(node, f.name)
+        if is_missing(value):
+            if item.required:
+                yield MISSING, f.name, f"{_name(item)} is missing"
+            continue
+        for v in (value if item.many else [value]):
+            problem = _value_problem(item, v, year)
+            if problem:
+                yield problem[0], f.name, problem[1]
+
+
+def walk(node: Node, year: CensusYear, child: Child | None = None) -> Iterator[tuple[Node, Child | None]]:
+    """Every record of the return, with the child it belongs to."""
+    yield node, child
+    for f in fields_of(type(node), year):
+        if not f.is_group:
+            continue
+        value = getattr(node, f.name)
+        for member in (value if f.many else [value] if value is not None else []):
+            yield from walk(member, year, member if isinstance(member, Child) else child)
+
+
+def check_return(census: CensusReturn, year: CensusYear) -> Iterator[tuple[Node, Child | None, str, str, str]]:
+    if not census.children:
+        yield census, None, MISSING, "children", "The return has no children"
+    for node, child in walk(census, year):
+        for code, field_name, message in check_node(node, year):
+            yield node, child, code, field_name, message

@@ -1,0 +1,60 @@
+"""A read-only view of a return for the rules: the census period and flat lists of records.
+
+The lists are built once per validation, so each rule is a plain loop over the records it cares
+about (``census.assessments`` yields ``(child, episode, assessment)``), never a nested walk.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+
+from ..model import (Assessment, CensusReturn, Child, ChildProtectionPlan, CINDetails, CINPlan, PreProceedings,
+                     Section47)
+from ..years import CensusYear
+
+
+@dataclass
+class CensusView:
+    census: CensusReturn
+    year: CensusYear
+    options: dict = field(default_factory=dict)
+
+    @property
+    def start(self) -> date:
+        """[Start_Of_Census_Year]: 1 April."""
+        return self.year.start
+
+    @property
+    def reference_date(self) -> date:
+        """<ReferenceDate>: 31 March at the end of the census year (the expected one, see rule 100)."""
+        return self.year.reference_date
+
+    @property
+    def children(self) -> list[Child]:
+        return self.census.children
+
+    @cached_property
+    def episodes(self) -> list[tuple[Child, CINDetails]]:
+        return [(c, e) for c in self.census.children for e in c.cin_details]
+
+    @cached_property
+    def assessments(self) -> list[tuple[Child, CINDetails, Assessment]]:
+        return [(c, e, a) for c, e in self.episodes for a in e.assessments]
+
+    @cached_property
+    def cin_plans(self) -> list[tuple[Child, CINDetails, CINPlan]]:
+        return [(c, e, p) for c, e in self.episodes for p in e.cin_plans]
+
+    @cached_property
+    def section47s(self) -> list[tuple[Child, CINDetails, Section47]]:
+        return [(c, e, s) for c, e in self.episodes for s in e.section47s]
+
+    @cached_property
+    def child_protection_plans(self) -> list[tuple[Child, CINDetails, ChildProtectionPlan]]:
+        return [(c, e, p) for c, e in self.episodes for p in e.child_protection_plans]
+
+    @cached_property
+    def pre_proceedings(self) -> list[tuple[Child, CINDetails, PreProceedings]]:
+        return [(c, e, e.pre_proceedings) for c, e in self.episodes if e.pre_proceedings is not None]

@@ -1,0 +1,3 @@
+import os
+
+os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
