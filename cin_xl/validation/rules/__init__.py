@@ -2,6 +2,7 @@
 
 from . import (  # noqa: F401
     assessments,
+    child_characteristics,
     child_identifiers,
     child_protection_plans,
     cin_details,
