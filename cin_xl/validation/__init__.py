@@ -32,10 +32,13 @@ def missing_implementations(year: CensusYear) -> list[str]:
 
 def validate(census: CensusReturn, year: CensusYear, *, options: dict | None = None,
              progress: Callable[[int, int], None] | None = None,
-             only: Iterable[str] | None = None) -> list[Finding]:
-    """All findings for ``census`` in ``year``: structural first, then the rules, in catalogue order."""
+             only: Iterable[str] | None = None, looked_after: list | None = None) -> list[Finding]:
+    """All findings for ``census`` in ``year``: structural first, then the rules, in catalogue order.
+
+    ``looked_after`` (periods from the workbook's Looked-after sheet) feeds the local ``LA-`` checks.
+    """
     load_rules()
-    view = CensusView(census, year, options or {})
+    view = CensusView(census, year, options or {}, looked_after or [])
     rule_findings: list[Finding] = []
     flagged: set[tuple[int, str]] = set()  # (record, field) already reported by a DfE rule
     entries = [e for e in catalogue(year).values() if only is None or e.code in set(only)]

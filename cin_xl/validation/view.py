@@ -20,6 +20,8 @@ class CensusView:
     census: CensusReturn
     year: CensusYear
     options: dict = field(default_factory=dict)
+    #: looked-after periods from the workbook (for the local LA- checks)
+    looked_after: list = field(default_factory=list)
 
     @property
     def start(self) -> date:

@@ -1,5 +1,6 @@
 """Rules of the assessments module."""
 
+from ...spec.codesets import CODE_SETS
 from ..helpers import *  # noqa: F401,F403
 from ..registry import Hit, rule
 
@@ -10,3 +11,150 @@ def assessment_starts_before_referral(census):
     for child, episode, assessment in census.assessments:
         if before(assessment.start_date, episode.referral_date):
             yield Hit(assessment, ("start_date",), child)
+
+
+def _open_period_contains(day, other, reference_date) -> bool:
+    """``day`` falls on or between ``other``'s start and its authorisation date, or <ReferenceDate> when
+    ``other`` has no authorisation date (an authorisation date that could not be read gives no period)."""
+    if present(other.authorisation_date):
+        return within(day, other.start_date, other.authorisation_date)
+    return within(day, other.start_date, reference_date)
+
+
+@rule("8608")
+def assessment_authorised_before_start(census):
+    """If present <AssessmentAuthorisationDate> (N00160) must be on or after the <AssessmentActualStartDate>
+    (N00159)."""
+    for child, episode, assessment in census.assessments:
+        if before(assessment.authorisation_date, assessment.start_date):
+            yield Hit(assessment, ("authorisation_date",), child)
+
+
+@rule("8614")
+def factors_on_uncompleted_assessment(census):
+    """If <AssessmentAuthorisationDate> (N00160) is missing, <AssessmentFactors> (N00181) within the same
+    module must also be missing."""
+    for child, episode, assessment in census.assessments:
+        if missing(assessment.authorisation_date) and present(assessment.factors):
+            yield Hit(assessment, ("factors",), child)
+
+
+@rule("8670Q")
+def open_assessment_over_45_working_days(census):
+    """If <AssessmentAuthorisationDate> (N00160) is not present then <AssessmentActualStartDate> (N00159)
+    should not be before the <ReferenceDate> (N00603) minus 45 working days."""
+    earliest = add_working_days(census.reference_date, -45)
+    for child, episode, assessment in census.assessments:
+        if missing(assessment.authorisation_date) and before(assessment.start_date, earliest):
+            yield Hit(assessment, ("start_date",), child)
+
+
+@rule("8696")
+def assessment_authorised_outside_census_year(census):
+    """If present <AssessmentAuthorisationDate> (N00160) must be on or between [Start_Of_Census_Year] and
+    <ReferenceDate> (N00603)."""
+    for child, episode, assessment in census.assessments:
+        if outside(assessment.authorisation_date, census.start, census.reference_date):
+            yield Hit(assessment, ("authorisation_date",), child)
+
+
+@rule("8736")
+def open_assessment_starts_outside_census_year(census):
+    """Where present, if an <Assessments> group has no <AssessmentAuthorisationDate> (N00160) then the
+    <AssessmentActualStartDate> (N00159) must be on or between [Start_Of_Census_Year] and <ReferenceDate>
+    (N00603)."""
+    for child, episode, assessment in census.assessments:
+        if missing(assessment.authorisation_date) and outside(assessment.start_date, census.start,
+                                                              census.reference_date):
+            yield Hit(assessment, ("start_date",), child)
+
+
+@rule("8863Q")
+def assessment_starts_during_another(census):
+    """Within one <CINdetails> group, each <AssessmentActualStartDate> (N00159) must not fall on or between
+    a) the <AssessmentActualStartDate> and <AssessmentAuthorisationDate> (N00160) of any other <Assessments>
+    group that has one, or b) the <AssessmentActualStartDate> and the <ReferenceDate> (N00603) of any other
+    group without one."""
+    for child, episode in census.episodes:
+        assessments = episode.assessments
+        if len(assessments) < 2:
+            continue
+        for assessment in assessments:
+            for other in assessments:
+                if other is not assessment and _open_period_contains(assessment.start_date, other,
+                                                                     census.reference_date):
+                    yield Hit(assessment, ("start_date",), child,
+                              ((other, ("start_date", "authorisation_date")),))
+                    break
+
+
+@rule("8869")
+def no_factors_code_with_others(census):
+    """If <AssessmentFactors> (N00181) = "21", this must be the only <AssessmentFactors> present.
+
+    Note: "21" given twice and nothing else is left to rule 8898 (duplicate codes)."""
+    for child, episode, assessment in census.assessments:
+        if "21" in assessment.factors and any(f != "21" for f in assessment.factors):
+            yield Hit(assessment, ("factors",), child)
+
+
+@rule("8873Q")
+def no_factors_single_assessment_not_closed_after_assessment(census):
+    """Within a <CINDetails> group, if there is only one <Assessments> group and its <AssessmentFactors>
+    (N00181) include "21", <ReasonForClosure> (N00103) should be RC8 or RC9.
+
+    Note: applied to episodes with a <ReasonForClosure>; an open episode has no reason to check yet."""
+    for child, episode in census.episodes:
+        if (len(episode.assessments) == 1 and "21" in episode.assessments[0].factors
+                and present(episode.reason_for_closure) and episode.reason_for_closure not in ("RC8", "RC9")):
+            yield Hit(episode, ("reason_for_closure",), child, ((episode.assessments[0], ("factors",)),))
+
+
+@rule("8896")
+def more_than_one_open_assessment(census):
+    """Within one <CINdetails> group, there must not be more than one <Assessments> group that has no
+    <AssessmentAuthorisationDate> (N00160). Every open assessment of such an episode is reported."""
+    for child, episode in census.episodes:
+        open_ = [a for a in episode.assessments if missing(a.authorisation_date)]
+        if len(open_) > 1:
+            for assessment in open_:
+                yield Hit(assessment, ("authorisation_date",), child)
+
+
+@rule("8897Q")
+def completed_assessment_without_factors(census):
+    """Where present, if <AssessmentAuthorisationDate> (N00160) is on or after [Start_Of_Census_Year] then
+    one or more <AssessmentFactors> (N00181) must be present within the same assessment and must be valid
+    codes. (The old codes 18A and 19A count as valid here: rules 8945Q and 8950Q query them.)"""
+    valid = CODE_SETS["AssessmentFactors"].valid(census.year)
+    for child, episode, assessment in census.assessments:
+        if on_or_after(assessment.authorisation_date, census.start) and (
+                missing(assessment.factors) or any(f not in valid for f in assessment.factors)):
+            yield Hit(assessment, ("factors",), child)
+
+
+@rule("8898")
+def duplicate_factors(census):
+    """If there is more than one <AssessmentFactors> (N00181) for an assessment, none of the values should
+    appear more than once."""
+    for child, episode, assessment in census.assessments:
+        if duplicates(assessment.factors):
+            yield Hit(assessment, ("factors",), child)
+
+
+@rule("8945Q")
+def old_physical_abuse_factor(census):
+    """<AssessmentFactors> (N00181) should not be '18A'; use '18B' (child on child) or '18C' (adult on
+    child)."""
+    for child, episode, assessment in census.assessments:
+        if "18A" in assessment.factors:
+            yield Hit(assessment, ("factors",), child)
+
+
+@rule("8950Q")
+def old_sexual_abuse_factor(census):
+    """<AssessmentFactors> (N00181) should not be '19A'; use '19B' (child on child) or '19C' (adult on
+    child)."""
+    for child, episode, assessment in census.assessments:
+        if "19A" in assessment.factors:
+            yield Hit(assessment, ("factors",), child)

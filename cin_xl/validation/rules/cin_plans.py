@@ -1,16 +1,167 @@
-"""Rules of the cin_plans module."""
+"""Rules of the cin_plans module (<CINPlanDates>)."""
+
+from collections import defaultdict
 
 from ..helpers import *  # noqa: F401,F403
 from ..registry import Hit, rule
+
+
+def _unreadable(value):
+    """Present but not a date: the period's end is unknown, so overlap rules leave it to the structural checks."""
+    return present(value) and as_date(value) is None
+
+
+@rule("4000")
+def cin_plan_for_referral_with_no_further_action(census):
+    """If <ReferralNFA> (N00112) = true or 1 for a <CINdetails> group, no <CINPlanDates> group may be present
+    in that group.
+
+    One finding per episode, on its <ReferralNFA> (the item the catalogue names)."""
+    for child, episode in census.episodes:
+        if episode.cin_plans and is_true(episode.referral_nfa):
+            yield Hit(episode, ("referral_nfa",), child)
+
+
+@rule("4001")
+def open_cin_plan_with_open_cp_plan(census):
+    """If a <CINdetails> group has a <ChildProtectionPlans> group with no <CPPendDate> (N00115), then a
+    <CINPlanDates> group with no <CINPlanEndDate> (N00690) must not be present.
+
+    One finding per open CIN plan of such an episode. An end date that is present but unreadable counts as
+    present (the structural checks report it)."""
+    for child, episode in census.episodes:
+        if not episode.cin_plans or not any(missing(p.end_date) for p in episode.child_protection_plans):
+            continue
+        for plan in episode.cin_plans:
+            if missing(plan.end_date):
+                yield Hit(plan, ("end_date",), child)
+
+
+@rule("4004")
+def more_than_one_open_cin_plan(census):
+    """There must be only one <CINplanDates> group where the <CINPlanEndDate> (N00690) is missing.
+
+    Note: the message says "This child is showing more than one open CIN Plan", so open plans are counted
+    per child, across all of the child's episodes (a child cannot be on two CIN plans at once, whichever
+    episode they are recorded in). Every open plan of such a child is flagged, since any of them may be the
+    one missing its end date."""
+    open_plans = defaultdict(list)
+    for child, episode, plan in census.cin_plans:
+        if missing(plan.end_date):
+            open_plans[id(child)].append((child, plan))
+    for plans in open_plans.values():
+        if len(plans) > 1:
+            for child, plan in plans:
+                yield Hit(plan, ("end_date",), child)
+
+
+@rule("4010")
+def cin_plan_start_missing_or_after_reference_date(census):
+    """Where a <CINPlanDates> group is present, <CINPlanStartDate> (N00689) must be present and on or before
+    the <ReferenceDate> (N00603).
+
+    Note: the DfE condition goes on to say the start date "must be after the reference_date", a slip that
+    contradicts its first sentence; we implement "present and on or before [ReferenceDate]". A plan may
+    start before the census year (a plan carried over), so only a start after 31 March is out of period. An
+    unreadable start date counts as present (the structural checks report it)."""
+    for child, episode, plan in census.cin_plans:
+        if missing(plan.start_date) or after(plan.start_date, census.reference_date):
+            yield Hit(plan, ("start_date",), child)
+
+
+@rule("4011")
+def cin_plan_ends_before_it_starts(census):
+    """If present, <CINPlanEndDate> (N00690) must be on or after the <CINPlanStartDate> (N00689)."""
+    for child, episode, plan in census.cin_plans:
+        if before(plan.end_date, plan.start_date):
+            yield Hit(plan, ("end_date",), child)
+
+
+@rule("4012Q")
+def cin_plan_starts_and_ends_same_day(census):
+    """Within a <CINPlanDates> group, <CINPlanStartDate> (N00689) should not be the same as the
+    <CINPlanEndDate> (N00690)."""
+    for child, episode, plan in census.cin_plans:
+        start = as_date(plan.start_date)
+        if start is not None and start == as_date(plan.end_date):
+            yield Hit(plan, ("end_date",), child)
+
+
+@rule("4013")
+def cin_plan_end_outside_census_year(census):
+    """If <CINPlanEndDate> (N00690) is present, it must fall within [Period_of_Census] inclusive."""
+    for child, episode, plan in census.cin_plans:
+        if outside(plan.end_date, census.start, census.reference_date):
+            yield Hit(plan, ("end_date",), child)
 
 
 @rule("4014")
 def cin_plans_overlap(census):
     """Where more than one <CINplanDates> group is included, the <CINPlanStartDate> of each group cannot
     fall within a) <CINPlanStartDate> to <CINPlanEndDate>, or b) <CINPlanStartDate> and <ReferenceDate> if
-    <CINPlanEndDate> is not present, of any other group."""
+    <CINPlanEndDate> is not present, of any other group.
+
+    Note: the DfE text labels the CIN plan dates with the CP plan item codes (N00105, N00115); the dates
+    meant are <CINPlanStartDate> (N00689) and <CINPlanEndDate> (N00690). Plans are compared within one
+    <CINdetails> group, as in the DfE condition; both ends of a period are inclusive, so a plan starting on
+    the day another ends overlaps it. A plan is flagged once, however many plans it overlaps. A plan whose end
+    date is unreadable is not compared (its period is unknown; the structural checks report the value)."""
     for child, episode in census.episodes:
+        if len(episode.cin_plans) < 2:
+            continue
         for plan, other in pairs(episode.cin_plans):
+            if _unreadable(other.end_date):
+                continue
             if falls_within(plan.start_date, other.start_date, other.end_date, census.reference_date):
                 yield Hit(plan, ("start_date",), child)
                 break
+
+
+@rule("4015")
+def cin_plan_starts_before_referral(census):
+    """Where present, the <CINPlanStartDate> (N00689) must be on or after the <CINReferralDate> (N00100)."""
+    for child, episode, plan in census.cin_plans:
+        if before(plan.start_date, episode.referral_date):
+            yield Hit(plan, ("start_date",), child)
+
+
+@rule("4016")
+def cin_plan_starts_during_cp_plan(census):
+    """The <CINPlanStartDate> (N00689) for any CIN plan group cannot fall within <CPPstartDate> (N00105) to
+    <CPPendDate> (N00115), or <CPPstartDate> to <ReferenceDate> (N00603) if <CPPendDate> is not present, for
+    any CPP group; unless <CINPlanStartDate> is equal to <CPPendDate> for this group.
+
+    Plans are compared within one <CINdetails> group (episodes of a child cannot overlap, which other rules
+    check). A CIN plan is flagged once, however many CP plans it starts in."""
+    for child, episode in census.episodes:
+        if not episode.cin_plans or not episode.child_protection_plans:
+            continue
+        for plan in episode.cin_plans:
+            start = as_date(plan.start_date)
+            for cpp in episode.child_protection_plans:
+                if _unreadable(cpp.end_date) or (start is not None and start == as_date(cpp.end_date)):
+                    continue
+                if falls_within(start, cpp.start_date, cpp.end_date, census.reference_date):
+                    yield Hit(plan, ("start_date",), child)
+                    break
+
+
+@rule("4017")
+def cp_plan_starts_during_cin_plan(census):
+    """The <CPPstartDate> (N00105) for any CPP group cannot fall within <CINPlanStartDate> (N00689) to
+    <CINPlanEndDate> (N00690), or <CINPlanStartDate> to <ReferenceDate> (N00603) if <CINPlanEndDate> is not
+    present, for any CIN plan group; unless <CPPstartDate> is equal to <CINPlanEndDate> for this group.
+
+    The finding lands on the CP plan's start date, the value at fault. Plans are compared within one
+    <CINdetails> group; a CP plan is flagged once, however many CIN plans it starts in."""
+    for child, episode in census.episodes:
+        if not episode.cin_plans or not episode.child_protection_plans:
+            continue
+        for cpp in episode.child_protection_plans:
+            start = as_date(cpp.start_date)
+            for plan in episode.cin_plans:
+                if _unreadable(plan.end_date) or (start is not None and start == as_date(plan.end_date)):
+                    continue
+                if falls_within(start, plan.start_date, plan.end_date, census.reference_date):
+                    yield Hit(cpp, ("start_date",), child)
+                    break

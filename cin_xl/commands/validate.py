@@ -1,0 +1,53 @@
+"""cin-xl validate FILE: check a census XML or a workbook, print a summary, write the full report."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from . import add_year
+
+NAME = "validate"
+HELP = "check a census XML file or a workbook against the census schema and every DfE rule"
+
+
+def add_arguments(p) -> None:
+    p.add_argument("file", type=Path, help="census XML (.xml) or workbook (.xlsx, .xlsm)")
+    add_year(p, help_extra="; for XML the file's own <Year> wins")
+    p.add_argument("--report", type=Path, metavar="OUT.json|OUT.csv", help="write every finding to this file")
+    p.add_argument("--examples", type=int, default=3, help="examples shown per rule (default 3)")
+    p.add_argument("--no-local", action="store_true", help="skip the local LA- checks")
+    p.add_argument("--annotate", action="store_true",
+                   help="workbooks only: write the marks (highlights, Issues column, Issues sheet) into the file")
+
+
+def _progress_bar():
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        width = 30
+        filled = width * done // total
+        sys.stderr.write(f"\rchecking rules [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+        if done == total:
+            sys.stderr.write("\r" + " " * (width + 40) + "\r")
+        sys.stderr.flush()
+
+    return show
+
+
+def run(args) -> int:
+    from ..jobs import validate_file
+
+    options = {"local_checks": not args.no_local}
+    report = validate_file(args.file, args.year, progress=_progress_bar(), options=options)
+    print(report.text(examples=args.examples))
+    if args.report:
+        report.write(args.report)
+        print(f"\nFull report: {args.report}")
+    if args.annotate:
+        from ..workbook.annotate import annotate_file
+
+        annotate_file(args.file, report)
+        print(f"Marked the findings in {args.file}")
+    return report.exit_code
