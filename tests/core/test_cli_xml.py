@@ -1,0 +1,140 @@
+"""The CLI contract on census XML: exit codes and messages naming line and element."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from cin_xl.cli import main
+from cin_xl.generate import generate
+from cin_xl.xml import to_xml_bytes
+from cin_xl.years import CensusYear
+
+YEAR = CensusYear.parse("2026-27")
+
+
+@pytest.fixture
+def good_xml(tmp_path):
+    path = tmp_path / "census.xml"
+    path.write_bytes(to_xml_bytes(generate(30, YEAR, 1), YEAR))
+    return path
+
+
+def run(capsys, *argv):
+    code = main([str(a) for a in argv])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_clean_file_exits_0(capsys, good_xml):
+    code, out, _ = run(capsys, "validate", good_xml)
+    assert code == 0 and "0 error(s)" in out  # small returns may draw return-level queries (2887Q)
+
+
+def test_rule_errors_exit_1_with_report(capsys, tmp_path):
+    path = tmp_path / "bad.xml"
+    path.write_bytes(to_xml_bytes(generate(30, YEAR, 1, violations=["1103", "4220"]), YEAR))
+    report = tmp_path / "report.json"
+    code, out, _ = run(capsys, "validate", path, "--report", report)
+    assert code == 1
+    assert "1103" in out and "4220" in out
+    data = json.loads(report.read_text())
+    assert data["year"] == "2026-27" and data["summary"]["errors"] == 2
+    first = {f["code"]: f for f in data["findings"]}["1103"]
+    assert first["path"].endswith("/AssessmentActualStartDate") and first["line"] > 0 and first["child"]
+    assert set(first) == {"code", "severity", "message", "child", "sheet", "row", "cells", "path", "line"}
+
+
+def test_csv_report(capsys, tmp_path):
+    path = tmp_path / "bad.xml"
+    path.write_bytes(to_xml_bytes(generate(30, YEAR, 1, violations=["8630"]), YEAR))
+    report = tmp_path / "report.csv"
+    assert run(capsys, "validate", path, "--report", report)[0] == 1
+    lines = report.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].startswith("code,severity,message")
+    assert [line for line in lines if line.startswith("8630,error,")]
+
+
+def _expect_unusable(capsys, tmp_path, content: bytes, *needles: str):
+    path = tmp_path / "input.xml"
+    path.write_bytes(content)
+    code, out, err = run(capsys, "validate", path)
+    assert code == 2
+    text = out + err
+    assert "Traceback" not in text
+    for needle in needles:
+        assert needle in text, (needle, text)
+    return text
+
+
+def test_truncated_xml(capsys, tmp_path, good_xml):
+    data = good_xml.read_bytes()
+    text = _expect_unusable(capsys, tmp_path, data[: len(data) // 2], "line ")
+    assert "not well-formed" in text and "complete" in text
+
+
+def test_wrong_root(capsys, tmp_path):
+    _expect_unusable(capsys, tmp_path, b"<?xml version='1.0'?>\n<Census><Header/></Census>", "line 2", "<Census>")
+
+
+def test_unknown_element(capsys, tmp_path, good_xml):
+    data = good_xml.read_bytes().replace(b"<Ethnicity>", b"<Nickname>Bob</Nickname>\n        <Ethnicity>", 1)
+    line = data.decode().splitlines().index(next(l for l in data.decode().splitlines() if "Nickname" in l)) + 1
+    text = _expect_unusable(capsys, tmp_path, data, f"line {line}", "Nickname")
+    assert "/Message/Children/Child[1]/ChildCharacteristics/Nickname" in text
+
+
+def test_impossible_date(capsys, tmp_path, good_xml):
+    lines = good_xml.read_text().splitlines()
+    index = next(i for i, l in enumerate(lines) if "<CINreferralDate>" in l)
+    lines[index] = "        <CINreferralDate>2026-02-30</CINreferralDate>"
+    text = _expect_unusable(capsys, tmp_path, "\n".join(lines).encode(), f"line {index + 1}", "CINreferralDate",
+                            "2026-02-30")
+    assert "is not a date" in text
+
+
+def test_dtd_with_entities_is_refused(capsys, tmp_path, good_xml):
+    laughs = (b"<?xml version='1.0'?>\n<!DOCTYPE Message [\n <!ENTITY lol 'lol'>\n"
+              b" <!ENTITY lol2 '&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;'>\n]>\n"
+              b"<Message><Header>&lol2;</Header></Message>")
+    text = _expect_unusable(capsys, tmp_path, laughs, "DTD")
+    assert "line" in text
+
+
+def test_external_entity_is_refused(capsys, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET")
+    xxe = (f"<?xml version='1.0'?>\n<!DOCTYPE Message [<!ENTITY x SYSTEM 'file://{secret}'>]>\n"
+           "<Message><Header><CollectionDetails><Collection>&x;</Collection></CollectionDetails></Header></Message>")
+    text = _expect_unusable(capsys, tmp_path, xxe.encode(), "DTD")
+    assert "TOP-SECRET" not in text
+
+
+def test_undeclared_entity_is_refused(capsys, tmp_path):
+    _expect_unusable(capsys, tmp_path, b"<?xml version='1.0'?>\n<Message>\n<Header>&boom;</Header></Message>",
+                     "line 3", "entit")
+
+
+def test_missing_file_and_bad_year(capsys, tmp_path, good_xml):
+    code, _, err = run(capsys, "validate", tmp_path / "nope.xml")
+    assert code == 2 and "no such file" in err
+    data = good_xml.read_bytes().replace(b"<Year>2027</Year>", b"<Year>1999</Year>")
+    _expect_unusable(capsys, tmp_path, data, "1998-99", "Year")
+
+
+def test_demo_writes_sample_files(capsys, tmp_path):
+    code, out, _ = run(capsys, "demo", "-o", tmp_path, "-n", "60")
+    assert code == 0
+    assert (tmp_path / "sample-2026-27.xml").exists() or any(tmp_path.glob("sample-*.xml"))
+    assert "1103" in out
+
+
+def test_rules_listing(capsys):
+    code, out, _ = run(capsys, "rules", "--year", "2024-25", "--format", "json")
+    data = json.loads(out)
+    codes = {r["code"] for r in data["rules"]}
+    assert code == 0 and "8525Q" in codes and "9005" not in codes
+    assert all(r["implemented_by"] for r in data["rules"])
+    code, out, _ = run(capsys, "rules", "--year", "2026-27")
+    assert "9005" in out
