@@ -11,17 +11,16 @@ from datetime import date, datetime
 
 from .spec import Kind
 
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _INT = re.compile(r"^[+-]?\d+$")
 _TRUE = {"true", "1"}
 _FALSE = {"false", "0"}
 
 
 def parse_iso_date(text: str) -> date | str:
-    m = _ISO_DATE.match(text)
-    if m:
+    """``YYYY-MM-DD`` to a date; anything else (or an impossible date) stays the text it was."""
+    if len(text) == 10 and text[4] == "-" and text[7] == "-" and text[:4].isdigit():
         try:
-            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            return date.fromisoformat(text)
         except ValueError:
             pass
     return text

@@ -71,7 +71,10 @@ def parse_document(source: str | os.PathLike | bytes) -> etree._ElementTree:
 
 
 def _local(tag: object) -> str:
-    return etree.QName(tag).localname if isinstance(tag, str) else ""
+    """The element name without any namespace; "" for comments and processing instructions."""
+    if not isinstance(tag, str):
+        return ""
+    return tag if tag[0] != "{" else tag.rpartition("}")[2]
 
 
 def detect_year(root: etree._Element, fallback: CensusYear | None) -> CensusYear:
