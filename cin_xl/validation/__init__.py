@@ -14,6 +14,7 @@ from ..model import CensusReturn
 from ..years import CensusYear
 from .catalogue import RuleEntry, catalogue
 from .registry import REGISTRY, Hit, implementation, load_rules
+from .local import LOCAL_CHECKS, enabled
 from .structural import check_return
 from .view import CensusView
 
@@ -51,6 +52,12 @@ def validate(census: CensusReturn, year: CensusYear, *, options: dict | None = N
                     flagged.add((id(hit.node), name))
         if progress:
             progress(done, len(entries))
+    if only is None:
+        for check in enabled(view.options):
+            for hit in check.func(view):
+                child = hit.child.identifiers.la_child_id if hit.child is not None else getattr(hit.node, "child_id", None)
+                rule_findings.append(locate(Finding(check.code, check.severity, check.message, child=child),
+                                            hit.node, hit.fields))
     structural: list[Finding] = []
     if only is None:
         for node, child, code, field_name, message in check_return(census, year):

@@ -1,0 +1,129 @@
+"""A census return as workbook rows, and the filled workbook written to a file.
+
+:func:`census_rows` turns a :class:`CensusReturn` into the rows of each sheet (pure: no openpyxl),
+in the order of the return, so that reading the workbook gives the same return back.
+:func:`write_workbook` builds the year's template around those rows (:mod:`.template`) and
+writes it atomically.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from ..findings import Finding
+from ..model import CensusReturn, Node
+from ..xml.writer import write_atomic
+from ..years import CensusYear
+from .cells import cell_value
+from .layout import MODULE_BY_SHEET, Module, ReturnRow, modules_for, return_rows, sheet_layout
+
+
+@dataclass
+class LookedAfterPeriod:
+    """A period of care from the Looked-after sheet (not part of the census XML)."""
+
+    child_id: str | None
+    start: object = None
+    end: object = None
+    legal_status: str | None = None
+    #: where it was read from (sheet, row, cells by "child_id", "start", "end", "legal_status")
+    origin: object = None
+
+
+@dataclass
+class WorkbookRows:
+    """The content of a filled workbook, sheet by sheet, ready for :func:`template.build_workbook`."""
+
+    #: Return sheet values by Return row path ("" = census year, "source.lea", ...)
+    header: dict[str, object] = field(default_factory=dict)
+    #: module sheet -> rows of cell values, in the sheet layout's column order
+    sheets: dict[str, list[list[object]]] = field(default_factory=dict)
+    #: module sheet -> {field: number of value columns} for spread items
+    spread: dict[str, dict[str, int]] = field(default_factory=dict)
+    looked_after: list[list[object]] = field(default_factory=list)
+
+
+def _get(node: object, path: str) -> object:
+    for part in path.split("."):
+        node = getattr(node, part) if node is not None else None
+    return node
+
+
+def records(census: CensusReturn, module: Module, year: CensusYear) -> Iterator[tuple[tuple, Node]]:
+    """(link values, record) for every record of ``module`` in the return, in return order."""
+    if module.parent is None:
+        for rec in getattr(census, module.field):
+            yield (), rec
+        return
+    parent = MODULE_BY_SHEET[module.parent]
+    for links, prec in records(census, parent, year):
+        keys = links + tuple(_get(prec, p) for p in parent.key)
+        value = getattr(prec, module.field)
+        for rec in (value if isinstance(value, list) else [] if value is None else [value]):
+            yield keys, rec
+
+
+def header_values(census: CensusReturn | None, year: CensusYear) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for row in return_rows(year):
+        if not row.path:
+            out[""] = year.label
+        elif census is not None:
+            out[row.path] = _get(census.header, row.path)
+    return out
+
+
+def census_rows(census: CensusReturn, year: CensusYear,
+                looked_after: Iterable[LookedAfterPeriod] = ()) -> WorkbookRows:
+    """The rows of every sheet for ``census`` (cell values, not yet styled)."""
+    out = WorkbookRows(header=header_values(census, year))
+    for module in modules_for(year):
+        base = sheet_layout(module.sheet, year)
+        recs = list(records(census, module, year))
+        spread = {}
+        for fld, _stem, n in base.spread():
+            most = max((len(getattr(r, fld)) for _, r in recs), default=0)
+            if most > n:
+                spread[fld] = most
+        layout = sheet_layout(module.sheet, year, spread) if spread else base
+        out.spread[module.sheet] = spread
+        rows: list[list[object]] = []
+        nlinks = len(layout.links)
+        for links, rec in recs:
+            row: list[object] = list(links)
+            for col in layout.columns[nlinks:]:
+                value = _get(rec, col.path)
+                if col.index:
+                    value = value[col.index - 1] if col.index <= len(value) else None
+                row.append(cell_value(col.item, value))
+            rows.append(row)
+        out.sheets[module.sheet] = rows
+    for p in looked_after:
+        out.looked_after.append([p.child_id, p.start, p.end, p.legal_status])
+    return out
+
+
+def workbook_bytes(census: CensusReturn | None, year: CensusYear, *, issues: Iterable[Finding] = (),
+                   looked_after: Iterable[LookedAfterPeriod] = ()) -> bytes:
+    """The filled workbook (or the empty template when ``census`` is None) as .xlsx bytes."""
+    from .template import build_workbook
+
+    rows = census_rows(census, year, looked_after) if census is not None else None
+    return build_workbook(year, rows, issues=list(issues))
+
+
+def write_workbook(path: str | os.PathLike, census: CensusReturn | None, year: CensusYear, *,
+                   issues: Iterable[Finding] = (), looked_after: Iterable[LookedAfterPeriod] = (),
+                   force: bool = False) -> None:
+    """Write the workbook to ``path`` whole or not at all; refuses to replace a file unless ``force``."""
+    path = Path(path)
+    if path.exists() and not force:
+        raise FileExistsError(f"{path} already exists; use --force to replace it")
+    write_atomic(path, workbook_bytes(census, year, issues=issues, looked_after=looked_after))
+
+
+__all__ = ["LookedAfterPeriod", "WorkbookRows", "census_rows", "records", "workbook_bytes", "write_workbook",
+           "ReturnRow"]
