@@ -17,6 +17,7 @@ def add_arguments(p) -> None:
 
 def run(args) -> int:
     from ..validation import catalogue, implementation
+    from ..validation.local import LOCAL_CHECKS
     from ..validation.structural import STRUCTURAL_CODES
 
     year = year_arg(args)
@@ -29,7 +30,9 @@ def run(args) -> int:
             d["implemented_by"] = impl.name if impl else None
             out.append(d)
         print(json.dumps({"year": year.label, "rules": out,
-                          "structural": [{"code": c, "message": m} for c, m in STRUCTURAL_CODES.items()]},
+                          "structural": [{"code": c, "message": m} for c, m in STRUCTURAL_CODES.items()],
+                          "local": [{"code": c.code, "severity": str(c.severity), "message": c.message,
+                                     "condition": (c.func.__doc__ or "").strip()} for c in LOCAL_CHECKS.values()]},
                          indent=1, ensure_ascii=False))
         return 0
     print(f"Census {year.label}: {len(entries)} DfE rules")
@@ -39,4 +42,7 @@ def run(args) -> int:
     print("\nStructural checks (from the census specification):")
     for code, message in STRUCTURAL_CODES.items():
         print(f"{code:>10}  error  {message}")
+    print("\nLocal checks against the Looked-after sheet (switch off with --no-local):")
+    for check in LOCAL_CHECKS.values():
+        print(f"{check.code:>10}  query  {check.message}")
     return 0
