@@ -8,6 +8,7 @@ Source: DfE children in need census specification (Open Government Licence v3.0)
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from ..years import CensusYear, in_force
 
@@ -31,13 +32,18 @@ class CodeSet:
         return tuple(c for c in self.codes if in_force(year, c.since, c.until))
 
     def valid(self, year: CensusYear) -> frozenset[str]:
-        return frozenset(c.code for c in self.for_year(year))
+        return _valid_codes(self.name, year)
 
     def label(self, code: str) -> str | None:
         for c in self.codes:
             if c.code == code:
                 return c.label
         return None
+
+
+@cache
+def _valid_codes(name: str, year: CensusYear) -> frozenset[str]:
+    return frozenset(c.code for c in CODE_SETS[name].for_year(year))
 
 
 def _codes(*pairs: tuple[str, str]) -> tuple[Code, ...]:

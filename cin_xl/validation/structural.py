@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from functools import cache
 from typing import Iterator
 
 from ..model import CensusReturn, Child, Node
@@ -33,18 +34,20 @@ def _name(item: Item) -> str:
     return f"{item.label} ({item.xml}{', ' + item.ncode if item.ncode else ''})"
 
 
-def _value_problem(item: Item, value: object, year: CensusYear) -> tuple[str, str] | None:
+def _value_problem(item: Item, value: object, valid_codes: frozenset[str] | None) -> tuple[str, str] | None:
     kind = item.kind
-    if kind is Kind.DATE and not isinstance(value, date):
-        return DATE, f"{_name(item)} is not a date: {value!r}"
+    if kind is Kind.DATE:
+        return None if isinstance(value, date) else (DATE, f"{_name(item)} is not a date: {value!r}")
+    if kind is Kind.CODE:
+        if valid_codes is None or value in valid_codes:
+            return None
+        return CODE, f"{_name(item)}: {value!r} is not a valid code"
     if kind is Kind.DATETIME and not isinstance(value, datetime):
         return DATE, f"{_name(item)} is not a date and time: {value!r}"
     if kind is Kind.BOOL and not isinstance(value, bool):
         return BOOL, f"{_name(item)} must be true or false, not {value!r}"
     if kind is Kind.INT and (not isinstance(value, int) or value < 0):
         return NUMBER, f"{_name(item)} must be a whole number, 0 or more, not {value!r}"
-    if kind is Kind.CODE and item.code_set is not None and value not in item.code_set.valid(year):
-        return CODE, f"{_name(item)}: {value!r} is not a valid code in {year.label}"
     if kind is Kind.TEXT and isinstance(value, str):
         if item.max_length and len(value) > item.max_length:
             return FORMAT, f"{_name(item)} is longer than {item.max_length} characters"
@@ -55,31 +58,40 @@ def _value_problem(item: Item, value: object, year: CensusYear) -> tuple[str, st
     return None
 
 
+@cache
+def _plan(cls: type, year: CensusYear) -> tuple[tuple[str, Item, frozenset[str] | None], ...]:
+    """The items of a record class to check in ``year``, with the valid codes of coded items."""
+    return tuple(
+        (f.name, f.spec, f.spec.code_set.valid(year) if f.spec.code_set else None)  # type: ignore[union-attr]
+        for f in fields_of(cls, year) if not f.is_group
+    )
+
+
 def check_node(node: Node, year: CensusYear) -> Iterator[tuple[str, str, str]]:
     """(code, field name, message) for each structural problem of one record (not its sub-records)."""
-    for f in fields_of(type(node), year):
-        if f.is_group:
-            continue
-        item: Item = f.spec  # type: ignore[assignment]
-        value = getattr(node, f.name)
+    for name, item, valid_codes in _plan(type(node), year):
+        value = getattr(node, name)
         if is_missing(value):
             if item.required:
-                yield MISSING, f.name, f"{_name(item)} is missing"
+                yield MISSING, name, f"{_name(item)} is missing"
             continue
-        for v in (value if item.many else [value]):
-            problem = _value_problem(item, v, year)
+        for v in (value if item.many else (value,)):
+            problem = _value_problem(item, v, valid_codes)
             if problem:
-                yield problem[0], f.name, problem[1]
+                yield problem[0], name, problem[1]
+
+
+@cache
+def _groups(cls: type, year: CensusYear) -> tuple[tuple[str, bool], ...]:
+    return tuple((f.name, f.many) for f in fields_of(cls, year) if f.is_group)
 
 
 def walk(node: Node, year: CensusYear, child: Child | None = None) -> Iterator[tuple[Node, Child | None]]:
     """Every record of the return, with the child it belongs to."""
     yield node, child
-    for f in fields_of(type(node), year):
-        if not f.is_group:
-            continue
-        value = getattr(node, f.name)
-        for member in (value if f.many else [value] if value is not None else []):
+    for name, many in _groups(type(node), year):
+        value = getattr(node, name)
+        for member in (value if many else (value,) if value is not None else ()):
             yield from walk(member, year, member if isinstance(member, Child) else child)
 
 

@@ -1,0 +1,470 @@
+"""The census workbook, built with openpyxl from the year's layout (:mod:`.layout`).
+
+One builder makes both the empty template and a filled workbook (import, ``--sample``): it
+streams rows (openpyxl write-only mode), so a workbook of 20,000 children is written without
+holding every cell in memory.
+
+What each module sheet gets: headers named by the data items (a note with the DfE definition,
+XML name, N-code and allowed values); an input message per column; a dropdown of "code - label"
+for every coded item; date checks on dates; yes/no dropdowns; the child ID dropdown on linked
+sheets; frozen header row and key columns; filters; widths that fit; an Issues column and a hidden
+Marks column with conditional formatting for the marks of validation (see :mod:`.layout`).
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date, datetime
+from typing import Iterable
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.comments import Comment
+from openpyxl.formatting.rule import Rule
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.differential import DifferentialStyle
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from .. import __version__
+from ..findings import Finding
+from ..spec import CODE_SETS, Kind
+from ..spec.la_codes import LA_CODES
+from ..years import READABLE_YEARS, SUPPORTED_YEARS, CensusYear
+from .cells import DATE_FORMAT, DATETIME_FORMAT, TEXT_FORMAT, cell_value, needs_text_guard
+from .layout import (CENSUS_YEAR_LABEL, ERROR_BORDER, ERROR_FILL, ERROR_TEXT, HEADER_ROW, ISSUES,
+                     ISSUES_COLUMNS, ISSUES_HEADER, KEY, LEGAL_STATUSES, LINK, LISTS, LOOKED_AFTER,
+                     MARK_ERROR, MARK_QUERY, MARKS_HEADER, MAX_ROW, QUERY_BORDER, QUERY_FILL, QUERY_TEXT, RETURN,
+                     START, Column, cf_formula, cf_row_formula, looked_after_columns, modules_for,
+                     return_rows)
+from .writer import WorkbookRows, header_values
+
+# Header styles: required items dark blue, optional light grey, link columns green (Okabe-Ito).
+_HEAD_REQUIRED = (PatternFill("solid", fgColor="0072B2"), Font(bold=True, color="FFFFFF"))
+_HEAD_OPTIONAL = (PatternFill("solid", fgColor="DDE3EA"), Font(bold=True, color="000000"))
+_HEAD_LINK = (PatternFill("solid", fgColor="009E73"), Font(bold=True, color="FFFFFF"))
+_HEAD_ISSUES = (PatternFill("solid", fgColor="F0E442"), Font(bold=True, color="000000"))
+_THIN = Side(style="thin", color="7F7F7F")
+_HEAD_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_HEAD_ALIGN = Alignment(wrap_text=True, vertical="top")
+_HEADER_HEIGHT = 48
+_DATE_LIMITS = ("DATE(1900,1,1)", "DATE(2099,12,31)")
+_AUTHOR = "cin-xl"
+
+LIST_YESNO, LIST_LA, LIST_YEARS, LIST_LEGAL = "List_YesNo", "List_LA", "List_Years", "List_LegalStatus"
+
+
+def list_name(codeset: str) -> str:
+    return f"List_{codeset}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Guidance text
+# ---------------------------------------------------------------------------------------------
+
+
+def _default_guidance(col: Column) -> str:
+    kind, many = col.item.kind, col.item.many
+    if col.role == LINK and kind is Kind.TEXT:
+        return "The child this row is about: pick an LA child ID from the Children sheet."
+    if col.role == LINK:
+        return "The referral date of the episode this row belongs to, as on the Referrals sheet."
+    if kind is Kind.DATE:
+        return "A date, for example 31/03/2027."
+    if kind is Kind.DATETIME:
+        return "A date and time; left blank, export puts the time of export."
+    if kind is Kind.CODE and many:
+        return "Pick one from the list, or type several codes separated by commas (for example MOB, LD)."
+    if kind is Kind.CODE:
+        return "Pick from the list, or type the code."
+    if kind is Kind.BOOL:
+        return "Yes or No."
+    if kind is Kind.INT:
+        return "A whole number, 0 or more."
+    return ""
+
+
+def _prompt(col: Column) -> tuple[str, str]:
+    """(title, message) of a column's input message: Excel allows 32 and 255 characters."""
+    item = col.item
+    parts = [item.guidance.rstrip(".") + "." if item.guidance else "", _default_guidance(col)]
+    if col.index:
+        parts.insert(0, f"Value {col.index}; add columns '{col.header.rsplit(' ', 1)[0]} 7', ... for more.")
+    parts.append("Required." if item.required and col.role != LINK else "")
+    text = " ".join(p for p in parts if p)
+    return col.header[:32], text[:255]
+
+
+def _note(col: Column, year: CensusYear) -> str:
+    item = col.item
+    lines = [col.header, f"XML: {item.xml}" + (f"   DfE item: {item.ncode}" if item.ncode else "")]
+    if col.role == LINK:
+        lines.append("Links this row to its " + ("child (Children sheet)." if item.kind is Kind.TEXT
+                                                  else "episode (Referrals sheet)."))
+    else:
+        lines.append("Required" if item.required else "Optional")
+    if item.guidance:
+        lines.append(item.guidance)
+    if item.many and col.index == 0:
+        lines.append("Several values: separate them with commas.")
+    if col.index:
+        lines.append("One review per column; add more columns numbered the same way if needed.")
+    if item.code_set is not None and col.role != LINK:
+        codes = item.code_set.for_year(year)
+        if len(codes) <= 12:
+            lines.append("Allowed: " + "; ".join(f"{c.code} {c.label}" for c in codes))
+        else:
+            lines.append("Allowed: " + ", ".join(c.code for c in codes) + " (labels on the Lists sheet)")
+    elif item.kind in (Kind.DATE, Kind.DATETIME):
+        lines.append("Format: a date, dd/mm/yyyy")
+    elif item.kind is Kind.BOOL:
+        lines.append("Yes or No")
+    if item.max_length:
+        lines.append(f"At most {item.max_length} characters")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------
+# Cells
+# ---------------------------------------------------------------------------------------------
+
+
+def _header_cell(ws, text: str, style: tuple[PatternFill, Font], note: str | None = None) -> WriteOnlyCell:
+    cell = WriteOnlyCell(ws, value=text)
+    cell.fill, cell.font = style
+    cell.border, cell.alignment = _HEAD_BORDER, _HEAD_ALIGN
+    if note:
+        lines = note.count("\n") + 1 + len(note) // 60
+        cell.comment = Comment(note, _AUTHOR, height=min(400, 22 + 17 * lines), width=340)
+    return cell
+
+
+def _data_cell(ws, value: object):
+    """A value as a cell: dates formatted, text kept as text (never a formula)."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        cell = WriteOnlyCell(ws, value=value)
+        cell.number_format = DATETIME_FORMAT if value.time() != datetime.min.time() else DATE_FORMAT
+        return cell
+    if isinstance(value, date):
+        cell = WriteOnlyCell(ws, value=value)
+        cell.number_format = DATE_FORMAT
+        return cell
+    if isinstance(value, str):
+        if needs_text_guard(value):
+            cell = WriteOnlyCell(ws, value=value)
+            cell.data_type = "s"  # openpyxl takes "=..." for a formula: force text
+            cell.quotePrefix = True
+            cell.number_format = TEXT_FORMAT
+            return cell
+        return value
+    return value
+
+
+def _dv(sqref: str, *, kind: str | None, formula1: str | None = None, formula2: str | None = None,
+        operator: str | None = None, prompt: tuple[str, str] | None = None, error: str | None = None,
+        error_style: str = "stop") -> DataValidation:
+    dv = DataValidation(type=kind, formula1=formula1, formula2=formula2, operator=operator, allow_blank=True,
+                        showInputMessage=bool(prompt), showErrorMessage=bool(error))
+    if prompt:
+        dv.promptTitle, dv.prompt = prompt
+    if error:
+        dv.errorTitle, dv.error, dv.errorStyle = "Check this value", error[:255], error_style
+    dv.add(sqref)
+    return dv
+
+
+def _column_validation(col: Column, sqref: str, year: CensusYear) -> DataValidation:
+    item, prompt = col.item, _prompt(col)
+    if col.role == LINK and item.kind is Kind.TEXT:
+        return _dv(sqref, kind="list", formula1="ChildIDs", prompt=prompt, error_style="warning",
+                   error="This LA child ID is not on the Children sheet.")
+    if item.kind is Kind.CODE and item.codeset:
+        return _dv(sqref, kind="list", formula1=list_name(item.codeset), prompt=prompt)
+    if item.kind in (Kind.DATE, Kind.DATETIME):
+        return _dv(sqref, kind="date", operator="between", formula1=_DATE_LIMITS[0], formula2=_DATE_LIMITS[1],
+                   prompt=prompt, error="Enter a date, for example 31/03/2027.")
+    if item.kind is Kind.BOOL:
+        return _dv(sqref, kind="list", formula1=LIST_YESNO, prompt=prompt)
+    if item.kind is Kind.INT:
+        return _dv(sqref, kind="whole", operator="greaterThanOrEqual", formula1="0", prompt=prompt,
+                   error="Enter a whole number, 0 or more.")
+    return _dv(sqref, kind=None, prompt=prompt)
+
+
+def _conditional_formats(ws, last_data: str, issues: str, marks: str) -> None:
+    first = HEADER_ROW + 1
+    err = DifferentialStyle(fill=PatternFill(bgColor=ERROR_FILL, fgColor=ERROR_FILL, fill_type="solid"),
+                            font=Font(bold=True, color=ERROR_TEXT),
+                            border=Border(left=Side("thin", ERROR_BORDER), right=Side("thin", ERROR_BORDER),
+                                          top=Side("thin", ERROR_BORDER), bottom=Side("thin", ERROR_BORDER)))
+    qry = DifferentialStyle(fill=PatternFill(bgColor=QUERY_FILL, fgColor=QUERY_FILL, fill_type="solid"),
+                            font=Font(italic=True, color=QUERY_TEXT),
+                            border=Border(left=Side("dotted", QUERY_BORDER), right=Side("dotted", QUERY_BORDER),
+                                          top=Side("dotted", QUERY_BORDER), bottom=Side("dotted", QUERY_BORDER)))
+    data = f"A{first}:{last_data}{MAX_ROW}"
+    ws.conditional_formatting.add(data, Rule(type="expression", dxf=err, stopIfTrue=True,
+                                             formula=[cf_formula(marks, MARK_ERROR, first)]))
+    ws.conditional_formatting.add(data, Rule(type="expression", dxf=qry, stopIfTrue=True,
+                                             formula=[cf_formula(marks, MARK_QUERY, first)]))
+    col = f"{issues}{first}:{issues}{MAX_ROW}"
+    ws.conditional_formatting.add(col, Rule(type="expression", dxf=err, stopIfTrue=True,
+                                            formula=[cf_row_formula(marks, MARK_ERROR, first)]))
+    ws.conditional_formatting.add(col, Rule(type="expression", dxf=qry, stopIfTrue=True,
+                                            formula=[cf_row_formula(marks, MARK_QUERY, first)]))
+
+
+def _defined(wb: Workbook, name: str, sheet: str, ref: str) -> None:
+    wb.defined_names[name] = DefinedName(name, attr_text=f"{quote_sheetname(sheet)}!{ref}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Sheets
+# ---------------------------------------------------------------------------------------------
+
+
+def _table_sheet(wb: Workbook, name: str, columns: tuple[Column, ...], rows: Iterable[list[object]],
+                 year: CensusYear, freeze_after: int) -> None:
+    ws = wb.create_sheet(name)
+    n = len(columns)
+    issues, marks = get_column_letter(n + 1), get_column_letter(n + 2)
+    for i, col in enumerate(columns, start=1):
+        letter = get_column_letter(i)
+        dim = ws.column_dimensions[letter]
+        dim.width = col.width
+        kind = col.item.kind
+        dim.number_format = (DATE_FORMAT if kind is Kind.DATE else DATETIME_FORMAT if kind is Kind.DATETIME
+                             else TEXT_FORMAT if kind in (Kind.TEXT, Kind.CODE) else "General")
+        ws.data_validations.append(_column_validation(col, f"{letter}{HEADER_ROW + 1}:{letter}{MAX_ROW}", year))
+    ws.column_dimensions[issues].width = 60
+    ws.column_dimensions[marks].width = 12
+    ws.column_dimensions[marks].hidden = True
+    ws.row_dimensions[HEADER_ROW].height = _HEADER_HEIGHT
+    ws.freeze_panes = f"{get_column_letter(freeze_after + 1)}{HEADER_ROW + 1}"
+    head = []
+    for col in columns:
+        style = (_HEAD_LINK if col.role == LINK else
+                 _HEAD_REQUIRED if col.item.required or col.role == KEY else _HEAD_OPTIONAL)
+        head.append(_header_cell(ws, col.header, style, _note(col, year)))
+    head.append(_header_cell(ws, ISSUES_HEADER, _HEAD_ISSUES,
+                             "Issues found by validation on this row: rule codes and messages. "
+                             "Filled by cin-xl validate; you do not need to type here."))
+    head.append(_header_cell(ws, MARKS_HEADER, _HEAD_OPTIONAL,
+                             "Hidden helper column used by validation to highlight cells. Leave it alone."))
+    ws.append(head)
+    count = 0
+    for row in rows:
+        ws.append([_data_cell(ws, v) for v in row])
+        count += 1
+    last = get_column_letter(n)
+    ws.auto_filter.ref = f"A{HEADER_ROW}:{issues}{HEADER_ROW + max(count, 1)}"
+    _conditional_formats(ws, last, issues, marks)
+
+
+def _start_sheet(wb: Workbook, year: CensusYear) -> None:
+    ws = wb.create_sheet(START)
+    ws.column_dimensions["A"].width = 26
+    ws.column_dimensions["B"].width = 95
+    ws.sheet_view.showGridLines = False
+    title = WriteOnlyCell(ws, value=f"Children in need census {year.label}")
+    title.font = Font(bold=True, size=16, color="0072B2")
+    bold = Font(bold=True)
+    wrap = Alignment(wrap_text=True, vertical="top")
+
+    def text(value: str, *, font: Font | None = None, link: str | None = None):
+        cell = WriteOnlyCell(ws, value=value)
+        cell.alignment = wrap
+        if font:
+            cell.font = font
+        if link:
+            cell.hyperlink = link
+            cell.font = Font(color="0072B2", underline="single", bold=True)
+        return cell
+
+    ws.append([title])
+    ws.append([None, text(f"This workbook holds your authority's return for the DfE children in need census "
+                          f"{year.label} (1 April {year.first} to 31 March {year.first + 1}). It was made by "
+                          f"cin-xl {__version__}. Fill it in, check it, then export the census XML.")])
+    ws.append([])
+    ws.append([text("Steps", font=bold)])
+    steps = [
+        ("1. Return", "Pick your LA on the Return sheet; check the census year and reference date."),
+        ("2. Fill in", "One row per child on Children, one per referral (CIN episode) on Referrals, and one "
+                       "row per assessment, plan, enquiry or pre-proceedings on the other sheets. Rows refer to "
+                       "their child by LA child ID and to their episode by referral date. Hover over a header "
+                       "for the DfE definition."),
+        ("3. Validate", "Run: cin-xl validate FILE.xlsx  - errors are shown in orange, queries in light "
+                        "blue, with the rule and message in each sheet's Issues column and on the Issues sheet."),
+        ("4. Export", "Run: cin-xl export FILE.xlsx -o census.xml  - then upload the XML to the DfE "
+                      "collection (COLLECT)."),
+        ("Last year", "Run: cin-xl import last-year.xml -o FILE.xlsx  to see a return as a workbook."),
+    ]
+    for a, b in steps:
+        ws.append([text(a, font=bold), text(b)])
+    ws.append([])
+    summary_row = HEADER_ROW + 5 + len(steps) + 1
+    ws.append([text("Last validation", font=Font(bold=True, size=12))])
+    box = [("Errors", "SummaryErrors", None), ("Queries", "SummaryQueries", None),
+           ("Last checked", "SummaryLastRun", None), ("Status", "SummaryStatus", "Not yet validated")]
+    fill = PatternFill("solid", fgColor="EEF3F8")
+    for i, (label, name, value) in enumerate(box):
+        a, b = text(label, font=bold), text(value) if value else WriteOnlyCell(ws, value=None)
+        for c in (a, b):
+            c.fill, c.border = fill, _HEAD_BORDER
+        ws.append([a, b])
+        _defined(wb, name, START, f"$B${summary_row + 1 + i}")
+    ws.append([])
+    ws.append([text("Sheets", font=bold)])
+    sheets = [(RETURN, "Header of the return: LA, census year, reference date.")]
+    sheets += [(m.sheet, m.about) for m in modules_for(year)]
+    sheets += [(LOOKED_AFTER, "Periods of care, for the validation checks only: not exported to the census XML."),
+               (LISTS, "The code lists used by the dropdowns."),
+               (ISSUES, "Every issue found by validation, with a link to its cell.")]
+    for sheet, about in sheets:
+        ws.append([text(sheet, link=f"#{quote_sheetname(sheet)}!A1"), text(about)])
+
+
+def _return_sheet(wb: Workbook, year: CensusYear, values: dict[str, object]) -> None:
+    ws = wb.create_sheet(RETURN)
+    for letter, width in (("A", 28), ("B", 26), ("C", 80)):
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = "A2"
+    ws.append([_header_cell(ws, h, _HEAD_REQUIRED) for h in ("Item", "Value", "Guidance")])
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for i, row in enumerate(return_rows(year), start=HEADER_ROW + 1):
+        item = row.item
+        value = values.get(row.path)
+        ref = f"B{i}"
+        if not row.path:
+            ws.data_validations.append(_dv(ref, kind="list", formula1=LIST_YEARS,
+                                           prompt=("Census year", "The census year of this workbook.")))
+            _defined(wb, "CensusYear", RETURN, f"$B${i}")
+        elif item.xml == "LEA":
+            ws.data_validations.append(_dv(ref, kind="list", formula1=LIST_LA,
+                                           prompt=("LA code", "Pick your authority: its 3-digit DfE LA code.")))
+            value = value if value is None else str(value)
+        elif item.kind in (Kind.DATE, Kind.DATETIME):
+            ws.data_validations.append(_dv(ref, kind="date", operator="between", formula1=_DATE_LIMITS[0],
+                                           formula2=_DATE_LIMITS[1], error="Enter a date, for example 31/03/2027."))
+        label = WriteOnlyCell(ws, value=row.label)
+        label.font = Font(bold=True)
+        guide = item.guidance if item else ""
+        extra = {"Collection": "Always CIN.", "SourceLevel": "Always L (local authority).",
+                 "DateTime": "Left blank, export puts the date and time of export.",
+                 "SoftwareCode": "The software that made the file.", "SerialNo": "3 digits or more, e.g. 001.",
+                 "Release": "The release of the software."}.get(item.xml if item else "", "")
+        code = f" [{item.xml}{', ' + item.ncode if item and item.ncode else ''}]" if row.path else ""
+        gcell = WriteOnlyCell(ws, value=" ".join(p for p in (guide, extra) if p) + code)
+        gcell.alignment = wrap
+        vcell = _data_cell(ws, cell_value(item, value) if item else value)
+        if isinstance(vcell, str):
+            vcell = WriteOnlyCell(ws, value=vcell)
+            vcell.number_format = TEXT_FORMAT
+        ws.append([label, vcell, gcell])
+
+
+def _lists_sheet(wb: Workbook, year: CensusYear, codesets: list[str]) -> None:
+    ws = wb.create_sheet(LISTS)
+    columns: list[tuple[str, str, list[str]]] = []
+    for name in codesets:
+        columns.append((list_name(name), name, [f"{c.code} - {c.label}" for c in CODE_SETS[name].for_year(year)]))
+    columns.append((LIST_YESNO, "Yes/No", ["Yes", "No"]))
+    columns.append((LIST_LA, "LA code", [f"{code} - {name}" for code, name in sorted(LA_CODES.items())]))
+    years = list(dict.fromkeys([*SUPPORTED_YEARS, year.label]))
+    columns.append((LIST_YEARS, CENSUS_YEAR_LABEL, [y for y in READABLE_YEARS if y in years]))
+    columns.append((LIST_LEGAL, "Legal status", [f"{c} - {label}" for c, label in LEGAL_STATUSES]))
+    ws.freeze_panes = "A2"
+    for i, (defined, title, values) in enumerate(columns, start=1):
+        letter = get_column_letter(i)
+        ws.column_dimensions[letter].width = min(60, max(14, max(len(v) for v in values) * 0.9))
+        _defined(wb, defined, LISTS, f"${letter}$2:${letter}${len(values) + 1}")
+    ws.append([_header_cell(ws, title, _HEAD_OPTIONAL) for _, title, _ in columns])
+    for r in range(max(len(v) for _, _, v in columns)):
+        ws.append([v[r] if r < len(v) else None for _, _, v in columns])
+
+
+def issue_rows(findings: Iterable[Finding]) -> list[list[object]]:
+    """Rows of the Issues sheet: Code, Severity, Message, Child, Sheet, Cell, Link."""
+    out: list[list[object]] = []
+    for f in findings:
+        cell = ", ".join(f.cells) if f.cells else (str(f.row) if f.row and f.sheet else "")
+        if not f.sheet:
+            cell = f.where if (f.line is not None or f.path) else ""
+        link = None
+        if f.sheet:
+            target = f.cells[0] if f.cells else f"A{f.row or 1}"
+            link = f'=HYPERLINK("#{quote_sheetname(f.sheet)}!{target}","Go to cell")'
+        out.append([f.code, str(f.severity), f.message, f.child, f.sheet, cell, link])
+    return out
+
+
+def _issues_sheet(wb: Workbook, findings: list[Finding]) -> None:
+    ws = wb.create_sheet(ISSUES)
+    for letter, width in zip("ABCDEFG", (12, 10, 80, 14, 22, 30, 12)):
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = "A2"
+    ws.append([_header_cell(ws, h, _HEAD_REQUIRED) for h in ISSUES_COLUMNS])
+    rows = issue_rows(findings)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for row in rows:
+        cells = []
+        for j, v in enumerate(row):
+            if j == 2 and v is not None:
+                c = WriteOnlyCell(ws, value=v)
+                c.alignment = wrap
+                if needs_text_guard(v):
+                    c.data_type, c.quotePrefix = "s", True
+                cells.append(c)
+            elif j == 6:
+                cells.append(v)  # a HYPERLINK formula made here
+            else:
+                cells.append(_data_cell(ws, v))
+        ws.append(cells)
+    ws.auto_filter.ref = f"A1:G{max(len(rows), 1) + 1}"
+
+
+# ---------------------------------------------------------------------------------------------
+# The workbook
+# ---------------------------------------------------------------------------------------------
+
+
+def build_workbook(year: CensusYear, rows: WorkbookRows | None = None, *,
+                   issues: list[Finding] | None = None) -> bytes:
+    """The workbook for ``year`` as .xlsx bytes: the empty template, or filled with ``rows``."""
+    from .layout import sheet_layout
+
+    wb = Workbook(write_only=True)
+    values = rows.header if rows is not None else header_values(None, year)
+    if rows is None:
+        values.update({"collection_details.collection": "CIN", "collection_details.year": year.xml_year,
+                       "collection_details.reference_date": year.reference_date, "source.source_level": "L",
+                       "source.software_code": "cin-xl", "source.release": __version__, "source.serial_no": "001"})
+        values = {k: v for k, v in values.items() if k == "" or any(r.path == k for r in return_rows(year))}
+    _start_sheet(wb, year)
+    _return_sheet(wb, year, values)
+    codesets: list[str] = []
+    for module in modules_for(year):
+        layout = sheet_layout(module.sheet, year, rows.spread.get(module.sheet) if rows else None)
+        for col in layout.columns:
+            if col.coded and col.item.codeset not in codesets:
+                codesets.append(col.item.codeset)  # type: ignore[arg-type]
+        freeze = sum(1 for c in layout.columns if c.role in (LINK, KEY))
+        data = rows.sheets.get(module.sheet, []) if rows else []
+        _table_sheet(wb, module.sheet, layout.columns, data, year, freeze)
+        if module.parent is None:
+            letter = layout.letter("identifiers.la_child_id")
+            wb.defined_names["ChildIDs"] = DefinedName(
+                "ChildIDs", attr_text=f"OFFSET(Children!${letter}$2,0,0,MAX(1,COUNTA(Children!${letter}:${letter})-1),1)")
+    _table_sheet(wb, LOOKED_AFTER, looked_after_columns(year), rows.looked_after if rows else [], year, 1)
+    _lists_sheet(wb, year, codesets)
+    _issues_sheet(wb, list(issues or []))
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def template_bytes(year: CensusYear) -> bytes:
+    """The empty template for ``year``."""
+    return build_workbook(year)
