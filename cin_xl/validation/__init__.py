@@ -18,7 +18,8 @@ from .local import LOCAL_CHECKS, enabled
 from .structural import check_return
 from .view import CensusView
 
-__all__ = ["validate", "catalogue", "implementation", "RuleEntry", "missing_implementations"]
+__all__ = ["validate", "catalogue", "implementation", "RuleEntry", "missing_implementations", "REGISTRY",
+           "LOCAL_CHECKS"]
 
 
 def _finding(entry: RuleEntry, hit: Hit) -> Finding:

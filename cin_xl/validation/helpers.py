@@ -15,7 +15,7 @@ from ..values import is_missing
 __all__ = [
     "as_date", "present", "missing", "before", "after", "on_or_before", "on_or_after", "within",
     "outside", "falls_within", "pairs", "duplicates", "is_true", "is_false", "add_working_days",
-    "is_weekend", "is_working_day", "working_days_between", "years_before", "days",
+    "is_weekend", "is_working_day", "working_days_between", "years_before", "days", "several_open_per_child",
 ]
 
 T = TypeVar("T")
@@ -102,3 +102,16 @@ def years_before(day: date, years: int) -> date:
 
 def days(n: int) -> timedelta:
     return timedelta(days=n)
+
+
+def several_open_per_child(records, end_field: str):
+    """(child, record) for every open record (no ``end_field``) of a child who has more than one open.
+
+    ``records`` are ``(child, episode, record)`` triples from the view ("only one open plan per child")."""
+    open_records: dict[int, list] = {}
+    for child, _episode, record in records:
+        if missing(getattr(record, end_field)):
+            open_records.setdefault(id(child), []).append((child, record))
+    for found in open_records.values():
+        if len(found) > 1:
+            yield from found

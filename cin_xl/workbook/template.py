@@ -304,17 +304,17 @@ def _start_sheet(wb: Workbook, year: CensusYear) -> None:
     for a, b in steps:
         ws.append([text(a, font=bold), text(b)])
     ws.append([])
-    summary_row = HEADER_ROW + 5 + len(steps) + 1
     ws.append([text("Last validation", font=Font(bold=True, size=12))])
+    row = 4 + len(steps) + 2  # the "Last validation" row
     box = [("Errors", "SummaryErrors", None), ("Queries", "SummaryQueries", None),
            ("Last checked", "SummaryLastRun", None), ("Status", "SummaryStatus", "Not yet validated")]
     fill = PatternFill("solid", fgColor="EEF3F8")
-    for i, (label, name, value) in enumerate(box):
+    for i, (label, name, value) in enumerate(box, start=1):
         a, b = text(label, font=bold), text(value) if value else WriteOnlyCell(ws, value=None)
         for c in (a, b):
             c.fill, c.border = fill, _HEAD_BORDER
         ws.append([a, b])
-        _defined(wb, name, START, f"$B${summary_row + 1 + i}")
+        _defined(wb, name, START, f"$B${row + i}")
     ws.append([])
     ws.append([text("Sheets", font=bold)])
     sheets = [(RETURN, "Header of the return: LA, census year, reference date.")]

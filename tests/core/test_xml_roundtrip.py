@@ -11,7 +11,6 @@ from lxml import etree
 
 from cin_xl.generate import generate
 from cin_xl.inject import INJECTORS
-from cin_xl.model import CensusReturn
 from cin_xl.xml import read_xml, schema_problems, to_xml_bytes
 from cin_xl.xml.xsd import xsd_text
 from cin_xl.years import SUPPORTED_YEARS, CensusYear

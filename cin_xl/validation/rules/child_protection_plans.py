@@ -1,6 +1,5 @@
 """Rules of the child_protection_plans module, and of its reviews (the catalogue's ``Reviews``)."""
 
-from collections import defaultdict
 
 from ...spec.codesets import CODE_SETS
 from ..helpers import *  # noqa: F401,F403
@@ -189,14 +188,8 @@ def several_open_cpps(census):
 
     Counted per child, across all its episodes (the message: "This child is showing more than one open
     Child Protection plan"). Every open plan of such a child is reported."""
-    open_plans = defaultdict(list)
-    for child, _, plan in census.child_protection_plans:
-        if missing(plan.end_date):
-            open_plans[id(child)].append((child, plan))
-    for plans in open_plans.values():
-        if len(plans) > 1:
-            for child, plan in plans:
-                yield Hit(plan, ("end_date",), child)
+    for child, plan in several_open_per_child(census.child_protection_plans, "end_date"):
+        yield Hit(plan, ("end_date",), child)
 
 
 @rule("8940")

@@ -1,6 +1,5 @@
 """Rules of the cin_plans module (<CINPlanDates>)."""
 
-from collections import defaultdict
 
 from ..helpers import *  # noqa: F401,F403
 from ..registry import Hit, rule
@@ -45,14 +44,8 @@ def more_than_one_open_cin_plan(census):
     per child, across all of the child's episodes (a child cannot be on two CIN plans at once, whichever
     episode they are recorded in). Every open plan of such a child is flagged, since any of them may be the
     one missing its end date."""
-    open_plans = defaultdict(list)
-    for child, episode, plan in census.cin_plans:
-        if missing(plan.end_date):
-            open_plans[id(child)].append((child, plan))
-    for plans in open_plans.values():
-        if len(plans) > 1:
-            for child, plan in plans:
-                yield Hit(plan, ("end_date",), child)
+    for child, plan in several_open_per_child(census.cin_plans, "end_date"):
+        yield Hit(plan, ("end_date",), child)
 
 
 @rule("4010")
