@@ -207,7 +207,8 @@ class Column:
         else:
             base = 16
         longest = max((len(w) for w in self.header.split()), default=8)
-        return float(max(base, longest + 3))
+        # the header wraps onto at most three lines
+        return float(max(base, longest + 3, -(-len(self.header) // 3) + 4))
 
 
 @dataclass(frozen=True)
@@ -361,8 +362,8 @@ HEADER_GROUPS = {"collection_details": CollectionDetails, "source": Source}
 def looked_after_columns(year: CensusYear) -> tuple[Column, ...]:
     child_id = _item_at(ChildIdentifiers, "la_child_id", year)
     return (Column("child_id", child_id.label, child_id, "child_id", LINK),
-            Column("start", LA_START.label, LA_START, "start"),
-            Column("end", LA_END.label, LA_END, "end"),
+            Column("start_date", LA_START.label, LA_START, "start_date"),
+            Column("end_date", LA_END.label, LA_END, "end_date"),
             Column("legal_status", LA_STATUS.label, LA_STATUS, "legal_status"))
 
 

@@ -40,11 +40,12 @@ from .layout import (CENSUS_YEAR_LABEL, ERROR_BORDER, ERROR_FILL, ERROR_TEXT, HE
                      return_rows)
 from .writer import WorkbookRows, header_values
 
+_FONT = "Calibri"
 # Header styles: required items dark blue, optional light grey, link columns green (Okabe-Ito).
-_HEAD_REQUIRED = (PatternFill("solid", fgColor="0072B2"), Font(bold=True, color="FFFFFF"))
-_HEAD_OPTIONAL = (PatternFill("solid", fgColor="DDE3EA"), Font(bold=True, color="000000"))
-_HEAD_LINK = (PatternFill("solid", fgColor="009E73"), Font(bold=True, color="FFFFFF"))
-_HEAD_ISSUES = (PatternFill("solid", fgColor="F0E442"), Font(bold=True, color="000000"))
+_HEAD_REQUIRED = (PatternFill("solid", fgColor="0072B2"), Font(name=_FONT, bold=True, color="FFFFFF"))
+_HEAD_OPTIONAL = (PatternFill("solid", fgColor="DDE3EA"), Font(name=_FONT, bold=True, color="000000"))
+_HEAD_LINK = (PatternFill("solid", fgColor="009E73"), Font(name=_FONT, bold=True, color="FFFFFF"))
+_HEAD_ISSUES = (PatternFill("solid", fgColor="F0E442"), Font(name=_FONT, bold=True, color="000000"))
 _THIN = Side(style="thin", color="7F7F7F")
 _HEAD_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEAD_ALIGN = Alignment(wrap_text=True, vertical="top")
@@ -88,10 +89,14 @@ def _default_guidance(col: Column) -> str:
 def _prompt(col: Column) -> tuple[str, str]:
     """(title, message) of a column's input message: Excel allows 32 and 255 characters."""
     item = col.item
+    if col.role == LINK:
+        return col.header[:32], _default_guidance(col)[:255]
     parts = [item.guidance.rstrip(".") + "." if item.guidance else "", _default_guidance(col)]
     if col.index:
-        parts.insert(0, f"Value {col.index}; add columns '{col.header.rsplit(' ', 1)[0]} 7', ... for more.")
-    parts.append("Required." if item.required and col.role != LINK else "")
+        stem = col.header.rsplit(" ", 1)[0]
+        parts.insert(0, f"One per column ({stem} 1, 2, ...); for more, add a column headed '{stem}' and the "
+                        "next number.")
+    parts.append("Required." if item.required else "")
     text = " ".join(p for p in parts if p)
     return col.header[:32], text[:255]
 
@@ -263,14 +268,20 @@ def _table_sheet(wb: Workbook, name: str, columns: tuple[Column, ...], rows: Ite
     _conditional_formats(ws, last, issues, marks)
 
 
+def _height(text: str, width: float) -> float:
+    """Row height (points) for ``text`` wrapped in a column ``width`` characters wide."""
+    lines = max(1, -(-len(text) // int(width * 1.05)))
+    return 15.0 * lines + 2
+
+
 def _start_sheet(wb: Workbook, year: CensusYear) -> None:
     ws = wb.create_sheet(START)
     ws.column_dimensions["A"].width = 26
     ws.column_dimensions["B"].width = 95
     ws.sheet_view.showGridLines = False
     title = WriteOnlyCell(ws, value=f"Children in need census {year.label}")
-    title.font = Font(bold=True, size=16, color="0072B2")
-    bold = Font(bold=True)
+    title.font = Font(name=_FONT, bold=True, size=16, color="0072B2")
+    bold = Font(name=_FONT, bold=True)
     wrap = Alignment(wrap_text=True, vertical="top")
 
     def text(value: str, *, font: Font | None = None, link: str | None = None):
@@ -280,13 +291,16 @@ def _start_sheet(wb: Workbook, year: CensusYear) -> None:
             cell.font = font
         if link:
             cell.hyperlink = link
-            cell.font = Font(color="0072B2", underline="single", bold=True)
+            cell.font = Font(name=_FONT, color="0072B2", underline="single", bold=True)
         return cell
 
+    ws.row_dimensions[1].height = 24
+    intro = (f"This workbook holds your authority's return for the DfE children in need census {year.label} "
+             f"(1 April {year.first} to 31 March {year.first + 1}). It was made by cin-xl {__version__}. Fill it "
+             "in, check it, then export the census XML.")
+    ws.row_dimensions[2].height = _height(intro, 95)
     ws.append([title])
-    ws.append([None, text(f"This workbook holds your authority's return for the DfE children in need census "
-                          f"{year.label} (1 April {year.first} to 31 March {year.first + 1}). It was made by "
-                          f"cin-xl {__version__}. Fill it in, check it, then export the census XML.")])
+    ws.append([None, text(intro)])
     ws.append([])
     ws.append([text("Steps", font=bold)])
     steps = [
@@ -301,10 +315,11 @@ def _start_sheet(wb: Workbook, year: CensusYear) -> None:
                       "collection (COLLECT)."),
         ("Last year", "Run: cin-xl import last-year.xml -o FILE.xlsx  to see a return as a workbook."),
     ]
-    for a, b in steps:
+    for i, (a, b) in enumerate(steps, start=5):
+        ws.row_dimensions[i].height = _height(b, 95)
         ws.append([text(a, font=bold), text(b)])
     ws.append([])
-    ws.append([text("Last validation", font=Font(bold=True, size=12))])
+    ws.append([text("Last validation", font=Font(name=_FONT, bold=True, size=12))])
     row = 4 + len(steps) + 2  # the "Last validation" row
     box = [("Errors", "SummaryErrors", None), ("Queries", "SummaryQueries", None),
            ("Last checked", "SummaryLastRun", None), ("Status", "SummaryStatus", "Not yet validated")]
@@ -349,7 +364,7 @@ def _return_sheet(wb: Workbook, year: CensusYear, values: dict[str, object]) -> 
             ws.data_validations.append(_dv(ref, kind="date", operator="between", formula1=_DATE_LIMITS[0],
                                            formula2=_DATE_LIMITS[1], error="Enter a date, for example 31/03/2027."))
         label = WriteOnlyCell(ws, value=row.label)
-        label.font = Font(bold=True)
+        label.font = Font(name=_FONT, bold=True)
         guide = item.guidance if item else ""
         extra = {"Collection": "Always CIN.", "SourceLevel": "Always L (local authority).",
                  "DateTime": "Left blank, export puts the date and time of export.",
@@ -376,9 +391,9 @@ def _lists_sheet(wb: Workbook, year: CensusYear, codesets: list[str]) -> None:
     columns.append((LIST_YEARS, CENSUS_YEAR_LABEL, [y for y in READABLE_YEARS if y in years]))
     columns.append((LIST_LEGAL, "Legal status", [f"{c} - {label}" for c, label in LEGAL_STATUSES]))
     ws.freeze_panes = "A2"
-    for i, (defined, title, values) in enumerate(columns, start=1):
+    for i, (defined, _title, values) in enumerate(columns, start=1):
         letter = get_column_letter(i)
-        ws.column_dimensions[letter].width = min(60, max(14, max(len(v) for v in values) * 0.9))
+        ws.column_dimensions[letter].width = min(60, max(14, max(len(v) for v in values) + 2))
         _defined(wb, defined, LISTS, f"${letter}$2:${letter}${len(values) + 1}")
     ws.append([_header_cell(ws, title, _HEAD_OPTIONAL) for _, title, _ in columns])
     for r in range(max(len(v) for _, _, v in columns)):
@@ -455,8 +470,8 @@ def build_workbook(year: CensusYear, rows: WorkbookRows | None = None, *,
         _table_sheet(wb, module.sheet, layout.columns, data, year, freeze)
         if module.parent is None:
             letter = layout.letter("identifiers.la_child_id")
-            wb.defined_names["ChildIDs"] = DefinedName(
-                "ChildIDs", attr_text=f"OFFSET(Children!${letter}$2,0,0,MAX(1,COUNTA(Children!${letter}:${letter})-1),1)")
+            ids = f"OFFSET(Children!${letter}$2,0,0,MAX(1,COUNTA(Children!${letter}:${letter})-1),1)"
+            wb.defined_names["ChildIDs"] = DefinedName("ChildIDs", attr_text=ids)
     _table_sheet(wb, LOOKED_AFTER, looked_after_columns(year), rows.looked_after if rows else [], year, 1)
     _lists_sheet(wb, year, codesets)
     _issues_sheet(wb, list(issues or []))

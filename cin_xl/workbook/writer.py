@@ -26,10 +26,12 @@ class LookedAfterPeriod:
     """A period of care from the Looked-after sheet (not part of the census XML)."""
 
     child_id: str | None
-    start: object = None
-    end: object = None
+    #: a date, or the text typed when it could not be read
+    start_date: object = None
+    end_date: object = None
     legal_status: str | None = None
-    #: where it was read from (sheet, row, cells by "child_id", "start", "end", "legal_status")
+    #: where it was read from: an :class:`~cin_xl.model.Origin` (cells by "child_id", "start_date", "end_date",
+    #: "legal_status"), so validation findings about a period land on its cells
     origin: object = None
 
 
@@ -102,7 +104,7 @@ def census_rows(census: CensusReturn, year: CensusYear,
             rows.append(row)
         out.sheets[module.sheet] = rows
     for p in looked_after:
-        out.looked_after.append([p.child_id, p.start, p.end, p.legal_status])
+        out.looked_after.append([p.child_id, p.start_date, p.end_date, p.legal_status])
     return out
 
 
@@ -115,6 +117,12 @@ def workbook_bytes(census: CensusReturn | None, year: CensusYear, *, issues: Ite
     return build_workbook(year, rows, issues=list(issues))
 
 
+def census_to_workbook(census: CensusReturn, year: CensusYear, path: str | os.PathLike, *,
+                       overwrite: bool = False, issues: Iterable[Finding] = ()) -> None:
+    """The return as a filled workbook at ``path`` (the form ``cin-xl demo`` uses)."""
+    write_workbook(path, census, year, issues=issues, force=overwrite)
+
+
 def write_workbook(path: str | os.PathLike, census: CensusReturn | None, year: CensusYear, *,
                    issues: Iterable[Finding] = (), looked_after: Iterable[LookedAfterPeriod] = (),
                    force: bool = False) -> None:
@@ -123,7 +131,15 @@ def write_workbook(path: str | os.PathLike, census: CensusReturn | None, year: C
     if path.exists() and not force:
         raise FileExistsError(f"{path} already exists; use --force to replace it")
     write_atomic(path, workbook_bytes(census, year, issues=issues, looked_after=looked_after))
+    # the temporary file was private (0600); give the workbook the usual permissions of a new file
+    mask = os.umask(0)
+    os.umask(mask)
+    try:
+        os.chmod(path, 0o666 & ~mask)
+    except OSError:  # pragma: no cover - a file system without permissions
+        pass
 
 
-__all__ = ["LookedAfterPeriod", "WorkbookRows", "census_rows", "records", "workbook_bytes", "write_workbook",
+__all__ = ["census_to_workbook", "LookedAfterPeriod", "WorkbookRows", "census_rows", "records", "workbook_bytes",
+           "write_workbook",
            "ReturnRow"]

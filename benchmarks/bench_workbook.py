@@ -1,0 +1,100 @@
+"""Benchmark: write and read back a census workbook of 20,000 children.
+
+    python benchmarks/bench_workbook.py [--children 20000] [--year 2026-27] [--keep FILE.xlsx]
+
+Prints the time to write the workbook, the time to read it (openpyxl read-only, then the model),
+the peak Python memory of the read (tracemalloc, a second read) and the peak resident memory of a
+process that only reads it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+
+def make_return(n: int, year):
+    try:
+        from cin_xl.generate import generate
+    except ImportError:  # before the generator existed: replicate the hand-made return
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+        from rules.base import base_return  # type: ignore[import-not-found]
+
+        census = base_return(year.label)
+        template = census.children
+        census.children = []
+        for i in range(n):
+            child = template[i % len(template)].model_copy(deep=True)
+            child.identifiers.la_child_id = f"C{i:07d}"
+            census.children.append(child)
+        return census
+    return generate(n, year, seed=1)
+
+
+# ru_maxrss survives fork+exec on Linux (it would report the parent's peak): read VmHWM when there is one.
+_CHILD = """
+import resource, sys, time
+from cin_xl.workbook import read_workbook
+t = time.perf_counter()
+r = read_workbook(sys.argv[1])
+took = time.perf_counter() - t
+try:
+    with open("/proc/self/status") as fh:
+        peak = next(int(line.split()[1]) for line in fh if line.startswith("VmHWM:"))
+except (OSError, StopIteration):
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(took, peak, len(r.census.children))
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    from cin_xl.workbook import read_workbook, write_workbook
+    from cin_xl.years import CensusYear
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--children", type=int, default=20_000)
+    parser.add_argument("--year", default="2026-27")
+    parser.add_argument("--keep", metavar="FILE.xlsx", help="keep the workbook here")
+    args = parser.parse_args(argv)
+    year = CensusYear.parse(args.year)
+
+    census = make_return(args.children, year)
+    rows = {"episodes": sum(len(c.cin_details) for c in census.children)}
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(args.keep) if args.keep else Path(tmp) / "bench.xlsx"
+        t = time.perf_counter()
+        write_workbook(path, census, year, force=True)
+        write_s = time.perf_counter() - t
+
+        t = time.perf_counter()
+        result = read_workbook(path)
+        read_s = time.perf_counter() - t
+        assert len(result.census.children) == args.children, "children lost on the way"
+
+        tracemalloc.start()
+        read_workbook(path)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+
+        child = subprocess.run([sys.executable, "-c", _CHILD, str(path)], capture_output=True, text=True,
+                               check=True, env=dict(os.environ))
+        child_s, maxrss_kb, _ = child.stdout.split()
+
+        print(f"workbook: {args.children} children, {rows['episodes']} episodes, {year.label}, "
+              f"{path.stat().st_size / 1e6:.1f} MB")
+        print(f"write:    {write_s:.1f} s")
+        print(f"read:     {read_s:.1f} s  (in a fresh process: {float(child_s):.1f} s)")
+        print(f"memory:   peak Python allocations during read {peak / 1e6:.0f} MB (tracemalloc); "
+              f"peak resident size of a read-only process {int(maxrss_kb) / 1024:.0f} MB")
+        print(f"problems: {len(result.problems)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

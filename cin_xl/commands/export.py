@@ -1,0 +1,49 @@
+"""``cin-xl export``: the census XML from a filled workbook, checked against the census schema."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from . import add_year
+
+NAME = "export"
+HELP = "write the census XML from a census workbook (nothing is written if it would not fit the schema)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("workbook", metavar="FILE.xlsx", help="census workbook to read")
+    parser.add_argument("-o", "--output", required=True, metavar="census.xml", help="XML file to write")
+    add_year(parser, help_extra="; default: the census year on the workbook's Return sheet")
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..workbook.export import export_problems, prepare_for_export
+    from ..workbook.reader import read_workbook
+    from ..xml import ExportRefused, write_xml
+    from ..findings import Severity
+    from ..years import supported
+
+    read = read_workbook(args.workbook, args.year)
+    year = supported(read.year)  # export: supported years only
+    blocking = [p for p in read.problems if p.severity is Severity.ERROR]
+    for p in read.problems:
+        print(f"  {p}", file=sys.stderr)
+    if blocking:
+        print(f"cin-xl: {len(blocking)} row(s) or column(s) of the workbook could not be read (listed above); "
+              f"fix them first. Nothing was written.", file=sys.stderr)
+        return 1
+    census = prepare_for_export(read.census, year, now=datetime.now())
+    try:
+        write_xml(census, year, args.output)
+    except ExportRefused as exc:
+        problems = export_problems(exc, census, year)
+        print(f"cin-xl: the return does not fit the {year.label} census schema ({len(problems)} problem(s)); "
+              "nothing was written:", file=sys.stderr)
+        for p in problems:
+            print(f"  {p}", file=sys.stderr)
+        return 1
+    print(f"Wrote {Path(args.output)}: census {year.label}, {len(census.children)} children.")
+    return 0

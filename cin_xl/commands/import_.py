@@ -1,0 +1,41 @@
+"""``cin-xl import``: a census XML file (last year's return, an extract) as a filled workbook."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import add_year
+
+NAME = "import"
+HELP = "fill a new census workbook from a census XML file (last year's return, an extract)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("xml", metavar="census.xml", help="census XML file to read")
+    parser.add_argument("-o", "--output", required=True, metavar="FILE.xlsx", help="workbook to write")
+    add_year(parser, help_extra="; used only when the XML does not give its year")
+    parser.add_argument("--force", action="store_true", help="replace FILE.xlsx if it exists")
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..xml import read_xml
+    from ..workbook.writer import write_workbook
+    from ..years import supported
+
+    out = Path(args.output)
+    if out.exists() and not args.force:
+        print(f"cin-xl: {out} already exists; use --force to replace it", file=sys.stderr)
+        return 2
+    fallback = supported(args.year, readable=True) if args.year else None
+    result = read_xml(args.xml, fallback)
+    write_workbook(out, result.census, result.year, issues=result.problems, force=True)
+    n = len(result.census.children)
+    print(f"Wrote {out}: census {result.year.label}, {n} child{'ren' if n != 1 else ''}.")
+    if result.problems:
+        print(f"{len(result.problems)} problem(s) in the XML, also listed on the Issues sheet:")
+        for p in result.problems:
+            print(f"  {p}")
+        return 1
+    return 0

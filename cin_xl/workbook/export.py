@@ -1,0 +1,99 @@
+"""Export helpers: defaults filled at export time, and schema problems located to workbook cells."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from lxml import etree
+
+from ..findings import Finding, Severity
+from ..model import CensusReturn, Node
+from ..spec import fields_of
+from ..values import is_missing
+from ..xml.writer import ExportRefused, to_tree
+from ..years import CensusYear
+
+SCHEMA_PROBLEM = "X-SCHEMA"
+_EXPECTED = re.compile(r"Expected is (?:one of )?\( ([^)]*) \)")
+
+
+def prepare_for_export(census: CensusReturn, year: CensusYear, *, now: datetime) -> CensusReturn:
+    """The return with the header date and time set to ``now`` when the Return sheet leaves it blank."""
+    source = census.header.source
+    if is_missing(source.date_time):
+        source.date_time = now.replace(microsecond=0)
+    return census
+
+
+def element_nodes(census: CensusReturn, year: CensusYear) -> dict[str, tuple[Node, str | None]]:
+    """XML element path (as lxml reports it) -> (record, field name or None) of the exported return."""
+    root = to_tree(census, year)
+    tree = etree.ElementTree(root)
+    out: dict[str, tuple[Node, str | None]] = {}
+
+    def walk(node: Node, el: etree._Element) -> None:
+        out[tree.getpath(el)] = (node, None)
+        kids = list(el)
+        i = 0
+        for f in fields_of(type(node), year):
+            value = getattr(node, f.name)
+            spec = f.spec
+            if f.is_group:
+                members = value if f.many else ([] if value is None else [value])
+                if spec.wrapper:
+                    if not members:
+                        continue
+                    wrapper = kids[i]
+                    i += 1
+                    out[tree.getpath(wrapper)] = (node, f.name)
+                    for member, sub in zip(members, wrapper):
+                        walk(member, sub)
+                else:
+                    for member in members:
+                        walk(member, kids[i])
+                        i += 1
+            elif spec.many:  # type: ignore[union-attr]
+                if any(not is_missing(v) for v in value):
+                    wrapper = kids[i]
+                    i += 1
+                    out[tree.getpath(wrapper)] = (node, f.name)
+                    for sub in wrapper:
+                        out[tree.getpath(sub)] = (node, f.name)
+            elif not is_missing(value):
+                out[tree.getpath(kids[i])] = (node, f.name)
+                i += 1
+
+    walk(census, root)
+    return out
+
+
+def export_problems(exc: ExportRefused, census: CensusReturn, year: CensusYear) -> list[Finding]:
+    """The schema problems of a refused export, each located to the workbook cell it came from."""
+    where = element_nodes(census, year)
+    out = []
+    for line, path, message in exc.problems:
+        found, probe = None, path
+        while probe and found is None:
+            found = where.get(probe)
+            probe = probe.rsplit("/", 1)[0] if "/" in probe.strip("/") else ""
+        message = message.replace("{http://www.w3.org/2001/XMLSchema}", "").strip()
+        finding = Finding(SCHEMA_PROBLEM, Severity.ERROR, message, path=path, line=line)
+        if found is not None:
+            node, fname = found
+            expected = _EXPECTED.search(message)
+            missing = expected and "Missing child element" in message
+            if expected and (missing or "not expected" in message):
+                names = [n.strip() for n in expected.group(1).split(",")]
+                for f in fields_of(type(node), year):
+                    if (f.spec.wrapper or f.spec.xml) in names:
+                        fname = f.name
+                        finding.message = f"{f.spec.label} ({f.spec.xml}) is missing or out of place: {message}"
+                        break
+            origin = node.origin
+            if origin is not None and origin.sheet:
+                finding.sheet, finding.row = origin.sheet, origin.row
+                if fname and fname in origin.cells:
+                    finding.cells = (str(origin.cells[fname]),)
+        out.append(finding)
+    return out

@@ -1,0 +1,133 @@
+"""Render a picture of each sheet of a sample workbook for the user guide (needs LibreOffice).
+
+    python docs/images/render.py            # writes docs/images/<sheet>.png
+
+It builds a 2026-27 workbook of a few synthetic children, marks two cells the way validation does
+(to show the highlighting), then prints each sheet alone (first rows only) to PDF with LibreOffice
+headless and turns the first page into a small PNG with pdftoppm.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+
+from cin_xl.workbook.layout import LISTS, MODULE_BY_SHEET, RETURN, START, sheet_layout, sheet_names
+from cin_xl.workbook.writer import workbook_bytes
+from cin_xl.years import CensusYear
+
+HERE = Path(__file__).resolve().parent
+YEAR = CensusYear.parse("2026-27")
+#: sheet -> (last column to show, or None for the sheet's data + Issues column; rows to show)
+SHOW = {START: ("B", 28), RETURN: ("C", 12), LISTS: ("E", 16), "Issues": ("G", 8), "Looked-after": (None, 8)}
+ROWS = 14
+
+
+def sample() -> bytes:
+    from cin_xl.generate import generate
+
+    census = generate(150, YEAR, seed=3)
+    return workbook_bytes(census, YEAR)
+
+
+def illustrate(wb) -> None:
+    """Marks as validation will write them: one error and one query on the Referrals sheet."""
+    layout = sheet_layout("Referrals", YEAR)
+    ws = wb["Referrals"]
+    src, need = layout.letter("referral_source"), layout.letter("primary_need_code")
+    ws[f"{layout.marks_letter}3"] = f" {src}:E "
+    ws[f"{layout.issues_letter}3"] = "X-CODE: Referral source (ReferralSource, N00152): 'ZZ' is not a valid code"
+    ws[f"{src}3"] = "ZZ"
+    ws[f"{layout.marks_letter}5"] = f" {need}:Q "
+    ws[f"{layout.issues_letter}5"] = "Query: please check the primary need code"
+    issues = wb["Issues"]
+    child3, child5 = ws["A3"].value, ws["A5"].value
+    issues.append(["X-CODE", "error", "Referral source (ReferralSource, N00152): 'ZZ' is not a valid code in 2026-27",
+                   child3, "Referrals", f"{src}3", f'=HYPERLINK("#Referrals!{src}3","Go to cell")'])
+    issues.append(["Query", "query", "Please check the primary need code", child5, "Referrals", f"{need}5",
+                   f'=HYPERLINK("#Referrals!{need}5","Go to cell")'])
+    start = wb["Start"]
+    for row in start.iter_rows():
+        if row[0].value in ("Errors", "Queries", "Last checked", "Status"):
+            row[1].value = {"Errors": 1, "Queries": 1, "Last checked": "31/03/2027 10:15",
+                            "Status": "1 error to fix before export"}[row[0].value]
+
+
+DPI = 80
+
+
+def content_box(pgm: bytes, margin: int = 6) -> tuple[int, int, int, int]:
+    """(x, y, width, height) of the non-white part of a binary PGM page."""
+    parts = pgm.split(maxsplit=4)
+    width, height, data = int(parts[1]), int(parts[2]), parts[4]
+    rows = [r for r in range(height) if min(data[r * width:(r + 1) * width]) < 200]
+    cols = [c for c in range(width) if min(data[c::width]) < 200]
+    if not rows or not cols:
+        return 0, 0, width, height
+    x0, y0 = max(0, cols[0] - margin), max(0, rows[0] - margin)
+    return x0, y0, min(width, cols[-1] + margin) - x0, min(height, rows[-1] + margin) - y0
+
+
+def render(out_dir: Path = HERE) -> list[Path]:
+    soffice = shutil.which("soffice")
+    if not soffice or not shutil.which("pdftoppm"):
+        sys.exit("render.py needs LibreOffice (soffice) and poppler-utils (pdftoppm)")
+    wb0 = load_workbook(io.BytesIO(sample()))
+    illustrate(wb0)
+    buf = io.BytesIO()
+    wb0.save(buf)
+    written = []
+    with tempfile.TemporaryDirectory() as tmp:
+        tmpdir = Path(tmp)
+        files = []
+        for name in sheet_names(YEAR):
+            wb = load_workbook(io.BytesIO(buf.getvalue()))
+            for ws in wb.worksheets:
+                ws.sheet_state = "visible" if ws.title == name else "hidden"
+            wb.active = wb.sheetnames.index(name)
+            ws = wb[name]
+            last, rows = SHOW.get(name, (None, ROWS))
+            if last is None:
+                n = len(sheet_layout(name, YEAR).columns) if name in MODULE_BY_SHEET else 4
+                last = get_column_letter(n + 1)
+            ws.print_area = f"A1:{last}{rows}"
+            ws.page_setup.orientation = "landscape"
+            ws.page_setup.paperSize = ws.PAPERSIZE_A3
+            ws.sheet_properties.pageSetUpPr.fitToPage = True
+            ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 1
+            ws.print_options.gridLines = True
+            ws.print_options.headings = True
+            for side in ("left", "right", "top", "bottom"):
+                setattr(ws.page_margins, side, 0.2)
+            ws.page_margins.header = ws.page_margins.footer = 0
+            slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+            path = tmpdir / f"{slug}.xlsx"
+            wb.save(path)
+            files.append((slug, path))
+        subprocess.run([soffice, "--headless", "--convert-to", "pdf", "--outdir", str(tmpdir),
+                        *[str(p) for _, p in files]], check=True, capture_output=True, timeout=300)
+        for slug, path in files:
+            pdf = str(path.with_suffix(".pdf"))
+            gray = tmpdir / slug
+            subprocess.run(["pdftoppm", "-gray", "-r", str(DPI), "-f", "1", "-l", "1", "-singlefile", pdf,
+                            str(gray)], check=True)
+            x, y, w, h = content_box(gray.with_suffix(".pgm").read_bytes())
+            png = out_dir / f"{slug}.png"
+            subprocess.run(["pdftoppm", "-png", "-r", str(DPI), "-f", "1", "-l", "1", "-singlefile",
+                            "-x", str(x), "-y", str(y), "-W", str(w), "-H", str(h), pdf, str(png.with_suffix(""))],
+                           check=True)
+            written.append(png)
+    return written
+
+
+if __name__ == "__main__":
+    for p in render():
+        print(p.relative_to(HERE.parent.parent), p.stat().st_size)
