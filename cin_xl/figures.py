@@ -38,7 +38,7 @@ from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from textwrap import dedent
 from typing import Callable, Iterable, Iterator
@@ -256,6 +256,10 @@ class WorkingDays:
 
 
 _ASSESSMENT_DAYS, _ICPC_DAYS = 45, 15
+#: more calendar days than this are always more than 45 working days (any 100 days hold at least 70
+#: weekdays, and never 25 bank holidays), so longer spans need no count (and typing errors such as
+#: 0206-05-01 never make the working-day table reach back centuries)
+_CLEARLY_LATE_DAYS = 100
 
 
 class Facts:
@@ -534,7 +538,8 @@ def _assessments_within_45(x: Facts) -> Rate:
         if start is None or start > done:
             continue
         total += 1
-        within += between(start, done) <= _ASSESSMENT_DAYS
+        if (done - start).days <= _CLEARLY_LATE_DAYS:
+            within += between(start, done) <= _ASSESSMENT_DAYS
     return Rate(within, total)
 
 
@@ -555,7 +560,8 @@ def _conferences_within_15(x: Facts) -> Rate:
         if not in_s47 or s47_start is None or s47_start > conference:
             continue
         total += 1
-        within += between(s47_start, conference) <= _ICPC_DAYS
+        if (conference - s47_start).days <= _CLEARLY_LATE_DAYS:
+            within += between(s47_start, conference) <= _ICPC_DAYS
     return Rate(within, total)
 
 
@@ -865,19 +871,14 @@ def _element_sheets() -> dict[str, str]:
     return out
 
 
-_ELEMENT_SHEETS: dict[str, str] | None = None
-
-
 def _sheet_order() -> dict[str, int]:
     sheets = list(dict.fromkeys(_element_sheet_map().values()))
     return {s: i for i, s in enumerate(sheets + [WHOLE_RETURN])}
 
 
+@cache
 def _element_sheet_map() -> dict[str, str]:
-    global _ELEMENT_SHEETS
-    if _ELEMENT_SHEETS is None:
-        _ELEMENT_SHEETS = _element_sheets()
-    return _ELEMENT_SHEETS
+    return _element_sheets()
 
 
 def sheet_of(finding: Finding) -> str:

@@ -49,8 +49,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from .figures import (BREAKDOWNS, COUNTS, MONTHLY, QUALITY, TIMELINESS, Breakdown, Figures, Monthly, Rate,
-                      Table)
+from .figures import BREAKDOWNS, COUNTS, MONTHLY, QUALITY, TIMELINESS, Breakdown, Figures, Rate, Table
 from .report_html import FACTORS_LEAVE_OUT, LONG_PLAN_COLOUR, LONG_PLANS, MONTHLY_CHARTS, OKABE_ITO, TOP_FACTORS
 
 __all__ = ["SUMMARY_SHEET", "ChartSpec", "SummaryLayout", "summary_layout", "summary_grid", "add_summary_charts",

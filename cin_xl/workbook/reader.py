@@ -520,8 +520,8 @@ def read_grids(grids: dict[str, object], year: str | CensusYear | None = None, *
     return result
 
 
-#: sheets the reader needs; the rest (Start, Lists, Issues) are not loaded
-def _wanted(name: str) -> bool:
+def is_needed_sheet(name: str) -> bool:
+    """The sheets the reader needs; the rest (Start, Lists, Issues, Summary) are not loaded."""
     wanted = {norm_header(n) for n in (RETURN, LOOKED_AFTER, *(m.sheet for m in MODULES))}
     return norm_header(name) in wanted
 
@@ -544,7 +544,7 @@ def workbook_grids(path: str | os.PathLike) -> dict[str, Grid]:
     grids: dict[str, Grid] = {}
     try:
         for ws in wb.worksheets:
-            if not _wanted(ws.title):
+            if not is_needed_sheet(ws.title):
                 continue
             ws.reset_dimensions()
             rows = [list(r) for r in ws.iter_rows(values_only=True)]

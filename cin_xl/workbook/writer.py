@@ -131,13 +131,6 @@ def write_workbook(path: str | os.PathLike, census: CensusReturn | None, year: C
     if path.exists() and not force:
         raise FileExistsError(f"{path} already exists; use --force to replace it")
     write_atomic(path, workbook_bytes(census, year, issues=issues, looked_after=looked_after))
-    # the temporary file was private (0600); give the workbook the usual permissions of a new file
-    mask = os.umask(0)
-    os.umask(mask)
-    try:
-        os.chmod(path, 0o666 & ~mask)
-    except OSError:  # pragma: no cover - a file system without permissions
-        pass
 
 
 __all__ = ["census_to_workbook", "LookedAfterPeriod", "WorkbookRows", "census_rows", "records", "workbook_bytes",

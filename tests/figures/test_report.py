@@ -91,7 +91,7 @@ def test_summary_grid_is_rectangular_and_laid_out(small):
     assert grid[factors + 2][:2] == ["3B Domestic abuse: concern about parent(s) or carer(s)", 1]
     assert {c.key for c in layout.charts} == {"timeliness", "monthly1", "monthly2", "factors"}
     for chart in layout.charts:
-        col, first, last = chart.categories
+        _, first, last = chart.categories
         assert first <= last <= len(grid) and chart.values[2] < chart.values[3]
 
 

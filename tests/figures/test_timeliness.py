@@ -25,9 +25,10 @@ def test_assessments_within_45_working_days_across_bank_holidays():
         Assessment(start_date=d("2026-06-10"), authorisation_date=d("2026-06-09")),  # ends before start: left out
         Assessment(start_date="10/06/2026", authorisation_date=d("2026-06-20")),  # unreadable start: left out
         Assessment(start_date=d("2026-02-01"), authorisation_date=d("2026-03-01")),  # completed before the year
+        Assessment(start_date=d("0206-05-01"), authorisation_date=d("2026-06-01")),  # a typo: far too long, counted
     ])
     assert working_days_between(start, d("2026-07-07")) == 45  # the hand count agrees with the calendar
-    assert value("assessments_within_45_days", child(ep)) == Rate(2, 3)
+    assert value("assessments_within_45_days", child(ep)) == Rate(2, 4)
 
 
 def test_initial_conferences_within_15_working_days():

@@ -1,0 +1,95 @@
+"""``cin-xl validate FILE.xlsx --annotate``: the Validate button's marks, written without Excel.
+
+The same plan as the Excel button (:mod:`cin_xl.workbook.marks`), written with openpyxl, so
+LibreOffice users and batch jobs see the same result. The file is saved whole or not at all (a
+temporary file in the same folder, then renamed over the original), and a workbook that is open in
+Excel or LibreOffice (their lock file is next to it) is refused with a clear message.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from ..errors import UnusableInput
+from .layout import ISSUES, ISSUES_COLUMNS, ISSUES_HEADER, MARKS_HEADER
+from .marks import FORMULA_STARTS, MarksPlan, plan_marks
+from .reader import WorkbookRead
+
+
+def lock_file(path: Path) -> Path | None:
+    """The lock file Excel (``~$name``) or LibreOffice (``.~lock.name#``) keeps while the file is open."""
+    for candidate in (path.with_name("~$" + path.name[2:] if len(path.name) > 2 else "~$" + path.name),
+                      path.with_name("~$" + path.name), path.with_name(f".~lock.{path.name}#")):
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def check_writable(path: Path) -> None:
+    lock = lock_file(path)
+    if lock is not None:
+        raise UnusableInput(f"{path} is open in Excel or LibreOffice (lock file {lock.name}); close it and run "
+                            "again. The file was not changed.")
+    try:
+        with open(path, "r+b"):
+            pass
+    except PermissionError:
+        raise UnusableInput(f"{path} cannot be written (read-only, or open in another program); nothing was "
+                            "changed.") from None
+
+
+def _set(cell, value) -> None:
+    cell.value = value
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not value.startswith("=HYPERLINK("):
+        cell.data_type = "s"  # text, never a formula
+
+
+def write_plan(wb, plan: MarksPlan) -> None:
+    """Write a marks plan into an openpyxl workbook (in memory)."""
+    for name, marks in plan.sheets.items():
+        ws = wb[name]
+        if marks.add_headers:
+            ws[f"{marks.issues_column}{marks.header_row}"] = ISSUES_HEADER
+            ws[f"{marks.marks_column}{marks.header_row}"] = MARKS_HEADER
+        for offset, (issue, mark) in enumerate(zip(marks.issues, marks.marks)):
+            row = marks.first_row + offset
+            ws[f"{marks.issues_column}{row}"].value = issue or None
+            ws[f"{marks.marks_column}{row}"].value = mark or None
+    if ISSUES in wb.sheetnames:
+        ws = wb[ISSUES]
+        if ws.max_row > 1:
+            ws.delete_rows(2, ws.max_row - 1)
+    else:
+        ws = wb.create_sheet(ISSUES)
+        ws.append(list(ISSUES_COLUMNS))
+    for r, row in enumerate(plan.issue_rows, start=2):
+        for c, value in enumerate(row, start=1):
+            _set(ws.cell(row=r, column=c), value)
+    for name, value in plan.summary.items():
+        defined = wb.defined_names.get(name)
+        if defined is None:
+            continue
+        for sheet, ref in defined.destinations:
+            wb[sheet][ref.replace("$", "")].value = value
+
+
+def annotate_file(path: str | os.PathLike, read: WorkbookRead, findings: list) -> None:
+    """Mark ``findings`` (of the workbook ``read`` from ``path``) into the file, saved atomically."""
+    from openpyxl import load_workbook
+
+    path = Path(path)
+    check_writable(path)
+    wb = load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm", keep_links=True)
+    heights = {ws.title: ws.max_row for ws in wb.worksheets}
+    write_plan(wb, plan_marks(read, findings, heights))
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
+    os.close(fd)
+    try:
+        wb.save(tmp)
+        os.chmod(tmp, os.stat(path).st_mode & 0o777)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

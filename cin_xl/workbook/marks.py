@@ -1,0 +1,137 @@
+"""What validation writes into a workbook, worked out once for every front end.
+
+The Excel buttons (:mod:`cin_xl.excel`, through xlwings) and ``cin-xl validate --annotate``
+(:mod:`cin_xl.workbook.annotate`, through openpyxl) write the same marks:
+
+- each module sheet: the **Issues** column (rule codes and messages of the row) and the hidden
+  **Marks** column (tokens such as ``" C:E F:Q "``; the template's conditional formatting colours
+  the named cells). Both are written as one block per sheet, covering every row that holds data or
+  held marks before, so a second run leaves no stale mark;
+- the **Issues** sheet: one row per finding with a link to its cell;
+- the **Start** sheet summary box (``SummaryErrors``, ``SummaryQueries``, ``SummaryLastRun``,
+  ``SummaryStatus``).
+
+Nothing else is touched: no value the user typed, no formatting outside these marks.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from openpyxl.utils import column_index_from_string, get_column_letter
+
+from ..findings import Finding, Severity, count
+from .layout import ISSUES_COLUMNS, ISSUES_HEADER, MARKS_HEADER, marks_text
+from .reader import WorkbookRead
+from .template import issue_rows
+
+#: text starting with these would be read by Excel as a formula: write it as text
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+@dataclass
+class SheetMarks:
+    """The Issues and Marks columns of one sheet, rows ``first_row`` .. ``first_row + len(issues) - 1``."""
+
+    sheet: str
+    issues_column: str
+    marks_column: str
+    first_row: int
+    issues: list[str] = field(default_factory=list)
+    marks: list[str] = field(default_factory=list)
+    #: the columns were missing and must be created (headers written in ``header_row``)
+    add_headers: bool = False
+    header_row: int = 1
+
+    @property
+    def adjacent(self) -> bool:
+        """Marks is the column right of Issues (then both go in one write)."""
+        return column_index_from_string(self.marks_column) == column_index_from_string(self.issues_column) + 1
+
+    def block(self) -> list[list[str]]:
+        return [[i, m] for i, m in zip(self.issues, self.marks)]
+
+
+@dataclass
+class MarksPlan:
+    sheets: dict[str, SheetMarks]
+    #: rows for the Issues sheet (see :func:`cin_xl.workbook.template.issue_rows`)
+    issue_rows: list[list[object]]
+    summary: dict[str, object]
+    findings: list[Finding]
+
+    @property
+    def errors(self) -> int:
+        return int(self.summary["SummaryErrors"])
+
+
+def _row_text(findings: list[Finding]) -> str:
+    seen, parts = set(), []
+    for f in sorted(findings, key=lambda f: (f.severity is not Severity.ERROR, f.code)):
+        if (f.code, f.message) in seen:
+            continue
+        seen.add((f.code, f.message))
+        parts.append(f"{f.code} {'error' if f.severity is Severity.ERROR else 'query'}: {f.message}")
+    return "\n".join(parts)  # starts with a rule code, never with a formula character
+
+
+def plan_marks(read: WorkbookRead, findings: list[Finding], sheet_heights: dict[str, int],
+               *, now: datetime | None = None) -> MarksPlan:
+    """The marks for ``findings`` on the workbook ``read`` came from.
+
+    ``sheet_heights`` gives, per sheet name as found in the workbook, the last used row: marks are
+    written down to it (or to the last finding), so that old marks further down are cleared too.
+    """
+    by_sheet: dict[str, dict[int, list[Finding]]] = defaultdict(lambda: defaultdict(list))
+    for f in findings:
+        if f.sheet and f.row:
+            by_sheet[f.sheet][f.row].append(f)
+    sheets: dict[str, SheetMarks] = {}
+    for name, info in read.sheets.items():
+        actual = info.found_as
+        if actual is None or not info.columns:
+            continue
+        rows = by_sheet.get(name, {}) or by_sheet.get(actual, {})
+        first = info.header_row + 1
+        last = max([sheet_heights.get(actual, first - 1), *rows.keys()], default=first - 1)
+        if last < first and not (info.issues_column and info.marks_column):
+            continue
+        issues_col, marks_col = info.issues_column, info.marks_column
+        add = not (issues_col and marks_col)
+        if add:  # the user removed them: put them back right of the last column in use
+            used = [column_index_from_string(c) for c in (*info.columns.values(), *info.ignored)]
+            base = max(used, default=0) + 1
+            issues_col, marks_col = get_column_letter(base), get_column_letter(base + 1)
+        plan = SheetMarks(actual, issues_col, marks_col, first, add_headers=add, header_row=info.header_row)
+        for r in range(first, last + 1):
+            found = rows.get(r, [])
+            plan.issues.append(_row_text(found))
+            tokens = [(cell_column(c), str(f.severity)) for f in found for c in f.cells]
+            # errors first, so a cell with both shows as an error
+            tokens.sort(key=lambda t: t[1] != str(Severity.ERROR))
+            plan.marks.append(marks_text(tokens))
+        sheets[actual] = plan
+    totals = count(findings)
+    status = ("No errors: ready to export" if totals["errors"] == 0 else
+              f"{totals['errors']} error(s) to fix before export")
+    summary = {"SummaryErrors": totals["errors"], "SummaryQueries": totals["queries"],
+               "SummaryLastRun": now or datetime.now().replace(microsecond=0), "SummaryStatus": status}
+    return MarksPlan(sheets, issue_rows(findings), summary, findings)
+
+
+def clear_plan(read: WorkbookRead, sheet_heights: dict[str, int]) -> MarksPlan:
+    """Blank marks over every row (what Clear writes)."""
+    plan = plan_marks(read, [], sheet_heights)
+    plan.summary.update({"SummaryErrors": None, "SummaryQueries": None, "SummaryLastRun": None,
+                         "SummaryStatus": "Not yet validated"})
+    return plan
+
+
+def cell_column(cell: str) -> str:
+    return "".join(ch for ch in cell if ch.isalpha())
+
+
+__all__ = ["MarksPlan", "SheetMarks", "plan_marks", "clear_plan", "ISSUES_COLUMNS", "ISSUES_HEADER",
+           "MARKS_HEADER", "FORMULA_STARTS"]
