@@ -22,6 +22,7 @@ from typing import Callable
 
 from .errors import UnusableInput
 from .findings import Finding, Severity
+from .spec import Kind
 from .validation import validate as validate_return
 from .workbook.export import prepare_for_export
 from .workbook.layout import (ISSUES, ISSUES_COLUMNS, ISSUES_HEADER, MARKS_HEADER, RETURN, modules_for,
@@ -119,6 +120,27 @@ def _write_marks(book, plan: MarksPlan) -> None:
             pass
 
 
+def _write_summary(book, read: WorkbookRead, findings: list[Finding]) -> None:
+    """The Summary sheet's figures in one write (its charts come with --annotate and ``cin-xl report``)."""
+    from .figures import compute_figures
+    from .summary_sheet import SUMMARY_SHEET, summary_grid
+
+    grid = summary_grid(compute_figures(read.census, read.year, findings, source=book.name))
+    sheets = _sheets(book)
+    sheet = sheets.get(SUMMARY_SHEET)
+    if sheet is None:
+        after = sheets.get("Start") or book.sheets[0]
+        sheet = book.sheets.add(SUMMARY_SHEET, after=after)
+        old = 0
+    else:
+        old = len(_grid(sheet)[0])
+    width = len(grid[0]) if grid else 1
+    grid = [[_text_guard(v) if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v for v in row]
+            for row in grid]
+    grid += [[None] * width] * max(0, old - len(grid))
+    _write(sheet, "A1", grid)
+
+
 def _tell(book, message: str, title: str = "cin-xl") -> None:
     try:
         book.app.alert(message, title=title)
@@ -138,6 +160,7 @@ def validate(book, *, year: str | None = None, options: dict | None = None, show
                                                      options=options)
     plan = plan_marks(read, findings, heights)
     _write_marks(book, plan)
+    _write_summary(book, read, findings)
     errors, queries = plan.summary["SummaryErrors"], plan.summary["SummaryQueries"]
     message = (f"{errors} error(s) and {queries} query(ies) found. They are highlighted in the sheets and listed "
                f"on the Issues sheet." if findings else "No errors or queries: the return is ready to export.")
@@ -245,8 +268,18 @@ def import_xml(book, path: str | os.PathLike, *, overwrite: bool | None = None,
                                        findings=list(xml.problems)))
 
 
+def _is_text(item) -> bool:
+    """Columns Excel must hold as text: codes, identifiers, lists of codes."""
+    return item.kind in (Kind.TEXT, Kind.CODE) or item.many
+
+
 def _write_table(sheet, info, layout, data: list[list[object]], old_last_row: int) -> None:
-    """One block: the new rows under the header, in the sheet's own column order, old rows blanked."""
+    """One block: the new rows under the header, in the sheet's own column order, old rows blanked.
+
+    Text columns are given the Text number format first (one call per column, whatever the number of
+    rows), so an ID like 007 or a value like =1+1 stays exactly as it was; any other text (say a date
+    that could not be read) is written with Excel's text prefix.
+    """
     from openpyxl.utils import column_index_from_string, get_column_letter
 
     letters = {}
@@ -260,11 +293,16 @@ def _write_table(sheet, info, layout, data: list[list[object]], old_last_row: in
             _write(sheet, f"{letter}{info.header_row}", [[col.header]])
         letters[col.key] = column_index_from_string(letter)
     first, last = min(letters.values()), max(letters.values())
+    height = max(len(data), old_last_row - info.header_row, 1)
+    text_columns = {col.key for col in layout.columns if _is_text(col.item)}
+    for key in sorted(text_columns):
+        letter = get_column_letter(letters[key])
+        sheet.range(f"{letter}{info.header_row + 1}:{letter}{info.header_row + height}").number_format = "@"
     block = []
     for row in data:
         out: list[object] = [None] * (last - first + 1)
         for col, value in zip(layout.columns, row):
-            out[letters[col.key] - first] = _text_guard(value)
+            out[letters[col.key] - first] = value if col.key in text_columns else _text_guard(value)
         block.append(out)
     blank = [None] * (last - first + 1)
     block += [blank] * max(0, old_last_row - info.header_row - len(block))
@@ -272,26 +310,31 @@ def _write_table(sheet, info, layout, data: list[list[object]], old_last_row: in
 
 
 def _write_return(book, sheets, header: dict[str, object], year: CensusYear) -> None:
-    """The Return sheet's value column, matched by label, in one write."""
+    """The Return sheet's value column, matched by label, in one write (text cells formatted as text)."""
+    from openpyxl.utils import get_column_letter
+
     sheet = next((s for n, s in sheets.items() if norm_header(n) == norm_header(RETURN)), None)
     if sheet is None:
         return
     grid, (row0, col0) = _grid(sheet)
-    by_label = {norm_header(r.label): r.path for r in return_rows(year)}
+    by_label = {norm_header(r.label): r for r in return_rows(year)}
+    value_column = get_column_letter(col0 + 1)
     column = []
-    for row in grid:
+    for i, row in enumerate(grid):
         label = row[0] if row else None
-        path = by_label.get(norm_header(label)) if isinstance(label, str) else None
+        spec = by_label.get(norm_header(label)) if isinstance(label, str) else None
         current = row[1] if len(row) > 1 else None
-        if path is None:
+        if spec is None:
             column.append([current])
+            continue
+        value = header.get(spec.path) if spec.path else year.label
+        if spec.item is not None and _is_text(spec.item) or not spec.path:
+            sheet.range(f"{value_column}{row0 + i}").number_format = "@"
+            column.append([None if value is None else str(value)])
         else:
-            value = header.get(path)
-            column.append([_text_guard(str(value) if path == "source.lea" and value is not None else value)])
+            column.append([_text_guard(value)])
     if column:
-        from openpyxl.utils import get_column_letter
-
-        _write(sheet, f"{get_column_letter(col0 + 1)}{row0}", column)
+        _write(sheet, f"{value_column}{row0}", column)
 
 
 def _ask(book, question: str) -> bool:

@@ -31,6 +31,8 @@ class Loaded:
     schema_failed: bool = False
     #: looked-after periods (workbooks only)
     looked_after: list = field(default_factory=list)
+    #: how a workbook was read (sheets, columns), for writing marks back; None for XML
+    workbook: object = None
 
 
 def load(path: str | Path, year: str | CensusYear | None = None) -> Loaded:
@@ -43,7 +45,7 @@ def load(path: str | Path, year: str | CensusYear | None = None) -> Loaded:
 
         result = read_workbook(path, year=supported(year) if year else None)
         return Loaded(result.census, result.year, str(path), list(result.problems),
-                      looked_after=list(getattr(result, "looked_after", [])))
+                      looked_after=list(result.looked_after), workbook=result)
     result = read_xml(path, year)
     loaded = Loaded(result.census, result.year, str(path), list(result.problems))
     # The census schema is COLLECT's first gate. Report each break once, at its line.
@@ -64,8 +66,10 @@ def validate_file(path: str | Path, year: str | CensusYear | None = None, *,
     # a value reported by a structural check or rule need not be reported again as a schema break
     located = {f.line for f in findings if f.line is not None}
     problems = [p for p in loaded.problems if p.code != "XSD" or p.line not in located]
-    return ValidationReport(loaded.year, loaded.source, problems + findings, loaded.schema_failed,
-                            len(loaded.census.children))
+    report = ValidationReport(loaded.year, loaded.source, problems + findings, loaded.schema_failed,
+                              len(loaded.census.children))
+    report.loaded = loaded
+    return report
 
 
 def resolve_year(year: str | None) -> CensusYear:

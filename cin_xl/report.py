@@ -24,6 +24,8 @@ class ValidationReport:
     #: the file breaks the census schema: COLLECT would reject it before running its rules
     schema_failed: bool = False
     children: int = 0
+    #: what was read (census, workbook layout), for --annotate and the figures
+    loaded: object = field(default=None, repr=False)
 
     @property
     def summary(self) -> dict[str, int]:

@@ -39,6 +39,10 @@ def _progress_bar():
 def run(args) -> int:
     from ..jobs import validate_file
 
+    from ..errors import UnusableInput
+
+    if args.annotate and args.file.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise UnusableInput(f"{args.file}: --annotate writes marks into a workbook (.xlsx or .xlsm), not XML")
     options = {"local_checks": not args.no_local}
     report = validate_file(args.file, args.year, progress=_progress_bar(), options=options)
     print(report.text(examples=args.examples))
@@ -48,6 +52,6 @@ def run(args) -> int:
     if args.annotate:
         from ..workbook.annotate import annotate_file
 
-        annotate_file(args.file, report)
-        print(f"Marked the findings in {args.file}")
+        annotate_file(args.file, report.loaded.workbook, report.findings)
+        print(f"\nMarked the findings in {args.file}: highlighted cells, Issues columns, Issues and Summary sheets.")
     return report.exit_code

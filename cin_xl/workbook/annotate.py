@@ -75,6 +75,14 @@ def write_plan(wb, plan: MarksPlan) -> None:
             wb[sheet][ref.replace("$", "")].value = value
 
 
+def write_summary(wb, read: WorkbookRead, findings: list, *, source: str) -> None:
+    """The Summary sheet: key figures of the return, with native charts (see :mod:`cin_xl.summary_sheet`)."""
+    from ..figures import compute_figures
+    from ..summary_sheet import write_summary_sheet
+
+    write_summary_sheet(wb, compute_figures(read.census, read.year, findings, source=source))
+
+
 def annotate_file(path: str | os.PathLike, read: WorkbookRead, findings: list) -> None:
     """Mark ``findings`` (of the workbook ``read`` from ``path``) into the file, saved atomically."""
     from openpyxl import load_workbook
@@ -84,6 +92,7 @@ def annotate_file(path: str | os.PathLike, read: WorkbookRead, findings: list) -
     wb = load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm", keep_links=True)
     heights = {ws.title: ws.max_row for ws in wb.worksheets}
     write_plan(wb, plan_marks(read, findings, heights))
+    write_summary(wb, read, findings, source=str(path))
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
     os.close(fd)
     try:

@@ -2,8 +2,8 @@
 
     python docs/images/render.py            # writes docs/images/<sheet>.png
 
-It builds a 2026-27 workbook of a few synthetic children, marks two cells the way validation does
-(to show the highlighting), then prints each sheet alone (first rows only) to PDF with LibreOffice
+It builds a 2026-27 workbook of a few synthetic children with three mistakes in the first rows,
+validates it and writes the marks as ``cin-xl validate --annotate`` does, then prints each sheet alone (first rows only) to PDF with LibreOffice
 headless and turns the first page into a small PNG with pdftoppm.
 """
 
@@ -31,34 +31,34 @@ SHOW = {START: ("B", 28), RETURN: ("C", 12), LISTS: ("E", 16), "Issues": ("G", 8
 ROWS = 14
 
 
-def sample() -> bytes:
+def sample():
+    """A few synthetic children, with some mistakes put in the first rows so they show in the pictures."""
+    from datetime import timedelta
+
     from cin_xl.generate import generate
 
     census = generate(150, YEAR, seed=3)
-    return workbook_bytes(census, YEAR)
+    children = census.children
+    children[1].characteristics.ethnicity = "ZZZZ"  # an invalid code: error 4220
+    children[3].identifiers.person_birth_date = None  # no date of birth: query 8525Q
+    episode = children[4].cin_details[0]
+    episode.closure_date = episode.referral_date - timedelta(days=3)  # error 8630
+    episode.reason_for_closure = episode.reason_for_closure or "RC7"
+    return census
 
 
-def illustrate(wb) -> None:
-    """Marks as validation will write them: one error and one query on the Referrals sheet."""
-    layout = sheet_layout("Referrals", YEAR)
-    ws = wb["Referrals"]
-    src, need = layout.letter("referral_source"), layout.letter("primary_need_code")
-    ws[f"{layout.marks_letter}3"] = f" {src}:E "
-    ws[f"{layout.issues_letter}3"] = "X-CODE: Referral source (ReferralSource, N00152): 'ZZ' is not a valid code"
-    ws[f"{src}3"] = "ZZ"
-    ws[f"{layout.marks_letter}5"] = f" {need}:Q "
-    ws[f"{layout.issues_letter}5"] = "Query: please check the primary need code"
-    issues = wb["Issues"]
-    child3, child5 = ws["A3"].value, ws["A5"].value
-    issues.append(["X-CODE", "error", "Referral source (ReferralSource, N00152): 'ZZ' is not a valid code in 2026-27",
-                   child3, "Referrals", f"{src}3", f'=HYPERLINK("#Referrals!{src}3","Go to cell")'])
-    issues.append(["Query", "query", "Please check the primary need code", child5, "Referrals", f"{need}5",
-                   f'=HYPERLINK("#Referrals!{need}5","Go to cell")'])
-    start = wb["Start"]
-    for row in start.iter_rows():
-        if row[0].value in ("Errors", "Queries", "Last checked", "Status"):
-            row[1].value = {"Errors": 1, "Queries": 1, "Last checked": "31/03/2027 10:15",
-                            "Status": "1 error to fix before export"}[row[0].value]
+def illustrate(wb, census) -> None:
+    """The marks exactly as ``cin-xl validate --annotate`` writes them (real validation, real plan)."""
+    from cin_xl.validation import validate
+    from cin_xl.workbook.annotate import write_plan, write_summary
+    from cin_xl.workbook.marks import plan_marks
+    from cin_xl.workbook.reader import read_grids
+
+    grids = {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
+    read = read_grids(grids, YEAR)
+    findings = read.problems + validate(read.census, YEAR)
+    write_plan(wb, plan_marks(read, findings, {ws.title: ws.max_row for ws in wb.worksheets}))
+    write_summary(wb, read, findings, source="sample.xlsx")
 
 
 DPI = 80
@@ -80,8 +80,9 @@ def render(out_dir: Path = HERE) -> list[Path]:
     soffice = shutil.which("soffice")
     if not soffice or not shutil.which("pdftoppm"):
         sys.exit("render.py needs LibreOffice (soffice) and poppler-utils (pdftoppm)")
-    wb0 = load_workbook(io.BytesIO(sample()))
-    illustrate(wb0)
+    census = sample()
+    wb0 = load_workbook(io.BytesIO(workbook_bytes(census, YEAR)))
+    illustrate(wb0, census)
     buf = io.BytesIO()
     wb0.save(buf)
     written = []
