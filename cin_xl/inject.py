@@ -19,9 +19,11 @@ violation is put on them.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Callable, Iterator, TypeVar
+from itertools import pairwise
+from typing import TypeVar
 
 from .calendar import add_working_days, is_working_day
 from .model import (Assessment, CensusReturn, Child, ChildProtectionPlan, CINDetails, CINPlan, Node,
@@ -150,7 +152,7 @@ def _choose(pick: Picker, *finders: Callable[[Child], T | None]) -> tuple[Child,
     """The first finder that fits some child wins: a random child it fits, and what it found there."""
     for find in finders:
         try:
-            child = pick.child(lambda c: find(c) is not None)
+            child = pick.child(lambda c, find=find: find(c) is not None)
         except NoCandidate:
             continue
         return child, find(child)  # type: ignore[return-value]
@@ -913,7 +915,7 @@ def _referral_during_previous_episode(pick):
     """A re-referral dated two days before the previous episode was closed."""
     def find(c: Child):
         episodes = sorted((e for e in c.cin_details if _d(e.referral_date)), key=lambda e: e.referral_date)
-        for earlier, later in zip(episodes, episodes[1:]):
+        for earlier, later in pairwise(episodes):
             closure = _d(earlier.closure_date)
             if earlier.referral_nfa is False and closure is not None:
                 new = closure - 2 * D
@@ -1042,7 +1044,7 @@ def _authorised_before_start(pick):
     def fits(e: CINDetails, a: Assessment) -> bool:
         return len(e.assessments) == 1 and _completed(a) and a.start_date - D >= pick.start and bool(a.factors)
 
-    child, (episode, assessment) = _choose(pick, lambda c: _assessment(c, fits))
+    child, (_episode, assessment) = _choose(pick, lambda c: _assessment(c, fits))
     assessment.authorisation_date = assessment.start_date - D
     return Injected("8608", _id(child), assessment, ("authorisation_date",))
 
@@ -1053,7 +1055,7 @@ def _factors_before_authorisation(pick):
     def fits(e: CINDetails, a: Assessment) -> bool:
         return a.authorisation_date is None and not a.factors
 
-    child, (episode, assessment) = _choose(pick, lambda c: _assessment(c, fits))
+    child, (_episode, assessment) = _choose(pick, lambda c: _assessment(c, fits))
     assessment.factors = ["3B", "4B"]
     return Injected("8614", _id(child), assessment, ("factors",))
 
@@ -1067,7 +1069,7 @@ def _assessment_never_authorised(pick):
         return (e.closure_date is None and len(e.assessments) == 1 and _completed(a)
                 and pick.start <= a.start_date < cutoff)
 
-    child, (episode, assessment) = _choose(pick, lambda c: _assessment(c, fits))
+    child, (_episode, assessment) = _choose(pick, lambda c: _assessment(c, fits))
     assessment.authorisation_date, assessment.factors = None, []
     return Injected("8670Q", _id(child), assessment, ("start_date",))
 
@@ -1078,7 +1080,7 @@ def _authorised_after_reference_date(pick):
     def fits(e: CINDetails, a: Assessment) -> bool:
         return e.closure_date is None and len(e.assessments) == 1 and _completed(a) and bool(a.factors)
 
-    child, (episode, assessment) = _choose(pick, lambda c: _assessment(c, fits))
+    child, (_episode, assessment) = _choose(pick, lambda c: _assessment(c, fits))
     assessment.authorisation_date = pick.ref + 7 * D
     return Injected("8696", _id(child), assessment, ("authorisation_date",))
 
@@ -1089,7 +1091,7 @@ def _open_assessment_starting_next_year(pick):
     def fits(e: CINDetails, a: Assessment) -> bool:
         return e.closure_date is None and len(e.assessments) == 1 and a.authorisation_date is None and not a.factors
 
-    child, (episode, assessment) = _choose(pick, lambda c: _assessment(c, fits))
+    child, (_episode, assessment) = _choose(pick, lambda c: _assessment(c, fits))
     assessment.start_date = pick.ref + 3 * D
     return Injected("8736", _id(child), assessment, ("start_date",))
 
@@ -1126,7 +1128,7 @@ def _no_factors_and_a_factor(pick):
     def fits(e: CINDetails, a: Assessment) -> bool:
         return a.factors == ["21"]
 
-    child, (episode, assessment) = _choose(pick, lambda c: _assessment(c, fits))
+    child, (_episode, assessment) = _choose(pick, lambda c: _assessment(c, fits))
     assessment.factors = ["3A", "21"]
     return Injected("8869", _id(child), assessment, ("factors",))
 
@@ -1161,7 +1163,7 @@ def _completed_without_factors(pick):
     def fits(e: CINDetails, a: Assessment) -> bool:
         return _completed(a) and a.authorisation_date >= pick.start and bool(a.factors)
 
-    child, (episode, assessment) = _choose(pick, lambda c: _assessment(c, fits))
+    child, (_episode, assessment) = _choose(pick, lambda c: _assessment(c, fits))
     assessment.factors = []
     return Injected("8897Q", _id(child), assessment, ("factors",))
 
@@ -1171,7 +1173,7 @@ def _factor_twice(pick):
     def fits(e: CINDetails, a: Assessment) -> bool:
         return bool(a.factors) and "21" not in a.factors and len(set(a.factors)) == len(a.factors)
 
-    child, (episode, assessment) = _choose(pick, lambda c: _assessment(c, fits))
+    child, (_episode, assessment) = _choose(pick, lambda c: _assessment(c, fits))
     assessment.factors = assessment.factors + [assessment.factors[0]]
     return Injected("8898", _id(child), assessment, ("factors",))
 
@@ -1182,7 +1184,7 @@ def _old_factor(code: str, old: str):
         def fits(e: CINDetails, a: Assessment) -> bool:
             return bool(a.factors) and "21" not in a.factors and old not in a.factors
 
-        child, (episode, assessment) = _choose(pick, lambda c: _assessment(c, fits))
+        child, (_episode, assessment) = _choose(pick, lambda c: _assessment(c, fits))
         assessment.factors = assessment.factors + [old]
         return Injected(code, _id(child), assessment, ("factors",))
 
@@ -1234,7 +1236,8 @@ def _cp_plan_end_not_recorded(pick):
             if e.closure_date is not None:
                 continue
             for p in e.child_protection_plans:
-                q = _first(e.cin_plans, lambda q: q.end_date is None and _d(p.end_date) and q.start_date == p.end_date)
+                end = _d(p.end_date)
+                q = _first(e.cin_plans, lambda q, end=end: q.end_date is None and end and q.start_date == end)
                 others = [o for o in _cpps(c) if o is not p]
                 if q is not None and all(_d(o.start_date) and _d(o.end_date) and o.end_date < p.start_date
                                          for o in others):
@@ -1257,7 +1260,7 @@ def _cp_review_after_step_down(pick):
                     continue
                 day = end + 10 * D
                 limit = min(_d(e.closure_date) or pick.ref, pick.ref)
-                q = _first(e.cin_plans, lambda q: _within(day, q.start_date, _d(q.end_date) or pick.ref))
+                q = _first(e.cin_plans, lambda q, day=day: _within(day, q.start_date, _d(q.end_date) or pick.ref))
                 if q is not None and day <= limit:
                     return p, day
         return None
@@ -1292,7 +1295,7 @@ def _cin_plan_start_next_year(pick):
     def fits(e: CINDetails, q: CINPlan) -> bool:
         return e.closure_date is None and q.end_date is None and len(e.cin_plans) == 1
 
-    child, (episode, plan) = _choose(pick, lambda c: _cin_plan(c, fits) if _alive(c) else None)
+    child, (_episode, plan) = _choose(pick, lambda c: _cin_plan(c, fits) if _alive(c) else None)
     plan.start_date = pick.ref + 30 * D
     return Injected("4010", _id(child), plan, ("start_date",))
 
@@ -1303,7 +1306,7 @@ def _cin_plan_end_before_start(pick):
     def fits(e: CINDetails, q: CINPlan) -> bool:
         return _d(q.end_date) is not None and q.start_date >= pick.start + 5 * D and len(e.cin_plans) == 1
 
-    child, (episode, plan) = _choose(pick, lambda c: _cin_plan(c, fits))
+    child, (_episode, plan) = _choose(pick, lambda c: _cin_plan(c, fits))
     plan.end_date = plan.start_date - 3 * D
     return Injected("4011", _id(child), plan, ("end_date",))
 
@@ -1314,7 +1317,7 @@ def _cin_plan_ends_on_start_day(pick):
         return (_d(q.end_date) is not None and q.start_date >= pick.start and len(e.cin_plans) == 1
                 and not any(q.start_date == r for p in e.child_protection_plans for r in p.review_dates))
 
-    child, (episode, plan) = _choose(pick, lambda c: _cin_plan(c, fits))
+    child, (_episode, plan) = _choose(pick, lambda c: _cin_plan(c, fits))
     plan.end_date = plan.start_date
     return Injected("4012Q", _id(child), plan, ("end_date",))
 
@@ -1331,10 +1334,10 @@ def _cin_plan_end_out_of_year(pick):
                 and not e.child_protection_plans)
 
     try:
-        child, (episode, plan) = _choose(pick, lambda c: _cin_plan(c, planned) if _alive(c) else None)
+        child, (_episode, plan) = _choose(pick, lambda c: _cin_plan(c, planned) if _alive(c) else None)
         plan.end_date = pick.ref + 10 * D
     except NoCandidate:
-        child, (episode, plan) = _choose(pick, lambda c: _cin_plan(c, last_year))
+        child, (_episode, plan) = _choose(pick, lambda c: _cin_plan(c, last_year))
         plan.end_date = pick.start - D
     return Injected("4013", _id(child), plan, ("end_date",))
 
@@ -1373,7 +1376,7 @@ def _cin_plan_before_cp_plan_ended(pick):
                 if end is None:
                     continue
                 day = end - 7 * D
-                q = _first(e.cin_plans, lambda q: q.start_date == end and q.end_date != day)
+                q = _first(e.cin_plans, lambda q, end=end, day=day: q.start_date == end and q.end_date != day)
                 if (q is not None and _d(p.start_date) and day > p.start_date
                         and all(_d(r) and r < day for r in p.review_dates)):
                     return q, day
@@ -1484,7 +1487,7 @@ def _s47_start_after_conference(pick):
         return (conference is not None and len(e.section47s) == 1
                 and (e.closure_date is None or (_d(e.closure_date) and e.closure_date >= conference + 2 * D)))
 
-    child, (episode, s47) = _choose(pick, lambda c: _section47(c, fits))
+    child, (_episode, s47) = _choose(pick, lambda c: _section47(c, fits))
     s47.start_date = s47.date_of_initial_cpc + 2 * D
     return Injected("8615", _id(child), s47, ("start_date",))
 
@@ -1498,7 +1501,7 @@ def _icpc_not_required_left_false(pick):
         return (e.closure_date is None and len(e.section47s) == 1 and s.icpc_not_required is True
                 and s.date_of_initial_cpc is None and pick.start <= s.start_date < cutoff)
 
-    child, (episode, s47) = _choose(pick, lambda c: _section47(c, fits))
+    child, (_episode, s47) = _choose(pick, lambda c: _section47(c, fits))
     s47.icpc_not_required = False
     return Injected("8675Q", _id(child), s47, ("start_date",))
 
@@ -1531,7 +1534,7 @@ def _open_s47_starting_next_year(pick):
     def fits(e: CINDetails, s: Section47) -> bool:
         return e.closure_date is None and len(e.section47s) == 1 and _s47_open(s) and s.icpc_not_required is False
 
-    child, (episode, s47) = _choose(pick, lambda c: _section47(c, fits))
+    child, (_episode, s47) = _choose(pick, lambda c: _section47(c, fits))
     s47.start_date = pick.ref + 2 * D
     return Injected("8740", _id(child), s47, ("start_date",))
 
@@ -1607,7 +1610,7 @@ def _conference_target_on_saturday(pick):
     def fits(e: CINDetails, s: Section47) -> bool:
         return _d(s.initial_cpc_target) is not None
 
-    child, (episode, s47) = _choose(pick, lambda c: _section47(c, fits))
+    child, (_episode, s47) = _choose(pick, lambda c: _section47(c, fits))
     day = s47.initial_cpc_target
     while day.weekday() != 5:
         day += D
@@ -1719,21 +1722,21 @@ def _cp_plan_day_after_conference(pick):
                 and all(_d(r) and r > day for r in p.review_dates)
                 and not any(_within(day, q.start_date, _d(q.end_date) or pick.ref) for q in e.cin_plans))
 
-    child, (episode, plan) = _choose(pick, lambda c: _cp_plan(c, fits))
+    child, (_episode, plan) = _choose(pick, lambda c: _cp_plan(c, fits))
     plan.start_date = plan.start_date + D
     return Injected("2885", _id(child), plan, ("start_date",))
 
 
 @injector("8720")
 def _cp_plan_start_missing(pick):
-    child, (episode, plan) = _choose(pick, lambda c: _cp_plan(c, lambda e, p: True))
+    child, (_episode, plan) = _choose(pick, lambda c: _cp_plan(c, lambda e, p: True))
     plan.start_date = None
     return Injected("8720", _id(child), plan, ("start_date",))
 
 
 @injector("8730")
 def _previous_plans_missing(pick):
-    child, (episode, plan) = _choose(pick, lambda c: _cp_plan(c, lambda e, p: True))
+    child, (_episode, plan) = _choose(pick, lambda c: _cp_plan(c, lambda e, p: True))
     plan.number_of_previous_cpp = None
     return Injected("8730", _id(child), plan, ("number_of_previous_cpp",))
 
@@ -1745,7 +1748,7 @@ def _cp_plan_ends_on_start_day(pick):
         return _d(p.end_date) is not None and p.start_date >= pick.start and not any(
             q.start_date == p.start_date for q in e.cin_plans)
 
-    child, (episode, plan) = _choose(pick, lambda c: _cp_plan(c, fits))
+    child, (_episode, plan) = _choose(pick, lambda c: _cp_plan(c, fits))
     plan.end_date, plan.review_dates = plan.start_date, []
     return Injected("8840", _id(child), plan, ("start_date", "end_date"))
 
@@ -1757,7 +1760,7 @@ def _review_on_conference_day(pick):
         return not any(_within(p.start_date, q.start_date, _d(q.end_date) or pick.ref) for q in e.cin_plans) \
             and p.start_date != _d(p.end_date)
 
-    child, (episode, plan) = _choose(pick, lambda c: _cp_plan(c, fits))
+    child, (_episode, plan) = _choose(pick, lambda c: _cp_plan(c, fits))
     plan.review_dates = [plan.start_date] + [r for r in plan.review_dates if r != plan.start_date]
     return Injected("8841", _id(child), plan, ("review_dates",))
 
@@ -1765,21 +1768,21 @@ def _review_on_conference_day(pick):
 @injector("8842Q")
 def _review_date_tbc(pick):
     """A review "TBC" recorded with no date."""
-    child, (episode, plan) = _choose(pick, lambda c: _cp_plan(c, lambda e, p: True))
+    child, (_episode, plan) = _choose(pick, lambda c: _cp_plan(c, lambda e, p: True))
     plan.review_dates = ["TBC"]
     return Injected("8842Q", _id(child), plan, ("review_dates",))
 
 
 @injector("8905")
 def _initial_category_in_words(pick):
-    child, (episode, plan) = _choose(pick, lambda c: _cp_plan(c, lambda e, p: True))
+    child, (_episode, plan) = _choose(pick, lambda c: _cp_plan(c, lambda e, p: True))
     plan.initial_category_of_abuse = "NEGLECT"
     return Injected("8905", _id(child), plan, ("initial_category_of_abuse",))
 
 
 @injector("8910")
 def _latest_category_in_words(pick):
-    child, (episode, plan) = _choose(pick, lambda c: _cp_plan(c, lambda e, p: True))
+    child, (_episode, plan) = _choose(pick, lambda c: _cp_plan(c, lambda e, p: True))
     plan.latest_category_of_abuse = "PHYSICAL"
     return Injected("8910", _id(child), plan, ("latest_category_of_abuse",))
 
@@ -1790,7 +1793,7 @@ def _cp_plan_end_before_start(pick):
     def fits(e: CINDetails, p: ChildProtectionPlan) -> bool:
         return _d(p.end_date) is not None and p.start_date >= pick.start + 8 * D
 
-    child, (episode, plan) = _choose(pick, lambda c: _cp_plan(c, fits))
+    child, (_episode, plan) = _choose(pick, lambda c: _cp_plan(c, fits))
     plan.end_date = plan.start_date - 7 * D
     return Injected("8925", _id(child), plan, ("end_date",))
 
@@ -1809,10 +1812,10 @@ def _cp_plan_end_out_of_year(pick):
         return _cp_plan(c, lambda e, p: _d(p.end_date) is not None and _carried(p, pick, 2) and not e.cin_plans)
 
     try:
-        child, (episode, plan) = _choose(pick, planned)
+        child, (_episode, plan) = _choose(pick, planned)
         plan.end_date = pick.ref + 10 * D
     except NoCandidate:
-        child, (episode, plan) = _choose(pick, last_year)
+        child, (_episode, plan) = _choose(pick, last_year)
         plan.end_date = pick.start - D
         plan.review_dates = [r for r in plan.review_dates if not (_d(r) and r > plan.end_date)]
     return Injected("8930", _id(child), plan, ("end_date",))

@@ -1,0 +1,459 @@
+"""The macro-enabled workbook (.xlsm): the template plus a VBA project and buttons that run it.
+
+:func:`xlsm_bytes` rewrites an .xlsx package (ECMA-376 Part 2, Open Packaging Conventions):
+
+- adds ``xl/vbaProject.bin`` (:mod:`.vba`), related to the workbook with the ``vbaProject``
+  relationship, and makes the workbook part ``macroEnabled.main+xml``;
+- gives the workbook and every sheet a ``codeName`` and a matching document module, as Excel
+  does;
+- puts form-control buttons on one sheet, the way Excel writes them: a VML drawing whose shapes
+  carry ``x:ClientData ObjectType="Button"`` with the macro in ``x:FmlaMacro`` (the part every
+  Excel version reads), plus, for Excel 2010 and later, a ``controls`` element (inside
+  ``mc:AlternateContent``) with one ``control`` per button pointing at a control properties part
+  (``xl/ctrlProps/ctrlPropN.xml``, [MS-XLSX] 2.1.1 / 2.4.34).
+
+:func:`macro_workbook` is what ``cin-xl template --xlsm`` writes: the xlwings VBA module (read from
+the installed xlwings package), our ``CinXl`` module and four buttons on the Start sheet.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import os
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+from xml.sax.saxutils import escape, quoteattr
+
+from lxml import etree
+
+from .layout import START
+from .vba import WORKBOOK_BASE, WORKSHEET_BASE, Module, document_module, standard_module, vba_project
+
+if TYPE_CHECKING:
+    from ..model import CensusReturn
+    from ..years import CensusYear
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+CT = "http://schemas.openxmlformats.org/package/2006/content-types"
+MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+X14 = "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"
+XDR = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
+REL_VBA = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
+REL_VML = f"{R}/vmlDrawing"
+REL_CTRL = f"{R}/ctrlProp"
+CT_MACRO_MAIN = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
+CT_VBA = "application/vnd.ms-office.vbaProject"
+CT_VML = "application/vnd.openxmlformats-officedocument.vmlDrawing"
+CT_CTRL = "application/vnd.ms-excel.controlproperties+xml"
+
+#: CT_Worksheet's children in schema order (ECMA-376 Part 1, 18.3.1.99): new ones go in their place
+_SHEET_ORDER = ["sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols", "sheetData", "sheetCalcPr",
+                "sheetProtection", "protectedRanges", "scenarios", "autoFilter", "sortState", "dataConsolidate",
+                "customSheetViews", "mergeCells", "phoneticPr", "conditionalFormatting", "dataValidations",
+                "hyperlinks", "printOptions", "pageMargins", "pageSetup", "headerFooter", "rowBreaks", "colBreaks",
+                "customProperties", "cellWatches", "ignoredErrors", "smartTags", "drawing", "legacyDrawing",
+                "legacyDrawingHF", "drawingHF", "picture", "oleObjects", "controls", "webPublishItems",
+                "tableParts", "extLst"]
+#: CT_Workbook's children that come before workbookPr
+_BEFORE_WORKBOOKPR = {"fileVersion", "fileSharing"}
+
+#: our macros: each runs one function of :mod:`cin_xl.excel` through xlwings' RunPython
+CIN_XL_MACROS = {"CinXlValidate": "validate_caller", "CinXlExport": "export_caller",
+                 "CinXlImport": "import_caller", "CinXlClear": "clear_caller"}
+
+
+def cin_xl_module() -> str:
+    """Source of the ``CinXl`` VBA module."""
+    subs = [f'Sub {name}()\r\n    RunPython "import cin_xl.excel; cin_xl.excel.{func}()"\r\nEnd Sub\r\n'
+            for name, func in CIN_XL_MACROS.items()]
+    head = ("' cin-xl: the buttons on the Start sheet run these macros. Each calls Python through\r\n"
+            "' xlwings (RunPython, in the xlwings module), which runs cin_xl.excel on this workbook.\r\n"
+            "Option Explicit\r\n")
+    return head + "\r\n" + "\r\n".join(subs)
+
+
+def xlwings_module() -> str:
+    """The xlwings VBA module (``xlwings.bas``) of the installed xlwings package."""
+    spec = importlib.util.find_spec("xlwings")
+    if spec is None or spec.origin is None:
+        raise RuntimeError("the xlwings package is not installed: it provides the VBA module the macros use")
+    path = Path(spec.origin).with_name("xlwings.bas")
+    if not path.exists():
+        raise RuntimeError(f"{path} is missing: this xlwings package does not ship its VBA module")
+    return path.read_bytes().decode("cp1252")
+
+
+@dataclass(frozen=True)
+class Button:
+    """A form-control button running ``macro``: its top-left corner ``dx``, ``dy`` pixels into
+    ``cell``, ``width`` x ``height`` pixels."""
+
+    label: str
+    macro: str
+    cell: str
+    width: int = 130
+    height: int = 30
+    dx: int = 0
+    dy: int = 0
+    #: printed with the sheet (Excel's own default for a new button is not to print it)
+    printed: bool = True
+
+
+def cin_xl_buttons() -> list[Button]:
+    """The buttons of the Start sheet: a column right of the steps text (Start!B is 95
+    characters wide and column C is empty), from the first step down."""
+    labels = {"CinXlValidate": "Validate", "CinXlExport": "Export XML", "CinXlImport": "Import XML",
+              "CinXlClear": "Clear marks"}
+    return [Button(label, macro, "C5", dx=24, dy=2 + 38 * i) for i, (macro, label) in enumerate(labels.items())]
+
+
+# ---------------------------------------------------------------------------------------------
+# Sheet geometry: where a button's corners fall, in cells and pixels
+# ---------------------------------------------------------------------------------------------
+
+
+def _col_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def _split_cell(cell: str) -> tuple[int, int]:
+    """(column, row), 0-based, of "C5"."""
+    m = re.fullmatch(r"([A-Z]{1,3})([1-9][0-9]*)", cell)
+    if not m:
+        raise ValueError(f"{cell!r} is not a cell like C5")
+    return _col_index(m.group(1)), int(m.group(2)) - 1
+
+
+class _Geometry:
+    """Column widths and row heights of a sheet in pixels (at 96 dpi, for the Calibri 11
+    default font, whose digit is 7 pixels wide: ECMA-376 Part 1, 18.3.1.13)."""
+
+    def __init__(self, sheet: etree._Element):
+        fmt = sheet.find(f"{{{MAIN}}}sheetFormatPr")
+        default_height = 15.0
+        if fmt is not None:
+            if fmt.get("defaultColWidth"):
+                default_width = float(fmt.get("defaultColWidth"))
+            default_height = float(fmt.get("defaultRowHeight", default_height))
+        # 18.3.1.81: without defaultColWidth, columns are baseColWidth digits plus 5 pixels of
+        # padding and gridline, rounded up to a multiple of 8 pixels (64 for the usual 8)
+        base = float(fmt.get("baseColWidth", 8)) if fmt is not None else 8
+        self.default_col = -(-int(base * 7 + 5) // 8) * 8
+        if fmt is not None and fmt.get("defaultColWidth"):
+            self.default_col = self._col_px(float(fmt.get("defaultColWidth")))
+        self.default_row = round(default_height * 4 / 3)
+        self.cols: dict[int, int] = {}
+        for col in sheet.iterfind(f"{{{MAIN}}}cols/{{{MAIN}}}col"):
+            if col.get("width"):
+                for i in range(int(col.get("min")) - 1, int(col.get("max"))):
+                    self.cols[i] = 0 if col.get("hidden") in ("1", "true") else self._col_px(float(col.get("width")))
+        self.rows: dict[int, int] = {}
+        for row in sheet.iterfind(f"{{{MAIN}}}sheetData/{{{MAIN}}}row"):
+            if row.get("ht") and row.get("r"):
+                self.rows[int(row.get("r")) - 1] = round(float(row.get("ht")) * 4 / 3)
+
+    @staticmethod
+    def _col_px(width: float) -> int:
+        return int(((256 * width + int(128 / 7)) / 256) * 7)
+
+    def col(self, i: int) -> int:
+        return self.cols.get(i, self.default_col)
+
+    def row(self, i: int) -> int:
+        return self.rows.get(i, self.default_row)
+
+    @staticmethod
+    def _advance(size, index: int, offset: int) -> tuple[int, int]:
+        while size(index) == 0 or offset >= size(index):  # hidden (0 wide) or passed: next one
+            offset -= size(index)
+            index += 1
+        return index, offset
+
+    def anchor(self, b: Button) -> tuple[int, int, int, int, int, int, int, int]:
+        """Button corners as (col, x, row, y) of the top left then the bottom right, x and y in
+        pixels from the top-left corner of the cell."""
+        c0, r0 = _split_cell(b.cell)
+        c1, x1 = self._advance(self.col, c0, b.dx)
+        r1, y1 = self._advance(self.row, r0, b.dy)
+        c2, x2 = self._advance(self.col, c1, x1 + b.width)
+        r2, y2 = self._advance(self.row, r1, y1 + b.height)
+        return c1, x1, r1, y1, c2, x2, r2, y2
+
+    def left_top(self, col: int, x: int, row: int, y: int) -> tuple[int, int]:
+        return sum(self.col(i) for i in range(col)) + x, sum(self.row(i) for i in range(row)) + y
+
+
+# ---------------------------------------------------------------------------------------------
+# The parts
+# ---------------------------------------------------------------------------------------------
+
+
+def _vml(buttons: list[Button], geometry: _Geometry, shape_ids: list[int], block: int) -> bytes:
+    """The VML drawing of the buttons (ECMA-376 Part 4, VML; [MS-OI29500] for x:ClientData)."""
+    shapes = []
+    for z, (b, sid) in enumerate(zip(buttons, shape_ids), start=1):
+        a = geometry.anchor(b)
+        left, top = geometry.left_top(*a[:4])
+        style = (f"position:absolute;margin-left:{left * 0.75:g}pt;margin-top:{top * 0.75:g}pt;"
+                 f"width:{b.width * 0.75:g}pt;height:{b.height * 0.75:g}pt;z-index:{z};mso-wrap-style:tight")
+        shapes.append(f"""\
+ <v:shape id="_x0000_s{sid}" type="#_x0000_t201" style="{style}" o:button="t"
+  fillcolor="buttonFace [67]" strokecolor="windowText [64]" o:insetmode="auto">
+  <v:fill color2="buttonFace [67]" o:detectmouseclick="t"/>
+  <o:lock v:ext="edit" rotation="t"/>
+  <v:textbox style="mso-direction-alt:auto" o:singleclick="f">
+   <div style="text-align:center"><font face="Calibri" size="220" color="#000000">{escape(b.label)}</font></div>
+  </v:textbox>
+  <x:ClientData ObjectType="Button">
+   <x:Anchor>{", ".join(map(str, a))}</x:Anchor>
+   <x:PrintObject>{"True" if b.printed else "False"}</x:PrintObject>
+   <x:AutoFill>False</x:AutoFill>
+   <x:FmlaMacro>{escape(_macro_ref(b.macro))}</x:FmlaMacro>
+   <x:TextHAlign>Center</x:TextHAlign>
+   <x:TextVAlign>Center</x:TextVAlign>
+  </x:ClientData>
+ </v:shape>
+""")
+    return (f"""\
+<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office"
+ xmlns:x="urn:schemas-microsoft-com:office:excel">
+ <o:shapelayout v:ext="edit"><o:idmap v:ext="edit" data="{block}"/></o:shapelayout>
+ <v:shapetype id="_x0000_t201" coordsize="21600,21600" o:spt="201" path="m,l,21600r21600,l21600,xe">
+  <v:stroke joinstyle="miter"/>
+  <v:path shadowok="f" o:extrusionok="f" strokeok="f" fillok="f" o:connecttype="rect"/>
+  <o:lock v:ext="edit" shapetype="t"/>
+ </v:shapetype>
+""" + "".join(shapes) + "</xml>\n").encode()
+
+
+def _macro_ref(macro: str) -> str:
+    """A macro of this workbook as Excel refers to it from a control: ``[0]!Name``."""
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)?", macro):
+        raise ValueError(f"{macro!r} is not a macro name")
+    return f"[0]!{macro}"
+
+
+_CTRL_PROP = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+              b'<formControlPr xmlns="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main" '
+              b'objectType="Button" lockText="1"/>\n')
+
+
+def _controls(buttons: list[Button], geometry: _Geometry, shape_ids: list[int], rel_ids: list[str]) -> etree._Element:
+    """The sheet's ``controls``, wrapped in ``mc:AlternateContent`` as Excel writes it (the
+    ``controlPr`` child is an Office 2010 addition, so it sits in a Choice that requires x14)."""
+    items = []
+    for i, (b, sid, rid) in enumerate(zip(buttons, shape_ids, rel_ids), start=1):
+        c1, x1, r1, y1, c2, x2, r2, y2 = geometry.anchor(b)
+        emu = 9525  # per pixel
+        items.append(f"""\
+<mc:AlternateContent><mc:Choice Requires="x14">
+<control shapeId="{sid}" r:id="{rid}" name="Button {i}">
+<controlPr defaultSize="0"{'' if b.printed else ' print="0"'} autoFill="0" autoPict="0" macro={quoteattr(_macro_ref(b.macro))}>
+<anchor moveWithCells="1">
+<from><xdr:col>{c1}</xdr:col><xdr:colOff>{x1 * emu}</xdr:colOff><xdr:row>{r1}</xdr:row><xdr:rowOff>{y1 * emu}</xdr:rowOff></from>
+<to><xdr:col>{c2}</xdr:col><xdr:colOff>{x2 * emu}</xdr:colOff><xdr:row>{r2}</xdr:row><xdr:rowOff>{y2 * emu}</xdr:rowOff></to>
+</anchor></controlPr></control></mc:Choice></mc:AlternateContent>""")
+    xml = (f'<mc:AlternateContent xmlns="{MAIN}" xmlns:mc="{MC}" xmlns:x14="{X14}" xmlns:xdr="{XDR}" '
+           f'xmlns:r="{R}"><mc:Choice Requires="x14"><controls>' + "".join(items)
+           + "</controls></mc:Choice></mc:AlternateContent>")
+    return etree.fromstring(xml)
+
+
+def _insert(parent: etree._Element, element: etree._Element, name: str) -> None:
+    """Insert ``element`` (playing the part of the ``name`` child) in schema order."""
+    rank = _SHEET_ORDER.index(name)
+    for i, child in enumerate(parent):
+        local = etree.QName(child).localname
+        if local == "AlternateContent":  # the controls wrapper: ranks as controls
+            local = "controls"
+        if local in _SHEET_ORDER and _SHEET_ORDER.index(local) > rank:
+            parent.insert(i, element)
+            return
+    parent.append(element)
+
+
+# ---------------------------------------------------------------------------------------------
+# The package
+# ---------------------------------------------------------------------------------------------
+
+
+def _xml(data: bytes) -> etree._Element:
+    return etree.fromstring(data, etree.XMLParser(remove_blank_text=False, resolve_entities=False))
+
+
+def _dump(root: etree._Element) -> bytes:
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _rels_path(part: str) -> str:
+    folder, name = posixpath.split(part)
+    return posixpath.join(folder, "_rels", name + ".rels")
+
+
+def _target(source_part: str, target: str) -> str:
+    """The part name (no leading /) a relationship of ``source_part`` points at."""
+    if target.startswith("/"):
+        return target[1:]
+    return posixpath.normpath(posixpath.join(posixpath.dirname(source_part), target))
+
+
+def _new_rel(rels: etree._Element, rtype: str, target: str) -> str:
+    taken = {r.get("Id") for r in rels}
+    n = len(taken) + 1
+    while f"rId{n}" in taken:
+        n += 1
+    etree.SubElement(rels, f"{{{PKG_REL}}}Relationship", Id=f"rId{n}", Type=rtype, Target=target)
+    return f"rId{n}"
+
+
+def _free_name(parts: dict[str, bytes], pattern: str) -> str:
+    n = 1
+    while pattern.format(n) in parts:
+        n += 1
+    return pattern.format(n)
+
+
+def xlsm_bytes(xlsx: bytes, modules: dict[str, str], buttons: list[Button], *, sheet: str = START) -> bytes:
+    """The .xlsm package of the .xlsx package ``xlsx``, with the standard modules ``modules``
+    (name -> source as a .bas file has it) and ``buttons`` on ``sheet``."""
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as zin:
+        order = [i.filename for i in zin.infolist()]
+        parts = {name: zin.read(name) for name in order}
+
+    # the workbook and its sheets
+    pkg_rels = _xml(parts["_rels/.rels"])
+    book_part = next(_target("", r.get("Target")) for r in pkg_rels
+                     if r.get("Type", "").endswith("/officeDocument"))
+    book = _xml(parts[book_part])
+    book_rels_part = _rels_path(book_part)
+    book_rels = _xml(parts[book_rels_part])
+    targets = {r.get("Id"): _target(book_part, r.get("Target")) for r in book_rels}
+    sheets = [(s.get("name"), targets[s.get(f"{{{R}}}id")]) for s in book.iterfind(f"{{{MAIN}}}sheets/{{{MAIN}}}sheet")]
+    if sheet not in dict(sheets):
+        raise ValueError(f"the workbook has no sheet {sheet!r}")
+
+    # code names and document modules (ThisWorkbook, then one per sheet), then the given modules
+    vba_modules: list[Module] = []
+    taken = {n.lower() for n in modules}
+    pr = book.find(f"{{{MAIN}}}workbookPr")
+    if pr is None:
+        pr = etree.Element(f"{{{MAIN}}}workbookPr")
+        at = sum(1 for c in book if etree.QName(c).localname in _BEFORE_WORKBOOKPR)
+        book.insert(at, pr)
+    book_name = pr.get("codeName") or "ThisWorkbook"
+    pr.set("codeName", book_name)
+    taken.add(book_name.lower())
+    vba_modules.append(document_module(book_name, WORKBOOK_BASE))
+    sheet_xml: dict[str, etree._Element] = {}
+    n = 0
+    for _name, part in sheets:
+        root = sheet_xml[part] = _xml(parts[part])
+        spr = root.find(f"{{{MAIN}}}sheetPr")
+        if spr is None:
+            spr = etree.Element(f"{{{MAIN}}}sheetPr")
+            root.insert(0, spr)
+        code = spr.get("codeName")
+        if not code:
+            n += 1
+            while f"sheet{n}" in taken:
+                n += 1
+            code = f"Sheet{n}"
+        taken.add(code.lower())
+        spr.set("codeName", code)
+        vba_modules.append(document_module(code, WORKSHEET_BASE))
+    vba_modules += [standard_module(name, source) for name, source in modules.items()]
+
+    new_parts: dict[str, bytes] = {}
+    vba_part = posixpath.join(posixpath.dirname(book_part), "vbaProject.bin")
+    new_parts[vba_part] = vba_project(vba_modules)
+    if not any(r.get("Type") == REL_VBA for r in book_rels):
+        _new_rel(book_rels, REL_VBA, posixpath.basename(vba_part))
+
+    # buttons: VML drawing, control properties, and the sheet's legacyDrawing + controls
+    types = _xml(parts["[Content_Types].xml"])
+    if buttons:
+        part = dict(sheets)[sheet]
+        root = sheet_xml[part]
+        if root.find(f"{{{MAIN}}}legacyDrawing") is not None:
+            raise ValueError(f"sheet {sheet!r} already has a VML drawing (comments?): adding buttons to it "
+                             "is not supported")
+        rels_part = _rels_path(part)
+        rels = _xml(parts[rels_part]) if rels_part in parts else etree.Element(f"{{{PKG_REL}}}Relationships",
+                                                                               nsmap={None: PKG_REL})
+        # VML shape ids come in blocks of 1024 (o:idmap); take a block after every id in use
+        used = [int(m) for name, data in parts.items() if name.endswith(".vml")
+                for m in re.findall(rb"_x0000_s(\d+)", data)]
+        block = max(used, default=0) // 1024 + 1
+        shape_ids = [block * 1024 + 1 + i for i in range(len(buttons))]
+        geometry = _Geometry(root)
+        vml_part = _free_name(parts, "xl/drawings/vmlDrawing{}.vml")
+        new_parts[vml_part] = _vml(buttons, geometry, shape_ids, block)
+        sheet_dir = posixpath.dirname(part)
+        vml_rid = _new_rel(rels, REL_VML, posixpath.relpath(vml_part, sheet_dir))
+        ctrl_rids = []
+        for _b in buttons:
+            ctrl_part = _free_name({**parts, **new_parts}, "xl/ctrlProps/ctrlProp{}.xml")
+            new_parts[ctrl_part] = _CTRL_PROP
+            ctrl_rids.append(_new_rel(rels, REL_CTRL, posixpath.relpath(ctrl_part, sheet_dir)))
+            etree.SubElement(types, f"{{{CT}}}Override", PartName="/" + ctrl_part, ContentType=CT_CTRL)
+        legacy = etree.Element(f"{{{MAIN}}}legacyDrawing", nsmap={"r": R})
+        legacy.set(f"{{{R}}}id", vml_rid)
+        _insert(root, legacy, "legacyDrawing")
+        _insert(root, _controls(buttons, geometry, shape_ids, ctrl_rids), "controls")
+        new_parts[rels_part] = _dump(rels)
+
+    # content types: the macro-enabled workbook, the VBA project and VML drawings
+    for override in types.iterfind(f"{{{CT}}}Override"):
+        if override.get("PartName") == "/" + book_part:
+            override.set("ContentType", CT_MACRO_MAIN)
+    defaults = {d.get("Extension").lower() for d in types.iterfind(f"{{{CT}}}Default")}
+    for ext, ctype in (("bin", CT_VBA), ("vml", CT_VML)):
+        if ext not in defaults:
+            types.insert(0, etree.Element(f"{{{CT}}}Default", Extension=ext, ContentType=ctype))
+
+    new_parts["[Content_Types].xml"] = _dump(types)
+    new_parts[book_part] = _dump(book)
+    new_parts[book_rels_part] = _dump(book_rels)
+    for part, root in sheet_xml.items():
+        new_parts[part] = _dump(root)
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for name in order + [n for n in new_parts if n not in parts]:
+            zout.writestr(name, new_parts.get(name, parts.get(name, b"")))
+    return out.getvalue()
+
+
+def macro_workbook(xlsx: bytes) -> bytes:
+    """The cin-xl workbook ``xlsx`` made macro-enabled: the xlwings and CinXl modules and the
+    Start sheet's buttons."""
+    return xlsm_bytes(xlsx, {"xlwings": xlwings_module(), "CinXl": cin_xl_module()}, cin_xl_buttons())
+
+
+def write_macro_workbook(path: str | os.PathLike, census: CensusReturn | None, year: CensusYear) -> None:
+    """Write the macro-enabled workbook (empty, or filled with ``census``) to ``path``, whole or
+    not at all, with the usual permissions of a new file."""
+    from ..xml.writer import write_atomic
+    from .writer import workbook_bytes
+
+    write_atomic(path, macro_workbook(workbook_bytes(census, year)))
+    mask = os.umask(0)  # write_atomic's temporary file was private (0600)
+    os.umask(mask)
+    try:
+        os.chmod(path, 0o666 & ~mask)
+    except OSError:  # pragma: no cover - a file system without permissions
+        pass
+
+
+__all__ = ["Button", "CIN_XL_MACROS", "cin_xl_buttons", "cin_xl_module", "macro_workbook", "xlsm_bytes",
+           "write_macro_workbook", "xlwings_module"]
