@@ -1705,9 +1705,18 @@ def _cp_plan_recorded_twice(pick):
         return (_within(p.start_date, start, ref) and _d(p.end_date) is not None and p.start_date in _conferences(e)
                 and len(e.child_protection_plans) == 1)
 
-    for _ in range(max(conferences - plans + 1, 0)):
-        child, (episode, plan) = _choose(pick, lambda c: _cp_plan(c, fits))
-        episode.child_protection_plans = episode.child_protection_plans + [plan.model_copy(deep=True)]
+    need = conferences - plans + 1
+    for child in pick.unused():  # one pass, however many plans must be duplicated
+        if need <= 0:
+            break
+        found = _cp_plan(child, fits)
+        if found is not None:
+            episode, plan = found
+            episode.child_protection_plans = episode.child_protection_plans + [plan.model_copy(deep=True)]
+            pick.claim(child)
+            need -= 1
+    if need > 0:
+        raise NoCandidate
     return Injected("2883", "", None, ())
 
 
