@@ -7,7 +7,7 @@ from pathlib import Path
 from . import add_year, year_arg
 
 NAME = "demo"
-HELP = "make a sample census from synthetic data: XML, workbook, validation, export"
+HELP = "the whole job on synthetic data: workbook with mistakes, validation marks, corrected export, report"
 
 DEMO_VIOLATIONS = ("1103", "8525Q", "4220", "8630", "8875")
 
@@ -20,8 +20,13 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
+    from ..figures import compute_figures
     from ..generate import generate
     from ..jobs import validate_file
+    from ..report_html import write_html
+    from ..workbook import census_to_workbook
+    from ..workbook.annotate import annotate_file
+    from ..workbook.reader import read_workbook
     from ..xml.writer import write_xml
 
     year = year_arg(args)
@@ -30,31 +35,33 @@ def run(args) -> int:
     print(f"cin-xl demo: {args.children} synthetic children, census {year.label}, in {out}/\n")
 
     faulty = generate(args.children, year, seed=args.seed, violations=DEMO_VIOLATIONS)
-    faulty_xml = out / f"sample-with-errors-{year.label}.xml"
+    workbook = out / f"sample-with-mistakes-{year.label}.xlsx"
+    census_to_workbook(faulty, year, workbook, overwrite=True)
+    faulty_xml = out / f"sample-with-mistakes-{year.label}.xml"
     write_xml(faulty, year, faulty_xml, check=False)
-    print(f"1. A sample return with {len(DEMO_VIOLATIONS)} mistakes put in on purpose: {faulty_xml}")
-    workbook = None
-    try:
-        from ..workbook import census_to_workbook
+    print(f"1. A filled census workbook with {len(DEMO_VIOLATIONS)} mistakes put in on purpose: {workbook}\n"
+          f"   (and the same return as census XML: {faulty_xml})")
 
-        workbook = out / f"sample-with-errors-{year.label}.xlsx"
-        census_to_workbook(faulty, year, workbook, overwrite=True)
-        print(f"   The same in the template workbook: {workbook}")
-    except ImportError:
-        pass
-
-    source = workbook or faulty_xml
-    report = validate_file(source, year.label)
-    print(f"\n2. Validation of {source.name}:\n")
+    report = validate_file(workbook, year.label)
+    print(f"\n2. Validation of {workbook.name}:\n")
     print("   " + report.text().replace("\n", "\n   "))
-    report_path = out / f"sample-with-errors-{year.label}-findings.csv"
+    report_path = out / f"sample-with-mistakes-{year.label}-findings.csv"
     report.write(report_path)
-    print(f"\n   All findings: {report_path}")
+    annotate_file(workbook, report.loaded.workbook, report.findings)
+    print(f"\n   Open {workbook} in Excel or LibreOffice: the cells are highlighted, each row's Issues column says "
+          f"why, and the Issues sheet lists them all ({report_path} too).")
 
     clean = generate(args.children, year, seed=args.seed)
+    clean_workbook = out / f"sample-{year.label}.xlsx"
+    census_to_workbook(clean, year, clean_workbook, overwrite=True)
+    read = read_workbook(clean_workbook)
     clean_xml = out / f"sample-{year.label}.xml"
-    write_xml(clean, year, clean_xml)
+    write_xml(read.census, year, clean_xml)
     clean_report = validate_file(clean_xml, year.label)
-    print(f"\n3. Once corrected, the return validates with {clean_report.summary['errors']} errors and "
-          f"{clean_report.summary['queries']} queries, and exports to census XML: {clean_xml}")
+    print(f"\n3. Once corrected ({clean_workbook}), the return validates with {clean_report.summary['errors']} "
+          f"errors and {clean_report.summary['queries']} queries and exports to census XML: {clean_xml}")
+
+    html = out / f"sample-{year.label}-figures.html"
+    write_html(compute_figures(read.census, year, clean_report.findings, source=str(clean_workbook)), html)
+    print(f"\n4. Its key figures, as COLLECT would report them: {html}")
     return 0

@@ -124,10 +124,20 @@ def test_missing_file_and_bad_year(capsys, tmp_path, good_xml):
 
 
 def test_demo_writes_sample_files(capsys, tmp_path):
+    from openpyxl import load_workbook
+
+    from cin_xl.xml import read_xml
+
     code, out, _ = run(capsys, "demo", "-o", tmp_path, "-n", "60")
     assert code == 0
-    assert (tmp_path / "sample-2026-27.xml").exists() or any(tmp_path.glob("sample-*.xml"))
-    assert "1103" in out
+    for code_ in ("1103", "4220", "8630", "8875", "8525Q"):
+        assert code_ in out
+    marked = load_workbook(tmp_path / "sample-with-mistakes-2026-27.xlsx")
+    issues = [r for r in marked["Issues"].iter_rows(min_row=2, values_only=True) if any(r)]
+    assert {"1103", "4220", "8630"} <= {r[0] for r in issues}
+    clean = read_xml(tmp_path / "sample-2026-27.xml")
+    assert len(clean.census.children) == 60 and clean.problems == []
+    assert "<svg" in (tmp_path / "sample-2026-27-figures.html").read_text()
 
 
 def test_rules_listing(capsys):
