@@ -32,10 +32,8 @@ differently in detail; each definition here says exactly what is counted.
 from __future__ import annotations
 
 import calendar as _calendar
-import gc
 from bisect import bisect_left
 from collections import Counter
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache, cached_property
@@ -44,6 +42,7 @@ from textwrap import dedent
 from typing import Callable, Iterable, Iterator
 
 from .calendar import is_working_day
+from .perf import no_gc
 from .findings import Finding, Severity
 from .model import CensusReturn, Child, ChildIdentifiers, ChildProtectionPlan, CINDetails
 from .spec import CODE_SETS, Group, fields_of
@@ -955,7 +954,7 @@ def compute_figures(census: CensusReturn, year: CensusYear | str, findings: list
     year = CensusYear.parse(year)
     wanted = set(only) if only is not None else None
     results: dict[str, Result] = {}
-    with _no_gc():
+    with no_gc():
         facts = Facts(census, year, findings)
         for fig in FIGURES:
             if wanted is not None and fig.key not in wanted:
@@ -967,32 +966,16 @@ def compute_figures(census: CensusReturn, year: CensusYear | str, findings: list
     return Figures(year, results, source, findings is not None)
 
 
-@contextmanager
-def _no_gc():
-    """Pause the cyclic garbage collector: the figures make no reference cycles, and a full
-    collection walking a freshly loaded 20,000-child return costs more than working out the figures."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def figures_for_file(path: str | Path, year: str | CensusYear | None = None, *, check: bool = True,
                      options: dict | None = None) -> Figures:
     """Load census XML or a workbook (:func:`cin_xl.jobs.load`), validate it unless ``check`` is
     False, and work out its figures. Raises :class:`~cin_xl.errors.UnusableInput` like ``load``."""
-    from .jobs import load
+    from .jobs import load, validate_file
 
-    with _no_gc():
-        loaded = load(path, year)
-        findings = None
+    with no_gc():
         if check:
-            from .validation import validate
-
-            findings = validate(loaded.census, loaded.year, options=options, looked_after=loaded.looked_after)
-            located = {f.line for f in findings if f.line is not None}
-            findings = [p for p in loaded.problems if p.code != "XSD" or p.line not in located] + findings
+            report = validate_file(path, year, options=options)
+            loaded, findings = report.loaded, report.findings
+        else:
+            loaded, findings = load(path, year), None
         return compute_figures(loaded.census, loaded.year, findings, source=loaded.source)

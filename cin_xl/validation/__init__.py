@@ -11,6 +11,7 @@ from typing import Callable, Iterable
 
 from ..findings import Finding, Severity, locate
 from ..model import CensusReturn
+from ..perf import no_gc
 from ..years import CensusYear
 from .catalogue import RuleEntry, catalogue
 from .registry import REGISTRY, Hit, implementation, load_rules
@@ -40,6 +41,11 @@ def validate(census: CensusReturn, year: CensusYear, *, options: dict | None = N
     ``looked_after`` (periods from the workbook's Looked-after sheet) feeds the local ``LA-`` checks.
     """
     load_rules()
+    with no_gc():
+        return _validate(census, year, options, progress, only, looked_after)
+
+
+def _validate(census, year, options, progress, only, looked_after) -> list[Finding]:
     view = CensusView(census, year, options or {}, looked_after or [])
     rule_findings: list[Finding] = []
     flagged: set[tuple[int, str]] = set()  # (record, field) already reported by a DfE rule

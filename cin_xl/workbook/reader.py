@@ -37,6 +37,7 @@ from ..spec import fields_of
 from ..spec.la_codes import LA_CODES
 from ..years import READABLE_YEARS, CensusYear, UnknownYear, supported
 from .cells import as_text, is_blank, read_codes, read_value
+from ..perf import no_gc
 from .layout import (CENSUS_YEAR_LABEL, HEADER_GROUPS, ISSUES_HEADER, KEY, LINK, LOOKED_AFTER, MARKS_HEADER,
                      MODULE_BY_SHEET, MODULES, RETURN, Column, Module, SheetLayout, header_names,
                      looked_after_columns, module_in_force, modules_for, norm_header, return_rows, sheet_layout,
@@ -515,7 +516,8 @@ def read_grids(grids: dict[str, object], year: str | CensusYear | None = None, *
     the Return sheet gives; without either, :class:`UnusableInput` is raised.
     """
     given = supported(year, readable=True) if year is not None else None
-    result = _Reader(grids, given, offsets).read()
+    with no_gc():
+        result = _Reader(grids, given, offsets).read()
     result.source = source
     return result
 

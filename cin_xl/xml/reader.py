@@ -19,6 +19,7 @@ from lxml import etree
 
 from ..errors import UnusableInput
 from ..findings import Finding, Severity
+from ..perf import no_gc
 from ..model import CensusReturn, Node, Origin, ROOT_ELEMENT
 from ..spec import Field, fields_of
 from ..values import parse_xml_text
@@ -182,6 +183,7 @@ def read_xml(source: str | os.PathLike | bytes, year: str | CensusYear | None = 
     fallback = supported(year, readable=True) if year is not None else None
     census_year = detect_year(tree.getroot(), fallback)
     reader = _Reader(census_year)
-    census = reader.node(CensusReturn, tree.getroot(), f"/{ROOT_ELEMENT}")
+    with no_gc():
+        census = reader.node(CensusReturn, tree.getroot(), f"/{ROOT_ELEMENT}")
     name = "<bytes>" if isinstance(source, bytes) else str(Path(source))
     return ReadResult(census, census_year, reader.problems, tree, name)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
 from cin_xl.generate import generate
-from cin_xl.inject import INJECTORS
+from cin_xl.inject import INJECTORS, NoCandidate
 from cin_xl.validation import catalogue
 from cin_xl.xml import read_xml, schema_problems, to_xml_bytes
 from cin_xl.xml.xsd import xsd_text
@@ -25,7 +25,10 @@ def test_import_of_export_gives_the_same_return(year, seed, n, data):
     in_force = sorted(set(INJECTORS) & set(catalogue(CensusYear.parse(year))))
     violations = data.draw(st.lists(st.sampled_from(in_force), max_size=3, unique=True), label="violations")
     census_year = CensusYear.parse(year)
-    census = generate(max(n, 200) if violations else n, year, seed, violations=violations)
+    try:
+        census = generate(max(n, 200) if violations else n, year, seed, violations=violations)
+    except NoCandidate:  # two return-level violations that cannot share one return
+        assume(False)
     xml = to_xml_bytes(census, census_year, check=not violations)
     read = read_xml(xml)
     assert read.problems == []

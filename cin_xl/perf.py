@@ -1,0 +1,24 @@
+"""Small performance helpers shared by the readers, the validation and the figures."""
+
+from __future__ import annotations
+
+import gc
+from contextlib import contextmanager
+from typing import Iterator
+
+
+@contextmanager
+def no_gc() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a big return is built or walked.
+
+    A census return is a tree (no reference cycles), yet building or walking 20,000 children
+    allocates enough objects to trigger repeated full collections, each walking the whole return:
+    pausing it saves a third of the time. Memory is freed as usual by reference counting.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
