@@ -66,3 +66,31 @@ def test_local_checks_can_be_switched_off():
     assert {f.code for f in codes(periods)} == {"LA-01", "LA-03"}
     assert codes(periods, local_checks=False) == []
     assert [f.code for f in codes(periods, skip={"LA-03"})] == ["LA-01"]
+
+
+def test_local_checks_from_the_looked_after_sheet_land_on_its_cells(tmp_path, capsys):
+    from openpyxl import load_workbook
+
+    from cin_xl.cli import main
+    from cin_xl.generate import generate
+    from cin_xl.workbook.writer import LookedAfterPeriod, write_workbook
+
+    census = generate(50, YEAR, 1)
+    child = next(c for c in census.children if c.cin_details[-1].closure_date)
+    after_closure = child.cin_details[-1].closure_date + 2 * D
+    path = tmp_path / "census.xlsx"
+    write_workbook(path, census, YEAR, looked_after=[
+        LookedAfterPeriod("NOSUCH", date(2026, 6, 1)),
+        LookedAfterPeriod(child.identifiers.la_child_id, after_closure, after_closure + 5 * D)])
+    report = tmp_path / "report.json"
+    main(["validate", str(path), "--report", str(report), "--annotate"])
+    import json
+
+    local = {f["code"]: f for f in json.loads(report.read_text())["findings"] if f["code"].startswith("LA-")}
+    assert local["LA-03"]["sheet"] == "Looked-after" and local["LA-03"]["cells"] == ["A2"]
+    assert local["LA-01"]["cells"] == ["B3", "C3"] and local["LA-01"]["child"] == child.identifiers.la_child_id
+    ws = load_workbook(path)["Looked-after"]
+    assert "LA-03" in ws["E2"].value and ws["F2"].value == " A:Q "
+    main(["validate", str(path), "--report", str(report), "--no-local"])
+    assert not [f for f in json.loads(report.read_text())["findings"] if f["code"].startswith("LA-")]
+    capsys.readouterr()
