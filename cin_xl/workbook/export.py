@@ -28,44 +28,9 @@ def prepare_for_export(census: CensusReturn, year: CensusYear, *, now: datetime)
 
 def element_nodes(census: CensusReturn, year: CensusYear) -> dict[str, tuple[Node, str | None]]:
     """XML element path (as lxml reports it) -> (record, field name or None) of the exported return."""
-    root = to_tree(census, year)
-    tree = etree.ElementTree(root)
-    out: dict[str, tuple[Node, str | None]] = {}
-
-    def walk(node: Node, el: etree._Element) -> None:
-        out[tree.getpath(el)] = (node, None)
-        kids = list(el)
-        i = 0
-        for f in fields_of(type(node), year):
-            value = getattr(node, f.name)
-            spec = f.spec
-            if f.is_group:
-                members = value if f.many else ([] if value is None else [value])
-                if spec.wrapper:
-                    if not members:
-                        continue
-                    wrapper = kids[i]
-                    i += 1
-                    out[tree.getpath(wrapper)] = (node, f.name)
-                    for member, sub in zip(members, wrapper):
-                        walk(member, sub)
-                else:
-                    for member in members:
-                        walk(member, kids[i])
-                        i += 1
-            elif spec.many:  # type: ignore[union-attr]
-                if any(not is_missing(v) for v in value):
-                    wrapper = kids[i]
-                    i += 1
-                    out[tree.getpath(wrapper)] = (node, f.name)
-                    for sub in wrapper:
-                        out[tree.getpath(sub)] = (node, f.name)
-            elif not is_missing(value):
-                out[tree.getpath(kids[i])] = (node, f.name)
-                i += 1
-
-    walk(census, root)
-    return out
+    index: dict = {}
+    tree = etree.ElementTree(to_tree(census, year, index=index))
+    return {tree.getpath(el): ref for el, ref in index.items()}
 
 
 def export_problems(exc: ExportRefused, census: CensusReturn, year: CensusYear) -> list[Finding]:

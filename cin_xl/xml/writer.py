@@ -29,7 +29,20 @@ class ExportRefused(Exception):
         super().__init__(f"the return does not fit the census schema ({len(problems)} problem(s)): {first}")
 
 
-def _fill(el: etree._Element, node: Node, year: CensusYear) -> None:
+#: element -> (record, field name or None): what each written element came from
+Index = dict[etree._Element, tuple[Node, str | None]]
+
+
+def _fill(el: etree._Element, node: Node, year: CensusYear, index: Index | None) -> None:
+    if index is not None:
+        index[el] = (node, None)
+
+    def sub(parent: etree._Element, tag: str, field: str) -> etree._Element:
+        child = etree.SubElement(parent, tag)
+        if index is not None:
+            index[child] = (node, field)
+        return child
+
     for f in fields_of(type(node), year):
         value = getattr(node, f.name)
         spec = f.spec
@@ -38,24 +51,25 @@ def _fill(el: etree._Element, node: Node, year: CensusYear) -> None:
             if spec.wrapper:
                 if not members:
                     continue
-                el_parent = etree.SubElement(el, spec.wrapper)
+                el_parent = sub(el, spec.wrapper, f.name)
             else:
                 el_parent = el
             for member in members:
-                _fill(etree.SubElement(el_parent, spec.xml), member, year)
+                _fill(etree.SubElement(el_parent, spec.xml), member, year, index)
         elif spec.many:
             values = [v for v in value if not is_missing(v)]
             if values:
-                wrapper = etree.SubElement(el, spec.wrapper)
+                wrapper = sub(el, spec.wrapper, f.name)
                 for v in values:
-                    etree.SubElement(wrapper, spec.xml).text = format_value(spec.kind, v)
+                    sub(wrapper, spec.xml, f.name).text = format_value(spec.kind, v)
         elif not is_missing(value):
-            etree.SubElement(el, spec.xml).text = format_value(spec.kind, value)
+            sub(el, spec.xml, f.name).text = format_value(spec.kind, value)
 
 
-def to_tree(census: CensusReturn, year: CensusYear) -> etree._Element:
+def to_tree(census: CensusReturn, year: CensusYear, *, index: Index | None = None) -> etree._Element:
+    """The census XML as an element tree; ``index``, when given, is filled with what each element came from."""
     root = etree.Element(ROOT_ELEMENT)
-    _fill(root, census, year)
+    _fill(root, census, year, index)
     return root
 
 
