@@ -26,6 +26,7 @@ from itertools import pairwise
 from typing import TypeVar
 
 from .calendar import add_working_days, is_working_day
+from .validation.helpers import years_before
 from .model import (Assessment, CensusReturn, Child, ChildProtectionPlan, CINDetails, CINPlan, Node,
                     PreProceedings, Section47)
 from .spec import CODE_SETS
@@ -187,13 +188,6 @@ def _cpps(child: Child) -> list[ChildProtectionPlan]:
 def _conferences(episode: CINDetails) -> set[date]:
     days = {_d(s.date_of_initial_cpc) for s in episode.section47s} | {_d(episode.date_of_initial_cpc)}
     return {d for d in days if d is not None}
-
-
-def _years_before(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
 
 
 def _weekday_on_or_before(day: date) -> date:
@@ -557,7 +551,7 @@ def _death_before_cp_plan_end(pick):
 @injector("8770Q")
 def _school_age_child_without_upn(pick):
     """A school-age child's UPN not exported, the reason given as UN1 (under 6, not at school)."""
-    school_age = _years_before(pick.ref, 4)
+    school_age = years_before(pick.ref, 4)
     child = pick.child(lambda c: _with_upn(c) is not None and _born(c) is not None and _born(c) <= school_age
                        and _has_further_action(c))
     child.identifiers.upn, child.identifiers.upn_unknown = None, "UN1"
@@ -577,12 +571,12 @@ def _un7_with_further_action(pick):
 @injector("8775Q")
 def _birth_year_typo_over_25(pick):
     """A birth year typed twenty-odd years early, making the child over 25."""
-    cutoff = _years_before(pick.start, 25)  # 25 before the census year starts: every closure comes after
+    cutoff = years_before(pick.start, 25)  # 25 before the census year starts: every closure comes after
     child = pick.child(lambda c: _born(c) is not None and _with_upn(c) is not None and c.cin_details)
     birth, years = _born(child), 20
-    while _years_before(birth, years) >= cutoff:
+    while years_before(birth, years) >= cutoff:
         years += 1
-    new = _years_before(birth, years)
+    new = years_before(birth, years)
     child.identifiers.person_birth_date = new
     return Injected("8775Q", _id(child), child.identifiers, ("person_birth_date",))
 
