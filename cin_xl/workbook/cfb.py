@@ -35,7 +35,7 @@ class _Entry:
     name: str
     kind: int
     data: bytes = b""
-    children: dict[str, "_Entry"] = field(default_factory=dict)
+    children: dict[str, _Entry] = field(default_factory=dict)
     # filled in while writing
     sid: int = 0
     left: int = NOSTREAM

@@ -339,7 +339,7 @@ def projectwm_stream(modules: list[Module]) -> bytes:
 def vba_project(modules: list[Module], project_name: str = "VBAProject") -> bytes:
     """The ``vbaProject.bin`` compound file holding ``modules`` (document modules included)."""
     names = [m.name for m in modules]
-    if len(set(n.lower() for n in names)) != len(names):
+    if len({n.lower() for n in names}) != len(names):
         raise ValueError(f"module names must be unique (ignoring case): {names}")
     for n in names:
         if not (n[:1].isalpha() and n.isascii() and all(c.isalnum() or c == "_" for c in n) and len(n) <= 31):
@@ -359,5 +359,5 @@ def vba_project(modules: list[Module], project_name: str = "VBAProject") -> byte
     return compound_file(streams)
 
 
-__all__ = ["Module", "WORKBOOK_BASE", "WORKSHEET_BASE", "compress", "decompress", "decrypt", "dir_stream",
+__all__ = ["WORKBOOK_BASE", "WORKSHEET_BASE", "Module", "compress", "decompress", "decrypt", "dir_stream",
            "document_module", "encrypt", "project_stream", "projectwm_stream", "standard_module", "vba_project"]

@@ -140,11 +140,7 @@ class _Geometry:
 
     def __init__(self, sheet: etree._Element):
         fmt = sheet.find(f"{{{MAIN}}}sheetFormatPr")
-        default_height = 15.0
-        if fmt is not None:
-            if fmt.get("defaultColWidth"):
-                default_width = float(fmt.get("defaultColWidth"))
-            default_height = float(fmt.get("defaultRowHeight", default_height))
+        default_height = float(fmt.get("defaultRowHeight", 15)) if fmt is not None else 15.0
         # 18.3.1.81: without defaultColWidth, columns are baseColWidth digits plus 5 pixels of
         # padding and gridline, rounded up to a multiple of 8 pixels (64 for the usual 8)
         base = float(fmt.get("baseColWidth", 8)) if fmt is not None else 8
@@ -254,15 +250,18 @@ def _controls(buttons: list[Button], geometry: _Geometry, shape_ids: list[int], 
     items = []
     for i, (b, sid, rid) in enumerate(zip(buttons, shape_ids, rel_ids), start=1):
         c1, x1, r1, y1, c2, x2, r2, y2 = geometry.anchor(b)
-        emu = 9525  # per pixel
+
+        def corner(col: int, x: int, row: int, y: int) -> str:  # offsets in EMU: 9525 a pixel
+            return (f"<xdr:col>{col}</xdr:col><xdr:colOff>{x * 9525}</xdr:colOff>"
+                    f"<xdr:row>{row}</xdr:row><xdr:rowOff>{y * 9525}</xdr:rowOff>")
+
+        printed = "" if b.printed else ' print="0"'
         items.append(f"""\
 <mc:AlternateContent><mc:Choice Requires="x14">
 <control shapeId="{sid}" r:id="{rid}" name="Button {i}">
-<controlPr defaultSize="0"{'' if b.printed else ' print="0"'} autoFill="0" autoPict="0" macro={quoteattr(_macro_ref(b.macro))}>
-<anchor moveWithCells="1">
-<from><xdr:col>{c1}</xdr:col><xdr:colOff>{x1 * emu}</xdr:colOff><xdr:row>{r1}</xdr:row><xdr:rowOff>{y1 * emu}</xdr:rowOff></from>
-<to><xdr:col>{c2}</xdr:col><xdr:colOff>{x2 * emu}</xdr:colOff><xdr:row>{r2}</xdr:row><xdr:rowOff>{y2 * emu}</xdr:rowOff></to>
-</anchor></controlPr></control></mc:Choice></mc:AlternateContent>""")
+<controlPr defaultSize="0"{printed} autoFill="0" autoPict="0" macro={quoteattr(_macro_ref(b.macro))}>
+<anchor moveWithCells="1"><from>{corner(c1, x1, r1, y1)}</from><to>{corner(c2, x2, r2, y2)}</to></anchor>
+</controlPr></control></mc:Choice></mc:AlternateContent>""")
     xml = (f'<mc:AlternateContent xmlns="{MAIN}" xmlns:mc="{MC}" xmlns:x14="{X14}" xmlns:xdr="{XDR}" '
            f'xmlns:r="{R}"><mc:Choice Requires="x14"><controls>' + "".join(items)
            + "</controls></mc:Choice></mc:AlternateContent>")
@@ -455,5 +454,5 @@ def write_macro_workbook(path: str | os.PathLike, census: CensusReturn | None, y
         pass
 
 
-__all__ = ["Button", "CIN_XL_MACROS", "cin_xl_buttons", "cin_xl_module", "macro_workbook", "xlsm_bytes",
-           "write_macro_workbook", "xlwings_module"]
+__all__ = ["CIN_XL_MACROS", "Button", "cin_xl_buttons", "cin_xl_module", "macro_workbook", "write_macro_workbook",
+           "xlsm_bytes", "xlwings_module"]
