@@ -47,6 +47,9 @@ def main(argv: list[str] | None = None) -> int:
     except (UnusableInput, UnknownYear) as exc:
         print(f"cin-xl: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into `head` and closed: not an error of ours
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print("cin-xl: interrupted; no file was written", file=sys.stderr)
         return 2
