@@ -83,8 +83,10 @@ class _Builder:
         return self.rng.choice(sorted(c for c in CODE_SETS[codeset].valid(self.year) if c not in exclude))
 
     # -- episodes ----------------------------------------------------------------------------------
-    def assessment(self, start: date, factors: list[str] | None = None, days: tuple[int, int] = (10, 40)):
-        done = start + D * self.rng.randint(*days)
+    def assessment(self, start: date, factors: list[str] | None = None, days: tuple[int, int] = (5, 45)):
+        # about one in ten takes longer than the 45 working days the statutory guidance allows
+        late = self.rng.random() < 0.1
+        done = start + D * (self.rng.randint(66, 90) if late else self.rng.randint(*days))
         chosen = factors if factors is not None else self.rng.sample(self.factors, self.rng.randint(1, 3))
         return Assessment(start_date=start, authorisation_date=done, factors=sorted(chosen, key=_code_order)), done
 

@@ -309,11 +309,13 @@ def _start_sheet(wb: Workbook, year: CensusYear) -> None:
                        "row per assessment, plan, enquiry or pre-proceedings on the other sheets. Rows refer to "
                        "their child by LA child ID and to their episode by referral date. Hover over a header "
                        "for the DfE definition."),
-        ("3. Validate", "Run: cin-xl validate FILE.xlsx  - errors are shown in orange, queries in light "
-                        "blue, with the rule and message in each sheet's Issues column and on the Issues sheet."),
-        ("4. Export", "Run: cin-xl export FILE.xlsx -o census.xml  - then upload the XML to the DfE "
-                      "collection (COLLECT)."),
-        ("Last year", "Run: cin-xl import last-year.xml -o FILE.xlsx  to see a return as a workbook."),
+        ("3. Validate", "Click Validate (macro-enabled workbook), or run: cin-xl validate FILE.xlsx --annotate  - "
+                        "errors are shown in orange, queries in light blue, with the rule and message in each "
+                        "sheet's Issues column and on the Issues sheet; key figures go on the Summary sheet."),
+        ("4. Export", "Click Export XML, or run: cin-xl export FILE.xlsx -o census.xml  - then upload the XML "
+                      "to the DfE collection (COLLECT)."),
+        ("Last year", "Click Import XML, or run: cin-xl import last-year.xml -o FILE.xlsx  to see a return as a "
+                      "workbook."),
     ]
     for i, (a, b) in enumerate(steps, start=5):
         ws.row_dimensions[i].height = _height(b, 95)
