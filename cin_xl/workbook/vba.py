@@ -13,14 +13,19 @@ The module streams hold no compiled p-code (their ``MODULEOFFSET`` is 0) and ``_
 says version 0xFFFF, which per MS-OVBA 2.3.4.1 tells the host to ignore the (absent) cache and
 compile the project from its source when it is opened.
 
-Each workbook also has *document modules* - ``ThisWorkbook`` and one per sheet, named by the
-sheet's ``codeName`` - which Excel always writes; :func:`vba_project` adds them from the names
-it is given. Everything is deterministic: the same modules give the same bytes.
+A project holds three kinds of module (MS-OVBA 2.3.1.3): *standard* (procedural) modules
+(:func:`standard_module`, from a .bas file), *class* modules (:func:`class_module`, from a .cls
+file) and *document modules* - ``ThisWorkbook`` and one per sheet, named by the sheet's
+``codeName`` - which Excel always writes (:func:`document_module`). In the ``dir`` stream a
+standard module's MODULETYPE record has Id 0x0021 and a class or document module's 0x0022
+(MS-OVBA 2.3.4.2.3.2.8); the PROJECT stream tells them apart (``Module=``, ``Class=``,
+``Document=``). Everything is deterministic: the same modules give the same bytes.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 import struct
 import uuid
 from dataclasses import dataclass
@@ -33,6 +38,9 @@ _ENCODING = "cp1252"
 #: VB_Base of the document modules: the workbook and worksheet object classes of Excel
 WORKBOOK_BASE = "0{00020819-0000-0000-C000-000000000046}"
 WORKSHEET_BASE = "0{00020820-0000-0000-C000-000000000046}"
+#: VB_Base of a class module, as Excel stores every class module (checked in the tests against
+#: the VBA projects Excel saved in the xlwings package)
+CLASS_BASE = "0{FCFB3D2A-A0FA-1068-A738-08002B3371B5}"
 #: the "OLE Automation" type library every new VBA project references (MS-OVBA 2.3.4.2.2.5)
 _STDOLE = "*\\G{00020430-0000-0000-C000-000000000046}#2.0#0#C:\\Windows\\System32\\stdole2.tlb#OLE Automation"
 
@@ -202,14 +210,23 @@ def decrypt(text: str) -> bytes:
 # ---------------------------------------------------------------------------------------------
 
 
+#: the kinds of module we write: the ``kind`` of :class:`Module`
+MODULE_KINDS = ("standard", "class", "document")
+
+
 @dataclass(frozen=True)
 class Module:
-    """A VBA module: a standard module (``document=False``) or the document module of the
-    workbook or a sheet, whose ``source`` starts with its ``Attribute`` lines."""
+    """A VBA module of ``kind`` ``"standard"``, ``"class"`` or ``"document"`` (the document module
+    of the workbook or a sheet). ``source`` is the source as stored in the project: it starts
+    with the module's ``Attribute`` lines."""
 
     name: str
     source: str
-    document: bool = False
+    kind: str = "standard"
+
+    def __post_init__(self) -> None:
+        if self.kind not in MODULE_KINDS:
+            raise ValueError(f"module {self.name!r}: kind {self.kind!r} is not one of {MODULE_KINDS}")
 
 
 def _attribute_name(source: str) -> str | None:
@@ -236,7 +253,69 @@ def document_module(name: str, base: str) -> Module:
              "Attribute VB_GlobalNameSpace = False", "Attribute VB_Creatable = False",
              "Attribute VB_PredeclaredId = True", "Attribute VB_Exposed = True",
              "Attribute VB_TemplateDerived = False", "Attribute VB_Customizable = True"]
-    return Module(name, "\r\n".join(lines) + "\r\n", document=True)
+    return Module(name, "\r\n".join(lines) + "\r\n", kind="document")
+
+
+#: the header attributes of a stored class module, in the order Excel stores them, with the
+#: values the VBE gives those a .cls file leaves out (a new class module is private: not exposed)
+_CLASS_HEADER = {"VB_Name": None, "VB_Base": f'"{CLASS_BASE}"', "VB_GlobalNameSpace": "False",
+                 "VB_Creatable": "False", "VB_PredeclaredId": "False", "VB_Exposed": "False",
+                 "VB_TemplateDerived": "False", "VB_Customizable": "False"}
+_ATTRIBUTE = re.compile(r"Attribute\s+(VB_\w+)\s*=\s*(.*?)\s*", re.IGNORECASE)
+
+
+def class_module(name: str, source: str) -> Module:
+    """A class module: ``source`` as a .cls file exported from the VBE has it.
+
+    A .cls file starts with an export header - ``VERSION 1.0 CLASS`` and a ``BEGIN`` ... ``END``
+    block (``MultiUse = -1``) - then the ``Attribute VB_...`` lines of the module, then the code.
+    Excel stores the source without the export header but with the attributes, and with the
+    header attributes completed and in a fixed order: ``VB_Name``, ``VB_Base`` (the class base
+    :data:`CLASS_BASE`), ``VB_GlobalNameSpace``, ``VB_Creatable``, ``VB_PredeclaredId``,
+    ``VB_Exposed``, ``VB_TemplateDerived``, ``VB_Customizable``, then any others (such as
+    ``VB_Description``) as given; the attributes of procedures (``Attribute Item.VB_UserMemId``)
+    stay in the code. This makes that stored form (a missing ``VB_Name`` is added; one naming
+    another module is an error)."""
+    lines = source.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    at = 0
+    if lines[0].strip().upper().startswith("VERSION"):
+        if lines[0].split()[-1].upper() != "CLASS":
+            raise ValueError(f"module {name!r}: {lines[0].strip()!r} is not the header of a class module")
+        at = 1
+    if at < len(lines) and lines[at].strip().upper() == "BEGIN":
+        end = next((i for i in range(at + 1, len(lines)) if lines[i].strip().upper() == "END"), None)
+        if end is None:
+            raise ValueError(f"module {name!r}: BEGIN without END in its header")
+        at = end + 1
+    given: dict[str, tuple[str, str]] = {}  # lower-case name -> (name, value), in source order
+    while at < len(lines) and (m := _ATTRIBUTE.fullmatch(lines[at])):
+        key, value = m.groups()
+        if key.lower() in given:
+            raise ValueError(f"module {name!r}: attribute {key} is given twice")
+        given[key.lower()] = (key, value)
+        at += 1
+    found = given.pop("vb_name", (None, f'"{name}"'))[1].strip('"')
+    if found != name:
+        raise ValueError(f"module {name!r}: its source says Attribute VB_Name = {found!r}")
+    header = [f'Attribute VB_Name = "{name}"']
+    for key, default in list(_CLASS_HEADER.items())[1:]:
+        header.append(f"Attribute {key} = {given.pop(key.lower(), (key, default))[1]}")
+    header += [f"Attribute {key} = {value}" for key, value in given.values()]
+    return Module(name, "\r\n".join(header + lines[at:]), kind="class")
+
+
+def _description(module: Module) -> str:
+    """The module's ``VB_Description`` attribute as text (Excel also keeps it in the dir stream's
+    MODULEDOCSTRING): the string literal unquoted, ``""`` a quote and ``\\r``, ``\\n`` the control
+    characters, as Excel turns xlwings' Dictionary description into its MODULEDOCSTRING."""
+    for line in module.source.split("\n"):
+        m = _ATTRIBUTE.fullmatch(line.rstrip("\r"))
+        if not m:
+            break
+        if m.group(1).lower() == "vb_description" and len(m.group(2)) >= 2 and m.group(2)[0] == m.group(2)[-1] == '"':
+            text = m.group(2)[1:-1].replace('""', '"')
+            return text.replace("\\r", "\r").replace("\\n", "\n")
+    return ""
 
 
 def _mbcs(text: str) -> bytes:
@@ -301,11 +380,11 @@ def dir_stream(project_name: str, modules: list[Module]) -> bytes:
         out += _record(0x0019, _mbcs(m.name))                   # MODULENAME
         out += _record(0x0047, m.name.encode("utf-16-le"))      # MODULENAMEUNICODE
         out += _text_records(0x001A, m.name, 0x0032)            # MODULESTREAMNAME
-        out += _text_records(0x001C, "", 0x0048)                # MODULEDOCSTRING
+        out += _text_records(0x001C, _description(m), 0x0048)   # MODULEDOCSTRING
         out += _record(0x0031, _u32(0))                         # MODULEOFFSET: source at byte 0
         out += _record(0x001E, _u32(0))                         # MODULEHELPCONTEXT
         out += _record(0x002C, _u16(0xFFFF))                    # MODULECOOKIE
-        out += _record(0x0022 if m.document else 0x0021, b"")  # MODULETYPE
+        out += _record(0x0021 if m.kind == "standard" else 0x0022, b"")  # MODULETYPE (2.3.4.2.3.2.8)
         out += _record(0x002B, b"")                             # terminator of the module
     out += _record(0x0010, b"")                                 # terminator of dir
     return bytes(out)
@@ -317,7 +396,8 @@ def project_stream(project_name: str, modules: list[Module], project_id: str) ->
     seed = hashlib.sha256(project_id.encode()).digest()  # the spec wants random seeds; any will do
     no_password, visible = b"\x00", b"\xff"
     lines = [f'ID="{project_id}"']
-    lines += [f"Document={m.name}/&H00000000" if m.document else f"Module={m.name}" for m in modules]
+    kinds = {"standard": "Module={}", "class": "Class={}", "document": "Document={}/&H00000000"}  # 2.3.1.3-6
+    lines += [kinds[m.kind].format(m.name) for m in modules]
     lines += [f'Name="{project_name}"', 'HelpContextID="0"', 'VersionCompatible32="393222000"',
               f'CMG="{encrypt(_u32(0), project_id, seed[0])}"',    # ProjectProtectionState: none
               f'DPB="{encrypt(no_password, project_id, seed[1])}"',    # ProjectPassword: none
@@ -359,5 +439,6 @@ def vba_project(modules: list[Module], project_name: str = "VBAProject") -> byte
     return compound_file(streams)
 
 
-__all__ = ["WORKBOOK_BASE", "WORKSHEET_BASE", "Module", "compress", "decompress", "decrypt", "dir_stream",
-           "document_module", "encrypt", "project_stream", "projectwm_stream", "standard_module", "vba_project"]
+__all__ = ["CLASS_BASE", "MODULE_KINDS", "WORKBOOK_BASE", "WORKSHEET_BASE", "Module", "class_module", "compress",
+           "decompress", "decrypt", "dir_stream", "document_module", "encrypt", "project_stream", "projectwm_stream",
+           "standard_module", "vba_project"]

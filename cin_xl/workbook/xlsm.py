@@ -12,8 +12,10 @@
   ``mc:AlternateContent``) with one ``control`` per button pointing at a control properties part
   (``xl/ctrlProps/ctrlPropN.xml``, [MS-XLSX] 2.1.1 / 2.4.34).
 
-:func:`macro_workbook` is what ``cin-xl template --xlsm`` writes: the xlwings VBA module (read from
-the installed xlwings package), our ``CinXl`` module and four buttons on the Start sheet.
+:func:`macro_workbook` is what ``cin-xl template --xlsm`` writes: the xlwings VBA module and, when
+the installed xlwings ships it, its ``Dictionary`` class module (both read from the installed
+xlwings package; the xlwings module needs the class on macOS), our ``CinXl`` module and four
+buttons on the Start sheet.
 """
 
 from __future__ import annotations
@@ -32,7 +34,15 @@ from xml.sax.saxutils import escape, quoteattr
 from lxml import etree
 
 from .layout import START
-from .vba import WORKBOOK_BASE, WORKSHEET_BASE, Module, document_module, standard_module, vba_project
+from .vba import (
+    WORKBOOK_BASE,
+    WORKSHEET_BASE,
+    Module,
+    class_module,
+    document_module,
+    standard_module,
+    vba_project,
+)
 
 if TYPE_CHECKING:
     from ..model import CensusReturn
@@ -79,15 +89,27 @@ def cin_xl_module() -> str:
     return head + "\r\n" + "\r\n".join(subs)
 
 
-def xlwings_module() -> str:
-    """The xlwings VBA module (``xlwings.bas``) of the installed xlwings package."""
+def _xlwings_dir() -> Path:
     spec = importlib.util.find_spec("xlwings")
     if spec is None or spec.origin is None:
         raise RuntimeError("the xlwings package is not installed: it provides the VBA module the macros use")
-    path = Path(spec.origin).with_name("xlwings.bas")
+    return Path(spec.origin).parent
+
+
+def xlwings_module() -> str:
+    """The xlwings VBA module (``xlwings.bas``) of the installed xlwings package."""
+    path = _xlwings_dir() / "xlwings.bas"
     if not path.exists():
         raise RuntimeError(f"{path} is missing: this xlwings package does not ship its VBA module")
     return path.read_bytes().decode("cp1252")
+
+
+def xlwings_dictionary_class() -> str | None:
+    """The ``Dictionary`` class module (``addin/Dictionary.cls``, as a .cls file has it) of the
+    installed xlwings package, or None if it has none. On macOS, where there is no
+    ``Scripting.Dictionary``, the xlwings module uses this class instead."""
+    path = _xlwings_dir() / "addin" / "Dictionary.cls"
+    return path.read_bytes().decode("cp1252") if path.exists() else None
 
 
 @dataclass(frozen=True)
@@ -322,9 +344,12 @@ def _free_name(parts: dict[str, bytes], pattern: str) -> str:
     return pattern.format(n)
 
 
-def xlsm_bytes(xlsx: bytes, modules: dict[str, str], buttons: list[Button], *, sheet: str = START) -> bytes:
+def xlsm_bytes(xlsx: bytes, modules: dict[str, str], buttons: list[Button], *, sheet: str = START,
+               classes: dict[str, str] | None = None) -> bytes:
     """The .xlsm package of the .xlsx package ``xlsx``, with the standard modules ``modules``
-    (name -> source as a .bas file has it) and ``buttons`` on ``sheet``."""
+    (name -> source as a .bas file has it), the class modules ``classes`` (name -> source as a
+    .cls file has it) and ``buttons`` on ``sheet``."""
+    classes = classes or {}
     with zipfile.ZipFile(io.BytesIO(xlsx)) as zin:
         order = [i.filename for i in zin.infolist()]
         parts = {name: zin.read(name) for name in order}
@@ -343,7 +368,7 @@ def xlsm_bytes(xlsx: bytes, modules: dict[str, str], buttons: list[Button], *, s
 
     # code names and document modules (ThisWorkbook, then one per sheet), then the given modules
     vba_modules: list[Module] = []
-    taken = {n.lower() for n in modules}
+    taken = {n.lower() for n in [*modules, *classes]}
     pr = book.find(f"{{{MAIN}}}workbookPr")
     if pr is None:
         pr = etree.Element(f"{{{MAIN}}}workbookPr")
@@ -371,6 +396,7 @@ def xlsm_bytes(xlsx: bytes, modules: dict[str, str], buttons: list[Button], *, s
         spr.set("codeName", code)
         vba_modules.append(document_module(code, WORKSHEET_BASE))
     vba_modules += [standard_module(name, source) for name, source in modules.items()]
+    vba_modules += [class_module(name, source) for name, source in classes.items()]
 
     new_parts: dict[str, bytes] = {}
     vba_part = posixpath.join(posixpath.dirname(book_part), "vbaProject.bin")
@@ -434,9 +460,11 @@ def xlsm_bytes(xlsx: bytes, modules: dict[str, str], buttons: list[Button], *, s
 
 
 def macro_workbook(xlsx: bytes) -> bytes:
-    """The cin-xl workbook ``xlsx`` made macro-enabled: the xlwings and CinXl modules and the
-    Start sheet's buttons."""
-    return xlsm_bytes(xlsx, {"xlwings": xlwings_module(), "CinXl": cin_xl_module()}, cin_xl_buttons())
+    """The cin-xl workbook ``xlsx`` made macro-enabled: the xlwings and CinXl modules, xlwings'
+    Dictionary class module (when the installed xlwings has it) and the Start sheet's buttons."""
+    dictionary = xlwings_dictionary_class()
+    return xlsm_bytes(xlsx, {"xlwings": xlwings_module(), "CinXl": cin_xl_module()}, cin_xl_buttons(),
+                      classes={"Dictionary": dictionary} if dictionary is not None else {})
 
 
 def write_macro_workbook(path: str | os.PathLike, census: CensusReturn | None, year: CensusYear) -> None:
@@ -455,4 +483,4 @@ def write_macro_workbook(path: str | os.PathLike, census: CensusReturn | None, y
 
 
 __all__ = ["CIN_XL_MACROS", "Button", "cin_xl_buttons", "cin_xl_module", "macro_workbook", "write_macro_workbook",
-           "xlsm_bytes", "xlwings_module"]
+           "xlsm_bytes", "xlwings_dictionary_class", "xlwings_module"]

@@ -31,8 +31,11 @@ from cin_xl.cli import main
 from cin_xl.workbook import template_bytes
 from cin_xl.workbook.cfb import compound_file
 from cin_xl.workbook.vba import (
+    CLASS_BASE,
     WORKBOOK_BASE,
     WORKSHEET_BASE,
+    Module,
+    class_module,
     compress,
     decompress,
     decrypt,
@@ -50,6 +53,7 @@ from cin_xl.workbook.xlsm import (
     cin_xl_module,
     macro_workbook,
     xlsm_bytes,
+    xlwings_dictionary_class,
     xlwings_module,
 )
 from cin_xl.years import CensusYear
@@ -189,6 +193,109 @@ def test_decrypt_reads_excel_protection_fields(excel_project):
     assert raw[0] ^ raw[2] == sum(fields["ID"].encode()) & 0xFF
 
 
+def _excel_modules(path: Path | io.BytesIO) -> dict[str, tuple[list[tuple[int, bytes]], bytes]]:
+    """Module name -> (its dir records, its decompressed source) of the VBA project of the
+    workbook or add-in Excel saved at ``path``."""
+    with zipfile.ZipFile(path) as z:
+        ole = olefile.OleFileIO(io.BytesIO(z.read("xl/vbaProject.bin")))
+    records = _dir_records(decompress(ole.openstream("VBA/dir").read()))
+    out = {}
+    for start, (rid, name) in enumerate(records):
+        if rid == 0x0019:
+            end = next(i for i in range(start, len(records)) if records[i][0] == 0x002B)
+            module = records[start:end + 1]
+            (offset,) = struct.unpack("<I", dict(module)[0x0031])
+            source = decompress(ole.openstream(f"VBA/{name.decode('cp1252')}").read()[offset:])
+            out[name.decode("cp1252")] = (module, source)
+    return out
+
+
+#: workbooks and add-ins saved by Excel, shipped by xlwings, whose projects hold the Dictionary class
+EXCEL_WITH_DICTIONARY = ["quickstart_standalone.xlsm", "addin/xlwings.xlam"]
+
+
+def _header(source: bytes) -> list[bytes]:
+    lines = source.split(b"\r\n")
+    return lines[:next(i for i, line in enumerate(lines) if not line.startswith(b"Attribute "))]
+
+
+@pytest.mark.parametrize("name", EXCEL_WITH_DICTIONARY)
+def test_class_module_is_stored_as_excel_stores_it(name):
+    """Our Dictionary class module, made from xlwings' Dictionary.cls, against the one Excel
+    stored: no VERSION/BEGIN/END export header, the same Attribute lines in the same order, the
+    same code. Only the case of identifiers may differ: the VBE re-cases an identifier everywhere in
+    a project after its last spelling (``err.Raise`` in quickstart_standalone.xlsm)."""
+    path, cls = XLWINGS_DIR / name, xlwings_dictionary_class()
+    if not path.exists() or cls is None:
+        pytest.skip(f"this xlwings has no {name} or no addin/Dictionary.cls")
+    modules = _excel_modules(path)
+    records, theirs = modules["Dictionary"]
+    ours = class_module("Dictionary", cls).source.encode("cp1252")
+    assert _header(ours) == _header(theirs)
+    assert _header(ours)[:2] == [b'Attribute VB_Name = "Dictionary"', f'Attribute VB_Base = "{CLASS_BASE}"'.encode()]
+    assert ours.lower() == theirs.lower()
+    assert b"VERSION 1.0 CLASS" in cls.encode() and b"VERSION" not in ours.split(b"\r\n", 1)[0]
+    # its dir records: Excel's, record for record, with the description in MODULEDOCSTRING
+    mine = _excel_modules_of(vba_project([class_module("Dictionary", cls)]))["Dictionary"][0]
+    assert [r for r, _ in mine] == [r for r, _ in records]
+    assert dict(records)[0x0022] == b"" and 0x0021 not in dict(records)  # Excel's class: MODULETYPE 0x0022
+    for rid in (0x0019, 0x0047, 0x001A, 0x0032, 0x001C, 0x0048, 0x0022):  # names, docstrings, type
+        assert dict(mine)[rid] == dict(records)[rid], hex(rid)
+    assert dict(mine)[0x001C].startswith(b"Drop-in replacement for Scripting.Dictionary on Mac\r\n")
+    # every other class module of the add-in has the same header layout
+    for other, (recs, source) in modules.items():
+        if dict(recs).get(0x0022) is not None and not _header(source)[1].startswith(b'Attribute VB_Base = "0{000208'):
+            assert [line.split(b" = ")[0] for line in _header(source)[:8]] == \
+                [line.split(b" = ")[0] for line in _header(ours)[:8]], other
+            assert _header(source)[1] == f'Attribute VB_Base = "{CLASS_BASE}"'.encode()
+
+
+def _excel_modules_of(project: bytes) -> dict[str, tuple[list[tuple[int, bytes]], bytes]]:
+    """:func:`_excel_modules` of a vbaProject.bin of ours."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("xl/vbaProject.bin", project)
+    return _excel_modules(buf)
+
+
+def test_class_module_header():
+    """The export header goes, the Attribute lines are completed and put in Excel's order, and
+    the procedure attributes stay in the code."""
+    cls = ("VERSION 1.0 CLASS\r\nBEGIN\r\n  MultiUse = -1  'True\r\nEND\r\n"
+           'Attribute VB_Name = "Counter"\r\nAttribute VB_Description = "Counts ""things"""\r\n'
+           "Attribute VB_PredeclaredId = True\r\nAttribute VB_Exposed = True\r\n"
+           "Private n As Long\r\nPublic Property Get Value() As Long\r\n"
+           "Attribute Value.VB_UserMemId = 0\r\n    Value = n\r\nEnd Property\r\n")
+    module = class_module("Counter", cls)
+    assert module.kind == "class"
+    assert module.source == (
+        'Attribute VB_Name = "Counter"\r\n'
+        f'Attribute VB_Base = "{CLASS_BASE}"\r\n'
+        "Attribute VB_GlobalNameSpace = False\r\nAttribute VB_Creatable = False\r\n"
+        "Attribute VB_PredeclaredId = True\r\nAttribute VB_Exposed = True\r\n"
+        "Attribute VB_TemplateDerived = False\r\nAttribute VB_Customizable = False\r\n"
+        'Attribute VB_Description = "Counts ""things"""\r\n'
+        "Private n As Long\r\nPublic Property Get Value() As Long\r\n"
+        "Attribute Value.VB_UserMemId = 0\r\n    Value = n\r\nEnd Property\r\n")
+    records = dict(_dir_records(dir_stream("VBAProject", [module])))
+    assert records[0x001C] == b'Counts "things"' and records[0x0048] == 'Counts "things"'.encode("utf-16-le")
+    # no header at all: VB_Name added, the defaults of a new (private) class module
+    bare = class_module("C", "Option Explicit\n").source
+    assert bare.split("\r\n")[:9] == [
+        'Attribute VB_Name = "C"', f'Attribute VB_Base = "{CLASS_BASE}"', "Attribute VB_GlobalNameSpace = False",
+        "Attribute VB_Creatable = False", "Attribute VB_PredeclaredId = False", "Attribute VB_Exposed = False",
+        "Attribute VB_TemplateDerived = False", "Attribute VB_Customizable = False", "Option Explicit"]
+    assert class_module("C", "\ufeffVERSION 1.0 CLASS\nBEGIN\nEND\n").source == bare.replace("Option Explicit\r\n", "")
+    with pytest.raises(ValueError, match="VB_Name"):
+        class_module("C", 'Attribute VB_Name = "D"\r\n')
+    with pytest.raises(ValueError, match="twice"):
+        class_module("C", "Attribute VB_Exposed = True\r\nAttribute VB_EXPOSED = False\r\n")
+    with pytest.raises(ValueError, match="not the header of a class module"):
+        class_module("F", "VERSION 5.00\r\nBegin {C62A69F0-16DC-11CE-9E98-00AA00574A4F} F\r\nEnd\r\n")
+    with pytest.raises(ValueError, match="BEGIN without END"):
+        class_module("C", "VERSION 1.0 CLASS\r\nBEGIN\r\n  MultiUse = -1\r\n")
+
+
 @pytest.mark.parametrize("seed", range(0, 256, 37))
 def test_encrypt_round_trips(seed):
     pid = "{5CF9CDAB-B77B-4FE4-BD7E-D29900070E1B}"
@@ -275,23 +382,75 @@ def test_olevba_reads_our_modules(xlsm):
         assert f"Sub {macro}()\r\n    {call}\r\nEnd Sub" in code["CinXl"]
     assert code["ThisWorkbook"] == document_module("ThisWorkbook", WORKBOOK_BASE).source
     assert sorted(n for n in code if n.startswith("Sheet")) == sorted(f"Sheet{i}" for i in range(1, 13))
+    # the Dictionary class module: exactly its stored form, which has no .cls export header
+    dictionary = class_module("Dictionary", xlwings_dictionary_class()).source
+    assert code["Dictionary"] == _crlf(dictionary)
+    assert code["Dictionary"].startswith('Attribute VB_Name = "Dictionary"\r\n')
+    assert "VERSION 1.0 CLASS" not in code["Dictionary"] and "\r\nBEGIN\r\n" not in code["Dictionary"]
+    assert sorted(code) == sorted(["xlwings", "CinXl", "Dictionary", "ThisWorkbook", *(f"Sheet{i}" for i in range(1, 13))])
     parser.close()
 
 
+def test_macro_workbook_declares_the_class_module(xlsm):
+    """In the workbook's project, Dictionary is a class module: ``Class=`` in PROJECT, MODULETYPE
+    0x0022 in the dir stream (read with our decompressor), like Excel's (MS-OVBA 2.3.4.2.3.2.8)."""
+    if xlwings_dictionary_class() is None:
+        pytest.skip("this xlwings has no addin/Dictionary.cls")
+    ole = olefile.OleFileIO(io.BytesIO(_parts(xlsm)["xl/vbaProject.bin"]))
+    project = ole.openstream("PROJECT").read().decode("cp1252")
+    assert re.findall(r"^(Module|Class)=(\w+)\r$", project, re.MULTILINE) == \
+        [("Module", "xlwings"), ("Module", "CinXl"), ("Class", "Dictionary")]
+    records = _dir_records(decompress(ole.openstream("VBA/dir").read()))
+    types = {}
+    for rid, data in records:
+        if rid == 0x0019:
+            name = data.decode("cp1252")
+        elif rid in (0x0021, 0x0022):
+            types[name] = rid
+    assert types["Dictionary"] == 0x0022
+    assert types["xlwings"] == types["CinXl"] == 0x0021
+    assert {types[n] for n in types if n == "ThisWorkbook" or n.startswith("Sheet")} == {0x0022}
+    assert dict(records)[0x000F] == struct.pack("<H", 16)  # PROJECTMODULES count: 12 sheets + 4
+    assert b"Dictionary\x00" + "Dictionary".encode("utf-16-le") + b"\x00\x00" in ole.openstream("PROJECTwm").read()
+
+
+def test_macro_workbook_without_the_dictionary(monkeypatch):
+    """An xlwings without addin/Dictionary.cls: the workbook is made without the class module."""
+    import cin_xl.workbook.xlsm as xlsm_module
+
+    monkeypatch.setattr(xlsm_module, "xlwings_dictionary_class", lambda: None)
+    ole = olefile.OleFileIO(io.BytesIO(_parts(macro_workbook(template_bytes(Y)))["xl/vbaProject.bin"]))
+    assert "Class=" not in ole.openstream("PROJECT").read().decode("cp1252")
+    assert not ole.exists("VBA/Dictionary")
+
+
 def test_project_streams():
-    modules = [document_module("ThisWorkbook", WORKBOOK_BASE), standard_module("M", "Sub A()\nEnd Sub")]
+    modules = [document_module("ThisWorkbook", WORKBOOK_BASE), standard_module("M", "Sub A()\nEnd Sub"),
+               class_module("K", "VERSION 1.0 CLASS\nBEGIN\n  MultiUse = -1  'True\nEND\nAttribute VB_Name = \"K\"\n"
+                                 "Public X As Long\n")]
     ole = olefile.OleFileIO(io.BytesIO(vba_project(modules)))
     assert ole.openstream("VBA/_VBA_PROJECT").read()[:5] == b"\xcc\x61\xff\xff\x00"  # version 0xFFFF
     project = ole.openstream("PROJECT").read().decode("cp1252")
-    assert "Document=ThisWorkbook/&H00000000\r\nModule=M\r\n" in project
+    assert "Document=ThisWorkbook/&H00000000\r\nModule=M\r\nClass=K\r\nName=" in project
     fields = dict(re.findall(r'^(\w+)="([^"]*)"', project, re.MULTILINE))
     assert (decrypt(fields["CMG"]), decrypt(fields["DPB"]), decrypt(fields["GC"])) == (bytes(4), b"\x00", b"\xff")
     assert ole.openstream("PROJECTwm").read() == b"ThisWorkbook\x00" + "ThisWorkbook".encode("utf-16-le") \
-        + b"\x00\x00M\x00M\x00\x00\x00\x00\x00"
+        + b"\x00\x00M\x00M\x00\x00\x00K\x00K\x00\x00\x00\x00\x00"
     records = _dir_records(decompress(ole.openstream("VBA/dir").read()))
-    assert [d for r, d in records if r == 0x0019] == [b"ThisWorkbook", b"M"]
-    assert [r for r, _ in records if r in (0x0021, 0x0022)] == [0x0022, 0x0021]
+    assert [d for r, d in records if r == 0x0019] == [b"ThisWorkbook", b"M", b"K"]
+    assert [r for r, _ in records if r in (0x0021, 0x0022)] == [0x0022, 0x0021, 0x0022]
+    assert dict(records)[0x000F] == b"\x03\x00"
     assert decompress(ole.openstream("VBA/M").read()) == b'Attribute VB_Name = "M"\r\nSub A()\r\nEnd Sub\r\n'
+    assert decompress(ole.openstream("VBA/K").read()) == class_module("K", 'Attribute VB_Name = "K"\nPublic X As Long\n') \
+        .source.encode() == (f'Attribute VB_Name = "K"\r\nAttribute VB_Base = "{CLASS_BASE}"\r\n'
+                             "Attribute VB_GlobalNameSpace = False\r\nAttribute VB_Creatable = False\r\n"
+                             "Attribute VB_PredeclaredId = False\r\nAttribute VB_Exposed = False\r\n"
+                             "Attribute VB_TemplateDerived = False\r\nAttribute VB_Customizable = False\r\n"
+                             "Public X As Long\r\n").encode()
+    olevba = pytest.importorskip("oletools.olevba")
+    parser = olevba.VBA_Parser("p.bin", data=vba_project(modules))
+    assert {name: code for _, _, name, code in parser.extract_macros()}["K.cls"] == modules[2].source
+    parser.close()
     assert vba_project(modules) == vba_project(modules)  # deterministic
 
 
@@ -302,6 +461,10 @@ def test_module_names_are_checked():
         vba_project([standard_module("1A", "")])
     with pytest.raises(ValueError):
         standard_module("A", 'Attribute VB_Name = "B"\r\n')
+    with pytest.raises(ValueError):
+        vba_project([standard_module("A", ""), class_module("a", "")])
+    with pytest.raises(ValueError, match="kind"):
+        Module("A", "", kind="designer")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -466,16 +629,42 @@ def test_libreoffice_reads_the_macros_and_buttons(tmp_path, xlsm):
     _soffice(tmp_path, "ods", book)
     with zipfile.ZipFile(tmp_path / "cin.ods") as z:
         basic = {n for n in z.namelist() if n.startswith("Basic/")}
-        assert {"Basic/VBAProject/CinXl.xml", "Basic/VBAProject/xlwings.xml",
+        assert {"Basic/VBAProject/CinXl.xml", "Basic/VBAProject/xlwings.xml", "Basic/VBAProject/Dictionary.xml",
                 "Basic/VBAProject/ThisWorkbook.xml"} <= basic
         module = etree.fromstring(z.read("Basic/VBAProject/CinXl.xml")).text
+        dictionary = etree.fromstring(z.read("Basic/VBAProject/Dictionary.xml"))
         content = z.read("content.xml").decode()
+    # the class module, imported as a Basic class module: its code without the Attribute lines
+    script = "{http://openoffice.org/2000/script}"
+    assert dictionary.get(f"{script}moduleType") == "class"
+    code = class_module("Dictionary", xlwings_dictionary_class()).source.split("\r\n")
+    assert dictionary.text == ("Rem Attribute VBA_ModuleType=VBAClassModule\nOption VBASupport 1\nOption ClassModule\n"
+                               + "".join(line + "\n" for line in code if not line.startswith("Attribute ")))
     for macro, func in CIN_XL_MACROS.items():
         assert f'Sub {macro}()\n    RunPython "import cin_xl.excel; cin_xl.excel.{func}()"\nEnd Sub' in module
         assert f"vnd.sun.star.script:VBAProject.CinXl.{macro}?language=Basic" in content
     labels = re.findall(r'<form:button [^>]*form:label="([^"]+)"', content)
     assert labels == ["Validate", "Export XML", "Import XML", "Clear marks"]
     _check_libreoffice_positions(content)
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_imports_our_class_module_as_it_imports_excels(tmp_path, xlsm):
+    """LibreOffice makes the same Basic class module of our Dictionary as of the one Excel saved
+    in quickstart_standalone.xlsm (but for the VBE's re-casing of ``Err`` there)."""
+    excel = XLWINGS_DIR / "quickstart_standalone.xlsm"
+    if not excel.exists():
+        pytest.skip("this xlwings has no quickstart_standalone.xlsm")
+    ours, theirs = tmp_path / "ours.xlsm", tmp_path / "theirs.xlsm"
+    ours.write_bytes(xlsm)
+    shutil.copyfile(excel, theirs)
+    _soffice(tmp_path, "ods", ours, theirs)
+    texts = []
+    for name in ("ours", "theirs"):
+        with zipfile.ZipFile(tmp_path / f"{name}.ods") as z:
+            texts.append(z.read("Basic/VBAProject/Dictionary.xml"))
+    assert b'script:moduleType="class"' in texts[0]
+    assert texts[0].lower() == texts[1].lower()
 
 
 def _inches(value: str) -> float:
