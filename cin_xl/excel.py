@@ -197,7 +197,8 @@ def export_xml(book, path: str | os.PathLike | None = None, *, allow_errors: boo
 
     read, _ = read_book(book)
     year = supported(read.year)
-    findings = list(read.problems) + validate_return(read.census, year, looked_after=read.looked_after)
+    census = prepare_for_export(read.census, year, now=now or datetime.now())  # the header's date and time
+    findings = list(read.problems) + validate_return(census, year, looked_after=read.looked_after)
     errors = [f for f in findings if f.severity is Severity.ERROR]
     if errors and not allow_errors:
         where = "; ".join(f"{f.where} ({f.code})" for f in errors[:5])
@@ -206,7 +207,6 @@ def export_xml(book, path: str | os.PathLike | None = None, *, allow_errors: boo
                                   "Click Validate to see them all.", len(errors), findings=findings)
     else:
         target = Path(path) if path else default_export_path(book, year)
-        census = prepare_for_export(read.census, year, now=now or datetime.now())
         try:
             write_xml(census, year, target)
         except ExportRefused as exc:
@@ -362,28 +362,41 @@ def _caller():
     return xw.Book.caller()
 
 
+def _from_button(job: Callable[[object], None]) -> None:
+    """Run a button's job; a file or workbook that cannot be used is a message, not a traceback."""
+    book = _caller()
+    try:
+        job(book)
+    except UnusableInput as exc:
+        _tell(book, f"Nothing was changed: {exc}", "cin-xl")
+
+
 def validate_caller() -> None:
-    validate(_caller(), show=True)
+    _from_button(lambda book: validate(book, show=True))
 
 
 def clear_caller() -> None:
-    _tell(_caller(), clear(_caller()).message)
+    _from_button(lambda book: _tell(book, clear(book).message))
 
 
 def export_caller() -> None:
-    book = _caller()
-    result = export_xml(book)
-    if not result.ok and result.errors and "errors remain" in result.message:
-        if _ask(book, result.message + "\n\nExport anyway? COLLECT will reject the file until they are fixed."):
-            result = export_xml(book, allow_errors=True)
-    _tell(book, result.message, "Export")
+    def export(book) -> None:
+        result = export_xml(book)
+        if not result.ok and result.errors and "errors remain" in result.message:
+            if _ask(book, result.message + "\n\nExport anyway? COLLECT will reject the file until they are fixed."):
+                result = export_xml(book, allow_errors=True)
+        _tell(book, result.message, "Export")
+
+    _from_button(export)
 
 
 def import_caller() -> None:
-    book = _caller()
-    path = _pick_xml_file()
-    if path:
-        import_xml(book, path, show=True)
+    def import_(book) -> None:
+        path = _pick_xml_file()
+        if path:
+            import_xml(book, path, show=True)
+
+    _from_button(import_)
 
 
 def _pick_xml_file() -> str | None:

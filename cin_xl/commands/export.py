@@ -17,6 +17,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("workbook", metavar="FILE.xlsx", help="census workbook to read")
     parser.add_argument("-o", "--output", required=True, metavar="census.xml", help="XML file to write")
     add_year(parser, help_extra="; default: the census year on the workbook's Return sheet")
+    parser.add_argument("--allow-errors", action="store_true",
+                        help="export even though validation errors remain (COLLECT will reject the file until "
+                             "they are fixed)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -24,6 +27,7 @@ def run(args: argparse.Namespace) -> int:
     from ..workbook.reader import read_workbook
     from ..xml import ExportRefused, write_xml
     from ..findings import Severity
+    from ..validation import validate
     from ..years import supported
 
     read = read_workbook(args.workbook, args.year)
@@ -35,7 +39,16 @@ def run(args: argparse.Namespace) -> int:
         print(f"cin-xl: {len(blocking)} row(s) or column(s) of the workbook could not be read (listed above); "
               f"fix them first. Nothing was written.", file=sys.stderr)
         return 1
-    census = prepare_for_export(read.census, year, now=datetime.now())
+    census = prepare_for_export(read.census, year, now=datetime.now())  # the header's date and time
+    errors = [f for f in validate(census, year, looked_after=read.looked_after) if f.severity is Severity.ERROR]
+    if errors and not args.allow_errors:
+        for f in errors[:10]:
+            print(f"  {f}", file=sys.stderr)
+        more = " (the first 10 are above)" if len(errors) > 10 else " (listed above)"
+        print(f"cin-xl: {len(errors)} validation error(s) remain{more}; nothing was written. See them all in the "
+              f"workbook with: cin-xl validate {args.workbook} --annotate  - or export anyway with --allow-errors.",
+              file=sys.stderr)
+        return 1
     try:
         write_xml(census, year, args.output)
     except ExportRefused as exc:
@@ -45,5 +58,7 @@ def run(args: argparse.Namespace) -> int:
         for p in problems:
             print(f"  {p}", file=sys.stderr)
         return 1
-    print(f"Wrote {Path(args.output)}: census {year.label}, {len(census.children)} children.")
+    note = f" {len(errors)} validation error(s) remain: COLLECT will reject the file until they are fixed." \
+        if errors else ""
+    print(f"Wrote {Path(args.output)}: census {year.label}, {len(census.children)} children.{note}")
     return 0

@@ -225,3 +225,19 @@ def test_import_refuses_another_years_xml(validated, tmp_path):
     result = run_excel_function(excel.import_xml, source, None, xml, overwrite=True)
     assert not result.value.ok and "2025-26" in result.value.message
     assert result.calls.get("setValues", 0) == 0
+
+
+def test_buttons_show_unusable_input_as_a_message(monkeypatch, tmp_path):
+    """A workbook whose census year cannot be told: the button says so instead of a traceback."""
+    from cin_xl.errors import UnusableInput
+
+    told = []
+
+    def unusable(book):
+        raise UnusableInput("cannot tell the census year of the workbook")
+
+    monkeypatch.setattr(excel, "_caller", lambda: "book")
+    monkeypatch.setattr(excel, "_tell", lambda book, message, title="": told.append(message))
+    monkeypatch.setattr(excel, "validate", lambda book, show=False: unusable(book))
+    excel.validate_caller()
+    assert told == ["Nothing was changed: cannot tell the census year of the workbook"]

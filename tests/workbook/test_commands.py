@@ -199,3 +199,18 @@ def test_export_with_year_override_and_unusable_files(tmp_path, capsys):
     src.write_bytes(to_xml_bytes(base_return("2026-27"), Y))
     run("import", src, "-o", book)
     assert run("export", book, "-o", tmp_path / "x.xml", "--year", "2030-31") == 2
+
+
+def test_export_refuses_while_validation_errors_remain_unless_allowed(tmp_path, capsys):
+    census = base_return("2026-27")
+    census.children[0].characteristics.ethnicity = "ZZZZ"  # rule 4220: an error, though the XML is well formed
+    src, book, out = tmp_path / "in.xml", tmp_path / "b.xlsx", tmp_path / "o.xml"
+    src.write_bytes(to_xml_bytes(census, Y))
+    run("import", src, "-o", book)
+    capsys.readouterr()
+    assert run("export", book, "-o", out) == 1
+    err = capsys.readouterr().err
+    assert "4220" in err and "Children!" in err and "--allow-errors" in err and not out.exists()
+    assert run("export", book, "-o", out, "--allow-errors") == 0
+    assert "1 validation error(s) remain" in capsys.readouterr().out
+    assert out.read_bytes() == src.read_bytes()
