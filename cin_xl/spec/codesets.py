@@ -158,6 +158,20 @@ CODE_SETS: dict[str, CodeSet] = {
             Code("1", "Male", until="2023-24"), Code("2", "Female", until="2023-24"),
             Code("0", "Not recorded or unborn", until="2023-24"), Code("9", "Indeterminate", until="2023-24"),
         )),
+        # Not a CIN census item: the SSDA903 (looked-after children) legal status, for the optional
+        # column of the workbook's Looked-after sheet.
+        CodeSet("LegalStatus", _codes(
+            ("C1", "Interim care order"), ("C2", "Full care order"), ("D1", "Freeing order granted"),
+            ("E1", "Placement order granted"), ("J1", "Remanded to LA accommodation or youth detention"),
+            ("J2", "Placed in LA accommodation under PACE"),
+            ("J3", "Sentenced to youth rehabilitation order with residence or fostering requirement"),
+            ("L1", "Under police protection and in LA accommodation"), ("L2", "Emergency protection order"),
+            ("L3", "Child assessment order and in LA accommodation"),
+            ("V2", "Single period of accommodation under section 20"),
+            ("V3", "Accommodated under an agreed series of short-term breaks"),
+            ("V4", "Accommodated under an agreed series of short-term breaks, when individual episodes are "
+                   "recorded"),
+        )),
         # CS131: meanings from the 2026-27 draft specification; labels to be confirmed against
         # the Department's final specification (see docs/maintainers.md).
         CodeSet("PPOutcome", (

@@ -49,7 +49,7 @@ from openpyxl.utils import get_column_letter
 
 from ..model import (Assessment, CensusReturn, Child, ChildIdentifiers, ChildProtectionPlan, CINDetails, CINPlan,
                      CollectionDetails, Header, Node, PreProceedings, Section47, Source)
-from ..spec import Item, Kind, fields_of
+from ..spec import CODE_SETS, Item, Kind, fields_of
 from ..years import CensusYear
 
 # ---------------------------------------------------------------------------------------------
@@ -104,17 +104,8 @@ SPREAD: dict[tuple[type, str], tuple[str, int]] = {
 }
 
 # The Looked-after sheet is not in the census XML; its items are declared here, in the spec's terms.
-LEGAL_STATUSES: tuple[tuple[str, str], ...] = (
-    ("C1", "Interim care order"), ("C2", "Full care order"), ("D1", "Freeing order granted"),
-    ("E1", "Placement order granted"), ("J1", "Remanded to LA accommodation or youth detention"),
-    ("J2", "Placed in LA accommodation under PACE"),
-    ("J3", "Sentenced to youth rehabilitation order with residence or fostering requirement"),
-    ("L1", "Under police protection and in LA accommodation"), ("L2", "Emergency protection order"),
-    ("L3", "Child assessment order and in LA accommodation"),
-    ("V2", "Single period of accommodation under section 20"),
-    ("V3", "Accommodated under an agreed series of short-term breaks"),
-    ("V4", "Accommodated under an agreed series of short-term breaks, when agreements are recorded"),
-)
+#: SSDA903 legal statuses for the Looked-after sheet's dropdown (a code set like the census's own)
+LEGAL_STATUSES: tuple[tuple[str, str], ...] = tuple((c.code, c.label) for c in CODE_SETS["LegalStatus"].codes)
 LA_START = Item("LookedAfterStart", Kind.DATE, "Start date", required=True,
                 guidance="Date the child started to be looked after (this period of care)")
 LA_END = Item("LookedAfterEnd", Kind.DATE, "End date",
