@@ -8,8 +8,8 @@ Excel or LibreOffice (their lock file is next to it) is refused with a clear mes
 
 from __future__ import annotations
 
+import io
 import os
-import tempfile
 from pathlib import Path
 
 from ..errors import UnusableInput
@@ -84,21 +84,29 @@ def write_summary(wb, read: WorkbookRead, findings: list, *, source: str) -> Non
 
 
 def annotate_file(path: str | os.PathLike, read: WorkbookRead, findings: list) -> None:
-    """Mark ``findings`` (of the workbook ``read`` from ``path``) into the file, saved atomically."""
+    """Mark ``findings`` (of the workbook ``read`` from ``path``) into the file, saved atomically.
+
+    openpyxl keeps a workbook's VBA project but not its form-control buttons, so a macro-enabled
+    workbook is saved without its macros and made macro-enabled again, buttons and all
+    (:func:`cin_xl.workbook.xlsm.macro_workbook`).
+    """
     from openpyxl import load_workbook
+
+    from ..xml.writer import write_atomic
 
     path = Path(path)
     check_writable(path)
-    wb = load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm", keep_links=True)
+    wb = load_workbook(path, keep_links=True)
     heights = {ws.title: ws.max_row for ws in wb.worksheets}
     write_plan(wb, plan_marks(read, findings, heights))
     write_summary(wb, read, findings, source=str(path))
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        os.chmod(tmp, os.stat(path).st_mode & 0o777)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    buf = io.BytesIO()
+    wb.save(buf)
+    data = buf.getvalue()
+    if path.suffix.lower() == ".xlsm":
+        from .xlsm import macro_workbook
+
+        data = macro_workbook(data)
+    mode = os.stat(path).st_mode & 0o777
+    write_atomic(path, data)
+    os.chmod(path, mode)

@@ -379,13 +379,17 @@ def xlsm_bytes(xlsx: bytes, modules: dict[str, str], buttons: list[Button], *, s
     taken.add(book_name.lower())
     vba_modules.append(document_module(book_name, WORKBOOK_BASE))
     sheet_xml: dict[str, etree._Element] = {}
-    n = 0
     for _name, part in sheets:
         root = sheet_xml[part] = _xml(parts[part])
         spr = root.find(f"{{{MAIN}}}sheetPr")
         if spr is None:
             spr = etree.Element(f"{{{MAIN}}}sheetPr")
             root.insert(0, spr)
+        if spr.get("codeName"):  # kept code names first, so a new sheet's cannot clash with them
+            taken.add(spr.get("codeName").lower())
+    n = 0
+    for _name, part in sheets:
+        spr = sheet_xml[part].find(f"{{{MAIN}}}sheetPr")
         code = spr.get("codeName")
         if not code:
             n += 1
@@ -474,12 +478,6 @@ def write_macro_workbook(path: str | os.PathLike, census: CensusReturn | None, y
     from .writer import workbook_bytes
 
     write_atomic(path, macro_workbook(workbook_bytes(census, year)))
-    mask = os.umask(0)  # write_atomic's temporary file was private (0600)
-    os.umask(mask)
-    try:
-        os.chmod(path, 0o666 & ~mask)
-    except OSError:  # pragma: no cover - a file system without permissions
-        pass
 
 
 __all__ = ["CIN_XL_MACROS", "Button", "cin_xl_buttons", "cin_xl_module", "macro_workbook", "write_macro_workbook",

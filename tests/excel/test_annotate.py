@@ -67,16 +67,14 @@ def test_refuses_a_read_only_workbook(workbook, capsys):
 def test_failed_save_leaves_the_workbook_whole(workbook, monkeypatch, capsys):
     before = workbook.read_bytes()
 
-    def broken_save(self, filename):
-        with open(filename, "wb") as fh:
-            fh.write(b"half a workbook")
+    def disk_full(src, dst):
         raise OSError("disk full")
 
-    monkeypatch.setattr("openpyxl.workbook.workbook.Workbook.save", broken_save)
+    monkeypatch.setattr("cin_xl.xml.writer.os.replace", disk_full)  # the last step of the atomic save
     with pytest.raises(OSError):
         main(["validate", str(workbook), "--annotate"])
     assert workbook.read_bytes() == before
-    assert [p.name for p in workbook.parent.iterdir()] == [workbook.name]
+    assert [p.name for p in workbook.parent.iterdir()] == [workbook.name]  # no temporary file left
     capsys.readouterr()
 
 
@@ -91,3 +89,22 @@ def test_lock_file_names():
     from pathlib import Path
 
     assert annotate_module.lock_file(Path("/nonexistent/census.xlsx")) is None
+
+
+def test_annotating_a_macro_workbook_keeps_its_macros_and_buttons(tmp_path, capsys):
+    import re
+    import zipfile
+
+    path = tmp_path / "census.xlsm"
+    assert main(["template", "--xlsm", "--sample", "30", "-o", str(path)]) == 0
+    assert main(["validate", str(path), "--annotate"]) in (0, 1)
+    capsys.readouterr()
+    with zipfile.ZipFile(path) as z:
+        names = z.namelist()
+        content_types = z.read("[Content_Types].xml").decode()
+        start = z.read("xl/worksheets/sheet1.xml").decode()
+    assert "xl/vbaProject.bin" in names and "macroEnabled" in content_types
+    assert "<controls>" in start and len([n for n in names if n.startswith("xl/ctrlProps/")]) == 4
+    wb = load_workbook(path, keep_vba=True)
+    assert wb.sheetnames[:2] == ["Start", "Summary"] and wb["Start"]["A1"].value.startswith("Children in need")
+    assert re.search(r"Status", str([c.value for c in wb["Start"]["A"]]))
