@@ -78,8 +78,17 @@ def _local(tag: object) -> str:
     return tag if tag[0] != "{" else tag.rpartition("}")[2]
 
 
+def _path(el: etree._Element, names: tuple[str, ...]) -> etree._Element | None:
+    """The first element down ``names`` (local names: a namespace, if any, is ignored)."""
+    for name in names:
+        el = next((c for c in el if _local(c.tag) == name), None)
+        if el is None:
+            return None
+    return el
+
+
 def detect_year(root: etree._Element, fallback: CensusYear | None) -> CensusYear:
-    found = root.find("Header/CollectionDetails/Year")
+    found = _path(root, ("Header", "CollectionDetails", "Year"))
     text = (found.text or "").strip() if found is not None else ""
     if text.isdigit():
         year = CensusYear.from_xml_year(text)

@@ -148,3 +148,21 @@ def test_rules_listing(capsys):
     assert all(r["implemented_by"] for r in data["rules"])
     code, out, _ = run(capsys, "rules", "--year", "2026-27")
     assert "9005" in out
+
+
+def test_namespaced_file_is_read_but_flagged_against_the_schema(capsys, tmp_path, good_xml):
+    from cin_xl.xml import read_xml
+
+    data = good_xml.read_bytes().replace(b"<Message>", b'<Message xmlns="urn:example:cin">')
+    read = read_xml(data)
+    assert read.year == YEAR and len(read.census.children) == 30 and read.problems == []
+    text = _expect_unusable(capsys, tmp_path, data, "XSD", "Message", "urn:example:cin")
+    assert "COLLECT would reject" in text
+
+
+def test_schema_location_attributes_are_accepted(capsys, tmp_path, good_xml):
+    path = tmp_path / "xsi.xml"
+    path.write_bytes(good_xml.read_bytes().replace(
+        b"<Message>", b'<Message xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+                      b'xsi:noNamespaceSchemaLocation="CIN.xsd">'))
+    assert run(capsys, "validate", path)[0] == 0
