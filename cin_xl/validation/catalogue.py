@@ -9,7 +9,8 @@ from importlib import resources
 from pathlib import Path
 
 from ..findings import Severity
-from ..years import CensusYear
+from ..errors import UnusableInput
+from ..years import SUPPORTED_YEARS, CensusYear
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,9 @@ def _catalogue_dir() -> Path:
 @cache
 def catalogue(year: CensusYear) -> dict[str, RuleEntry]:
     path = _catalogue_dir() / f"{year.label}.json"
+    if not path.exists():
+        raise UnusableInput(f"census {year.label} can be read and imported, but validated only in "
+                            f"{', '.join(SUPPORTED_YEARS)} (no rule catalogue for {year.label})")
     data = json.loads(path.read_text(encoding="utf-8"))
     return {
         r["code"]: RuleEntry(r["code"], Severity(r["severity"]), r["scope"], r["module"], r["message"],

@@ -166,3 +166,18 @@ def test_schema_location_attributes_are_accepted(capsys, tmp_path, good_xml):
         b"<Message>", b'<Message xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
                       b'xsi:noNamespaceSchemaLocation="CIN.xsd">'))
     assert run(capsys, "validate", path)[0] == 0
+
+
+def test_a_2023_24_file_is_read_but_not_validated(capsys, tmp_path):
+    old = CensusYear.parse("2023-24")
+    census = generate(10, "2024-25", 2)
+    census.header.collection_details.year = 2024
+    census.header.collection_details.reference_date = old.reference_date
+    for child in census.children:
+        child.identifiers.gender_current = {"M": "1", "F": "2", "U": "0"}[child.identifiers.sex]
+        child.identifiers.sex = None
+    path = tmp_path / "old.xml"
+    path.write_bytes(to_xml_bytes(census, old))
+    code, _, err = run(capsys, "validate", path)
+    assert code == 2 and "validated only in 2024-25" in err and "Traceback" not in err
+    assert run(capsys, "import", path, "-o", tmp_path / "old.xlsx")[0] == 0
