@@ -50,6 +50,10 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` and closed: not an error of ours
         sys.stderr.close()
         return 0
+    except OSError as exc:  # a folder that does not exist, no permission, disk full...
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"cin-xl: {where}{exc.strerror or exc}; no file was changed", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("cin-xl: interrupted; no file was written", file=sys.stderr)
         return 2

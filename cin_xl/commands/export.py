@@ -30,6 +30,11 @@ def run(args: argparse.Namespace) -> int:
     from ..validation import validate
     from ..years import supported
 
+    if Path(args.workbook).suffix.lower() == ".xml":
+        from ..errors import UnusableInput
+
+        raise UnusableInput(f"{args.workbook} is census XML already: export reads a workbook (to check the XML, "
+                            f"use cin-xl validate; to see it as a workbook, cin-xl import)")
     read = read_workbook(args.workbook, args.year)
     year = supported(read.year)  # export: supported years only
     blocking = [p for p in read.problems if p.severity is Severity.ERROR]

@@ -28,6 +28,11 @@ def run(args: argparse.Namespace) -> int:
     if out.exists() and not args.force:
         print(f"cin-xl: {out} already exists; use --force to replace it", file=sys.stderr)
         return 2
+    if Path(args.xml).suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+        from ..errors import UnusableInput
+
+        raise UnusableInput(f"{args.xml} is a workbook: import reads census XML (to check a workbook, use "
+                            f"cin-xl validate; to make XML from it, cin-xl export)")
     fallback = supported(args.year, readable=True) if args.year else None
     result = read_xml(args.xml, fallback)
     write_workbook(out, result.census, result.year, issues=result.problems, force=True)

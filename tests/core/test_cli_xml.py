@@ -181,3 +181,16 @@ def test_a_2023_24_file_is_read_but_not_validated(capsys, tmp_path):
     code, _, err = run(capsys, "validate", path)
     assert code == 2 and "validated only in 2024-25" in err and "Traceback" not in err
     assert run(capsys, "import", path, "-o", tmp_path / "old.xlsx")[0] == 0
+
+
+def test_wrong_kind_of_file_and_unwritable_places_get_a_message(capsys, tmp_path, good_xml):
+    code, _, err = run(capsys, "export", good_xml, "-o", tmp_path / "o.xml")
+    assert code == 2 and "is census XML already" in err
+    book = tmp_path / "t.xlsx"
+    assert run(capsys, "template", "-o", book)[0] == 0
+    code, _, err = run(capsys, "import", book, "-o", tmp_path / "i.xlsx")
+    assert code == 2 and "is a workbook" in err
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    code, _, err = run(capsys, "import", good_xml, "-o", blocker / "sub" / "i.xlsx")
+    assert code == 2 and "Traceback" not in err and "no file was changed" in err
