@@ -19,12 +19,15 @@ from .reader import WorkbookRead
 
 
 def lock_file(path: Path) -> Path | None:
-    """The lock file Excel (``~$name``) or LibreOffice (``.~lock.name#``) keeps while the file is open."""
-    for candidate in (path.with_name("~$" + path.name[2:] if len(path.name) > 2 else "~$" + path.name),
-                      path.with_name("~$" + path.name), path.with_name(f".~lock.{path.name}#")):
-        if candidate.exists():
-            return candidate
-    return None
+    """The lock file Excel or LibreOffice keeps next to a workbook while it is open, if any.
+
+    Excel's is ``~$`` + the file name (for long names Office may drop the name's first two
+    characters instead); LibreOffice's is ``.~lock.<name>#``.
+    """
+    candidates = [path.with_name("~$" + path.name), path.with_name(f".~lock.{path.name}#")]
+    if len(path.name) > 2:
+        candidates.append(path.with_name("~$" + path.name[2:]))
+    return next((c for c in candidates if c.exists()), None)
 
 
 def check_writable(path: Path) -> None:

@@ -108,3 +108,12 @@ def test_annotating_a_macro_workbook_keeps_its_macros_and_buttons(tmp_path, caps
     wb = load_workbook(path, keep_vba=True)
     assert wb.sheetnames[:2] == ["Start", "Summary"] and wb["Start"]["A1"].value.startswith("Children in need")
     assert re.search(r"Status", str([c.value for c in wb["Start"]["A"]]))
+
+
+def test_libreoffice_lock_is_seen(tmp_path):
+    from pathlib import Path
+
+    book = tmp_path / "census.xlsx"
+    lock = tmp_path / ".~lock.census.xlsx#"
+    lock.write_text("x")
+    assert annotate_module.lock_file(Path(book)) == lock
