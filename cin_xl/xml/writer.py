@@ -29,6 +29,7 @@ class ExportRefused(Exception):
         super().__init__(f"the return does not fit the census schema ({len(problems)} problem(s)): {first}")
 
 
+XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
 #: element -> (record, field name or None): what each written element came from
 Index = dict[etree._Element, tuple[Node, str | None]]
 
@@ -80,7 +81,7 @@ def to_xml_bytes(census: CensusReturn, year: CensusYear, *, check: bool = True) 
         problems = schema_problems(root, year)
         if problems:
             raise ExportRefused(problems)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return XML_DECLARATION + etree.tostring(root, encoding="UTF-8", pretty_print=True)
 
 
 def write_atomic(path: str | os.PathLike, data: bytes) -> None:

@@ -43,7 +43,7 @@ def test_import_of_export_gives_the_same_return(year, seed, n, data):
 def test_layout_is_exact(year):
     census_year = CensusYear.parse(year)
     xml = to_xml_bytes(generate(200, year, 3), census_year)
-    assert xml.startswith(b"<?xml version='1.0' encoding='UTF-8'?>\n<Message>")
+    assert xml.startswith(b'<?xml version="1.0" encoding="UTF-8"?>\n<Message>')
     root = etree.fromstring(xml)
     assert [el.tag for el in root] == ["Header", "Children"]
     assert [el.tag for el in root.find("Header/CollectionDetails")] == ["Collection", "Year", "ReferenceDate"]
