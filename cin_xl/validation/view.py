@@ -13,6 +13,7 @@ from functools import cached_property
 from ..model import (Assessment, CensusReturn, Child, ChildProtectionPlan, CINDetails, CINPlan, PreProceedings,
                      Section47)
 from ..years import CensusYear
+from .helpers import outside, within
 
 
 @dataclass
@@ -32,6 +33,14 @@ class CensusView:
     def reference_date(self) -> date:
         """<ReferenceDate>: 31 March at the end of the census year (the expected one, see rule 100)."""
         return self.year.reference_date
+
+    def outside_year(self, day: object) -> bool:
+        """``day`` is a date outside [Period_of_Census] (1 April .. 31 March); not a date: False."""
+        return outside(day, self.year.start, self.year.reference_date)
+
+    def within_year(self, day: object) -> bool:
+        """``day`` is a date within [Period_of_Census], both ends included."""
+        return within(day, self.year.start, self.year.reference_date)
 
     @property
     def children(self) -> list[Child]:

@@ -54,7 +54,7 @@ def assessment_authorised_outside_census_year(census):
     """If present <AssessmentAuthorisationDate> (N00160) must be on or between [Start_Of_Census_Year] and
     <ReferenceDate> (N00603)."""
     for child, episode, assessment in census.assessments:
-        if outside(assessment.authorisation_date, census.start, census.reference_date):
+        if census.outside_year(assessment.authorisation_date):
             yield Hit(assessment, ("authorisation_date",), child)
 
 

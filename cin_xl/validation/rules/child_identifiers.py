@@ -250,7 +250,7 @@ def death_before_birth(census):
 def death_outside_census_year(census):
     """If present, <PersonDeathDate> (N00108) must be within [Period_of_Census]."""
     for child in census.children:
-        if outside(child.identifiers.person_death_date, census.start, census.reference_date):
+        if census.outside_year(child.identifiers.person_death_date):
             yield Hit(child.identifiers, ("person_death_date",), child)
 
 

@@ -39,7 +39,7 @@ def cpp_start_not_on_initial_cpc(census):
     recorded at both levels)."""
     for child, episode, plan in census.child_protection_plans:
         day = as_date(plan.start_date)
-        if day is None or not within(day, census.start, census.reference_date):
+        if day is None or not census.within_year(day):
             continue
         conferences = {as_date(episode.date_of_initial_cpc)}
         conferences.update(as_date(s47.date_of_initial_cpc) for s47 in episode.section47s)
@@ -178,7 +178,7 @@ def cpp_end_outside_census_year(census):
     """If <CPPendDate> (N00115) is present, then <CPPendDate> (N00115) must fall within [Period_of_Census]
     inclusive."""
     for child, _, plan in census.child_protection_plans:
-        if outside(plan.end_date, census.start, census.reference_date):
+        if census.outside_year(plan.end_date):
             yield Hit(plan, ("end_date",), child)
 
 

@@ -124,7 +124,7 @@ def primary_need_missing(census):
 def closure_outside_census_year(census):
     """If <CINclosureDate> (N00102) is present, it must be within [Period_of_Census]."""
     for child, episode in census.episodes:
-        if outside(episode.closure_date, census.start, census.reference_date):
+        if census.outside_year(episode.closure_date):
             yield Hit(episode, ("closure_date",), child)
 
 

@@ -84,7 +84,7 @@ def cin_plan_starts_and_ends_same_day(census):
 def cin_plan_end_outside_census_year(census):
     """If <CINPlanEndDate> (N00690) is present, it must fall within [Period_of_Census] inclusive."""
     for child, episode, plan in census.cin_plans:
-        if outside(plan.end_date, census.start, census.reference_date):
+        if census.outside_year(plan.end_date):
             yield Hit(plan, ("end_date",), child)
 
 

@@ -37,7 +37,7 @@ def pre_proceedings_start_date_not_collected(census):
 def pre_proceedings_start_outside_census_year(census):
     """If <PPStartDate> (N00826) is present, then it must fall within [Period_of_Census] inclusive."""
     for child, episode, pp in census.pre_proceedings:
-        if outside(pp.pp_start_date, census.start, census.reference_date):
+        if census.outside_year(pp.pp_start_date):
             yield Hit(pp, ("pp_start_date",), child)
 
 
@@ -46,7 +46,7 @@ def letter_before_proceedings_date_invalid(census):
     """If <LBPSentDate> (N00827) is present, then it must fall within [Period_of_Census] inclusive and on or
     after <PPStartDate> (N00826)."""
     for child, episode, pp in census.pre_proceedings:
-        if (outside(pp.lbp_sent_date, census.start, census.reference_date)
+        if (census.outside_year(pp.lbp_sent_date)
                 or before(pp.lbp_sent_date, pp.pp_start_date)):
             yield Hit(pp, ("lbp_sent_date",), child)
 
@@ -65,7 +65,7 @@ def fgdm_offer_missing_after_letter_before_proceedings(census):
 def initial_pre_proceedings_meeting_outside_census_year(census):
     """If <InitialPPMeetingDate> (N00830) is present, then it must fall within [Period_of_Census] inclusive."""
     for child, episode, pp in census.pre_proceedings:
-        if outside(pp.initial_pp_meeting_date, census.start, census.reference_date):
+        if census.outside_year(pp.initial_pp_meeting_date):
             yield Hit(pp, ("initial_pp_meeting_date",), child)
 
 
@@ -78,7 +78,7 @@ def step_decision_date_invalid(census):
     message is about "the date when the decision was made to step up or down", which is N00832, so that is
     the date checked here."""
     for child, episode, pp in census.pre_proceedings:
-        if (outside(pp.step_decision_date, census.start, census.reference_date)
+        if (census.outside_year(pp.step_decision_date)
                 or before(pp.step_decision_date, pp.pp_start_date)):
             yield Hit(pp, ("step_decision_date",), child)
 
@@ -110,7 +110,7 @@ def court_application_date_invalid(census):
     the date of the decision to initiate care proceedings": that decision is the decision to step up,
     <StepDecisionDate> (N00832), so the court application date is compared with N00832."""
     for child, episode, pp in census.pre_proceedings:
-        if (outside(pp.court_app_date, census.start, census.reference_date)
+        if (census.outside_year(pp.court_app_date)
                 or before(pp.court_app_date, pp.step_decision_date)):
             yield Hit(pp, ("court_app_date",), child)
 
@@ -125,7 +125,7 @@ def letter_initiating_care_proceedings_date_invalid(census):
     about the letter initiating care proceedings, so this checks: if <LetterInitCPDate> (N00835) is present,
     it must fall within [Period_of_Census] inclusive and on or after <CourtAppDate> (N00834)."""
     for child, episode, pp in census.pre_proceedings:
-        if (outside(pp.letter_init_cp_date, census.start, census.reference_date)
+        if (census.outside_year(pp.letter_init_cp_date)
                 or before(pp.letter_init_cp_date, pp.court_app_date)):
             yield Hit(pp, ("letter_init_cp_date",), child)
 

@@ -76,7 +76,7 @@ def initial_cpc_outside_census_year(census):
 
     Checked wherever the date is held: on the <CINdetails> group and in each of its <Section47> groups."""
     for child, _, record in initial_cpcs(census):
-        if outside(record.date_of_initial_cpc, census.start, census.reference_date):
+        if census.outside_year(record.date_of_initial_cpc):
             yield Hit(record, ("date_of_initial_cpc",), child)
 
 
@@ -87,7 +87,7 @@ def open_s47_started_outside_census_year(census):
     and <ReferenceDate> (N00603)."""
     for child, _, s47 in census.section47s:
         if missing(s47.date_of_initial_cpc) and is_false(s47.icpc_not_required) \
-                and outside(s47.start_date, census.start, census.reference_date):
+                and census.outside_year(s47.start_date):
             yield Hit(s47, ("start_date",), child)
 
 
