@@ -108,14 +108,20 @@ def test_xsd_rejects_wrong_order_missing_item_and_bad_types():
     assert "LAchildID" in messages and "yes" in messages
 
 
-def test_sex_replaces_gender_in_2024_25_and_2023_24_files_are_read():
+def return_2023_24(n: int = 5):
+    """A generated return made into a 2023-24 one: GenderCurrent where later years have Sex."""
     old = CensusYear.parse("2023-24")
-    census = generate(5, "2024-25", 2)
+    census = generate(n, "2024-25", 2)
     census.header.collection_details.year = 2024
     census.header.collection_details.reference_date = old.reference_date
     for child in census.children:
         child.identifiers.gender_current = {"M": "1", "F": "2", "U": "0"}[child.identifiers.sex]
         child.identifiers.sex = None
+    return census, old
+
+
+def test_sex_replaces_gender_in_2024_25_and_2023_24_files_are_read():
+    census, old = return_2023_24()
     xml = to_xml_bytes(census, old)
     assert b"<GenderCurrent>" in xml and b"<Sex>" not in xml
     read = read_xml(xml)
