@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Callable
 
 from .errors import UnusableInput
-from .findings import Finding, Severity
+from .findings import Finding, Severity, plural, totals_text
 from .spec import Kind
 from .validation import validate as validate_return
 from .workbook.export import prepare_for_export
@@ -29,7 +29,7 @@ from .workbook.layout import (ISSUES, ISSUES_COLUMNS, ISSUES_HEADER, MARKS_HEADE
                               norm_header, return_rows, sheet_layout)
 from .workbook.marks import FORMULA_STARTS, MarksPlan, clear_plan, plan_marks
 from .workbook.reader import WorkbookRead, is_needed_sheet, read_grids
-from .workbook.template import issue_rows
+from .workbook.template import DATETIME_MINUTES, issue_rows
 from .workbook.writer import census_rows
 from .years import CensusYear
 
@@ -104,6 +104,7 @@ def _write_marks(book, plan: MarksPlan) -> None:
         else:
             _write(sheet, f"{marks.issues_column}{marks.first_row}", [[v] for v in marks.issues])
             _write(sheet, f"{marks.marks_column}{marks.first_row}", [[v] for v in marks.marks])
+        _fit_issues(sheet, marks)
     issues = sheets.get(ISSUES)
     if issues is None:
         issues = book.sheets.add(ISSUES, after=book.sheets[len(book.sheets) - 1])
@@ -115,9 +116,29 @@ def _write_marks(book, plan: MarksPlan) -> None:
     _write(issues, "A2", rows)
     for name, value in plan.summary.items():
         try:
-            book.names[name].refers_to_range.value = value
+            cell = book.names[name].refers_to_range
+            if isinstance(value, datetime):
+                cell.number_format = DATETIME_MINUTES  # dd/mm/yyyy, as every date a person reads here
+            cell.value = value
         except Exception:  # noqa: BLE001 - a workbook without the summary box still gets its marks
             pass
+
+
+def _fit_issues(sheet, marks) -> None:
+    """One finding per line: the Issues cells wrap and their rows grow to show every line (three
+    calls per sheet, whatever the number of rows). Where a front end cannot (a remote engine
+    without row autofit), the marks are still there, one line each."""
+    if not marks.issues:
+        return
+    column = sheet.range(f"{marks.issues_column}{marks.first_row}:{marks.issues_column}"
+                         f"{marks.first_row + len(marks.issues) - 1}")
+    try:
+        if marks.add_headers:
+            column.column_width = marks.issues_width
+        column.wrap_text = True
+        column.rows.autofit()
+    except NotImplementedError:
+        pass
 
 
 def _write_summary(book, read: WorkbookRead, findings: list[Finding]) -> None:
@@ -162,7 +183,7 @@ def validate(book, *, year: str | None = None, options: dict | None = None, show
     _write_marks(book, plan)
     _write_summary(book, read, findings)
     errors, queries = plan.summary["SummaryErrors"], plan.summary["SummaryQueries"]
-    message = (f"{errors} error(s) and {queries} query(ies) found. They are highlighted in the sheets and listed "
+    message = (f"{totals_text(errors, queries, ' and ')} found. They are highlighted in the sheets and listed "
                f"on the Issues sheet." if findings else "No errors or queries: the return is ready to export.")
     result = JobResult(errors == 0, message, errors, queries, findings=findings)
     if show:
@@ -203,7 +224,7 @@ def export_xml(book, path: str | os.PathLike | None = None, *, allow_errors: boo
     if errors and not allow_errors:
         where = "; ".join(f"{f.where} ({f.code})" for f in errors[:5])
         more = f" and {len(errors) - 5} more" if len(errors) > 5 else ""
-        result = JobResult(False, f"Not exported: {len(errors)} error(s) remain, for example {where}{more}. "
+        result = JobResult(False, f"Not exported: {plural(len(errors), 'error')} remain{'s' if len(errors) == 1 else ''}, for example {where}{more}. "
                                   "Click Validate to see them all.", len(errors), findings=findings)
     else:
         target = Path(path) if path else default_export_path(book, year)
@@ -213,9 +234,9 @@ def export_xml(book, path: str | os.PathLike | None = None, *, allow_errors: boo
             problems = export_problems(exc, census, year)
             where = "; ".join(str(p) for p in problems[:5])
             result = JobResult(False, f"Not exported: the return does not fit the {year.label} census schema "
-                                      f"({len(problems)} problem(s)): {where}", len(problems), findings=problems)
+                                      f"({plural(len(problems), 'problem')}): {where}", len(problems), findings=problems)
         else:
-            result = JobResult(True, f"Exported {len(census.children)} children to {target}", len(errors),
+            result = JobResult(True, f"Exported {plural(len(census.children), 'child')} to {target}", len(errors),
                                path=target, findings=findings)
     if show:
         _tell(book, result.message, "Export")
@@ -261,9 +282,10 @@ def import_xml(book, path: str | os.PathLike, *, overwrite: bool | None = None,
     plan = clear_plan(read, heights)  # the old marks no longer apply; the file's own problems are listed
     plan.issue_rows = issue_rows(xml.problems)
     _write_marks(book, plan)
-    message = f"Imported {len(xml.census.children)} children from {Path(path).name}."
+    message = f"Imported {plural(len(xml.census.children), 'child')} from {Path(path).name}."
     if xml.problems:
-        message += f" {len(xml.problems)} problem(s) in the file are listed on the Issues sheet."
+        message += (f" {plural(len(xml.problems), 'problem')} in the file "
+                    f"{'is' if len(xml.problems) == 1 else 'are'} listed on the Issues sheet.")
     return _done(book, show, JobResult(True, message + " Click Validate to check the return.",
                                        findings=list(xml.problems)))
 

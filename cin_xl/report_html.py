@@ -22,6 +22,7 @@ from typing import Sequence
 from . import __version__
 from .figures import (BREAKDOWNS, COUNTS, MONTHLY, QUALITY, TIMELINESS, Breakdown, Figures, Monthly, Rate, Result,
                       Table)
+from .findings import plural
 from .xml.writer import write_atomic
 
 __all__ = ["render_html", "write_html", "line_chart", "bar_chart", "percent_chart", "OKABE_ITO",
@@ -422,7 +423,7 @@ def _breakdowns(figures: Figures) -> str:
         chart = bar_chart(f"Factors identified at the end of assessment: the {len(top)} most common",
                           [(f"{r.code} {r.label}", r.count) for r in top],
                           x_label="Assessments completed in the year with the factor", ident="factors")
-        note = (f'<p class="small">Not in the chart: {_n(left_out)} assessment(s) with "21 No factors identified".</p>'
+        note = (f'<p class="small">Not in the chart: {plural(left_out, "assessment")} with "21 No factors identified".</p>'
                 if left_out else "")
         out.append(f'<div class="figure">{chart}{note}</div>')
     pairs = [("referral_source", None), ("primary_need", None), ("abuse_initial", "abuse_latest"),
@@ -440,7 +441,7 @@ def _quality(figures: Figures) -> str:
     out = []
     unreadable = figures.get("unreadable_dates")
     if unreadable:
-        out.append(f'<p class="warning">{_n(unreadable)} date(s) could not be read; every figure above treats them '
+        out.append(f'<p class="warning">{plural(unreadable, "date")} could not be read; every figure above treats them '
                    "as absent.</p>")
     if not figures.checked:
         out.append("<p>The return was not checked, so there are no errors and queries to show. Run "

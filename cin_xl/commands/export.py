@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from . import add_year
+from ..findings import plural
 
 NAME = "export"
 HELP = "write the census XML from a census workbook (nothing is written if it would not fit the schema)"
@@ -41,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     for p in read.problems:
         print(f"  {p}", file=sys.stderr)
     if blocking:
-        print(f"cin-xl: {len(blocking)} row(s) or column(s) of the workbook could not be read (listed above); "
+        print(f"cin-xl: {plural(len(blocking), 'row or column', 'rows or columns')} of the workbook could not be read (listed above); "
               f"fix them first. Nothing was written.", file=sys.stderr)
         return 1
     census = prepare_for_export(read.census, year, now=datetime.now())  # the header's date and time
@@ -50,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
         for f in errors[:10]:
             print(f"  {f}", file=sys.stderr)
         more = " (the first 10 are above)" if len(errors) > 10 else " (listed above)"
-        print(f"cin-xl: {len(errors)} validation error(s) remain{more}; nothing was written. See them all in the "
+        print(f"cin-xl: {plural(len(errors), 'validation error')} remain{'s' if len(errors) == 1 else ''}{more}; nothing was written. See them all in the "
               f"workbook with: cin-xl validate {args.workbook} --annotate  - or export anyway with --allow-errors.",
               file=sys.stderr)
         return 1
@@ -58,12 +59,12 @@ def run(args: argparse.Namespace) -> int:
         write_xml(census, year, args.output)
     except ExportRefused as exc:
         problems = export_problems(exc, census, year)
-        print(f"cin-xl: the return does not fit the {year.label} census schema ({len(problems)} problem(s)); "
+        print(f"cin-xl: the return does not fit the {year.label} census schema ({plural(len(problems), 'problem')}); "
               "nothing was written:", file=sys.stderr)
         for p in problems:
             print(f"  {p}", file=sys.stderr)
         return 1
-    note = f" {len(errors)} validation error(s) remain: COLLECT will reject the file until they are fixed." \
+    note = f" {plural(len(errors), 'validation error')} remain{'s' if len(errors) == 1 else ''}: COLLECT will reject the file until they are fixed." \
         if errors else ""
-    print(f"Wrote {Path(args.output)}: census {year.label}, {len(census.children)} children.{note}")
+    print(f"Wrote {Path(args.output)}: census {year.label}, {plural(len(census.children), 'child')}.{note}")
     return 0

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from . import add_year
+from ..findings import plural
 
 NAME = "import"
 HELP = "fill a new census workbook from a census XML file (last year's return, an extract)"
@@ -36,10 +37,9 @@ def run(args: argparse.Namespace) -> int:
     fallback = supported(args.year, readable=True) if args.year else None
     result = read_xml(args.xml, fallback)
     write_workbook(out, result.census, result.year, issues=result.problems, force=True)
-    n = len(result.census.children)
-    print(f"Wrote {out}: census {result.year.label}, {n} child{'ren' if n != 1 else ''}.")
+    print(f"Wrote {out}: census {result.year.label}, {plural(len(result.census.children), 'child')}.")
     if result.problems:
-        print(f"{len(result.problems)} problem(s) in the XML, also listed on the Issues sheet:")
+        print(f"{plural(len(result.problems), 'problem')} in the XML, also listed on the Issues sheet:")
         for p in result.problems:
             print(f"  {p}")
         return 1

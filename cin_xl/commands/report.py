@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import add_year
+from ..findings import plural, totals_text
 
 NAME = "report"
 HELP = "key figures of a census XML file or a workbook (counts, timeliness, breakdowns, data quality) as HTML"
@@ -28,9 +29,9 @@ def run(args) -> int:
                                options={"local_checks": not args.no_local})
     output = args.output or args.file.with_name(f"{args.file.stem}-figures.html")
     write_html(figures, output)
-    summary = f"{figures['children']:,} children"
+    summary = plural(figures['children'], 'child')
     if figures.checked:
-        summary += f", {figures['errors']:,} error(s), {figures['queries']:,} query(ies)"
+        summary += ", " + totals_text(figures['errors'], figures['queries'])
     print(f"{figures.source}: census {figures.year.label}, {summary}")
     print(f"Key figures: {output}")
     return 0

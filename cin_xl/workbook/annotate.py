@@ -12,6 +12,8 @@ import io
 import os
 from pathlib import Path
 
+from openpyxl.styles import Alignment
+
 from ..errors import UnusableInput
 from .layout import ISSUES, ISSUES_COLUMNS, ISSUES_HEADER, MARKS_HEADER
 from .marks import FORMULA_STARTS, MarksPlan, plan_marks
@@ -43,6 +45,9 @@ def check_writable(path: Path) -> None:
                             "changed.") from None
 
 
+_WRAP = Alignment(wrap_text=True, vertical="top")
+
+
 def _set(cell, value) -> None:
     cell.value = value
     if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not value.startswith("=HYPERLINK("):
@@ -56,10 +61,19 @@ def write_plan(wb, plan: MarksPlan) -> None:
         if marks.add_headers:
             ws[f"{marks.issues_column}{marks.header_row}"] = ISSUES_HEADER
             ws[f"{marks.marks_column}{marks.header_row}"] = MARKS_HEADER
-        for offset, (issue, mark) in enumerate(zip(marks.issues, marks.marks)):
+        width = ws.column_dimensions[marks.issues_column].width
+        if not width or width < marks.issues_width:
+            ws.column_dimensions[marks.issues_column].width = marks.issues_width
+        heights = marks.heights or [None] * len(marks.issues)
+        for offset, (issue, mark, height) in enumerate(zip(marks.issues, marks.marks, heights)):
             row = marks.first_row + offset
-            ws[f"{marks.issues_column}{row}"].value = issue or None
+            cell = ws[f"{marks.issues_column}{row}"]
+            cell.value = issue or None
+            if issue:
+                cell.alignment = _WRAP  # one finding per line
             ws[f"{marks.marks_column}{row}"].value = mark or None
+            if height or ws.row_dimensions[row].height:
+                ws.row_dimensions[row].height = height
     if ISSUES in wb.sheetnames:
         ws = wb[ISSUES]
         if ws.max_row > 1:

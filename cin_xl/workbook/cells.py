@@ -111,7 +111,9 @@ def _known_codes(codeset: str) -> frozenset[str]:
 @cache
 def _code_label_pattern(codeset: str) -> re.Pattern[str]:
     """Matches "code - label" for any code of the set with its full label (labels may hold commas)."""
-    pairs = sorted(((c.code, c.label) for c in CODE_SETS[codeset].codes), key=lambda p: -len(p[1]))
+    pairs = sorted(((c.code, c.label) for c in CODE_SETS[codeset].codes if c.label), key=lambda p: -len(p[1]))
+    if not pairs:
+        return re.compile(r"(?!)")  # codes without labels: nothing to match
     alts = "|".join(rf"{re.escape(code)}\s*[-\u2013\u2014]\s*{re.escape(label)}" for code, label in pairs)
     return re.compile(rf"(?i)(?<![A-Za-z0-9])(?:{alts})")
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from ..findings import plural
 from ..model import CensusReturn, Node, ROOT_ELEMENT
 from ..spec import fields_of
 from ..values import format_value, is_missing
@@ -26,7 +27,7 @@ class ExportRefused(Exception):
     def __init__(self, problems: list[tuple[int, str, str]]):
         self.problems = problems
         first = "; ".join(f"{path}: {msg}" for _, path, msg in problems[:3])
-        super().__init__(f"the return does not fit the census schema ({len(problems)} problem(s)): {first}")
+        super().__init__(f"the return does not fit the census schema ({plural(len(problems), 'problem')}): {first}")
 
 
 XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
