@@ -7,7 +7,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from . import add_year
+from . import add_year, input_file
 from ..findings import plural
 
 NAME = "export"
@@ -17,7 +17,8 @@ HELP = "write the census XML from a census workbook (nothing is written if it wo
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("workbook", metavar="FILE.xlsx", help="census workbook to read")
     parser.add_argument("-o", "--output", required=True, metavar="census.xml", help="XML file to write")
-    add_year(parser, help_extra="; default: the census year on the workbook's Return sheet")
+    add_year(parser, default="the census year on the workbook's Return sheet")
+    input_file(parser, "workbook")
     parser.add_argument("--allow-errors", action="store_true",
                         help="export even though validation errors remain (COLLECT will reject the file until "
                              "they are fixed)")

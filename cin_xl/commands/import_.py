@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import add_year
+from . import add_year, input_file
 from ..findings import plural
 
 NAME = "import"
@@ -16,7 +16,8 @@ HELP = "fill a new census workbook from a census XML file (last year's return, a
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("xml", metavar="census.xml", help="census XML file to read")
     parser.add_argument("-o", "--output", required=True, metavar="FILE.xlsx", help="workbook to write")
-    add_year(parser, help_extra="; used only when the XML does not give its year")
+    add_year(parser, default="the year the XML gives; --year is used only when it gives none")
+    input_file(parser, "xml")
     parser.add_argument("--force", action="store_true", help="replace FILE.xlsx if it exists")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import add_year
+from . import add_year, input_file
 from ..findings import plural, totals_text
 
 NAME = "report"
@@ -15,7 +15,8 @@ def add_arguments(p) -> None:
     p.add_argument("file", type=Path, help="census XML (.xml) or workbook (.xlsx, .xlsm)")
     p.add_argument("-o", "--output", type=Path, metavar="REPORT.html",
                    help="where to write the report (default: FILE's name with -figures.html, next to it)")
-    add_year(p, help_extra="; for XML the file's own <Year> wins")
+    add_year(p, default="the file's own census year (the Return sheet's, or the XML's <Year>, which always wins)")
+    input_file(p, "file")
     p.add_argument("--no-checks", action="store_true",
                    help="do not validate the return (faster; the data-quality section is left empty)")
     p.add_argument("--no-local", action="store_true", help="skip the local LA- checks")

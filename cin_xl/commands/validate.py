@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from . import add_year
+from . import add_year, input_file
 
 NAME = "validate"
 HELP = "check a census XML file or a workbook against the census schema and every DfE rule"
@@ -13,7 +13,8 @@ HELP = "check a census XML file or a workbook against the census schema and ever
 
 def add_arguments(p) -> None:
     p.add_argument("file", type=Path, help="census XML (.xml) or workbook (.xlsx, .xlsm)")
-    add_year(p, help_extra="; for XML the file's own <Year> wins")
+    add_year(p, default="the file's own census year (the Return sheet's, or the XML's <Year>, which always wins)")
+    input_file(p, "file")
     p.add_argument("--report", type=Path, metavar="OUT.json|OUT.csv", help="write every finding to this file")
     p.add_argument("--examples", type=int, default=3, help="examples shown per rule (default 3)")
     p.add_argument("--no-local", action="store_true", help="skip the local LA- checks")
