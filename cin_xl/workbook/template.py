@@ -499,8 +499,31 @@ def _issues_sheet(wb: Workbook, findings: list[Finding]) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
+def _xlwings_conf_sheet(wb: Workbook, settings: list[tuple[str, str]]) -> None:
+    """The settings xlwings' VBA module reads (key in column A from row 1, value in B, no header,
+    no quotes), and in column D how to change them."""
+    from .xlsm import XLWINGS_CONF_SHEET
+
+    ws = wb.create_sheet(XLWINGS_CONF_SHEET)
+    ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 20, 70
+    ws.column_dimensions["D"].width = 90
+    help_lines = [
+        "Settings of the Excel buttons, read by xlwings: a key in column A, its value in column B, from row 1 "
+        "down with no blank row between.",
+        "INTERPRETER_WIN: the python.exe or pythonw.exe the buttons run on Windows; INTERPRETER_MAC: the python "
+        "they run on macOS.",
+        "Type the full path without quotes. A key left out here falls back to the xlwings add-in's own setting.",
+        "PYTHONPATH: folders holding Python code the buttons need, separated by ; (not needed once cin-xl is "
+        "installed).",
+        "See docs/excel.md, 'Which Python the buttons run'.",
+    ]
+    for i in range(max(len(settings), len(help_lines))):
+        key, value = settings[i] if i < len(settings) else (None, None)
+        ws.append([key, _data_cell(ws, value), None, help_lines[i] if i < len(help_lines) else None])
+
+
 def build_workbook(year: CensusYear, rows: WorkbookRows | None = None, *,
-                   issues: list[Finding] | None = None) -> bytes:
+                   issues: list[Finding] | None = None, xlwings_conf: list[tuple[str, str]] | None = None) -> bytes:
     """The workbook for ``year`` as .xlsx bytes: the empty template, or filled with ``rows``."""
     from .layout import sheet_layout
 
@@ -529,6 +552,8 @@ def build_workbook(year: CensusYear, rows: WorkbookRows | None = None, *,
     _table_sheet(wb, LOOKED_AFTER, looked_after_columns(year), rows.looked_after if rows else [], year, 1)
     _lists_sheet(wb, year, codesets)
     _issues_sheet(wb, list(issues or []))
+    if xlwings_conf is not None:
+        _xlwings_conf_sheet(wb, xlwings_conf)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -109,12 +109,14 @@ def census_rows(census: CensusReturn, year: CensusYear,
 
 
 def workbook_bytes(census: CensusReturn | None, year: CensusYear, *, issues: Iterable[Finding] = (),
-                   looked_after: Iterable[LookedAfterPeriod] = ()) -> bytes:
-    """The filled workbook (or the empty template when ``census`` is None) as .xlsx bytes."""
+                   looked_after: Iterable[LookedAfterPeriod] = (),
+                   xlwings_conf: list[tuple[str, str]] | None = None) -> bytes:
+    """The filled workbook (or the empty template when ``census`` is None) as .xlsx bytes; with
+    ``xlwings_conf``, an ``xlwings.conf`` sheet of those settings (for the macro-enabled workbook)."""
     from .template import build_workbook
 
     rows = census_rows(census, year, looked_after) if census is not None else None
-    return build_workbook(year, rows, issues=list(issues))
+    return build_workbook(year, rows, issues=list(issues), xlwings_conf=xlwings_conf)
 
 
 def census_to_workbook(census: CensusReturn, year: CensusYear, path: str | os.PathLike, *,
