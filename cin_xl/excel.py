@@ -198,8 +198,26 @@ def clear(book) -> JobResult:
     return JobResult(True, "Validation marks cleared.")
 
 
+def is_online(book) -> bool:
+    """The workbook was opened from OneDrive or SharePoint: its full name is a web address."""
+    return str(book.fullname).lower().startswith(("http://", "https://"))
+
+
+def local_folder() -> Path:
+    """Where files go when the workbook has no folder on this computer: Documents, else the home folder."""
+    home = Path.home()
+    documents = home / "Documents"
+    return documents if documents.is_dir() else home
+
+
 def default_export_path(book, year: CensusYear) -> Path:
-    """Next to the workbook: ``<workbook name>-census-<year>.xml``."""
+    """Next to the workbook: ``<workbook name>-census-<year>.xml``; for a workbook opened from
+    OneDrive or SharePoint, in the Documents folder (:func:`local_folder`)."""
+    from urllib.parse import unquote, urlparse
+
+    if is_online(book):
+        stem = Path(unquote(urlparse(str(book.fullname)).path)).stem or Path(book.name).stem
+        return local_folder() / f"{stem}-census-{year.label}.xml"
     full = Path(book.fullname)
     folder = full.parent if full.is_absolute() else Path.cwd()
     return folder / f"{full.stem}-census-{year.label}.xml"
@@ -230,14 +248,20 @@ def export_xml(book, path: str | os.PathLike | None = None, *, allow_errors: boo
         target = Path(path) if path else default_export_path(book, year)
         try:
             write_xml(census, year, target)
+        except OSError as exc:  # no such folder, no permission, disk full: the file was not written
+            reason = os.strerror(exc.errno) if exc.errno else str(exc)
+            result = JobResult(False, f"Not exported: {target} could not be written ({reason}). Nothing was "
+                                      "written; choose another folder.", findings=findings)
         except ExportRefused as exc:
             problems = export_problems(exc, census, year)
             where = "; ".join(str(p) for p in problems[:5])
             result = JobResult(False, f"Not exported: the return does not fit the {year.label} census schema "
                                       f"({plural(len(problems), 'problem')}): {where}", len(problems), findings=problems)
         else:
-            result = JobResult(True, f"Exported {plural(len(census.children), 'child')} to {target}", len(errors),
-                               path=target, findings=findings)
+            where = (" (the workbook is on OneDrive or SharePoint, so the XML was saved on this computer)"
+                     if not path and is_online(book) else "")
+            result = JobResult(True, f"Exported {plural(len(census.children), 'child')} to {target}{where}",
+                               len(errors), path=target, findings=findings)
     if show:
         _tell(book, result.message, "Export")
     return result
@@ -384,21 +408,70 @@ def _caller():
     return xw.Book.caller()
 
 
-def _from_button(job: Callable[[object], None]) -> None:
-    """Run a button's job; a file or workbook that cannot be used is a message, not a traceback."""
-    book = _caller()
+def log_folder() -> Path:
+    """Where the buttons write the details of a failure."""
+    return Path.home() / "cin-xl-logs"
+
+
+def _write_log(what: str, exc: BaseException) -> Path | None:
+    """The traceback of a failed button, in a new log file; None if no file could be written."""
+    import tempfile
+    import traceback
+
+    from . import __version__
+
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    text = (f"cin-xl {__version__}: {what} failed on {datetime.now():%d/%m/%Y at %H:%M:%S}\n\n"
+            + "".join(traceback.format_exception(exc)))
+    for folder in (log_folder(), Path(tempfile.gettempdir())):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"cin-xl-{stamp}.log"
+            path.write_text(text, encoding="utf-8")
+            return path
+        except OSError:
+            continue
+    return None
+
+
+def _set_status(book, text: str | bool) -> None:
+    """Excel's status bar (desktop Excel only; the remote engines have none)."""
+    try:
+        book.app.status_bar = text
+    except Exception:  # noqa: BLE001 - NotImplementedError on xlwings Lite / remote books, no app in tests
+        pass
+
+
+def run_button(book, what: str, job: Callable[[object], None]) -> None:
+    """Run one button's ``job`` on ``book`` as a person should see it: the status bar says what is
+    happening (and is given back to Excel afterwards); a workbook or file that cannot be used is a
+    one-paragraph message; any other failure too, its details written to a log file the message names.
+    Never a traceback."""
+    _set_status(book, f"cin-xl: {what}...")
     try:
         job(book)
     except UnusableInput as exc:
         _tell(book, f"Nothing was changed: {exc}", "cin-xl")
+    except Exception as exc:  # noqa: BLE001 - whatever it is, the user gets a message, not a traceback
+        log = _write_log(what, exc)
+        details = f"The details are in {log}" if log else "No log file could be written"
+        _tell(book, f"cin-xl could not finish ({what}): {type(exc).__name__}: {exc}. {details}: please send that "
+                    "file to whoever supports cin-xl for you. The workbook's data were not changed by cin-xl "
+                    "unless the message above says so.", "cin-xl")
+    finally:
+        _set_status(book, False)
+
+
+def _from_button(job: Callable[[object], None], what: str) -> None:
+    run_button(_caller(), what, job)
 
 
 def validate_caller() -> None:
-    _from_button(lambda book: validate(book, show=True))
+    _from_button(lambda book: validate(book, show=True), "validating the census")
 
 
 def clear_caller() -> None:
-    _from_button(lambda book: _tell(book, clear(book).message))
+    _from_button(lambda book: _tell(book, clear(book).message), "clearing the validation marks")
 
 
 def export_caller() -> None:
@@ -409,7 +482,7 @@ def export_caller() -> None:
                 result = export_xml(book, allow_errors=True)
         _tell(book, result.message, "Export")
 
-    _from_button(export)
+    _from_button(export, "exporting the census XML")
 
 
 def import_caller() -> None:
@@ -418,7 +491,7 @@ def import_caller() -> None:
         if path:
             import_xml(book, path, show=True)
 
-    _from_button(import_)
+    _from_button(import_, "importing census XML")
 
 
 def _pick_xml_file() -> str | None:
@@ -438,4 +511,5 @@ def _pick_xml_file() -> str | None:
 
 
 __all__ = ["validate", "export_xml", "import_xml", "clear", "read_book", "JobResult", "default_export_path",
+           "run_button", "log_folder", "local_folder", "is_online",
            "validate_caller", "export_caller", "import_caller", "clear_caller", "FORMULA_STARTS", "UnusableInput"]
