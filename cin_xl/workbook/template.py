@@ -355,8 +355,9 @@ def _start_sheet(wb: Workbook, year: CensusYear) -> None:
     fill = PatternFill("solid", fgColor="EEF3F8")
     for i, (label, name, value) in enumerate(box, start=1):
         a, b = text(label, font=bold), text(value) if value else WriteOnlyCell(ws, value=None)
+        b.alignment = Alignment(horizontal="left", vertical="top", wrap_text=True)  # numbers and dates too
         if name == "SummaryLastRun":
-            b.number_format, b.alignment = DATETIME_MINUTES, Alignment(horizontal="left", vertical="top")
+            b.number_format = DATETIME_MINUTES
         for c in (a, b):
             c.fill, c.border = fill, _HEAD_BORDER
         ws.append([a, b])
