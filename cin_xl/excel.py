@@ -135,10 +135,20 @@ def _fit_issues(sheet, marks) -> None:
     try:
         if marks.add_headers:
             column.column_width = marks.issues_width
-        column.wrap_text = True
+        if _client(sheet.book) in (None, "Office.js"):  # other remote clients have no wrap-text callback
+            column.wrap_text = True
         column.rows.autofit()
     except NotImplementedError:
         pass
+
+
+def _client(book) -> str | None:
+    """The remote client that sent the book ("Office.js" for xlwings Lite); None for desktop Excel."""
+    try:
+        api = book.api
+    except Exception:  # noqa: BLE001 - an engine without .api
+        return None
+    return api.get("client") if isinstance(api, dict) else None
 
 
 def _write_summary(book, read: WorkbookRead, findings: list[Finding]) -> None:
