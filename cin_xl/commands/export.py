@@ -7,7 +7,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from . import add_year
+from . import add_output, add_year, output_arg
 
 NAME = "export"
 HELP = "write the census XML from a census workbook (nothing is written if it would not fit the schema)"
@@ -15,7 +15,7 @@ HELP = "write the census XML from a census workbook (nothing is written if it wo
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("workbook", metavar="FILE.xlsx", help="census workbook to read")
-    parser.add_argument("-o", "--output", required=True, metavar="census.xml", help="XML file to write")
+    add_output(parser, "xml", metavar="census.xml", help="XML file to write")
     add_year(parser, help_extra="; default: the census year on the workbook's Return sheet")
     parser.add_argument("--allow-errors", action="store_true",
                         help="export even though validation errors remain (COLLECT will reject the file until "
@@ -35,6 +35,7 @@ def run(args: argparse.Namespace) -> int:
 
         raise UnusableInput(f"{args.workbook} is census XML already: export reads a workbook (to check the XML, "
                             f"use cin-xl validate; to see it as a workbook, cin-xl import)")
+    output = output_arg(args, "xml", args.workbook)
     read = read_workbook(args.workbook, args.year)
     year = supported(read.year)  # export: supported years only
     blocking = [p for p in read.problems if p.severity is Severity.ERROR]
@@ -55,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 1
     try:
-        write_xml(census, year, args.output)
+        write_xml(census, year, output)
     except ExportRefused as exc:
         problems = export_problems(exc, census, year)
         print(f"cin-xl: the return does not fit the {year.label} census schema ({len(problems)} problem(s)); "
@@ -65,5 +66,5 @@ def run(args: argparse.Namespace) -> int:
         return 1
     note = f" {len(errors)} validation error(s) remain: COLLECT will reject the file until they are fixed." \
         if errors else ""
-    print(f"Wrote {Path(args.output)}: census {year.label}, {len(census.children)} children.{note}")
+    print(f"Wrote {output}: census {year.label}, {len(census.children)} children.{note}")
     return 0
