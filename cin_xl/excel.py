@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Callable
 
 from .errors import UnusableInput
-from .outputs import same_file
 from .findings import Finding, Severity
+from .outputs import same_file
 from .spec import Kind
 from .validation import validate as validate_return
 from .workbook.export import prepare_for_export

@@ -13,8 +13,8 @@ import os
 from pathlib import Path
 
 from ..errors import UnusableInput
-from .layout import ISSUES, ISSUES_COLUMNS, ISSUES_HEADER, MARKS_HEADER
 from ..text_guard import looks_like_formula
+from .layout import ISSUES, ISSUES_COLUMNS, ISSUES_HEADER, MARKS_HEADER
 from .marks import MarksPlan, plan_marks
 from .reader import WorkbookRead
 
