@@ -293,3 +293,13 @@ def test_import_button_reads_only_census_xml(clean_book, tmp_path, monkeypatch):
     monkeypatch.setattr(excel, "book_path", lambda book: clean_book)
     result = run_excel_function(excel.import_xml, clean_book, None, link, overwrite=True)
     assert not result.value.ok and "this workbook itself" in result.value.message
+
+
+def test_annotate_refuses_a_read_only_workbook(capsys, files, tmp_path):
+    workbook, _ = files
+    workbook.chmod(0o444)
+    try:
+        assert_refused(capsys, tmp_path, ["validate", workbook, "--annotate"], "read-only")
+        assert stat.S_IMODE(workbook.stat().st_mode) == 0o444
+    finally:
+        workbook.chmod(0o644)
