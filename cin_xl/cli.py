@@ -16,6 +16,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import UnusableInput
+from .signals import Interrupted, raise_on_signals
 from .years import UnknownYear
 
 COMMANDS = ("demo", "validate", "export", "import_", "template", "rules", "report")
@@ -92,7 +93,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"cin-xl: {missing}", file=sys.stderr)
         return 2
     try:
-        return int(args.run(args) or 0)
+        with raise_on_signals():
+            return int(args.run(args) or 0)
     except (UnusableInput, UnknownYear) as exc:
         print(f"cin-xl: {exc}", file=sys.stderr)
         return 2
@@ -103,9 +105,12 @@ def main(argv: list[str] | None = None) -> int:
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"cin-xl: {where}{exc.strerror or exc}; no file was changed", file=sys.stderr)
         return 2
+    except Interrupted as exc:  # SIGINT, SIGTERM, SIGHUP: the file being written was discarded
+        print(f"cin-xl: stopped by {exc.name}; no file was left half-written", file=sys.stderr)
+        return exc.exit_code
     except KeyboardInterrupt:
-        print("cin-xl: interrupted; no file was written", file=sys.stderr)
-        return 2
+        print("cin-xl: interrupted; no file was left half-written", file=sys.stderr)
+        return 128 + 2
 
 
 def _missing_input(args: argparse.Namespace) -> str | None:

@@ -22,12 +22,14 @@ from typing import Callable
 
 from .errors import UnusableInput
 from .findings import Finding, Severity, plural, totals_text
+from .outputs import same_file
 from .spec import Kind
 from .validation import validate as validate_return
 from .workbook.export import prepare_for_export
 from .workbook.layout import (ISSUES, ISSUES_COLUMNS, ISSUES_HEADER, MARKS_HEADER, RETURN, modules_for,
                               norm_header, return_rows, sheet_layout)
-from .workbook.marks import FORMULA_STARTS, MarksPlan, clear_plan, plan_marks
+from .text_guard import FORMULA_STARTS, looks_like_formula
+from .workbook.marks import MarksPlan, clear_plan, plan_marks
 from .workbook.reader import WorkbookRead, is_needed_sheet, read_grids
 from .workbook.template import DATETIME_MINUTES, issue_rows
 from .workbook.writer import census_rows
@@ -80,12 +82,22 @@ def read_book(book, year: str | CensusYear | None = None) -> tuple[WorkbookRead,
 def _text_guard(value: object) -> object:
     """Values as Excel should store them: text stays text (never a formula, a number or a date)."""
     if isinstance(value, str):
-        return "'" + value if value and not value.startswith("=HYPERLINK(") else value
+        return "'" + value if value else value
     if isinstance(value, datetime):
         return value
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day)
     return value
+
+
+def _formula_guard(value: object) -> object:
+    """Text Excel would evaluate gets the text prefix; anything else is written as it is."""
+    return "'" + value if looks_like_formula(value) else value
+
+
+def _issue_row(row: list[object]) -> list[object]:
+    """An Issues sheet row: every value as text, but for the link formula cin-xl built itself (last)."""
+    return [*(_text_guard(v) for v in row[:-1]), row[-1]]
 
 
 def _write(sheet, address: str, block: list[list[object]]) -> None:
@@ -100,17 +112,18 @@ def _write_marks(book, plan: MarksPlan) -> None:
         if marks.add_headers:
             _write(sheet, f"{marks.issues_column}{marks.header_row}", [[ISSUES_HEADER, MARKS_HEADER]])
         if marks.adjacent:
-            _write(sheet, f"{marks.issues_column}{marks.first_row}", marks.block())
+            _write(sheet, f"{marks.issues_column}{marks.first_row}",
+                   [[_formula_guard(v) for v in row] for row in marks.block()])
         else:
-            _write(sheet, f"{marks.issues_column}{marks.first_row}", [[v] for v in marks.issues])
-            _write(sheet, f"{marks.marks_column}{marks.first_row}", [[v] for v in marks.marks])
+            _write(sheet, f"{marks.issues_column}{marks.first_row}", [[_formula_guard(v)] for v in marks.issues])
+            _write(sheet, f"{marks.marks_column}{marks.first_row}", [[_formula_guard(v)] for v in marks.marks])
         _fit_issues(sheet, marks)
     issues = sheets.get(ISSUES)
     if issues is None:
         issues = book.sheets.add(ISSUES, after=book.sheets[len(book.sheets) - 1])
         _write(issues, "A1", [list(ISSUES_COLUMNS)])
     old_height = len(_grid(issues)[0])
-    rows = [[_text_guard(v) for v in row] for row in plan.issue_rows]
+    rows = [_issue_row(row) for row in plan.issue_rows]
     blank = [None] * len(ISSUES_COLUMNS)
     rows += [blank] * max(0, old_height - 1 - len(rows))  # clear what a previous run left below
     _write(issues, "A2", rows)
@@ -119,7 +132,7 @@ def _write_marks(book, plan: MarksPlan) -> None:
             cell = book.names[name].refers_to_range
             if isinstance(value, datetime):
                 cell.number_format = DATETIME_MINUTES  # dd/mm/yyyy, as every date a person reads here
-            cell.value = value
+            cell.value = _formula_guard(value)
         except Exception:  # noqa: BLE001 - a workbook without the summary box still gets its marks
             pass
 
@@ -166,8 +179,7 @@ def _write_summary(book, read: WorkbookRead, findings: list[Finding]) -> None:
     else:
         old = len(_grid(sheet)[0])
     width = len(grid[0]) if grid else 1
-    grid = [[_text_guard(v) if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v for v in row]
-            for row in grid]
+    grid = [[_formula_guard(v) for v in row] for row in grid]
     grid += [[None] * width] * max(0, old - len(grid))
     _write(sheet, "A1", grid)
 
@@ -233,12 +245,46 @@ def default_export_path(book, year: CensusYear) -> Path:
     return folder / f"{full.stem}-census-{year.label}.xml"
 
 
+def book_path(book) -> Path | None:
+    """The workbook's own file, when it is one on this machine (not a new book, not a OneDrive URL)."""
+    full = str(getattr(book, "fullname", "") or "")
+    if not full or "://" in full:
+        return None
+    path = Path(full)
+    return path if path.is_absolute() else None
+
+
+def _target_refusal(book, target: Path, kind: str, verb: str, *, overwrite: bool | None,
+                    confirm: Callable[[str], bool] | None) -> str | None:
+    """Why the job may not write ``target`` (None when it may): the CLI's output rules
+    (:func:`cin_xl.outputs.check_output`), but a file that exists is a question, not a refusal."""
+    from .outputs import OutputExists, OutputRefused, check_output
+
+    inputs = [p for p in (book_path(book),) if p is not None]
+    try:
+        check_output(target, kind, inputs=inputs, force=overwrite is True)
+    except OutputExists:
+        question = f"{target} already exists. Replace it?"
+        if overwrite is False or not (confirm or (lambda q: _ask(book, q, verb)))(question):
+            return f"Not {verb.lower()}ed: {target} already exists and was kept."
+        try:
+            check_output(target, kind, inputs=inputs, force=True)
+        except OutputRefused as exc:
+            return f"Not {verb.lower()}ed: {exc}."
+    except OutputRefused as exc:
+        return f"Not {verb.lower()}ed: {exc}."
+    return None
+
+
 def export_xml(book, path: str | os.PathLike | None = None, *, allow_errors: bool = False,
-               now: datetime | None = None, show: bool = False) -> JobResult:
+               now: datetime | None = None, show: bool = False, overwrite: bool | None = None,
+               confirm: Callable[[str], bool] | None = None) -> JobResult:
     """Write the census XML of the workbook, after validating it.
 
     Refuses while errors remain (saying how many and where) unless ``allow_errors``; refuses always
-    when the data do not fit the census schema. The file is written whole or not at all.
+    when the data do not fit the census schema. The file is written whole or not at all. The target
+    must be an ``.xml`` file other than the workbook; when it exists, asks first (``confirm``, by
+    default a Yes/No box in Excel); ``overwrite=True`` skips the question, ``overwrite=False`` refuses.
     """
     from .workbook.export import export_problems
     from .xml import ExportRefused, write_xml
@@ -256,22 +302,27 @@ def export_xml(book, path: str | os.PathLike | None = None, *, allow_errors: boo
                                   "Click Validate to see them all.", len(errors), findings=findings)
     else:
         target = Path(path) if path else default_export_path(book, year)
-        try:
-            write_xml(census, year, target)
-        except OSError as exc:  # no such folder, no permission, disk full: the file was not written
-            reason = os.strerror(exc.errno) if exc.errno else str(exc)
-            result = JobResult(False, f"Not exported: {target} could not be written ({reason}). Nothing was "
-                                      "written; choose another folder.", findings=findings)
-        except ExportRefused as exc:
-            problems = export_problems(exc, census, year)
-            where = "; ".join(str(p) for p in problems[:5])
-            result = JobResult(False, f"Not exported: the return does not fit the {year.label} census schema "
-                                      f"({plural(len(problems), 'problem')}): {where}", len(problems), findings=problems)
+        refusal = _target_refusal(book, target, "xml", "Export", overwrite=overwrite, confirm=confirm)
+        if refusal:
+            result = JobResult(False, refusal, len(errors), findings=findings)
         else:
-            where = (" (the workbook is on OneDrive or SharePoint, so the XML was saved on this computer)"
-                     if not path and is_online(book) else "")
-            result = JobResult(True, f"Exported {plural(len(census.children), 'child')} to {target}{where}",
-                               len(errors), path=target, findings=findings)
+            try:
+                write_xml(census, year, target)
+            except OSError as exc:  # no such folder, no permission, disk full: the file was not written
+                reason = os.strerror(exc.errno) if exc.errno else str(exc)
+                result = JobResult(False, f"Not exported: {target} could not be written ({reason}). Nothing was "
+                                          "written; choose another folder.", findings=findings)
+            except ExportRefused as exc:
+                problems = export_problems(exc, census, year)
+                where = "; ".join(str(p) for p in problems[:5])
+                result = JobResult(False, f"Not exported: the return does not fit the {year.label} census schema "
+                                          f"({plural(len(problems), 'problem')}): {where}", len(problems),
+                                   findings=problems)
+            else:
+                where = (" (the workbook is on OneDrive or SharePoint, so the XML was saved on this computer)"
+                         if not path and is_online(book) else "")
+                result = JobResult(True, f"Exported {plural(len(census.children), 'child')} to {target}{where}",
+                                   len(errors), path=target, findings=findings)
     if show:
         _tell(book, result.message, "Export")
     return result
@@ -289,9 +340,21 @@ def import_xml(book, path: str | os.PathLike, *, overwrite: bool | None = None,
     ``overwrite=True`` skips the question, ``overwrite=False`` refuses. Values are written as text
     where they are text, so nothing typed in the XML becomes a formula, a number or a date.
     """
+    from .workbook.writer import cell_limit_problems
     from .xml import read_xml
 
+    own = book_path(book)
+    if Path(path).suffix.lower() != ".xml":
+        return _done(book, show, JobResult(False, f"Not imported: {Path(path).name} is not census XML: Import reads a "
+                                                  f".xml file (to open a workbook, open it in Excel)."))
+    if own is not None and same_file(path, own):
+        return _done(book, show, JobResult(False, f"Not imported: {Path(path).name} is this workbook itself."))
     xml = read_xml(path)
+    too_long = cell_limit_problems(xml.census, xml.year)
+    if too_long:
+        where = "; ".join(str(p) for p in too_long[:3])
+        return _done(book, show, JobResult(False, f"Not imported: {len(too_long)} value(s) are longer than an Excel "
+                                                  f"cell holds and would be cut: {where}", findings=too_long))
     read, heights = read_book(book)
     if read.year != xml.year:
         return _done(book, show, JobResult(False, f"Not imported: the XML is for census {xml.year.label} but this "
@@ -381,7 +444,7 @@ def _write_return(book, sheets, header: dict[str, object], year: CensusYear) -> 
         spec = by_label.get(norm_header(label)) if isinstance(label, str) else None
         current = row[1] if len(row) > 1 else None
         if spec is None:
-            column.append([current])
+            column.append([_formula_guard(current)])  # read as a value: written back, it stays one
             continue
         value = header.get(spec.path) if spec.path else year.label
         if spec.item is not None and _is_text(spec.item) or not spec.path:
@@ -393,9 +456,9 @@ def _write_return(book, sheets, header: dict[str, object], year: CensusYear) -> 
         _write(sheet, f"{value_column}{row0}", column)
 
 
-def _ask(book, question: str) -> bool:
+def _ask(book, question: str, title: str = "Import") -> bool:
     try:
-        answer = book.app.alert(question, title="Import", buttons="yes_no")
+        answer = book.app.alert(question, title=title, buttons="yes_no")
     except Exception:  # noqa: BLE001
         return False
     return str(answer).lower() == "yes"

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .findings import Finding, Severity, count, plural, totals_text
+from .text_guard import csv_field
 from .xml.writer import write_atomic
 from .years import CensusYear
 
@@ -46,12 +47,12 @@ class ValidationReport:
 
     def to_csv(self) -> bytes:
         out = io.StringIO()
-        writer = csv.writer(out)
+        writer = csv.writer(out, quoting=csv.QUOTE_ALL)  # with csv_field: nothing a spreadsheet evaluates
         writer.writerow(CSV_COLUMNS)
         for f in self.findings:
             d = f.as_dict()
             d["cells"] = " ".join(d["cells"])
-            writer.writerow(["" if d[c] is None else d[c] for c in CSV_COLUMNS])
+            writer.writerow(["" if d[c] is None else csv_field(d[c]) for c in CSV_COLUMNS])
         return out.getvalue().encode("utf-8-sig")  # BOM so Excel opens it as UTF-8
 
     def write(self, path: str | Path) -> None:

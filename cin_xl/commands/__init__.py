@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from ..years import CensusYear, SUPPORTED_YEARS, default_year, supported
 
@@ -21,3 +22,28 @@ def input_file(parser: argparse.ArgumentParser, dest: str) -> None:
 
 def year_arg(args: argparse.Namespace, *, readable: bool = False) -> CensusYear:
     return supported(args.year, readable=readable) if args.year else default_year()
+
+
+FORCE_HELP = "replace the output file if it already exists"
+
+
+def add_force(parser: argparse.ArgumentParser) -> None:
+    """``--force``: the one switch, with the one wording, that lets a command replace an existing output."""
+    parser.add_argument("--force", action="store_true", help=FORCE_HELP)
+
+
+def add_output(parser: argparse.ArgumentParser, kind: str, *, metavar: str, help: str,
+               required: bool = True) -> None:
+    """``-o/--output`` for a file of ``kind`` (see :data:`cin_xl.outputs.SUFFIXES`), and ``--force``."""
+    from ..outputs import SUFFIXES
+
+    names = " or ".join(f"*{s}" for s in SUFFIXES[kind])
+    parser.add_argument("-o", "--output", required=required, metavar=metavar, help=f"{help} ({names})")
+    add_force(parser)
+
+
+def output_arg(args: argparse.Namespace, kind: str, *inputs, path=None) -> Path:
+    """The output path of a command, checked (:func:`cin_xl.outputs.check_output`) against its inputs."""
+    from ..outputs import check_output
+
+    return check_output(args.output if path is None else path, kind, inputs=inputs, force=args.force)

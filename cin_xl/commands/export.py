@@ -7,7 +7,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from . import add_year, input_file
+from . import add_output, add_year, input_file, output_arg
 from ..findings import plural
 
 NAME = "export"
@@ -16,7 +16,7 @@ HELP = "write the census XML from a census workbook (nothing is written if it wo
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("workbook", metavar="FILE.xlsx", help="census workbook to read")
-    parser.add_argument("-o", "--output", required=True, metavar="census.xml", help="XML file to write")
+    add_output(parser, "xml", metavar="census.xml", help="XML file to write")
     add_year(parser, default="the census year on the workbook's Return sheet")
     input_file(parser, "workbook")
     parser.add_argument("--allow-errors", action="store_true",
@@ -37,6 +37,7 @@ def run(args: argparse.Namespace) -> int:
 
         raise UnusableInput(f"{args.workbook} is census XML already: export reads a workbook (to check the XML, "
                             f"use cin-xl validate; to see it as a workbook, cin-xl import)")
+    output = output_arg(args, "xml", args.workbook)
     read = read_workbook(args.workbook, args.year)
     year = supported(read.year)  # export: supported years only
     blocking = [p for p in read.problems if p.severity is Severity.ERROR]
@@ -57,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 1
     try:
-        write_xml(census, year, args.output)
+        write_xml(census, year, output)
     except ExportRefused as exc:
         problems = export_problems(exc, census, year)
         print(f"cin-xl: the return does not fit the {year.label} census schema ({plural(len(problems), 'problem')}); "
@@ -67,5 +68,5 @@ def run(args: argparse.Namespace) -> int:
         return 1
     note = f" {plural(len(errors), 'validation error')} remain{'s' if len(errors) == 1 else ''}: COLLECT will reject the file until they are fixed." \
         if errors else ""
-    print(f"Wrote {Path(args.output)}: census {year.label}, {plural(len(census.children), 'child')}.{note}")
+    print(f"Wrote {output}: census {year.label}, {plural(len(census.children), 'child')}.{note}")
     return 0

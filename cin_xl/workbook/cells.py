@@ -37,6 +37,7 @@ from datetime import date, datetime, timedelta
 from functools import cache
 
 from ..spec import CODE_SETS, Item, Kind
+from ..text_guard import looks_like_formula
 
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]00:00(?::00(?:\.0+)?)?)?$")
 _DMY = re.compile(r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})$")
@@ -219,7 +220,6 @@ def read_value(item: Item, raw: object) -> object:
 DATE_FORMAT = "dd/mm/yyyy"
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm:ss"
 TEXT_FORMAT = "@"
-_FORMULA_START = ("=", "+", "-", "@")
 
 
 def cell_value(item: Item, value: object) -> object:
@@ -235,6 +235,5 @@ def cell_value(item: Item, value: object) -> object:
     return value
 
 
-def needs_text_guard(value: object) -> bool:
-    """True for text Excel would take as a formula (or a sign) if it were typed: ``=``, ``+``, ``-``, ``@``."""
-    return isinstance(value, str) and value.startswith(_FORMULA_START)
+#: True for text Excel would take as a formula if it were typed (see :mod:`cin_xl.text_guard`)
+needs_text_guard = looks_like_formula

@@ -24,12 +24,10 @@ from datetime import datetime
 from openpyxl.utils import column_index_from_string, get_column_letter
 
 from ..findings import Finding, Severity, count, plural
+from ..text_guard import FORMULA_STARTS
 from .layout import ISSUES_COLUMNS, ISSUES_HEADER, ISSUES_WIDTH, MARKS_HEADER, marks_text
 from .reader import WorkbookRead
 from .template import issue_rows
-
-#: text starting with these would be read by Excel as a formula: write it as text
-FORMULA_STARTS = ("=", "+", "-", "@")
 
 
 @dataclass

@@ -464,7 +464,9 @@ def issue_rows(findings: Iterable[Finding]) -> list[list[object]]:
         link = None
         if f.sheet:
             target = f.cells[0] if f.cells else f"A{f.row or 1}"
-            link = f'=HYPERLINK("#{quote_sheetname(f.sheet)}!{target}","Go to cell")'
+            # a sheet name may hold a double quote: doubled, it cannot end the formula's text early
+            sheet = quote_sheetname(f.sheet).replace('"', '""')
+            link = f'=HYPERLINK("#{sheet}!{target}","Go to cell")'
         out.append([f.code, str(f.severity), f.message, f.child, f.sheet, cell, link])
     return out
 

@@ -600,7 +600,7 @@ def test_cli_template_xlsm(tmp_path, capsys):
     parts = _parts(out.read_bytes())
     assert "xl/vbaProject.bin" in parts
     assert main(["template", "--year", Y.label, "--xlsm", "-o", str(tmp_path / "cin.xlsx")]) == 2
-    assert "FILE.xlsm" in capsys.readouterr().err
+    assert "name it .xlsm" in capsys.readouterr().err
     assert main(["template", "--year", Y.label, "--xlsm", "--sample", "3", "--force", "-o", str(out)]) == 0
     assert load_workbook(out, keep_vba=True)["Children"].max_row >= 4
 
