@@ -353,8 +353,8 @@ def import_xml(book, path: str | os.PathLike, *, overwrite: bool | None = None,
     too_long = cell_limit_problems(xml.census, xml.year)
     if too_long:
         where = "; ".join(str(p) for p in too_long[:3])
-        return _done(book, show, JobResult(False, f"Not imported: {len(too_long)} value(s) are longer than an Excel "
-                                                  f"cell holds and would be cut: {where}", findings=too_long))
+        return _done(book, show, JobResult(False, f"Not imported: {plural(len(too_long), 'value')} longer than an "
+                                                  f"Excel cell holds and would be cut: {where}", findings=too_long))
     read, heights = read_book(book)
     if read.year != xml.year:
         return _done(book, show, JobResult(False, f"Not imported: the XML is for census {xml.year.label} but this "
