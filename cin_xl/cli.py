@@ -15,7 +15,7 @@ from . import __version__
 from .errors import UnusableInput
 from .years import UnknownYear
 
-COMMANDS = ("demo", "validate", "export", "import_", "template", "rules", "report")
+COMMANDS = ("demo", "validate", "export", "import_", "template", "rules", "report", "rollover")
 
 
 def build_parser() -> argparse.ArgumentParser:

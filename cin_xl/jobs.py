@@ -59,10 +59,14 @@ def load(path: str | Path, year: str | CensusYear | None = None) -> Loaded:
 
 
 def validate_file(path: str | Path, year: str | CensusYear | None = None, *,
-                  progress: Callable[[int, int], None] | None = None, options: dict | None = None) -> ValidationReport:
+                  progress: Callable[[int, int], None] | None = None, options: dict | None = None,
+                  previous: str | Path | None = None) -> ValidationReport:
+    """Validate a file; with ``previous`` (last year's census XML) add the continuity findings (``C-``)."""
     loaded = load(path, year)
     findings = validate(loaded.census, loaded.year, progress=progress, options=options,
                         looked_after=loaded.looked_after)
+    if previous:
+        findings += continuity_findings(loaded, previous)
     # a value reported by a structural check or rule need not be reported again as a schema break
     located = {f.line for f in findings if f.line is not None}
     problems = [p for p in loaded.problems if p.code != "XSD" or p.line not in located]
@@ -70,6 +74,24 @@ def validate_file(path: str | Path, year: str | CensusYear | None = None, *,
                               len(loaded.census.children))
     report.loaded = loaded
     return report
+
+
+def load_previous(previous: str | Path, year: CensusYear) -> CensusReturn:
+    """Last year's return for the continuity checks: census XML of the year before ``year``."""
+    previous = Path(previous)
+    if previous.suffix.lower() in WORKBOOK_SUFFIXES:
+        raise UnusableInput(f"{previous}: last year's return must be its census XML, not a workbook")
+    last = load(previous)
+    if last.year.first != year.first - 1:
+        raise UnusableInput(f"{previous} is the census {last.year.label}; the return before {year.label} is "
+                            f"{year.first - 1}-{year.first % 100:02d}")
+    return last.census
+
+
+def continuity_findings(loaded: Loaded, previous: str | Path) -> list[Finding]:
+    from .validation.continuity import check_continuity
+
+    return check_continuity(loaded.census, load_previous(previous, loaded.year), loaded.year)
 
 
 def resolve_year(year: str | None) -> CensusYear:
