@@ -372,7 +372,7 @@ def _return_sheet(wb: Workbook, year: CensusYear, values: dict[str, object]) -> 
                  "DateTime": "Left blank, export puts the date and time of export.",
                  "SoftwareCode": "The software that made the file.", "SerialNo": "3 digits or more, e.g. 001.",
                  "Release": "The release of the software."}.get(item.xml if item else "", "")
-        code = f" [{item.xml}{', ' + item.ncode if item and item.ncode else ''}]" if row.path else ""
+        code = f" [{item.xml}{', ' + item.ncode if item and item.ncode else ''}]" if row.in_header else ""
         gcell = WriteOnlyCell(ws, value=" ".join(p for p in (guide, extra) if p) + code)
         gcell.alignment = wrap
         vcell = _data_cell(ws, cell_value(item, value) if item else value)

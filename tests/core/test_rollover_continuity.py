@@ -266,3 +266,43 @@ def test_validate_previous_in_reports(rolled, last_xml, tmp_path, capsys):
     issues = [r for r in load_workbook(path, read_only=True)["Issues"].iter_rows(values_only=True) if r[0] == "C-09"]
     assert issues
     assert main(["validate", str(path), "--previous", str(path)]) == 2
+
+
+def _name_last_year(path, last_xml):
+    wb = load_workbook(path)
+    ret = wb["Return"]
+    row = next(r for r in ret.iter_rows(min_row=2) if r[0].value == "Last year's return")
+    row[1].value = str(last_xml)
+    wb.save(path)
+    return row[1].coordinate
+
+
+def test_excel_validate_checks_continuity_with_the_return_the_workbook_names(rolled, last_xml, tmp_path):
+    from cin_xl import excel
+    from tests.excel_harness import run_excel_function
+
+    path = _copy(rolled, tmp_path)
+    wb = load_workbook(path)
+    ws = wb["Children"]
+    letter = _sheet_rows(ws)[norm_header("Date of birth")]
+    row = next(r for r in range(2, ws.max_row + 1) if ws[f"{letter}{r}"].value)
+    ws[f"{letter}{row}"] = ws[f"{letter}{row}"].value - D
+    wb.save(path)
+    _name_last_year(path, last_xml)
+    result = run_excel_function(excel.validate, path, tmp_path / "validated.xlsx")
+    found = _continuity(result.value.findings)
+    assert [(f.code, f.sheet, f.cells) for f in found] == [("C-06", "Children", (f"{letter}{row}",))]
+    marked = load_workbook(tmp_path / "validated.xlsx")
+    issues = [r for r in marked["Issues"].iter_rows(values_only=True) if r[0] == "C-06"]
+    assert len(issues) == 1
+    # the CLI reads the same setting
+    assert _continuity(validate_file(path).findings) == found
+
+
+def test_a_named_return_that_cannot_be_used_is_one_finding_on_its_cell(rolled, tmp_path):
+    path = _copy(rolled, tmp_path)
+    cell = _name_last_year(path, tmp_path / "nowhere.xml")
+    report = validate_file(path)
+    named = [f for f in report.findings if f.sheet == "Return" and "Last year's return" in f.message]
+    assert [(f.severity, f.cells) for f in named] == [(Severity.QUERY, (cell,))]
+    assert _continuity(report.findings) == []
