@@ -18,6 +18,8 @@ def add_arguments(p) -> None:
     p.add_argument("--no-checks", action="store_true",
                    help="do not validate the return (faster; the data-quality section is left empty)")
     p.add_argument("--no-local", action="store_true", help="skip the local LA- checks")
+    p.add_argument("--previous", type=Path, metavar="LAST.xml",
+                   help="last year's census XML: add the continuity section (and checks)")
 
 
 def run(args) -> int:
@@ -25,7 +27,7 @@ def run(args) -> int:
     from ..report_html import write_html
 
     figures = figures_for_file(args.file, args.year, check=not args.no_checks,
-                               options={"local_checks": not args.no_local})
+                               options={"local_checks": not args.no_local}, previous=args.previous)
     output = args.output or args.file.with_name(f"{args.file.stem}-figures.html")
     write_html(figures, output)
     summary = f"{figures['children']:,} children"
