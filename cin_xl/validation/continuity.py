@@ -334,6 +334,5 @@ def _on_children(finding: Finding, this: CensusReturn) -> Finding:
     if origin is not None and origin.sheet:
         finding.sheet = origin.sheet
     else:
-        finding.path = "/Message/Children"
-        finding.line = origin.line if origin is not None else None
+        finding.path = "/Message/Children"  # the reader keeps no line for the wrapper element
     return finding

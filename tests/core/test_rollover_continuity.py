@@ -306,3 +306,21 @@ def test_a_named_return_that_cannot_be_used_is_one_finding_on_its_cell(rolled, t
     named = [f for f in report.findings if f.sheet == "Return" and "Last year's return" in f.message]
     assert [(f.severity, f.cells) for f in named] == [(Severity.QUERY, (cell,))]
     assert _continuity(report.findings) == []
+
+
+def test_continuity_on_census_xml_and_in_the_rules_listing(pair, tmp_path, capsys):
+    import json
+
+    last, this = pair
+    this = this.model_copy(deep=True)
+    open_ids = {c.identifiers.la_child_id for c in last.children if any(e.closure_date is None
+                                                                        for e in c.cin_details)}
+    gone = next(c for c in this.children if c.identifiers.la_child_id in open_ids)
+    this.children.remove(gone)
+    write_xml(last, LAST_YEAR, tmp_path / "last.xml")
+    write_xml(this, YEAR, tmp_path / "this.xml", check=False)
+    found = _continuity(validate_file(tmp_path / "this.xml", previous=tmp_path / "last.xml").findings)
+    assert [(f.code, f.path, f.child) for f in found] == [("C-01", "/Message/Children", gone.la_child_id)]
+    assert main(["rules", "--year", "2026-27", "--format", "json"]) == 0
+    listed = json.loads(capsys.readouterr().out)["continuity"]
+    assert [c["code"] for c in listed] == sorted(CONTINUITY_CHECKS) and all(c["condition"] for c in listed)
