@@ -324,3 +324,13 @@ def test_continuity_on_census_xml_and_in_the_rules_listing(pair, tmp_path, capsy
     assert main(["rules", "--year", "2026-27", "--format", "json"]) == 0
     listed = json.loads(capsys.readouterr().out)["continuity"]
     assert [c["code"] for c in listed] == sorted(CONTINUITY_CHECKS) and all(c["condition"] for c in listed)
+
+
+def test_demo_shows_a_new_census_year(tmp_path, capsys):
+    assert main(["demo", "-o", str(tmp_path), "-n", "60"]) == 0
+    out = capsys.readouterr().out
+    step = out[out.index("5. A new census year"):]
+    assert "C-01" in step and "C-06" in step and step.count("(query)") == 2
+    wb = load_workbook(tmp_path / "new-year-2026-27.xlsx", read_only=True)
+    assert sum(1 for r in wb["Children"].iter_rows(min_row=2, values_only=True) if r[0]) > 0
+    assert (tmp_path / "last-year-2025-26.xml").exists()
