@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from .findings import Finding, Severity, locate
+from .perf import no_gc
 from .model import (Assessment, CensusReturn, Child, ChildCharacteristics, ChildIdentifiers, ChildProtectionPlan,
                     CINDetails, CINPlan, CollectionDetails, Header, Node, Section47, Source)
 from .spec import Group, fields_of
@@ -62,37 +63,44 @@ class _Copier:
 
     def __init__(self, carried: Carried):
         self.c = carried
-        self.new: dict[type, list] = {}
+        #: class -> (items to copy, new required items to mark), worked out once per class
+        self.plans: dict[type, tuple[tuple[str, ...], tuple]] = {}
+
+    def plan(self, cls: type) -> tuple[tuple[str, ...], tuple]:
+        if cls not in self.plans:
+            old = {f.name: f for f in fields_of(cls, self.c.last_year) if not isinstance(f.spec, Group)}
+            new = {f.name: f for f in fields_of(cls, self.c.year) if not isinstance(f.spec, Group)}
+            self.c.new_items += [(cls.__name__, f.spec.label) for name, f in new.items() if name not in old]
+            self.c.retired_items += [(cls.__name__, f.spec.label) for name, f in old.items() if name not in new]
+            to_mark = tuple(f for name, f in new.items() if name not in old and getattr(f.spec, "required", False))
+            self.plans[cls] = (tuple(name for name in new if name in old), to_mark)
+        return self.plans[cls]
 
     def copy(self, node: Node, cls: type, **children) -> Node:
-        old = {f.name: f for f in fields_of(cls, self.c.last_year)}
-        new = {f.name: f for f in fields_of(cls, self.c.year)}
+        names, to_mark = self.plan(cls)
         values = {}
-        for name, f in new.items():
-            if isinstance(f.spec, Group):
-                continue
-            if name in old:
-                value = getattr(node, name)
-                values[name] = list(value) if isinstance(value, list) else value
-            elif cls not in self.new or f not in self.new[cls]:
-                self.new.setdefault(cls, []).append(f)
-                self.c.new_items.append((cls.__name__, f.spec.label))
-        for name, f in old.items():
-            if name not in new and not isinstance(f.spec, Group) and (cls.__name__, f.spec.label) not in \
-                    self.c.retired_items:
-                self.c.retired_items.append((cls.__name__, f.spec.label))
+        for name in names:
+            value = getattr(node, name)
+            values[name] = list(value) if isinstance(value, list) else value
         copied = cls(**values, **children)
-        for f in self.new.get(cls, []):
-            if getattr(f.spec, "required", False):
-                self.c.to_fill.append((copied, f.name, f"New in {self.c.year.label}: fill in {f.spec.label}"))
+        for f in to_mark:
+            self.c.to_fill.append((copied, f.name, f"New in {self.c.year.label}: fill in {f.spec.label}"))
         return copied
 
 
 def carry_forward(last: CensusReturn, last_year: CensusYear, year: CensusYear) -> Carried:
     """The children of ``last`` (census ``last_year``) the census of ``year`` must include, as a new return."""
+    with no_gc():
+        return _carry_forward(last, last_year, year)
+
+
+def _carry_forward(last: CensusReturn, last_year: CensusYear, year: CensusYear) -> Carried:
     ref = last_year.reference_date
     carried = Carried(CensusReturn(), year, last_year)
     copier = _Copier(carried)
+    for cls in (ChildIdentifiers, ChildCharacteristics, CINDetails, Assessment, Section47, CINPlan,
+                ChildProtectionPlan):
+        copier.plan(cls)  # new and retired items are listed even when no record of the kind is carried
     source = last.header.source
     carried.census.header = Header(
         collection_details=CollectionDetails(year=year.xml_year, reference_date=year.reference_date),

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
+import sys
 from pathlib import Path
 
 NAME = "rollover"
@@ -17,6 +16,28 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--year", metavar="YYYY-YY", default=None,
                    help="the new census year (default: the year after LAST's)")
     p.add_argument("--force", action="store_true", help="replace NEW.xlsx if it exists")
+
+
+def _progress(message: str) -> None:
+    """A step of a long job, on stderr when it is a terminal."""
+    if sys.stderr.isatty():
+        sys.stderr.write(f"\r{message:<60}")
+        sys.stderr.flush()
+
+
+def _grids(rows, year) -> dict[str, list[list[object]]]:
+    """The sheets of the workbook written from ``rows``, as the reader sees them (header row, then data),
+    so that the records can be placed on their cells without reading the file back."""
+    from ..workbook.layout import ISSUES_HEADER, MARKS_HEADER, RETURN, RETURN_HEADERS, modules_for, return_rows
+    from ..workbook.layout import sheet_layout
+
+    grids: dict[str, list[list[object]]] = {
+        RETURN: [list(RETURN_HEADERS)] + [[r.label, rows.header.get(r.path)] for r in return_rows(year)]}
+    for module in modules_for(year):
+        layout = sheet_layout(module.sheet, year, rows.spread.get(module.sheet) or None)
+        header = [c.header for c in layout.columns] + [ISSUES_HEADER, MARKS_HEADER]
+        grids[module.sheet] = [header] + rows.sheets.get(module.sheet, [])
+    return grids
 
 
 def _walk(node, out: list) -> None:
@@ -34,17 +55,24 @@ def _walk(node, out: list) -> None:
 def write_rollover(last: Path, output: Path, year_label: str | None = None):
     """Read ``last``, carry its open cases into ``year`` and write the marked workbook (whole or not at all).
 
-    Returns the :class:`~cin_xl.rollover.Carried` summary."""
+    The cells to fill in are marked as validation marks them (Issues and Marks columns, Issues sheet),
+    placed by reading the rows the workbook is built from, not the file. Returns the
+    :class:`~cin_xl.rollover.Carried` summary."""
     from ..errors import UnusableInput
     from ..jobs import load
     from ..rollover import carry_forward, fill_in_findings
-    from ..workbook.annotate import annotate_file
-    from ..workbook.reader import read_workbook
-    from ..workbook.writer import workbook_bytes
+    from ..workbook.marks import plan_marks
+    from ..workbook.reader import read_grids
+    from ..workbook.template import build_workbook
+    from ..workbook.writer import census_rows
+    from ..xml.writer import write_atomic
     from ..years import supported
 
     if last.suffix.lower() != ".xml":
         raise UnusableInput(f"{last}: rollover reads last year's census XML (export the workbook first)")
+    if output.suffix.lower() != ".xlsx":
+        raise UnusableInput(f"{output}: rollover writes an .xlsx workbook")
+    _progress(f"reading {last.name}")
     loaded = load(last)
     year = supported(year_label) if year_label else None
     if year is None:
@@ -52,26 +80,32 @@ def write_rollover(last: Path, output: Path, year_label: str | None = None):
     if loaded.year.first != year.first - 1:
         raise UnusableInput(f"{last} is the census {loaded.year.label}, not {year.first - 1}-{year.first % 100:02d}: "
                             f"rollover to {year.label} needs the return of the year before")
+    _progress("carrying the open cases")
     carried = carry_forward(loaded.census, loaded.year, year)
-    if output.suffix.lower() not in (".xlsx", ".xlsm") or output.suffix.lower() == ".xlsm":
-        raise UnusableInput(f"{output}: rollover writes an .xlsx workbook")
-    fd, tmp_name = tempfile.mkstemp(suffix=".xlsx", prefix=".rollover-", dir=output.parent or Path("."))
-    os.close(fd)
-    tmp = Path(tmp_name)
+    rows = census_rows(carried.census, year)
+    grids = _grids(rows, year)
+    read = read_grids(grids, year)
+    written, back = [], []
+    _walk(carried.census, written)
+    _walk(read.census, back)
+    located = {id(a): b for a, b in zip(written, back)} if len(written) == len(back) else {}
+    marks = fill_in_findings(carried, located)
+    plan = plan_marks(read, marks, {name: len(grid) for name, grid in grids.items()})
+    for name, sheet in plan.sheets.items():
+        table = rows.sheets.get(name)
+        if table is None:
+            continue
+        for offset, (issue, mark) in enumerate(zip(sheet.issues, sheet.marks)):
+            index = sheet.first_row + offset - 2  # data rows start on sheet row 2
+            if 0 <= index < len(table) and (issue or mark):
+                table[index] = table[index] + [issue or None, mark or None]  # the Issues and Marks columns
+    _progress(f"writing {output.name}")
     try:
-        tmp.write_bytes(workbook_bytes(carried.census, year))
-        read = read_workbook(tmp, year)
-        written, back = [], []
-        _walk(carried.census, written)
-        _walk(read.census, back)
-        located = {id(a): b for a, b in zip(written, back)} if len(written) == len(back) else {}
-        marks = fill_in_findings(carried, located)
-        if marks:
-            annotate_file(tmp, read, marks)
-        os.replace(tmp, output)
+        write_atomic(output, build_workbook(year, rows, issues=marks))
     finally:
-        if tmp.exists():
-            tmp.unlink()
+        _progress("")
+        if sys.stderr.isatty():
+            sys.stderr.write("\r")
     return carried
 
 

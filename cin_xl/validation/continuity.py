@@ -21,6 +21,7 @@ from typing import Callable, Iterator
 
 from ..findings import Finding, Severity, locate
 from ..model import CensusReturn, Child, CINDetails, Node
+from ..perf import no_gc
 from ..values import is_missing
 from ..years import CensusYear
 from .helpers import as_date
@@ -106,6 +107,7 @@ class Continuity:
     #: pairs matched by UPN because the LA child ID changed
     by_upn: list[tuple[Child, Child]] = field(default_factory=list)
     unmatched: list[Child] = field(default_factory=list)
+    _open: dict[int, list] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         by_id: dict[str, Child] = {}
@@ -117,6 +119,7 @@ class Continuity:
             if upn:
                 by_upn.setdefault(upn, child)
         taken: set[int] = set()
+        last_ids = {c.identifiers.la_child_id for c in self.last.children}
         for child in self.last.children:
             now = by_id.get(child.identifiers.la_child_id or "") if child.identifiers.la_child_id else None
             if now is not None and id(now) not in taken:
@@ -125,8 +128,7 @@ class Continuity:
                 continue
             upn = _usable_upn(child.identifiers.upn)
             now = by_upn.get(upn) if upn else None
-            if now is not None and id(now) not in taken and now.identifiers.la_child_id not in {
-                    c.identifiers.la_child_id for c in self.last.children}:
+            if now is not None and id(now) not in taken and now.identifiers.la_child_id not in last_ids:
                 self.matched.append((child, now))
                 self.by_upn.append((child, now))
                 taken.add(id(now))
@@ -140,6 +142,12 @@ class Continuity:
 
     def open_at_last_reference(self, child: Child) -> list[CINDetails]:
         """The child's episodes (of last year) open at last year's reference date, or holding an open plan."""
+        found = self._open.get(id(child))
+        if found is None:
+            found = self._open[id(child)] = self._open_episodes(child)
+        return found
+
+    def _open_episodes(self, child: Child) -> list[CINDetails]:
         ref = self.last_reference_date
         return [e for e in child.cin_details
                 if _is_open(e.closure_date, ref)
@@ -243,10 +251,12 @@ def plan_start_differs(c: Continuity) -> Iterator[Gap]:
     yield from _plan_gaps(c, "child_protection_plans", "child protection plan", False)
 
 
-def _identity_gaps(c: Continuity, name: str, label: str) -> Iterator[Gap]:
+def _identity_gaps(c: Continuity, name: str, label: str,
+                   exempt: Callable[[object], bool] = lambda identifiers: False) -> Iterator[Gap]:
+    """The children whose item ``name`` changed, unless last year's identifiers are ``exempt``."""
     for before, now in c.matched:
         was, is_ = getattr(before.identifiers, name), getattr(now.identifiers, name)
-        if is_missing(was):  # nothing to carry on from (an unborn child born since has a date of birth now)
+        if is_missing(was) or exempt(before.identifiers):  # an unborn child has a date of birth now
             continue
         if was != is_:
             yield Gap(now.identifiers, (name,), _child_id(now),
@@ -263,11 +273,10 @@ def birth_date_differs(c: Continuity) -> Iterator[Gap]:
 def sex_differs(c: Continuity) -> Iterator[Gap]:
     """<Sex> is the same as in last year's return. An unborn child's U may become M or F; a return of a
     year before <Sex> (GenderCurrent) is not compared."""
-    for gap in _identity_gaps(c, "sex", "sex"):
-        before = next(b for b, n in c.matched if n.identifiers is gap.node).identifiers
-        born_since = before.sex == "U" and not is_missing(before.expected_person_birth_date)
-        if before.sex is not None and not born_since:
-            yield gap
+    def born_since(before) -> bool:
+        return before.sex == "U" and not is_missing(before.expected_person_birth_date)
+
+    yield from _identity_gaps(c, "sex", "sex", born_since)
 
 
 @continuity_check("C-08", "The child's UPN differs from last year's return")
@@ -316,6 +325,11 @@ def closure_date_differs(c: Continuity) -> Iterator[Gap]:
 
 def check_continuity(this: CensusReturn, last: CensusReturn, year: CensusYear) -> list[Finding]:
     """The continuity findings of ``this`` (census ``year``) against ``last`` (the return of the year before)."""
+    with no_gc():
+        return _check_continuity(this, last, year)
+
+
+def _check_continuity(this: CensusReturn, last: CensusReturn, year: CensusYear) -> list[Finding]:
     context = Continuity(this, last, year)
     findings: list[Finding] = []
     for check in CONTINUITY_CHECKS.values():
