@@ -47,15 +47,16 @@ class Carried:
     to_fill: list[tuple[Node, str, str]] = field(default_factory=list)
 
 
-def _open(end: object, reference_date: date) -> bool:
-    return is_missing(end) or (isinstance(end, date) and end > reference_date)
+def still_open(end: object, reference_date: date) -> bool:
+    """No end, a later one, or one that could not be read (carried as typed, for validation to flag)."""
+    return is_missing(end) or not isinstance(end, date) or end > reference_date
 
 
 def is_carried(episode: CINDetails, reference_date: date) -> bool:
     """Open at ``reference_date``: no closure (or a later one), or a plan still open."""
-    return (_open(episode.closure_date, reference_date)
-            or any(_open(p.end_date, reference_date) for p in episode.cin_plans)
-            or any(_open(p.end_date, reference_date) for p in episode.child_protection_plans))
+    return (still_open(episode.closure_date, reference_date)
+            or any(still_open(p.end_date, reference_date) for p in episode.cin_plans)
+            or any(still_open(p.end_date, reference_date) for p in episode.child_protection_plans))
 
 
 class _Copier:
@@ -139,14 +140,14 @@ def _carry_forward(last: CensusReturn, last_year: CensusYear, year: CensusYear) 
                     carried.left_out["section 47 enquiries concluded"] += 1
             cin_plans = []
             for p in episode.cin_plans:
-                if _open(p.end_date, ref):
+                if still_open(p.end_date, ref):
                     cin_plans.append(copier.copy(p, CINPlan))
                     carried.carried["CIN plans"] += 1
                 else:
                     carried.left_out["CIN plans ended"] += 1
             cp_plans = []
             for p in episode.child_protection_plans:
-                if _open(p.end_date, ref):
+                if still_open(p.end_date, ref):
                     cp_plans.append(copier.copy(p, ChildProtectionPlan))
                     carried.carried["child protection plans"] += 1
                     carried.carried["reviews"] += len(p.review_dates)

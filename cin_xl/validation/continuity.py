@@ -22,6 +22,7 @@ from typing import Callable, Iterator
 from ..findings import Finding, Severity, locate
 from ..model import CensusReturn, Child, CINDetails, Node
 from ..perf import no_gc
+from ..rollover import is_carried, still_open
 from ..values import is_missing
 from ..years import CensusYear
 from .helpers import as_date
@@ -83,14 +84,6 @@ def _where(node: Node | None, field_name: str | None = None) -> str:
     return f"line {line} of last year's return"
 
 
-def _is_open(end: object, reference_date: date) -> bool:
-    """No end date, or one after the reference date: still open on that day."""
-    if is_missing(end):
-        return True
-    day = as_date(end)
-    return day is not None and day > reference_date
-
-
 def _usable_upn(value: object) -> str | None:
     return value.strip().upper() if isinstance(value, str) and value.strip() else None
 
@@ -149,10 +142,7 @@ class Continuity:
 
     def _open_episodes(self, child: Child) -> list[CINDetails]:
         ref = self.last_reference_date
-        return [e for e in child.cin_details
-                if _is_open(e.closure_date, ref)
-                or any(_is_open(p.end_date, ref) for p in e.cin_plans)
-                or any(_is_open(p.end_date, ref) for p in e.child_protection_plans)]
+        return [e for e in child.cin_details if is_carried(e, ref)]
 
     def continuing(self, episode: CINDetails, now: Child) -> CINDetails | None:
         """This year's record of last year's ``episode``: same referral date, else the one referred before
@@ -217,7 +207,7 @@ def _plans(c: Continuity, kind: str) -> Iterator[tuple[Child, object, object | N
             if current is None:
                 continue
             for plan in getattr(episode, kind):
-                if _is_open(plan.end_date, ref):
+                if still_open(plan.end_date, ref):
                     yield now, plan, current, getattr(current, kind)
 
 
@@ -298,7 +288,7 @@ def _closed_last_year(c: Continuity) -> Iterator[tuple[Child, CINDetails, CINDet
     for before, now in c.matched:
         by_referral = {as_date(e.referral_date): e for e in now.cin_details if as_date(e.referral_date)}
         for episode in before.cin_details:
-            if _is_open(episode.closure_date, ref) or as_date(episode.referral_date) is None:
+            if still_open(episode.closure_date, ref) or as_date(episode.referral_date) is None:
                 continue
             current = by_referral.get(as_date(episode.referral_date))
             if current is not None:

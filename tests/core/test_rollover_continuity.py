@@ -334,3 +334,76 @@ def test_demo_shows_a_new_census_year(tmp_path, capsys):
     wb = load_workbook(tmp_path / "new-year-2026-27.xlsx", read_only=True)
     assert sum(1 for r in wb["Children"].iter_rows(min_row=2, values_only=True) if r[0]) > 0
     assert (tmp_path / "last-year-2025-26.xml").exists()
+
+
+def _carried_child(this, last, *, with_plan=False, with_upn=False, closed_before=False):
+    """A child of this year carried from last year, with what the case needs."""
+    last_by_id = {c.identifiers.la_child_id: c for c in last.children}
+    for child in this.children:
+        before = last_by_id.get(child.identifiers.la_child_id)
+        if before is None or not child.cin_details or child.cin_details[0].referral_date >= YEAR.start:
+            continue
+        episode = child.cin_details[0]
+        if with_plan and not (episode.cin_plans or episode.child_protection_plans):
+            continue
+        if with_upn and not child.identifiers.upn:
+            continue
+        if closed_before and not any(e.closure_date for e in before.cin_details):
+            continue
+        return child, before
+    raise AssertionError("no such child in the generated pair")
+
+
+def _episode_missing(this, last):
+    child, _ = _carried_child(this, last)
+    child.cin_details[0].referral_date = YEAR.start + 5 * D  # now referred this year: not the same episode
+    return "C-02", child.identifiers, "la_child_id"
+
+
+def _plan_missing(this, last):
+    child, _ = _carried_child(this, last, with_plan=True)
+    episode = child.cin_details[0]
+    episode.cin_plans.clear()
+    episode.child_protection_plans.clear()
+    return "C-04", episode, "referral_date"
+
+
+def _upn_changed(this, last):
+    from cin_xl.upn import make_upn
+
+    child, _ = _carried_child(this, last, with_upn=True)
+    child.identifiers.upn = make_upn("873", 99_999_999)
+    return "C-08", child.identifiers, "upn"
+
+
+def _closure_changed(this, last):
+    child, before = _carried_child(this, last, closed_before=True)
+    closed = next(e for e in before.cin_details if e.closure_date).model_copy(deep=True)
+    closed.closure_date -= D
+    child.cin_details.insert(0, closed)
+    return "C-11", closed, "closure_date"
+
+
+@pytest.mark.parametrize("change", [_episode_missing, _plan_missing, _upn_changed, _closure_changed])
+def test_each_break_gives_its_one_finding_on_its_record(pair, tmp_path, change):
+    last, this = pair
+    this = this.model_copy(deep=True)
+    code, node, field_name = change(this, last)
+    write_xml(last, LAST_YEAR, tmp_path / "last.xml")
+    write_xml(this, YEAR, tmp_path / "this.xml", check=False)
+    found = _continuity(validate_file(tmp_path / "this.xml", previous=tmp_path / "last.xml").findings)
+    assert [f.code for f in found] == [code]
+    # located on the element of the record at fault (read back from this year's XML)
+    assert found[0].path and found[0].line
+    in_memory = check_continuity(this, last, YEAR)
+    assert [(f.code, f.fields) for f in in_memory] == [(code, (field_name,))]
+
+
+def test_an_unreadable_closure_date_is_carried_as_typed(pair):
+    last = pair[0].model_copy(deep=True)
+    child = next(c for c in last.children if c.cin_details[-1].closure_date is not None
+                 and not c.cin_details[-1].referral_nfa)
+    child.cin_details[-1].closure_date = "soon"
+    carried = carry_forward(last, LAST_YEAR, YEAR).census
+    again = next(c for c in carried.children if c.la_child_id == child.la_child_id)
+    assert again.cin_details[-1].closure_date == "soon"
