@@ -84,9 +84,10 @@ def load_previous(previous: str | Path, year: CensusYear) -> CensusReturn:
     if previous.suffix.lower() in WORKBOOK_SUFFIXES:
         raise UnusableInput(f"{previous}: last year's return must be its census XML, not a workbook")
     last = load(previous)
-    if last.year.first != year.first - 1:
+    before = CensusYear(year.first - 1)
+    if last.year != before:
         raise UnusableInput(f"{previous} is the census {last.year.label}; the return before {year.label} is "
-                            f"{year.first - 1}-{year.first % 100:02d}")
+                            f"{before.label}")
     return last.census
 
 

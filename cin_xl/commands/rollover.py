@@ -66,7 +66,7 @@ def write_rollover(last: Path, output: Path, year_label: str | None = None):
     from ..workbook.template import build_workbook
     from ..workbook.writer import census_rows
     from ..xml.writer import write_atomic
-    from ..years import supported
+    from ..years import CensusYear, UnknownYear, supported
 
     if last.suffix.lower() != ".xml":
         raise UnusableInput(f"{last}: rollover reads last year's census XML (export the workbook first)")
@@ -74,12 +74,14 @@ def write_rollover(last: Path, output: Path, year_label: str | None = None):
         raise UnusableInput(f"{output}: rollover writes an .xlsx workbook")
     _progress(f"reading {last.name}")
     loaded = load(last)
-    year = supported(year_label) if year_label else None
-    if year is None:
-        year = supported(f"{loaded.year.first + 1}-{(loaded.year.first + 2) % 100:02d}")
-    if loaded.year.first != year.first - 1:
-        raise UnusableInput(f"{last} is the census {loaded.year.label}, not {year.first - 1}-{year.first % 100:02d}: "
-                            f"rollover to {year.label} needs the return of the year before")
+    try:
+        year = supported(year_label or CensusYear(loaded.year.first + 1))
+    except UnknownYear as exc:
+        raise UnusableInput(f"{last} is the census {loaded.year.label}: {exc}") from None
+    before = CensusYear(year.first - 1)
+    if loaded.year != before:
+        raise UnusableInput(f"{last} is the census {loaded.year.label}, not {before.label}: rollover to "
+                            f"{year.label} needs the return of the year before")
     _progress("carrying the open cases")
     carried = carry_forward(loaded.census, loaded.year, year)
     rows = census_rows(carried.census, year)
