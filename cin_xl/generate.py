@@ -322,7 +322,8 @@ class _Builder:
             source=Source(lea=self.o.la_code, software_code="cin-xl", release=__version__, serial_no="001",
                           date_time=datetime(self.ref.year, 4, 10, 9, 30)),
         )
-        census = CensusReturn(header=header, children=[self.child(i) for i in range(self.o.first_index, self.o.first_index + self.o.n_children)])
+        first = self.o.first_index
+        census = CensusReturn(header=header, children=[self.child(i) for i in range(first, first + self.o.n_children)])
         if self.o.violations:
             from .inject import inject
 

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Sequence
 
 from . import __version__
-from .figures import (BREAKDOWNS, CONTINUITY, COUNTS, MONTHLY, QUALITY, TIMELINESS, Breakdown, Figures, Monthly, Rate, Result,
-                      Table)
+from .figures import (BREAKDOWNS, CONTINUITY, COUNTS, MONTHLY, QUALITY, TIMELINESS, Breakdown, Figures, Monthly,
+                      Rate, Result, Table)
 from .xml.writer import write_atomic
 
 __all__ = ["render_html", "write_html", "line_chart", "bar_chart", "percent_chart", "OKABE_ITO",
