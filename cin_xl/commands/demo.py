@@ -47,7 +47,7 @@ def run(args) -> int:
     html = out / f"sample-{year.label}-figures.html"
     # every file is checked before the first is written: a refused demo leaves the folder as it was
     for path, kind in ((workbook, "workbook"), (faulty_xml, "xml"), (report_path, "report"),
-                       (clean_workbook, "workbook"), (clean_xml, "xml"), (html, "html")):
+                       (clean_workbook, "workbook"), (clean_xml, "xml"), (html, "html"), *_new_year_files(out, year)):
         check_output(path, kind, force=args.force)
     out.mkdir(parents=True, exist_ok=True)
     print(f"cin-xl demo: {args.children} synthetic children, census {year.label}, in {out}/\n")
@@ -80,23 +80,39 @@ def run(args) -> int:
     return 0
 
 
+def _last_year(year):
+    """The census year before ``year`` when it is supported (the new-year step needs it), else None."""
+    from ..years import SUPPORTED_YEARS, CensusYear
+
+    last_year = CensusYear(year.first - 1)
+    return last_year if last_year.label in SUPPORTED_YEARS else None
+
+
+def _new_year_files(out: Path, year) -> list[tuple[Path, str]]:
+    """The files step 5 writes, with their kinds (checked with the others before anything is written)."""
+    last_year = _last_year(year)
+    if last_year is None:
+        return []
+    return [(out / f"last-year-{last_year.label}.xml", "xml"), (out / f"new-year-{year.label}.xlsx", "workbook"),
+            (out / f"this-year-{year.label}.xml", "xml")]
+
+
 def _new_year(out: Path, year, children: int, seed: int) -> None:
     """Step 5: last year's return carried into this year's workbook, and checked for continuity."""
     from ..generate_years import generate_years
     from ..jobs import validate_file
     from ..xml.writer import write_xml
-    from ..years import SUPPORTED_YEARS, CensusYear
+    from ..years import SUPPORTED_YEARS
     from .rollover import write_rollover
 
-    last_year = CensusYear(year.first - 1)
-    if last_year.label not in SUPPORTED_YEARS:
+    last_year = _last_year(year)
+    if last_year is None:
         print(f"\n5. (A new census year: shown from {SUPPORTED_YEARS[1]} on, the first with a supported year "
               "before it.)")
         return
     last, this = generate_years(children, last_year, seed)
-    last_xml = out / f"last-year-{last_year.label}.xml"
+    (last_xml, _), (new_workbook, _), (this_xml, _) = _new_year_files(out, year)
     write_xml(last, last_year, last_xml)
-    new_workbook = out / f"new-year-{year.label}.xlsx"
     carried = write_rollover(last_xml, new_workbook, year.label)
     print(f"\n5. A new census year. Last year's return ({last_xml}) carried into {new_workbook} by "
           f"cin-xl rollover: {carried.carried['children']} children whose cases were open at "
@@ -110,7 +126,6 @@ def _new_year(out: Path, year, children: int, seed: int) -> None:
     changed = next(c for c in this.children if c.identifiers.la_child_id in carried_ids
                    and c.identifiers.person_birth_date)
     changed.identifiers.person_birth_date -= timedelta(days=1)
-    this_xml = out / f"this-year-{year.label}.xml"
     write_xml(this, year, this_xml)
     report = validate_file(this_xml, year.label, previous=last_xml)
     continuity = [f for f in report.findings if f.code.startswith("C-")]

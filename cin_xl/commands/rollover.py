@@ -6,16 +6,18 @@ import argparse
 import sys
 from pathlib import Path
 
+from . import add_output, input_file, output_arg
+
 NAME = "rollover"
 HELP = "start next year's workbook from last year's census XML: the children whose cases are still open"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("last", type=Path, metavar="LAST.xml", help="last year's census return (XML)")
-    p.add_argument("-o", "--output", type=Path, required=True, metavar="NEW.xlsx", help="the new year's workbook")
+    add_output(p, "workbook", metavar="NEW.xlsx", help="the new year's workbook")
     p.add_argument("--year", metavar="YYYY-YY", default=None,
                    help="the new census year (default: the year after LAST's)")
-    p.add_argument("--force", action="store_true", help="replace NEW.xlsx if it exists")
+    input_file(p, "last")
 
 
 def _progress(message: str) -> None:
@@ -112,10 +114,7 @@ def write_rollover(last: Path, output: Path, year_label: str | None = None):
 
 
 def run(args) -> int:
-    from ..errors import UnusableInput
-
-    if args.output.exists() and not args.force:
-        raise UnusableInput(f"{args.output} already exists; use --force to replace it")
+    args.output = output_arg(args, "workbook", args.last)
     carried = write_rollover(args.last, args.output, args.year)
     print(f"Wrote {args.output}: census {carried.year.label}, from {args.last} (census {carried.last_year.label}).")
     print("Carried: " + (", ".join(f"{n:,} {what}" for what, n in carried.carried.items()) or "nothing"))
