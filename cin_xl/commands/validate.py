@@ -44,6 +44,11 @@ def run(args) -> int:
     if args.annotate and args.file.suffix.lower() not in (".xlsx", ".xlsm"):
         raise UnusableInput(f"{args.file}: --annotate writes marks into a workbook (.xlsx or .xlsm), not XML")
     options = {"local_checks": not args.no_local}
+    fingerprint = None
+    if args.annotate and args.file.exists():
+        from ..workbook.package.write import Fingerprint
+
+        fingerprint = Fingerprint.of(args.file)  # annotate writes only if the file is still this one
     report = validate_file(args.file, args.year, progress=_progress_bar(), options=options)
     print(report.text(examples=args.examples))
     if args.report:
@@ -52,6 +57,6 @@ def run(args) -> int:
     if args.annotate:
         from ..workbook.annotate import annotate_file
 
-        annotate_file(args.file, report.loaded.workbook, report.findings)
+        annotate_file(args.file, report.loaded.workbook, report.findings, fingerprint=fingerprint)
         print(f"\nMarked the findings in {args.file}: highlighted cells, Issues columns, Issues and Summary sheets.")
     return report.exit_code

@@ -16,6 +16,7 @@ Nothing else is touched: no value the user typed, no formatting outside these ma
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -77,6 +78,26 @@ def _row_text(findings: list[Finding]) -> str:
     return "\n".join(parts)  # starts with a rule code, never with a formula character
 
 
+#: a line of an Issues cell as validation writes it (:func:`_row_text`): a rule code, then "error" or "query"
+_OWN_ISSUE_LINE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,15}\b.{0,40}?\b(error|query)\b", re.IGNORECASE)
+#: a Marks cell as validation writes it (:func:`.layout.marks_text`): tokens such as " C:E F:Q "
+_OWN_MARKS = re.compile(r"^\s*(?:[A-Z]{1,3}:[EQ]\s*)*$")
+
+
+def is_own_mark(value: object, *, marks_column: bool) -> bool:
+    """True when a cell of the Issues (or Marks) column holds what validation writes there, or nothing.
+
+    Annotate overwrites only such cells: text a person typed in these columns is never erased.
+    """
+    if value is None or value == "":
+        return True
+    if not isinstance(value, str):
+        return False
+    if marks_column:
+        return bool(_OWN_MARKS.match(value))
+    return all(_OWN_ISSUE_LINE.match(line) for line in value.split("\n") if line.strip())
+
+
 def plan_marks(read: WorkbookRead, findings: list[Finding], sheet_heights: dict[str, int],
                *, now: datetime | None = None) -> MarksPlan:
     """The marks for ``findings`` on the workbook ``read`` came from.
@@ -133,5 +154,5 @@ def cell_column(cell: str) -> str:
     return "".join(ch for ch in cell if ch.isalpha())
 
 
-__all__ = ["MarksPlan", "SheetMarks", "plan_marks", "clear_plan", "ISSUES_COLUMNS", "ISSUES_HEADER",
+__all__ = ["MarksPlan", "SheetMarks", "plan_marks", "clear_plan", "is_own_mark", "ISSUES_COLUMNS", "ISSUES_HEADER",
            "MARKS_HEADER", "FORMULA_STARTS"]
