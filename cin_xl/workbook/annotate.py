@@ -99,7 +99,7 @@ def row_height(text: str) -> float | None:
 
 
 def _column_is_free(sheet: SheetPart, col: int) -> bool:
-    return all(sheet.value(ref_of(row, col)) in (None, "") for row in sheet.rows())
+    return all(sheet.value_at(row, col) in (None, "") for row in sheet.rows())
 
 
 def _place_new_columns(sheet: SheetPart, marks: SheetMarks) -> None:
@@ -124,10 +124,13 @@ def write_sheet_marks(pkg: Package, marks: SheetMarks) -> None:
     sheet.set_column(column_index(marks.issues_column), width=ISSUES_WIDTH, at_least=True)
     # first every check, then every write: a refusal leaves nothing half done (nothing is saved anyway)
     cells = []
+    icol, mcol = column_index(marks.issues_column), column_index(marks.marks_column)
     for offset, (issue, mark) in enumerate(zip(marks.issues, marks.marks)):
         row = marks.first_row + offset
+        old_issue, old_mark = sheet.value_at(row, icol), sheet.value_at(row, mcol)
+        if not (issue or mark or old_issue or old_mark):
+            continue  # nothing there, nothing to write
         iref, mref = f"{marks.issues_column}{row}", f"{marks.marks_column}{row}"
-        old_issue, old_mark = sheet.value(iref), sheet.value(mref)
         if old_issue != (issue or None) and not is_own_mark(old_issue, marks_column=False):
             raise _not_ours(marks.sheet, iref, old_issue, ISSUES_HEADER)
         if old_mark != (mark or None) and not is_own_mark(old_mark, marks_column=True):
@@ -326,8 +329,15 @@ def annotate_file(path: str | os.PathLike, read: WorkbookRead, findings: list, *
     file differs from it just before it would be replaced, or a lock file appeared, nothing is
     written (:class:`UnusableInput`).
     """
+    from ..perf import no_gc
+
     path = Path(path)
     check_writable(path)
+    with no_gc():  # the sheets' element proxies would trigger full collections over the whole return
+        _annotate(path, read, findings, fingerprint)
+
+
+def _annotate(path: Path, read: WorkbookRead, findings: list, fingerprint: Fingerprint | None) -> None:
     pkg = Package(path)
     expect = fingerprint or pkg.fingerprint
     if pkg.fingerprint != expect:

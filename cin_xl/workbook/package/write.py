@@ -29,6 +29,7 @@ import re
 import tempfile
 import zipfile
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Callable, Iterable, Union
@@ -57,6 +58,7 @@ _WORKSHEET_ORDER = ("sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 _EPOCH = datetime(1899, 12, 30)
+_DIGITS = "0123456789$"
 
 
 def _parser() -> etree.XMLParser:
@@ -69,6 +71,7 @@ def _parser() -> etree.XMLParser:
 # ---------------------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=20000)
 def column_index(letters: str) -> int:
     n = 0
     for ch in letters.upper():
@@ -292,7 +295,6 @@ class SheetPart:
         self.data = data
         self._rows: dict[int, etree._Element] = {}
         self._keys: list[int] = []
-        self._cells: dict[int, dict[int, etree._Element]] = {}
         last = 0
         for row in data.iterchildren(_ROW):
             r = row.get("r")
@@ -325,30 +327,55 @@ class SheetPart:
     def row_element(self, row: int) -> etree._Element | None:
         return self._rows.get(row)
 
+    def _number_cells(self, el: etree._Element, row: int) -> None:
+        """Give every cell of a row its ``r`` (a cell without one follows the previous cell)."""
+        last = 0
+        for c in el.iterchildren(_C):
+            r = c.get("r")
+            last = column_index(r.rstrip(_DIGITS).lstrip("$")) if r else last + 1
+            if not r:
+                c.set("r", ref_of(row, last))
+
+    def _locate(self, row: int, col: int) -> tuple[etree._Element | None, etree._Element | None]:
+        """(the cell at ``col`` or None, the first cell right of it or None), scanning from the row's end
+        (the mark columns are the last ones, so this is one or two steps)."""
+        el = self._rows.get(row)
+        if el is None:
+            return None, None
+        following = None
+        for c in el.iterchildren(_C, reversed=True):
+            r = c.get("r")
+            if r is None:
+                self._number_cells(el, row)
+                return self._locate(row, col)
+            k = column_index(r.rstrip(_DIGITS).lstrip("$"))
+            if k == col:
+                return c, following
+            if k < col:
+                break
+            following = c
+        return None, following
+
     def _row_cells(self, row: int) -> dict[int, etree._Element]:
-        cells = self._cells.get(row)
-        if cells is None:
-            cells = {}
-            el = self._rows.get(row)
-            if el is not None:
-                last = 0
-                for c in el.iterchildren(_C):
-                    r = c.get("r")
-                    col = split_ref(r)[1] if r else last + 1
-                    if not r:
-                        c.set("r", ref_of(row, col))
-                    last = col
-                    cells[col] = c
-            self._cells[row] = cells
-        return cells
+        el = self._rows.get(row)
+        if el is None:
+            return {}
+        self._number_cells(el, row)
+        return {column_index(c.get("r").rstrip(_DIGITS).lstrip("$")): c for c in el.iterchildren(_C)}
 
     def cell(self, ref: str) -> etree._Element | None:
         row, col = split_ref(ref)
-        return self._row_cells(row).get(col)
+        return self.cell_at(row, col)
+
+    def cell_at(self, row: int, col: int) -> etree._Element | None:
+        return self._locate(row, col)[0]
 
     def value(self, ref: str) -> object:
         """The value of a cell as it is stored: text, number, bool, or None when blank."""
-        c = self.cell(ref)
+        return self.value_at(*split_ref(ref))
+
+    def value_at(self, row: int, col: int) -> object:
+        c = self.cell_at(row, col)
         return None if c is None else self.package.cell_value(c)
 
     def used_columns(self, row: int) -> list[int]:
@@ -394,15 +421,13 @@ class SheetPart:
             self.data.append(el)
         self._keys.insert(i, row)
         self._rows[row] = el
-        self._cells[row] = {}
         return el
 
     def set(self, ref: str, value: Value, style: int | None = None) -> None:
         """Set one cell: its value (None: blank) and, if given, its cell format; other cells stay as they are."""
         row, col = split_ref(ref)
         ref = ref_of(row, col)
-        cells = self._row_cells(row)
-        c = cells.get(col)
+        c, following = self._locate(row, col)
         keep = c.get("s") if c is not None else None
         s = str(style) if style is not None else keep
         if value is None or value == "":
@@ -411,18 +436,15 @@ class SheetPart:
                     return
             elif not s or s == "0":
                 c.getparent().remove(c)
-                del cells[col]
                 self.package.touch(self.part)
                 return
         if c is None:
             row_el = self._row(row)
             c = etree.Element(_C)
-            following = min((k for k in cells if k > col), default=None)
             if following is None:
                 row_el.append(c)
             else:
-                cells[following].addprevious(c)
-            cells[col] = c
+                following.addprevious(c)
             self._widen_spans(row_el, col)
         else:
             for child in list(c):
@@ -548,7 +570,6 @@ class SheetPart:
                 continue
             el.getparent().remove(el)
             del self._rows[n]
-            self._cells.pop(n, None)
             import bisect
 
             self._keys.pop(bisect.bisect_left(self._keys, n))
