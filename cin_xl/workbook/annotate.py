@@ -131,9 +131,11 @@ def write_sheet_marks(pkg: Package, marks: SheetMarks) -> None:
         if not (issue or mark or old_issue or old_mark):
             continue  # nothing there, nothing to write
         iref, mref = f"{marks.issues_column}{row}", f"{marks.marks_column}{row}"
-        if old_issue != (issue or None) and not is_own_mark(old_issue, marks_column=False):
+        if sheet.has_formula(row, icol) or (
+                old_issue != (issue or None) and not is_own_mark(old_issue, marks_column=False)):
             raise _not_ours(marks.sheet, iref, old_issue, ISSUES_HEADER)
-        if old_mark != (mark or None) and not is_own_mark(old_mark, marks_column=True):
+        if sheet.has_formula(row, mcol) or (
+                old_mark != (mark or None) and not is_own_mark(old_mark, marks_column=True)):
             raise _not_ours(marks.sheet, mref, old_mark, MARKS_HEADER)
         cells.append((row, iref, mref, issue, mark, old_issue))
     for row, iref, mref, issue, mark, old_issue in cells:

@@ -31,6 +31,7 @@ from cin_xl.xml import to_xml_bytes
 from cin_xl.years import CensusYear
 
 YEAR = CensusYear.parse("2025-26")
+pytestmark = pytest.mark.filterwarnings("ignore:Sparkline Group extension")  # openpyxl's reader, not ours
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 M = f"{{{MAIN}}}"
@@ -307,3 +308,124 @@ def test_the_users_vba_module_is_in_the_kept_project(rich, capsys):
     main(["validate", str(rich), "--annotate"])
     capsys.readouterr()
     assert members(rich)["xl/vbaProject.bin"] == project
+
+
+# ---------------------------------------------------------------------------------------------
+# The writer on its own
+# ---------------------------------------------------------------------------------------------
+
+SHEET = (f'<worksheet xmlns="{MAIN}"><dimension ref="A1:C3"/><sheetData>'
+         '<row r="1"><c r="A1" t="inlineStr"><is><t>a</t></is></c><c r="C1"><v>3</v></c></row>'
+         '<row r="3" spans="1:2"><c><v>1</v></c><c><v>2</v></c></row>'
+         '<row r="5"><c r="B5"><f>A1&amp;"x"</f><v>ax</v></c></row>'
+         '</sheetData><extLst><ext uri="{user}"><keep xmlns="urn:user"/></ext></extLst></worksheet>')
+
+
+def tiny_package(path: Path, *, calc_chain: bool = False) -> None:
+    parts = {
+        "[Content_Types].xml": (
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/worksheets/sheet1.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+            + ('<Override PartName="/xl/calcChain.xml" '
+               'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.calcChain+xml"/>'
+               if calc_chain else '') + '</Types>'),
+        "_rels/.rels": (
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+            'officeDocument" Target="xl/workbook.xml"/></Relationships>'),
+        "xl/workbook.xml": (f'<workbook xmlns="{MAIN}" xmlns:r="{R}"><sheets>'
+                            '<sheet name="Data" sheetId="1" r:id="rId1"/></sheets></workbook>'),
+        "xl/_rels/workbook.xml.rels": (
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{R}/worksheet" Target="worksheets/sheet1.xml"/>'
+            f'<Relationship Id="rId2" Type="{R}/styles" Target="styles.xml"/>'
+            + (f'<Relationship Id="rId3" Type="{R}/calcChain" Target="calcChain.xml"/>' if calc_chain else '')
+            + '</Relationships>'),
+        "xl/styles.xml": (f'<styleSheet xmlns="{MAIN}"><fonts count="1"><font/></fonts><fills count="1"><fill/>'
+                          '</fills><borders count="1"><border/></borders><cellXfs count="2">'
+                          '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+                          '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" applyAlignment="1">'
+                          '<alignment wrapText="1" vertical="top"/></xf></cellXfs></styleSheet>'),
+        "xl/worksheets/sheet1.xml": SHEET,
+        "xl/media/other.bin": "\x00\x01 user bytes",
+    }
+    if calc_chain:
+        parts["xl/calcChain.xml"] = f'<calcChain xmlns="{MAIN}"><c r="B5" i="1"/></calcChain>'
+    path.write_bytes(write_zip({k: v.encode() for k, v in parts.items()}))
+
+
+def test_cells_go_in_their_place_and_nothing_else_moves(tmp_path):
+    path = tmp_path / "t.xlsx"
+    tiny_package(path)
+    pkg = Package(path)
+    sheet = pkg.sheet("Data")
+    assert sheet.value("A1") == "a" and sheet.value("B3") == 2 and sheet.value("B5") == "ax"
+    sheet.set("B1", "=1+1")  # text, never a formula
+    sheet.set("D3", 7.5)
+    sheet.set("A2", "x\x01y", pkg.styles.derive(0, wrap=True, vertical="top"))
+    sheet.set("C1", None)
+    pkg.commit()
+    root = etree.fromstring(members(path)["xl/worksheets/sheet1.xml"])
+    rows = root.find(f"{M}sheetData")
+    assert [r.get("r") for r in rows] == ["1", "2", "3", "5"]
+    assert [c.get("r") for c in rows[0]] == ["A1", "B1"]
+    assert [c.get("r") for c in rows[2]] == ["A3", "B3", "D3"] and rows[2].get("spans") == "1:4"
+    b1 = cell_at(root, "B1")
+    assert b1.get("t") == "inlineStr" and b1.find(f"{M}f") is None and "".join(b1.itertext()) == "=1+1"
+    assert "".join(cell_at(root, "A2").itertext()) == "x_x0001_y"
+    assert cell_at(root, "A2").get("s") == "1", "the existing wrap format is reused, not added again"
+    assert root.find(f"{M}dimension").get("ref") == "A1:D3"
+    assert c14n(root.find(f"{M}extLst")) == c14n(etree.fromstring(SHEET).find(f"{M}extLst"))
+    assert cell_at(root, "B5").find(f"{M}f").text == 'A1&"x"'
+    assert members(path)["xl/media/other.bin"] == b"\x00\x01 user bytes"
+
+
+def test_a_stale_calculation_chain_goes_with_the_formula(tmp_path):
+    path = tmp_path / "t.xlsx"
+    tiny_package(path, calc_chain=True)
+    pkg = Package(path)
+    pkg.sheet("Data").set("B5", "no longer a formula")
+    pkg.commit()
+    after = members(path)
+    assert "xl/calcChain.xml" not in after
+    assert b"calcChain" not in after["[Content_Types].xml"] and b"calcChain" not in after["xl/_rels/workbook.xml.rels"]
+
+
+def test_a_refused_commit_leaves_no_file_behind(tmp_path):
+    from cin_xl.errors import UnusableInput
+
+    path = tmp_path / "t.xlsx"
+    tiny_package(path)
+    before = path.read_bytes()
+    pkg = Package(path)
+    pkg.sheet("Data").set("A1", "changed")
+
+    def lock_appeared():
+        raise UnusableInput("open in Excel")
+
+    with pytest.raises(UnusableInput):
+        pkg.commit(before_replace=lock_appeared)
+    assert path.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == ["t.xlsx"]
+    os.utime(path, ns=(0, 10**9))
+    pkg = Package(tmp_path / "t.xlsx")
+    expect = pkg.fingerprint
+    os.utime(path, ns=(0, 2 * 10**9))
+    with pytest.raises(UnusableInput, match="changed by another program"):
+        pkg.commit(expect=expect)
+    assert [p.name for p in tmp_path.iterdir()] == ["t.xlsx"]
+    assert Fingerprint.of(path).sha256 == expect.sha256
+
+
+def test_formula_cells_the_tool_writes_keep_their_result(tmp_path):
+    path = tmp_path / "t.xlsx"
+    tiny_package(path)
+    pkg = Package(path)
+    pkg.sheet("Data").set("E1", Formula('HYPERLINK("#Data!A1","Go")', "Go"))
+    pkg.commit()
+    c = cell_at(etree.fromstring(members(path)["xl/worksheets/sheet1.xml"]), "E1")
+    assert c.get("t") == "str" and c.find(f"{M}f").text.startswith("HYPERLINK(") and c.find(f"{M}v").text == "Go"

@@ -378,6 +378,10 @@ class SheetPart:
         c = self.cell_at(row, col)
         return None if c is None else self.package.cell_value(c)
 
+    def has_formula(self, row: int, col: int) -> bool:
+        c = self.cell_at(row, col)
+        return c is not None and c.find(_F) is not None
+
     def used_columns(self, row: int) -> list[int]:
         return [col for col, c in self._row_cells(row).items() if self.package.cell_value(c) not in (None, "")]
 
@@ -435,6 +439,8 @@ class SheetPart:
                 if not s or s == "0":
                     return
             elif not s or s == "0":
+                if c.find(_F) is not None:
+                    self.package.formulas_changed = True
                 c.getparent().remove(c)
                 self.package.touch(self.part)
                 return
@@ -447,6 +453,8 @@ class SheetPart:
                 following.addprevious(c)
             self._widen_spans(row_el, col)
         else:
+            if c.find(_F) is not None:
+                self.package.formulas_changed = True
             for child in list(c):
                 c.remove(child)
             c.attrib.clear()
@@ -653,6 +661,8 @@ class Package:
             self._shared: list[str] | None = None
             self._styles: Styles | None = None
             self._pending_type: dict[str, str] = {}
+            #: a formula was overwritten or removed (then Excel's calculation chain must go: it lists them)
+            self.formulas_changed = False
             self.workbook_part = self._main_part()
             self.workbook = self.xml(self.workbook_part)
             self.workbook_rels = self.xml(_rels_name(self.workbook_part))
@@ -909,6 +919,7 @@ class Package:
         self.remove(_rels_name(part))
         self._sheets.pop(name, None)
         self._put_sheet(part, data, rels)
+        self.formulas_changed = True  # the old sheet's formulas, if any, are gone
 
     def _remove_tree(self, part: str) -> None:
         """Remove a part and what it alone relates to (a drawing and its charts)."""
@@ -1013,6 +1024,8 @@ class Package:
             sheet.finish()
         if self._styles is not None and self._styles.changed:
             self.touch(self._styles_part)
+        if self.formulas_changed:
+            self._drop_calc_chain()
         mode = os.stat(target).st_mode & 0o7777 if target.exists() else None
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
         try:
@@ -1030,6 +1043,18 @@ class Package:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+
+    def _drop_calc_chain(self) -> None:
+        """Remove ``calcChain.xml``, Excel's list of formula cells, once a listed formula is gone: a stale
+        chain makes Excel "repair" the file, a missing one is rebuilt silently."""
+        rels = self.workbook_rels
+        for rel in list(rels):
+            if rel.get("Type", "").endswith("/calcChain"):
+                part = _resolve(self.workbook_part, rel.get("Target", ""))
+                rels.remove(rel)
+                self.touch(_rels_name(self.workbook_part))
+                self.remove(part)
+                self.content_type(part, None)
 
     def _write_zip(self, fh) -> None:
         with zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as out:
