@@ -21,8 +21,11 @@ from __future__ import annotations
 
 import math
 import os
+import zipfile
 from datetime import date, datetime
 from pathlib import Path
+
+from lxml import etree
 
 from ..errors import UnusableInput
 from .layout import ISSUES, ISSUES_COLUMNS, ISSUES_HEADER, MARKS_HEADER, START, norm_header
@@ -271,9 +274,10 @@ def _only_our_summary_parts(pkg: Package):
         if rel_type == REL_PRINTER:
             return
         if rel_type == REL_DRAWING and pkg.has(part):
-            drawing = pkg.read(part)
-            if all(t == REL_CHART for _, t, _, _ in pkg.relationships(part)) and not any(
-                    tag in drawing for tag in (b"<xdr:pic", b"<xdr:sp", b"<xdr:grpSp", b"<xdr:cxnSp")):
+            anchored = {etree.QName(el).localname for anchor in pkg.xml(part) for el in anchor
+                        if isinstance(el.tag, str)}
+            if all(t == REL_CHART for _, t, _, _ in pkg.relationships(part)) and not anchored & {
+                    "pic", "sp", "grpSp", "cxnSp", "contentPart"}:
                 return
         raise UnusableInput(f"The '{SUMMARY_SHEET}' sheet holds a picture, shape or note that cin-xl did not put "
                             "there, and validation replaces that sheet; move it to another sheet and run again. "
@@ -317,8 +321,10 @@ def sheet_heights(pkg: Package, read: WorkbookRead) -> dict[str, int]:
 
 def write_plan(pkg: Package, plan: MarksPlan) -> None:
     """Write a marks plan into an opened package (in memory)."""
+    names = set(pkg.sheet_names())
     for marks in plan.sheets.values():
-        write_sheet_marks(pkg, marks)
+        if marks.sheet in names:
+            write_sheet_marks(pkg, marks)
     write_issues_sheet(pkg, plan.issue_rows)
     write_summary_box(pkg, plan.summary)
 
@@ -336,7 +342,13 @@ def annotate_file(path: str | os.PathLike, read: WorkbookRead, findings: list, *
     path = Path(path)
     check_writable(path)
     with no_gc():  # the sheets' element proxies would trigger full collections over the whole return
-        _annotate(path, read, findings, fingerprint)
+        try:
+            _annotate(path, read, findings, fingerprint)
+        except (etree.XMLSyntaxError, zipfile.BadZipFile, KeyError, ValueError, StopIteration) as exc:
+            # a part of the package that is not what the Open XML standard says (nothing was written)
+            detail = str(exc).replace("\n", " ")[:100]
+            raise UnusableInput(f"{path}: cin-xl cannot write its marks into this workbook ({exc.__class__.__name__}: "
+                                f"{detail}); open and save it in Excel, then run again. Nothing was changed.") from None
 
 
 def _annotate(path: Path, read: WorkbookRead, findings: list, fingerprint: Fingerprint | None) -> None:

@@ -79,7 +79,7 @@ def _row_text(findings: list[Finding]) -> str:
 
 
 #: a line of an Issues cell as validation writes it (:func:`_row_text`): a rule code, then "error" or "query"
-_OWN_ISSUE_LINE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,15}\b.{0,40}?\b(error|query)\b", re.IGNORECASE)
+_OWN_ISSUE_LINE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,15}\b.{0,40}?\b(?i:error|query)\b")
 #: a Marks cell as validation writes it (:func:`.layout.marks_text`): tokens such as " C:E F:Q "
 _OWN_MARKS = re.compile(r"^\s*(?:[A-Z]{1,3}:[EQ]\s*)*$")
 

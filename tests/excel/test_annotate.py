@@ -290,3 +290,76 @@ def test_a_macro_workbook_with_a_note_on_the_start_sheet(tmp_path, capsys):
     with zipfile.ZipFile(path) as z:
         for name in ("xl/comments/comment99.xml", "xl/vbaProject.bin", "xl/drawings/vmlDrawing1.vml", rels_name):
             assert z.read(name) == parts[name], name
+
+
+def test_validation_recognises_its_own_marks_and_only_those():
+    from cin_xl.findings import Finding, Severity
+    from cin_xl.workbook.layout import marks_text
+    from cin_xl.workbook.marks import _row_text, is_own_mark
+
+    findings = [Finding(code, sev, "a message quoting a value: =HYPERLINK(x)") for code, sev in
+                (("1103", Severity.ERROR), ("8525Q", Severity.QUERY), ("X-READ", Severity.ERROR),
+                 ("LA-01", Severity.QUERY), ("XSD", Severity.ERROR))]
+    assert is_own_mark(_row_text(findings), marks_column=False)
+    assert is_own_mark(marks_text([("C", "error"), ("AB", "query")]), marks_column=True)
+    assert is_own_mark(None, marks_column=False) and is_own_mark("", marks_column=True)
+    for typed in ("phoned the school", "query: ask Sam", "=SUM(A1:A3)", "1103 is fine, checked"):
+        assert not is_own_mark(typed, marks_column=False), typed
+    for typed in ("C", "x:E", "done", 3.0):
+        assert not is_own_mark(typed, marks_column=True), typed
+
+
+def _rewrite_member(path, name_of, change) -> None:
+    """Rewrite one member of a workbook (picked by ``name_of(names)``) with ``change(bytes)``."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    name = name_of(list(parts))
+    parts[name] = change(parts[name])
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for n, data in parts.items():
+            z.writestr(n, data)
+
+
+def test_a_picture_the_user_put_on_the_summary_sheet_stops_the_run(workbook, capsys):
+    main(["validate", str(workbook), "--annotate"])
+    from lxml import etree
+
+    xdr = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
+    pic = etree.fromstring(
+        f'<xdr:oneCellAnchor xmlns:xdr="{xdr}"><xdr:from><xdr:col>8</xdr:col><xdr:colOff>0</xdr:colOff>'
+        '<xdr:row>1</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:from><xdr:ext cx="1" cy="1"/><xdr:pic><xdr:nvPicPr>'
+        '<xdr:cNvPr id="99" name="mine"/><xdr:cNvPicPr/></xdr:nvPicPr><xdr:blipFill/><xdr:spPr/></xdr:pic>'
+        '<xdr:clientData/></xdr:oneCellAnchor>')
+
+    def add_picture(data):
+        root = etree.fromstring(data)
+        root.append(pic)
+        return etree.tostring(root)
+
+    _rewrite_member(workbook, lambda names: next(n for n in names if n.startswith("xl/drawings/drawing")),
+                    add_picture)
+    before = workbook.read_bytes()
+    capsys.readouterr()
+    assert main(["validate", str(workbook), "--annotate"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "'Summary' sheet holds a picture" in err[0]
+    assert workbook.read_bytes() == before
+
+
+def test_a_broken_part_is_a_one_line_message_not_a_traceback(workbook, capsys):
+    import zipfile
+
+    from tests.workbook.test_package_write import sheet_parts
+
+    with zipfile.ZipFile(workbook) as z:
+        issues = sheet_parts({n: z.read(n) for n in z.namelist()})["Issues"]  # read by annotate only
+    # cut short after a <dimension>: openpyxl reads no further when loading, annotate must read it all
+    _rewrite_member(workbook, lambda names: issues,
+                    lambda data: data.replace(b"<sheetViews", b'<dimension ref="A1:G2"/><sheetViews', 1)[:-40])
+    before = workbook.read_bytes()
+    code = main(["validate", str(workbook), "--annotate"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and "Nothing was changed" in err[0]
+    assert workbook.read_bytes() == before

@@ -429,3 +429,18 @@ def test_formula_cells_the_tool_writes_keep_their_result(tmp_path):
     pkg.commit()
     c = cell_at(etree.fromstring(members(path)["xl/worksheets/sheet1.xml"]), "E1")
     assert c.get("t") == "str" and c.find(f"{M}f").text.startswith("HYPERLINK(") and c.find(f"{M}v").text == "Go"
+
+
+def test_a_replaced_sheet_keeps_its_code_name_and_loses_only_its_own_parts(tmp_path):
+    path = tmp_path / "t.xlsx"
+    tiny_package(path)
+    parts = members(path)
+    parts["xl/worksheets/sheet1.xml"] = SHEET.replace("<dimension", '<sheetPr codeName="Sheet7"/><dimension').encode()
+    path.write_bytes(write_zip(parts))
+    pkg = Package(path)
+    pkg.replace_sheet("Data", f'<worksheet xmlns="{MAIN}"><sheetData/></worksheet>'.encode())
+    pkg.commit()
+    after = members(path)
+    root = etree.fromstring(after["xl/worksheets/sheet1.xml"])
+    assert root.find(f"{M}sheetPr").get("codeName") == "Sheet7" and not len(root.find(f"{M}sheetData"))
+    assert after["xl/media/other.bin"] == parts["xl/media/other.bin"]

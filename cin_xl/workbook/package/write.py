@@ -909,6 +909,7 @@ class Package:
         part = self.sheet_part(name)
         if part is None:
             raise KeyError(name)
+        data = self._keep_code_name(part, data)
         old = self.relationships(part)
         for _, typ, target, mode in old:
             if mode != "External" and drop is not None:
@@ -920,6 +921,21 @@ class Package:
         self._sheets.pop(name, None)
         self._put_sheet(part, data, rels)
         self.formulas_changed = True  # the old sheet's formulas, if any, are gone
+
+    def _keep_code_name(self, part: str, data: bytes) -> bytes:
+        """The new content of a sheet with the old one's ``codeName`` (a macro-enabled workbook's VBA
+        project has a document module of that name for the sheet)."""
+        old = self.xml(part).find(f"{{{MAIN}}}sheetPr")
+        code = old.get("codeName") if old is not None else None
+        if not code:
+            return data
+        root = etree.fromstring(data, _parser())
+        pr = root.find(f"{{{MAIN}}}sheetPr")
+        if pr is None:
+            pr = etree.Element(f"{{{MAIN}}}sheetPr")
+            root.insert(0, pr)
+        pr.set("codeName", code)
+        return etree.tostring(root, encoding="UTF-8", xml_declaration=True, standalone=True)
 
     def _remove_tree(self, part: str) -> None:
         """Remove a part and what it alone relates to (a drawing and its charts)."""
@@ -1026,6 +1042,7 @@ class Package:
             self.touch(self._styles_part)
         if self.formulas_changed:
             self._drop_calc_chain()
+        target = Path(os.path.realpath(target))  # through a symbolic link, not over it
         mode = os.stat(target).st_mode & 0o7777 if target.exists() else None
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
         try:
