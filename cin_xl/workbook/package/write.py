@@ -19,6 +19,7 @@ string table is never rewritten, and a text cell is never a formula.
 
 from __future__ import annotations
 
+import bisect
 import copy
 import hashlib
 import io
@@ -59,6 +60,8 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 _EPOCH = datetime(1899, 12, 30)
 _DIGITS = "0123456789$"
+#: attributes of a row that say nothing of its own (no height, no style)
+_PLAIN_ROW = {"r", "spans", "{http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac}dyDescent"}
 
 
 def _parser() -> etree.XMLParser:
@@ -416,7 +419,6 @@ class SheetPart:
         if el is not None:
             return el
         el = etree.Element(_ROW, r=str(row))
-        import bisect
 
         i = bisect.bisect(self._keys, row)
         if i < len(self._keys):
@@ -574,12 +576,10 @@ class SheetPart:
         """Drop row elements left with no cells and nothing of their own (height, style)."""
         for n in rows:
             el = self._rows.get(n)
-            if el is None or len(el) or set(el.attrib) - {"r", "spans", "{http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac}dyDescent"}:
+            if el is None or len(el) or set(el.attrib) - _PLAIN_ROW:
                 continue
             el.getparent().remove(el)
             del self._rows[n]
-            import bisect
-
             self._keys.pop(bisect.bisect_left(self._keys, n))
             self.package.touch(self.part)
 
@@ -1044,7 +1044,10 @@ class Package:
             self._drop_calc_chain()
         target = Path(os.path.realpath(target))  # through a symbolic link, not over it
         mode = os.stat(target).st_mode & 0o7777 if target.exists() else None
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        try:
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        except OSError as exc:  # name the file the user asked for, not our temporary one
+            raise OSError(exc.errno, f"cannot write there ({exc.strerror})", str(target)) from None
         try:
             with os.fdopen(fd, "wb") as fh:
                 self._write_zip(fh)
