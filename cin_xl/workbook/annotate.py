@@ -29,7 +29,7 @@ from lxml import etree
 
 from ..errors import UnusableInput
 from .layout import ISSUES, ISSUES_COLUMNS, ISSUES_HEADER, MARKS_HEADER, START, norm_header
-from .marks import MarksPlan, SheetMarks, is_own_mark, plan_marks
+from .marks import MORE_LINE, MarksPlan, SheetMarks, is_own_mark, plan_marks
 from .package.write import Fingerprint, Formula, Package, SheetPart, column_index, column_letters, \
     ref_of
 from .reader import WorkbookRead
@@ -37,6 +37,9 @@ from .reader import WorkbookRead
 #: the Issues column's width (characters) and the height of one line of text in it (points)
 ISSUES_WIDTH = 60
 LINE_HEIGHT = 15.0
+#: Excel's limits: a row's height (points) and the characters a cell holds
+MAX_ROW_HEIGHT = 409.0
+MAX_CELL_TEXT = 32_767
 #: how dates the tool writes are shown (SummaryLastRun)
 DATE_TIME_FORMAT = "dd/mm/yyyy hh:mm"
 SUMMARY_SHEET = "Summary"
@@ -91,9 +94,18 @@ def text_lines(text: str, width: float = ISSUES_WIDTH) -> int:
 
 
 def row_height(text: str) -> float | None:
-    """The height a row needs for its Issues text (None: the default height does)."""
+    """The height a row needs for its Issues text (None: the default height does), at most Excel's maximum."""
     lines = text_lines(text)
-    return LINE_HEIGHT * lines if lines > 1 else None
+    return min(LINE_HEIGHT * lines, MAX_ROW_HEIGHT) if lines > 1 else None
+
+
+def cell_text(text: str, more: str = "\n" + MORE_LINE) -> str:
+    """``text`` cut (at a line end when there is one) to what an Excel cell holds."""
+    if len(text) <= MAX_CELL_TEXT:
+        return text
+    room = MAX_CELL_TEXT - len(more)
+    cut = text.rfind("\n", 0, room)
+    return text[:cut if cut > 0 else room] + more
 
 
 # ---------------------------------------------------------------------------------------------
@@ -144,6 +156,7 @@ def write_sheet_marks(pkg: Package, marks: SheetMarks) -> None:
     for row, iref, mref, issue, mark, old_issue in cells:
         if issue:
             wrap = styles.derive(sheet.style_of(iref), wrap=True, vertical="top")
+            issue = cell_text(issue)
             sheet.set(iref, issue, wrap)
         else:
             sheet.set(iref, None)
@@ -233,6 +246,8 @@ def write_issues_sheet(pkg: Package, rows: list[list[object]]) -> None:
             ref = ref_of(r, columns[j])
             if isinstance(value, str) and value.startswith("=HYPERLINK("):
                 value = Formula(value[1:], "Go to cell")  # the link the tool makes to the finding's cell
+            elif isinstance(value, str):
+                value = cell_text(value, "...")
             style = styles.derive(sheet.style_of(ref), wrap=True, vertical="top") if j == message and value else 0
             sheet.set(ref, value, style)
     gone = range(len(rows) + 2, old_last + 1)

@@ -80,6 +80,8 @@ def _row_text(findings: list[Finding]) -> str:
 
 #: a line of an Issues cell as validation writes it (:func:`_row_text`): a rule code, then "error" or "query"
 _OWN_ISSUE_LINE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,15}\b.{0,40}?\b(?i:error|query)\b")
+#: the last line of an Issues cell cut to what a cell holds (see :func:`cin_xl.workbook.annotate.cell_text`)
+MORE_LINE = "... and more: see the Issues sheet"
 #: a Marks cell as validation writes it (:func:`.layout.marks_text`): tokens such as " C:E F:Q "
 _OWN_MARKS = re.compile(r"^\s*(?:[A-Z]{1,3}:[EQ]\s*)*$")
 
@@ -95,7 +97,7 @@ def is_own_mark(value: object, *, marks_column: bool) -> bool:
         return False
     if marks_column:
         return bool(_OWN_MARKS.match(value))
-    return all(_OWN_ISSUE_LINE.match(line) for line in value.split("\n") if line.strip())
+    return all(_OWN_ISSUE_LINE.match(line) or line == MORE_LINE for line in value.split("\n") if line.strip())
 
 
 def plan_marks(read: WorkbookRead, findings: list[Finding], sheet_heights: dict[str, int],

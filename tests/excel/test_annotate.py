@@ -363,3 +363,21 @@ def test_a_broken_part_is_a_one_line_message_not_a_traceback(workbook, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1 and "Nothing was changed" in err[0]
     assert workbook.read_bytes() == before
+
+
+def test_a_row_with_very_many_findings_stays_within_excels_limits(workbook, capsys):
+    from cin_xl.findings import Finding, Severity
+    from cin_xl.jobs import validate_file
+    from cin_xl.workbook.annotate import MAX_CELL_TEXT, MAX_ROW_HEIGHT, annotate_file
+
+    report = validate_file(workbook)
+    read = report.loaded.workbook
+    row = read.sheets["Children"].rows[0]
+    many = [Finding(f"{9000 + i}", Severity.QUERY, f"finding number {i} " + "x" * 90, sheet="Children", row=row,
+                    cells=("B" + str(row),)) for i in range(400)]
+    for _ in range(2):  # the second run recognises the cut text as its own
+        annotate_file(workbook, read, report.findings + many)
+    ws = load_workbook(workbook)["Children"]
+    text = ws.cell(row, _issues_column(ws)).value
+    assert MAX_CELL_TEXT - 100 < len(text) <= MAX_CELL_TEXT and text.endswith("see the Issues sheet")
+    assert ws.row_dimensions[row].height == MAX_ROW_HEIGHT
