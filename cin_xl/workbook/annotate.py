@@ -359,7 +359,8 @@ def annotate_file(path: str | os.PathLike, read: WorkbookRead, findings: list, *
     with no_gc():  # the sheets' element proxies would trigger full collections over the whole return
         try:
             _annotate(path, read, findings, fingerprint)
-        except (etree.XMLSyntaxError, zipfile.BadZipFile, KeyError, ValueError, StopIteration) as exc:
+        except (etree.XMLSyntaxError, zipfile.BadZipFile, KeyError, ValueError, StopIteration, NotImplementedError,
+                RuntimeError) as exc:  # RuntimeError, NotImplementedError: an encrypted or oddly compressed member
             # a part of the package that is not what the Open XML standard says (nothing was written)
             detail = str(exc).replace("\n", " ")[:100]
             raise UnusableInput(f"{path}: cin-xl cannot write its marks into this workbook ({exc.__class__.__name__}: "

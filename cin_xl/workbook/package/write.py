@@ -27,6 +27,7 @@ import math
 import os
 import posixpath
 import re
+import shutil
 import tempfile
 import zipfile
 from dataclasses import dataclass
@@ -60,6 +61,8 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 _EPOCH = datetime(1899, 12, 30)
 _DIGITS = "0123456789$"
+#: a part larger than this, unpacked, is refused (a census sheet of 20,000 children is under 10 MB)
+MAX_PART_BYTES = 512 * 10**6
 #: attributes of a row that say nothing of its own (no height, no style)
 _PLAIN_ROW = {"r", "spans", "{http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac}dyDescent"}
 
@@ -696,6 +699,10 @@ class Package:
         """The parsed part (edits to it are written back on commit once :meth:`touch` is called)."""
         root = self._trees.get(name)
         if root is None:
+            info = self._infos.get(name)
+            if name not in self._new and info is not None and info.file_size > MAX_PART_BYTES:
+                raise UnusableInput(f"{self.path}: its part {name} would unpack to {info.file_size // 10**6} MB, far "
+                                    "beyond any census workbook; nothing was changed")
             data = self._new[name] if name in self._new else self._zip.read(name)
             if data.startswith(b"<?xml"):
                 self._declarations[name] = data[:data.index(b"?>") + 2]
@@ -1091,8 +1098,13 @@ class Package:
                     info.compress_type = old.compress_type
                     info.external_attr = old.external_attr
                     info.create_system = old.create_system
-                    if data is None:
-                        data = self._zip.read(name)  # the same bytes as before
+                    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                        info.compress_type = zipfile.ZIP_DEFLATED
+                    if data is None:  # the same bytes as before, streamed (a large picture is never all in memory)
+                        info.file_size = old.file_size
+                        with self._zip.open(old) as src, out.open(info, "w", force_zip64=old.file_size > 2**31) as dst:
+                            shutil.copyfileobj(src, dst, 1 << 20)
+                        continue
                 else:
                     info = zipfile.ZipInfo(name, datetime.now().timetuple()[:6])
                     info.compress_type = zipfile.ZIP_DEFLATED
