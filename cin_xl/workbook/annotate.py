@@ -28,10 +28,12 @@ from pathlib import Path
 from lxml import etree
 
 from ..errors import UnusableInput
-from .layout import ISSUES, ISSUES_COLUMNS, ISSUES_HEADER, MARKS_HEADER, START, norm_header
+from .layout import (ERROR_BORDER, ERROR_FILL, ERROR_TEXT, ISSUES, ISSUES_COLUMNS, ISSUES_HEADER, MARK_ERROR,
+                     MARK_QUERY, MARKS_HEADER, MAX_ROW, QUERY_BORDER, QUERY_FILL, QUERY_TEXT, START, cf_formula,
+                     cf_row_formula, norm_header)
 from .marks import MORE_LINE, MarksPlan, SheetMarks, is_own_mark, plan_marks
-from .package.write import Fingerprint, Formula, Package, SheetPart, column_index, column_letters, \
-    ref_of
+from .package.write import (MAIN, REL_CHART, REL_DRAWING, REL_PRINTER, Fingerprint, Formula, Package, SheetPart,
+                            column_index, column_letters, ref_of)
 from .reader import WorkbookRead
 
 #: the Issues column's width (characters) and the height of one line of text in it (points)
@@ -125,6 +127,29 @@ def _place_new_columns(sheet: SheetPart, marks: SheetMarks) -> None:
     marks.issues_column, marks.marks_column = column_letters(first), column_letters(first + 1)
 
 
+def _mark_formats(pkg: Package) -> tuple[int, int]:
+    """The differential formats of error and query cells (those of the template: reused when there)."""
+    def dxf(font: str, fill: str, line: str, colour: str) -> str:
+        sides = "".join(f'<{s} style="{line}"><color rgb="FF{colour}"/></{s}>' for s in ("left", "right", "top", "bottom"))
+        return (f'<dxf xmlns="{MAIN}"><font>{font}</font><fill><patternFill patternType="solid"><fgColor rgb="FF{fill}"/>'
+                f'<bgColor rgb="FF{fill}"/></patternFill></fill><border>{sides}</border></dxf>')
+
+    return (pkg.styles.dxf(dxf(f'<b/><color rgb="FF{ERROR_TEXT}"/>', ERROR_FILL, "thin", ERROR_BORDER)),
+            pkg.styles.dxf(dxf(f'<i/><color rgb="FF{QUERY_TEXT}"/>', QUERY_FILL, "dotted", QUERY_BORDER)))
+
+
+def _highlighting(pkg: Package, sheet: SheetPart, marks: SheetMarks) -> None:
+    """The conditional formats that colour marked cells, for Issues and Marks columns put back."""
+    error, query = _mark_formats(pkg)
+    first, column = marks.first_row, marks.marks_column
+    last_data = column_index(marks.issues_column) - 1
+    if last_data >= 1:
+        sheet.add_conditional_format(f"A{first}:{column_letters(last_data)}{MAX_ROW}", [
+            (cf_formula(column, MARK_ERROR, first), error), (cf_formula(column, MARK_QUERY, first), query)])
+    sheet.add_conditional_format(f"{marks.issues_column}{first}:{marks.issues_column}{MAX_ROW}", [
+        (cf_row_formula(column, MARK_ERROR, first), error), (cf_row_formula(column, MARK_QUERY, first), query)])
+
+
 def write_sheet_marks(pkg: Package, marks: SheetMarks) -> None:
     sheet = pkg.sheet(marks.sheet)
     styles = pkg.styles
@@ -136,6 +161,7 @@ def write_sheet_marks(pkg: Package, marks: SheetMarks) -> None:
         sheet.set(f"{marks.issues_column}{marks.header_row}", ISSUES_HEADER, head_style)
         sheet.set(f"{marks.marks_column}{marks.header_row}", MARKS_HEADER, head_style)
         sheet.set_column(column_index(marks.marks_column), hidden=True)
+        _highlighting(pkg, sheet, marks)
     sheet.set_column(column_index(marks.issues_column), width=ISSUES_WIDTH, at_least=True)
     # first every check, then every write: a refusal leaves nothing half done (nothing is saved anyway)
     cells = []
@@ -259,8 +285,6 @@ def write_issues_sheet(pkg: Package, rows: list[list[object]]) -> None:
 
 
 def _fit_filter(sheet: SheetPart, columns: list[int], last_row: int) -> None:
-    from .package.write import MAIN
-
     auto = sheet.root.find(f"{{{MAIN}}}autoFilter")
     if auto is not None:
         auto.set("ref", f"{column_letters(min(columns))}1:{column_letters(max(columns))}{max(last_row, 2)}")
@@ -283,8 +307,6 @@ def write_summary_box(pkg: Package, summary: dict[str, object]) -> None:
 
 def _only_our_summary_parts(pkg: Package):
     """For :meth:`Package.replace_sheet`: the old Summary's charts go; anything a person added stops the run."""
-    from .package.write import REL_CHART, REL_DRAWING, REL_PRINTER
-
     def check(rel_type: str, part: str) -> None:
         if rel_type == REL_PRINTER:
             return

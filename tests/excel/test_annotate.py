@@ -171,6 +171,10 @@ def test_deleted_mark_columns_go_to_free_columns_and_keep_the_users_text(workboo
     headers = [c.value for c in ws[1]]
     assert headers.index("Issues") + 1 == col + 1 and headers.index("Marks") + 1 == col + 2
     assert any(ws.cell(r, col + 1).value for r in range(2, ws.max_row + 1)), "the marks were written"
+    marks = ws.cell(1, col + 2).column_letter
+    formulas = [f for cf in ws.conditional_formatting for rule in cf.rules for f in rule.formula]
+    assert any(f"${marks}2" in f and ":E " in f for f in formulas), "marked cells are highlighted again"
+    assert ws.column_dimensions[marks].hidden
 
 
 def test_a_save_by_another_program_meanwhile_is_not_overwritten(workbook, monkeypatch, capsys):

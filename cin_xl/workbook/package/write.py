@@ -55,7 +55,16 @@ CT_CHART = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
 
 _ROW, _C, _V, _F, _IS, _T = (f"{{{MAIN}}}{n}" for n in ("row", "c", "v", "f", "is", "t"))
 #: the order of a worksheet's children (CT_Worksheet), to put a new element in its place
-_WORKSHEET_ORDER = ("sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols", "sheetData")
+_WORKSHEET_ORDER = ("sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols", "sheetData", "sheetCalcPr",
+                    "sheetProtection", "protectedRanges", "scenarios", "autoFilter", "sortState", "dataConsolidate",
+                    "customSheetViews", "mergeCells", "phoneticPr", "conditionalFormatting", "dataValidations",
+                    "hyperlinks", "printOptions", "pageMargins", "pageSetup", "headerFooter", "rowBreaks", "colBreaks",
+                    "customProperties", "cellWatches", "ignoredErrors", "smartTags", "drawing", "legacyDrawing",
+                    "legacyDrawingHF", "drawingHF", "picture", "oleObjects", "controls", "webPublishItems",
+                    "tableParts", "extLst")
+#: CT_Stylesheet's children in order
+_STYLES_ORDER = ("numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles", "dxfs",
+                 "tableStyles", "colors", "extLst")
 #: characters XML 1.0 cannot hold; OOXML writes them as _xHHHH_
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
@@ -188,11 +197,11 @@ class Styles:
         self._interned: dict[str, dict[bytes, int]] = {}
         self._derived: dict[tuple, int] = {}
 
-    def _list(self, name: str, before: tuple[str, ...] = ()) -> etree._Element:
+    def _list(self, name: str) -> etree._Element:
         el = self.root.find(f"{{{MAIN}}}{name}")
         if el is None:
             el = etree.Element(f"{{{MAIN}}}{name}", count="0")
-            for nxt in before:  # keep CT_Stylesheet's order
+            for nxt in _STYLES_ORDER[_STYLES_ORDER.index(name) + 1:]:  # keep CT_Stylesheet's order
                 following = self.root.find(f"{{{MAIN}}}{nxt}")
                 if following is not None:
                     following.addprevious(el)
@@ -203,7 +212,7 @@ class Styles:
 
     def _intern(self, list_name: str, el: etree._Element) -> int:
         """The index of ``el`` in the list (fonts, fills, borders, cellXfs, dxfs), appended if new."""
-        parent = self._list(list_name, ("cellStyleXfs", "cellXfs", "cellStyles", "dxfs", "tableStyles"))
+        parent = self._list(list_name)
         table = self._interned.get(list_name)
         if table is None:
             table = {}
@@ -220,13 +229,17 @@ class Styles:
         self.changed = True
         return index
 
+    def dxf(self, xml: str) -> int:
+        """The index of a differential format (for conditional formatting), given as XML in the main namespace."""
+        return self._intern("dxfs", etree.fromstring(xml))
+
     def xf(self, index: int) -> etree._Element:
         xfs = self._list("cellXfs")
         return xfs[index] if 0 <= index < len(xfs) else etree.Element(
             f"{{{MAIN}}}xf", numFmtId="0", fontId="0", fillId="0", borderId="0", xfId="0")
 
     def number_format_id(self, code: str) -> int:
-        fmts = self._list("numFmts", ("fonts",))
+        fmts = self._list("numFmts")
         used = [164]
         for fmt in fmts:
             if fmt.get("formatCode") == code:
@@ -313,9 +326,9 @@ class SheetPart:
         self._bounds: list[int] | None = None  # min row, min col, max row, max col set here
 
     def _place(self, el: etree._Element) -> None:
-        """Insert a worksheet child (dimension, cols, sheetData) in its schema position."""
+        """Insert a worksheet child in its schema position (after the last of those that come before it)."""
         name = etree.QName(el).localname
-        after = _WORKSHEET_ORDER[:_WORKSHEET_ORDER.index(name)]
+        after = _WORKSHEET_ORDER[:_WORKSHEET_ORDER.index(name) + 1]
         prev = None
         for child in self.root:
             if isinstance(child.tag, str) and etree.QName(child).localname in after:
@@ -509,6 +522,20 @@ class SheetPart:
             self._bounds = [row, col, row, col]
         else:
             b[0], b[1], b[2], b[3] = min(b[0], row), min(b[1], col), max(b[2], row), max(b[3], col)
+
+    def add_conditional_format(self, sqref: str, rules: list[tuple[str, int]]) -> None:
+        """Add expression rules (formula, dxf index) over ``sqref``, after the sheet's own rules."""
+        cf_tag = f"{{{MAIN}}}conditionalFormatting"
+        priorities = [int(r.get("priority", "0")) for r in self.root.iter(f"{{{MAIN}}}cfRule")]
+        priority = max(priorities, default=0)
+        cf = etree.Element(cf_tag, sqref=sqref)
+        for formula, dxf in rules:
+            priority += 1
+            rule = etree.SubElement(cf, f"{{{MAIN}}}cfRule", type="expression", dxfId=str(dxf),
+                                    priority=str(priority), stopIfTrue="1")
+            etree.SubElement(rule, f"{{{MAIN}}}formula").text = formula
+        self._place(cf)
+        self.package.touch(self.part)
 
     def set_row_height(self, row: int, height: float | None) -> None:
         """Give a row a fixed height in points, or (None) let it take the default height again."""
