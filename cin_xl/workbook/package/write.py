@@ -62,6 +62,7 @@ _WORKSHEET_ORDER = ("sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols
                     "customProperties", "cellWatches", "ignoredErrors", "smartTags", "drawing", "legacyDrawing",
                     "legacyDrawingHF", "drawingHF", "picture", "oleObjects", "controls", "webPublishItems",
                     "tableParts", "extLst")
+_DECLARATION = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
 #: CT_Stylesheet's children in order
 _STYLES_ORDER = ("numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles", "dxfs",
                  "tableStyles", "colors", "extLst")
@@ -713,7 +714,7 @@ class Package:
         return [n for n in self._order if n not in self._removed] + [n for n in self._new if n not in self._order]
 
     def read(self, name: str) -> bytes:
-        if name in self._trees and (name in self._dirty or name not in self._new):
+        if name in self._trees and name in self._dirty:
             return self._serialise(name)
         if name in self._new:
             return self._new[name]
@@ -732,7 +733,10 @@ class Package:
                                     "beyond any census workbook; nothing was changed")
             data = self._new[name] if name in self._new else self._zip.read(name)
             if data.startswith(b"<?xml"):
-                self._declarations[name] = data[:data.index(b"?>") + 2]
+                declaration = data[:data.index(b"?>") + 2]
+                if b"encoding" in declaration and not re.search(rb"encoding=.utf-?8.", declaration, re.I):
+                    declaration = _DECLARATION  # written back as UTF-8, whatever it was read as
+                self._declarations[name] = declaration
             root = etree.fromstring(data, _parser())
             self._trees[name] = root
         return root
@@ -759,7 +763,7 @@ class Package:
         body = etree.tostring(root, encoding="UTF-8", xml_declaration=False)
         declaration = self._declarations.get(name)
         if declaration is None and name not in self._infos:
-            declaration = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            declaration = _DECLARATION
         return (declaration + b"\n" if declaration else b"") + body
 
     def free_name(self, pattern: str) -> str:
@@ -975,12 +979,13 @@ class Package:
         """Remove a part and what it alone relates to (a drawing and its charts)."""
         if not self.has(part):
             return
-        for _, _, target, mode in self.relationships(part):
+        related = self.relationships(part)
+        self.remove(_rels_name(part))
+        self.remove(part)  # first, so a relationship back to it ends the walk
+        self.content_type(part, None)
+        for _, _, target, mode in related:
             if mode != "External":
                 self._remove_tree(target)
-        self.remove(_rels_name(part))
-        self.remove(part)
-        self.content_type(part, None)
 
     def _put_sheet(self, part: str, data: bytes, rels: Iterable[tuple[str, str, NewPart]]) -> None:
         self.put(part, data)
