@@ -49,6 +49,11 @@ def run(args) -> int:
         raise UnusableInput(f"{args.file}: --annotate writes marks into a workbook (.xlsx or .xlsm), not XML")
     report_path = output_arg(args, "report", args.file, path=args.report) if args.report else None
     options = {"local_checks": not args.no_local}
+    fingerprint = None
+    if args.annotate and args.file.exists():
+        from ..workbook.package.write import Fingerprint
+
+        fingerprint = Fingerprint.of(args.file)  # annotate writes only if the file is still this one
     report = validate_file(args.file, args.year, progress=_progress_bar(), options=options,
                            previous=args.previous)
     print(report.text(examples=args.examples))
@@ -58,6 +63,6 @@ def run(args) -> int:
     if args.annotate:
         from ..workbook.annotate import annotate_file
 
-        annotate_file(args.file, report.loaded.workbook, report.findings)
+        annotate_file(args.file, report.loaded.workbook, report.findings, fingerprint=fingerprint)
         print(f"\nMarked the findings in {args.file}: highlighted cells, Issues columns, Issues and Summary sheets.")
     return report.exit_code

@@ -1,24 +1,45 @@
 """``cin-xl validate FILE.xlsx --annotate``: the Validate button's marks, written without Excel.
 
-The same plan as the Excel button (:mod:`cin_xl.workbook.marks`), written with openpyxl, so
-LibreOffice users and batch jobs see the same result. The file is saved whole or not at all (a
-temporary file in the same folder, then renamed over the original), and a workbook that is open in
-Excel or LibreOffice (their lock file is next to it) is refused with a clear message.
+The same plan as the Excel button (:mod:`cin_xl.workbook.marks`), written into the workbook's
+package (:mod:`cin_xl.workbook.package.write`) rather than by re-saving it, so everything the
+marks do not need stays byte for byte: macros and buttons, pictures, charts, notes, and in a
+marked sheet every cell but the marks. What changes:
+
+- each marked sheet's Issues and Marks cells (the Issues cells wrap, their rows fit the text),
+  never a cell holding text the tool did not write: such a cell stops the run with a message;
+- the Issues sheet's seven columns (a column the user added there is kept);
+- the Summary sheet (replaced whole, with its charts) and the Start sheet's summary box;
+- the bookkeeping: cell formats appended to the styles, the sheet list, relationships and content
+  types.
+
+The file is replaced whole or not at all (a temporary file in the same folder, renamed over the
+original, keeping its permissions), and only if it is still the file that was read and no lock
+file has appeared: otherwise nothing is written and the user is told why.
 """
 
 from __future__ import annotations
 
-import io
 import os
+import zipfile
+from datetime import date, datetime
 from pathlib import Path
 
-from openpyxl.styles import Alignment
+from lxml import etree
 
 from ..errors import UnusableInput
-from ..text_guard import looks_like_formula
-from .layout import ISSUES, ISSUES_COLUMNS, ISSUES_HEADER, MARKS_HEADER
-from .marks import MarksPlan, plan_marks
+from .layout import (ERROR_BORDER, ERROR_FILL, ERROR_TEXT, ISSUES, ISSUES_COLUMNS, ISSUES_HEADER, MARK_ERROR,
+                     ISSUES_WIDTH, MARK_QUERY, MARKS_HEADER, MAX_ROW, QUERY_BORDER, QUERY_FILL, QUERY_TEXT, START, cf_formula,
+                     cf_row_formula, norm_header)
+from .marks import MAX_ROW_HEIGHT, MORE_LINE, MarksPlan, SheetMarks, is_own_mark, plan_marks, row_height
+from .package.write import (MAIN, REL_CHART, REL_DRAWING, REL_PRINTER, Fingerprint, Formula, Package, SheetPart,
+                            column_index, column_letters, ref_of)
 from .reader import WorkbookRead
+
+#: Excel's limit: the characters a cell holds
+MAX_CELL_TEXT = 32_767
+#: how dates the tool writes are shown (SummaryLastRun)
+DATE_TIME_FORMAT = "dd/mm/yyyy hh:mm"
+SUMMARY_SHEET = "Summary"
 
 
 def lock_file(path: Path) -> Path | None:
@@ -33,103 +54,332 @@ def lock_file(path: Path) -> Path | None:
     return next((c for c in candidates if c.exists()), None)
 
 
-def check_writable(path: Path) -> None:
+def check_not_open(path: Path) -> None:
     lock = lock_file(path)
     if lock is not None:
         raise UnusableInput(f"{path} is open in Excel or LibreOffice (lock file {lock.name}); close it and run "
                             "again. The file was not changed.")
-    try:
-        with open(path, "r+b"):
-            pass
-    except PermissionError:
+
+
+def check_writable(path: Path) -> None:
+    check_not_open(path)
+    from ..outputs import is_read_only
+
+    if is_read_only(path):
         raise UnusableInput(f"{path} cannot be written (read-only, or open in another program); nothing was "
                             "changed.") from None
 
 
-_WRAP = Alignment(wrap_text=True, vertical="top")
-
-#: the Issues sheet's column holding the link formula that cin-xl itself builds
-_LINK_COLUMN = len(ISSUES_COLUMNS)
-
-
-def _set(cell, value, *, formula: bool = False) -> None:
-    """Write ``value``; text that looks like a formula is stored as text (unless it is ours: ``formula``)."""
-    cell.value = value
-    if not formula and looks_like_formula(value):
-        cell.data_type = "s"  # openpyxl took it for a formula: text
-        cell.quotePrefix = True  # and Excel keeps it text when the cell is edited
+def _short(value: object) -> str:
+    text = str(value).replace("\n", " ")
+    return repr(text[:40] + ("..." if len(text) > 40 else ""))
 
 
-def write_plan(wb, plan: MarksPlan) -> None:
-    """Write a marks plan into an openpyxl workbook (in memory)."""
-    for name, marks in plan.sheets.items():
-        ws = wb[name]
-        if marks.add_headers:
-            ws[f"{marks.issues_column}{marks.header_row}"] = ISSUES_HEADER
-            ws[f"{marks.marks_column}{marks.header_row}"] = MARKS_HEADER
-        width = ws.column_dimensions[marks.issues_column].width
-        if not width or width < marks.issues_width:
-            ws.column_dimensions[marks.issues_column].width = marks.issues_width
-        heights = marks.heights or [None] * len(marks.issues)
-        for offset, (issue, mark, height) in enumerate(zip(marks.issues, marks.marks, heights)):
-            row = marks.first_row + offset
-            cell = ws[f"{marks.issues_column}{row}"]
-            _set(cell, issue or None)
-            if issue:
-                cell.alignment = _WRAP  # one finding per line
-            _set(ws[f"{marks.marks_column}{row}"], mark or None)
-            if height or ws.row_dimensions[row].height:
-                ws.row_dimensions[row].height = height
-    if ISSUES in wb.sheetnames:
-        ws = wb[ISSUES]
-        if ws.max_row > 1:
-            ws.delete_rows(2, ws.max_row - 1)
-    else:
-        ws = wb.create_sheet(ISSUES)
-        ws.append(list(ISSUES_COLUMNS))
-    for r, row in enumerate(plan.issue_rows, start=2):
-        for c, value in enumerate(row, start=1):
-            _set(ws.cell(row=r, column=c), value, formula=c == _LINK_COLUMN)
-    for name, value in plan.summary.items():
-        defined = wb.defined_names.get(name)
-        if defined is None:
-            continue
-        for sheet, ref in defined.destinations:
-            _set(wb[sheet][ref.replace("$", "")], value)
+def _not_ours(sheet: str, ref: str, value: object, column: str) -> UnusableInput:
+    return UnusableInput(f"'{sheet}'!{ref} holds {_short(value)}, which cin-xl did not write, in the {column} "
+                         "column that validation fills in; move it to another column and run again. Nothing was "
+                         "changed.")
 
 
-def write_summary(wb, read: WorkbookRead, findings: list, *, source: str) -> None:
-    """The Summary sheet: key figures of the return, with native charts (see :mod:`cin_xl.summary_sheet`)."""
+def cell_text(text: str, more: str = "\n" + MORE_LINE) -> str:
+    """``text`` cut (at a line end when there is one) to what an Excel cell holds."""
+    if len(text) <= MAX_CELL_TEXT:
+        return text
+    room = MAX_CELL_TEXT - len(more)
+    cut = text.rfind("\n", 0, room)
+    return text[:cut if cut > 0 else room] + more
+
+
+# ---------------------------------------------------------------------------------------------
+# Marked sheets
+# ---------------------------------------------------------------------------------------------
+
+
+def _column_is_free(sheet: SheetPart, col: int) -> bool:
+    return all(sheet.value_at(row, col) in (None, "") for row in sheet.rows())
+
+
+def _place_new_columns(sheet: SheetPart, marks: SheetMarks) -> None:
+    """The Issues and Marks columns were deleted: use the planned columns if empty, else the first free ones."""
+    first = column_index(marks.issues_column)
+    if not (_column_is_free(sheet, first) and _column_is_free(sheet, first + 1)):
+        first = sheet.last_column() + 1
+    marks.issues_column, marks.marks_column = column_letters(first), column_letters(first + 1)
+
+
+def _mark_formats(pkg: Package) -> tuple[int, int]:
+    """The differential formats of error and query cells (those of the template: reused when there)."""
+    def dxf(font: str, fill: str, line: str, colour: str) -> str:
+        sides = "".join(f'<{s} style="{line}"><color rgb="FF{colour}"/></{s}>' for s in ("left", "right", "top", "bottom"))
+        return (f'<dxf xmlns="{MAIN}"><font>{font}</font><fill><patternFill patternType="solid"><fgColor rgb="FF{fill}"/>'
+                f'<bgColor rgb="FF{fill}"/></patternFill></fill><border>{sides}</border></dxf>')
+
+    return (pkg.styles.dxf(dxf(f'<b/><color rgb="FF{ERROR_TEXT}"/>', ERROR_FILL, "thin", ERROR_BORDER)),
+            pkg.styles.dxf(dxf(f'<i/><color rgb="FF{QUERY_TEXT}"/>', QUERY_FILL, "dotted", QUERY_BORDER)))
+
+
+def _highlighting(pkg: Package, sheet: SheetPart, marks: SheetMarks) -> None:
+    """The conditional formats that colour marked cells, for Issues and Marks columns put back."""
+    error, query = _mark_formats(pkg)
+    first, column = marks.first_row, marks.marks_column
+    last_data = column_index(marks.issues_column) - 1
+    if last_data >= 1:
+        sheet.add_conditional_format(f"A{first}:{column_letters(last_data)}{MAX_ROW}", [
+            (cf_formula(column, MARK_ERROR, first), error), (cf_formula(column, MARK_QUERY, first), query)])
+    sheet.add_conditional_format(f"{marks.issues_column}{first}:{marks.issues_column}{MAX_ROW}", [
+        (cf_row_formula(column, MARK_ERROR, first), error), (cf_row_formula(column, MARK_QUERY, first), query)])
+
+
+def write_sheet_marks(pkg: Package, marks: SheetMarks) -> None:
+    sheet = pkg.sheet(marks.sheet)
+    styles = pkg.styles
+    if marks.add_headers:
+        _place_new_columns(sheet, marks)
+        left = ref_of(marks.header_row, column_index(marks.issues_column) - 1) if column_index(
+            marks.issues_column) > 1 else None
+        head_style = sheet.style_of(left) if left else None
+        sheet.set(f"{marks.issues_column}{marks.header_row}", ISSUES_HEADER, head_style)
+        sheet.set(f"{marks.marks_column}{marks.header_row}", MARKS_HEADER, head_style)
+        sheet.set_column(column_index(marks.marks_column), hidden=True)
+        _highlighting(pkg, sheet, marks)
+    sheet.set_column(column_index(marks.issues_column), width=ISSUES_WIDTH, at_least=True)
+    # first every check, then every write: a refusal leaves nothing half done (nothing is saved anyway)
+    cells = []
+    icol, mcol = column_index(marks.issues_column), column_index(marks.marks_column)
+    for offset, (issue, mark) in enumerate(zip(marks.issues, marks.marks)):
+        row = marks.first_row + offset
+        old_issue, old_mark = sheet.value_at(row, icol), sheet.value_at(row, mcol)
+        if not (issue or mark or old_issue or old_mark):
+            continue  # nothing there, nothing to write
+        iref, mref = f"{marks.issues_column}{row}", f"{marks.marks_column}{row}"
+        if sheet.has_formula(row, icol) or (
+                old_issue != (issue or None) and not is_own_mark(old_issue, marks_column=False)):
+            raise _not_ours(marks.sheet, iref, old_issue, ISSUES_HEADER)
+        if sheet.has_formula(row, mcol) or (
+                old_mark != (mark or None) and not is_own_mark(old_mark, marks_column=True)):
+            raise _not_ours(marks.sheet, mref, old_mark, MARKS_HEADER)
+        cells.append((row, iref, mref, issue, mark, old_issue))
+    for row, iref, mref, issue, mark, old_issue in cells:
+        if issue:
+            wrap = styles.derive(sheet.style_of(iref), wrap=True, vertical="top")
+            issue = cell_text(issue)
+            sheet.set(iref, issue, wrap)
+        else:
+            sheet.set(iref, None)
+        sheet.set(mref, mark or None)
+        _fit_row(sheet, row, issue, old_issue if isinstance(old_issue, str) else "")
+
+
+def _fit_row(sheet: SheetPart, row: int, text: str, old_text: str) -> None:
+    """Make the row tall enough for its Issues text; undo a height set for an earlier, longer text."""
+    el = sheet.row_element(row)
+    current = float(el.get("ht")) if el is not None and el.get("customHeight") in ("1", "true") and el.get(
+        "ht") else None
+    wanted, before = row_height(text), row_height(old_text)
+    if wanted is not None:
+        if current is None or current == before or current < wanted:
+            sheet.set_row_height(row, wanted)
+    elif current is not None and before is not None and current == before:
+        sheet.set_row_height(row, None)
+
+
+# ---------------------------------------------------------------------------------------------
+# The Issues sheet, the summary box, the Summary sheet
+# ---------------------------------------------------------------------------------------------
+
+
+def _scratch_sheet(build) -> Package:
+    """A one-sheet scratch workbook made by openpyxl (``build(wb)``), as a package to copy a sheet from."""
+    import io
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    build(wb)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return Package("scratch.xlsx", buf.getvalue())
+
+
+def _issues_columns(pkg: Package) -> list[int]:
+    """The columns of the Issues sheet holding each of :data:`ISSUES_COLUMNS` (added when missing)."""
+    if ISSUES not in pkg.sheet_names():
+        from .template import _issues_sheet
+
+        def build(wb):
+            _issues_sheet(wb, [])
+
+        data, rels = pkg.import_sheet(_scratch_sheet(build), ISSUES)
+        pkg.add_sheet(ISSUES, data, rels=rels)
+    sheet = pkg.sheet(ISSUES)
+    headers: dict[str, int] = {}
+    for col in sheet.used_columns(1):
+        headers.setdefault(norm_header(sheet.value(ref_of(1, col))), col)
+    found = [headers.get(norm_header(h)) for h in ISSUES_COLUMNS]
+    if sheet.rows() and not any(found) and sheet.last_column():
+        raise UnusableInput(f"The workbook's '{ISSUES}' sheet is not the one cin-xl writes (its first row does not "
+                            f"name the columns {', '.join(ISSUES_COLUMNS[:3])}, ...); rename that sheet and run "
+                            "again. Nothing was changed.")
+    if None in found:
+        nxt = sheet.last_column() + 1
+        for i, col in enumerate(found):
+            if col is None:
+                found[i] = nxt
+                sheet.set(ref_of(1, nxt), ISSUES_COLUMNS[i], sheet.style_of(ref_of(1, 1)))
+                nxt += 1
+    return found  # type: ignore[return-value]
+
+
+def _last_row(sheet: SheetPart) -> int:
+    rows = sheet.rows()
+    for n in reversed(rows):
+        el = sheet.row_element(n)
+        if el is not None and len(el):
+            return n
+    return 0
+
+
+def write_issues_sheet(pkg: Package, rows: list[list[object]]) -> None:
+    """The Issues sheet: one row per finding in cin-xl's seven columns; other columns are left alone."""
+    columns = _issues_columns(pkg)
+    sheet = pkg.sheet(ISSUES)
+    styles = pkg.styles
+    message = ISSUES_COLUMNS.index("Message")
+    link = ISSUES_COLUMNS.index("Link")  # the one column holding a formula, which the tool builds itself
+    old_last = _last_row(sheet)
+    for r, row in enumerate(rows, start=2):
+        for j, value in enumerate(row):
+            ref = ref_of(r, columns[j])
+            if j == link and isinstance(value, str) and value.startswith("=HYPERLINK("):
+                value = Formula(value[1:], "Go to cell")  # the link the tool makes to the finding's cell
+            elif isinstance(value, str):
+                value = cell_text(value, "...")
+            style = styles.derive(sheet.style_of(ref), wrap=True, vertical="top") if j == message and value else 0
+            sheet.set(ref, value, style)
+    gone = range(len(rows) + 2, old_last + 1)
+    for r in gone:
+        for col in columns:
+            sheet.set(ref_of(r, col), None, 0)
+    sheet.remove_empty_rows(gone)
+    _fit_filter(sheet, columns, len(rows) + 1)
+
+
+def _fit_filter(sheet: SheetPart, columns: list[int], last_row: int) -> None:
+    auto = sheet.root.find(f"{{{MAIN}}}autoFilter")
+    if auto is not None:
+        auto.set("ref", f"{column_letters(min(columns))}1:{column_letters(max(columns))}{max(last_row, 2)}")
+        sheet.package.touch(sheet.part)
+
+
+def write_summary_box(pkg: Package, summary: dict[str, object]) -> None:
+    """The Start sheet's box (defined names SummaryErrors, ...); a workbook without them gets none."""
+    names = pkg.sheet_names()
+    for name, value in summary.items():
+        for sheet_name, ref in pkg.defined_cells(name):
+            if sheet_name not in names:
+                continue
+            sheet = pkg.sheet(sheet_name)
+            style = None
+            if isinstance(value, (datetime, date)):
+                style = pkg.styles.derive(sheet.style_of(ref), number_format=DATE_TIME_FORMAT)
+            sheet.set(ref, value, style)
+
+
+def _only_our_summary_parts(pkg: Package):
+    """For :meth:`Package.replace_sheet`: the old Summary's charts go; anything a person added stops the run."""
+    def check(rel_type: str, part: str) -> None:
+        if rel_type == REL_PRINTER:
+            return
+        if rel_type == REL_DRAWING and pkg.has(part):
+            anchored = {etree.QName(el).localname for anchor in pkg.xml(part) for el in anchor
+                        if isinstance(el.tag, str)}
+            if all(t == REL_CHART for _, t, _, _ in pkg.relationships(part)) and not anchored & {
+                    "pic", "sp", "grpSp", "cxnSp", "contentPart"}:
+                return
+        raise UnusableInput(f"The '{SUMMARY_SHEET}' sheet holds a picture, shape or note that cin-xl did not put "
+                            "there, and validation replaces that sheet; move it to another sheet and run again. "
+                            "Nothing was changed.")
+
+    return check
+
+
+def write_summary(pkg: Package, read: WorkbookRead, findings: list, *, source: str) -> None:
+    """The Summary sheet: key figures of the return, with native charts (see :mod:`cin_xl.summary_sheet`).
+
+    Built by openpyxl in a scratch workbook and copied in (sheet, drawing, charts, cell formats).
+    """
     from ..figures import compute_figures
+    from ..summary_sheet import SUMMARY_SHEET as NAME
     from ..summary_sheet import write_summary_sheet
 
-    write_summary_sheet(wb, compute_figures(read.census, read.year, findings, source=source))
+    figures = compute_figures(read.census, read.year, findings, source=source)
+    data, rels = pkg.import_sheet(_scratch_sheet(lambda wb: write_summary_sheet(wb, figures)), NAME)
+    names = pkg.sheet_names()
+    if NAME in names:
+        pkg.replace_sheet(NAME, data, rels=rels, drop=_only_our_summary_parts(pkg))
+    else:
+        pkg.add_sheet(NAME, data, rels=rels, index=names.index(START) + 1 if START in names else None)
 
 
-def annotate_file(path: str | os.PathLike, read: WorkbookRead, findings: list) -> None:
+# ---------------------------------------------------------------------------------------------
+# The whole job
+# ---------------------------------------------------------------------------------------------
+
+
+def sheet_heights(pkg: Package, read: WorkbookRead) -> dict[str, int]:
+    """The last row holding cells of each sheet read (old marks further down are cleared too)."""
+    out = {}
+    names = set(pkg.sheet_names())
+    for info in read.sheets.values():
+        if info.found_as in names:
+            out[info.found_as] = _last_row(pkg.sheet(info.found_as))
+    return out
+
+
+def write_plan(pkg: Package, plan: MarksPlan) -> None:
+    """Write a marks plan into an opened package (in memory)."""
+    names = set(pkg.sheet_names())
+    for marks in plan.sheets.values():
+        if marks.sheet in names:
+            write_sheet_marks(pkg, marks)
+    write_issues_sheet(pkg, plan.issue_rows)
+    write_summary_box(pkg, plan.summary)
+
+
+def annotate_file(path: str | os.PathLike, read: WorkbookRead, findings: list, *,
+                  fingerprint: Fingerprint | None = None) -> None:
     """Mark ``findings`` (of the workbook ``read`` from ``path``) into the file, saved atomically.
 
-    openpyxl keeps a workbook's VBA project but not its form-control buttons, so a macro-enabled
-    workbook is saved without its macros and made macro-enabled again, buttons and all
-    (:func:`cin_xl.workbook.xlsm.macro_workbook`).
+    ``fingerprint`` is the file as it was when it was read (default: as annotate opens it): if the
+    file differs from it just before it would be replaced, or a lock file appeared, nothing is
+    written (:class:`UnusableInput`).
     """
-    from openpyxl import load_workbook
-
-    from ..xml.writer import write_atomic
+    from ..perf import no_gc
 
     path = Path(path)
     check_writable(path)
-    wb = load_workbook(path, keep_links=True)
-    heights = {ws.title: ws.max_row for ws in wb.worksheets}
-    write_plan(wb, plan_marks(read, findings, heights))
-    write_summary(wb, read, findings, source=str(path))
-    buf = io.BytesIO()
-    wb.save(buf)
-    data = buf.getvalue()
-    if path.suffix.lower() == ".xlsm":
-        from .xlsm import macro_workbook
+    with no_gc():  # the sheets' element proxies would trigger full collections over the whole return
+        try:
+            _annotate(path, read, findings, fingerprint)
+        except (etree.XMLSyntaxError, zipfile.BadZipFile, KeyError, ValueError, StopIteration, NotImplementedError,
+                RuntimeError) as exc:  # RuntimeError, NotImplementedError: an encrypted or oddly compressed member
+            # a part of the package that is not what the Open XML standard says (nothing was written)
+            detail = str(exc).replace("\n", " ")[:100]
+            raise UnusableInput(f"{path}: cin-xl cannot write its marks into this workbook ({exc.__class__.__name__}: "
+                                f"{detail}); open and save it in Excel, then run again. Nothing was changed.") from None
 
-        data = macro_workbook(data)
-    mode = os.stat(path).st_mode & 0o777
-    write_atomic(path, data)
-    os.chmod(path, mode)
+
+def _annotate(path: Path, read: WorkbookRead, findings: list, fingerprint: Fingerprint | None) -> None:
+    pkg = Package(path)
+    expect = fingerprint or pkg.fingerprint
+    if pkg.fingerprint != expect:
+        raise UnusableInput(f"{path} was changed by another program since it was read; nothing was written. Run "
+                            "again to mark the saved version.")
+    plan = plan_marks(read, findings, sheet_heights(pkg, read))
+    write_plan(pkg, plan)
+    write_summary(pkg, read, findings, source=str(path))
+    pkg.commit(expect=expect, before_replace=lambda: check_not_open(path))
+
+
+__all__ = ["annotate_file", "lock_file", "check_writable", "write_plan", "write_summary", "row_height"]

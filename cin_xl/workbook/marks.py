@@ -17,6 +17,7 @@ Nothing else is touched: no value the user typed, no formatting outside these ma
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -73,6 +74,8 @@ class MarksPlan:
 
 #: points per line of 11-point Calibri, and the padding Excel adds to a row
 LINE_HEIGHT, ROW_PADDING = 15.0, 3.0
+#: Excel's tallest row (points)
+MAX_ROW_HEIGHT = 409.0
 
 
 def row_height(text: str, width: float = ISSUES_WIDTH) -> float | None:
@@ -81,7 +84,7 @@ def row_height(text: str, width: float = ISSUES_WIDTH) -> float | None:
         return None
     per_line = max(1, int(width * 1.1))  # Calibri 11 fits about 1.1 characters per unit of width
     lines = sum(max(1, -(-len(line) // per_line)) for line in text.split("\n"))
-    return min(409.0, LINE_HEIGHT * lines + ROW_PADDING)  # 409 points: Excel's tallest row
+    return min(MAX_ROW_HEIGHT, LINE_HEIGHT * lines + ROW_PADDING)
 
 
 def _row_of(finding: Finding) -> int | None:
@@ -100,6 +103,28 @@ def _row_text(findings: list[Finding]) -> str:
         seen.add((f.code, f.message))
         parts.append(f"{f.code} {'error' if f.severity is Severity.ERROR else 'query'}: {f.message}")
     return "\n".join(parts)  # starts with a rule code, never with a formula character
+
+
+#: a line of an Issues cell as validation writes it (:func:`_row_text`): a rule code, then "error" or "query"
+_OWN_ISSUE_LINE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,15}\b.{0,40}?\b(?i:error|query)\b")
+#: the last line of an Issues cell cut to what a cell holds (see :func:`cin_xl.workbook.annotate.cell_text`)
+MORE_LINE = "... and more: see the Issues sheet"
+#: a Marks cell as validation writes it (:func:`.layout.marks_text`): tokens such as " C:E F:Q "
+_OWN_MARKS = re.compile(r"^\s*(?:[A-Z]{1,3}:[EQ]\s*)*$")
+
+
+def is_own_mark(value: object, *, marks_column: bool) -> bool:
+    """True when a cell of the Issues (or Marks) column holds what validation writes there, or nothing.
+
+    Annotate overwrites only such cells: text a person typed in these columns is never erased.
+    """
+    if value is None or value == "":
+        return True
+    if not isinstance(value, str):
+        return False
+    if marks_column:
+        return bool(_OWN_MARKS.match(value))
+    return all(_OWN_ISSUE_LINE.match(line) or line == MORE_LINE for line in value.split("\n") if line.strip())
 
 
 def plan_marks(read: WorkbookRead, findings: list[Finding], sheet_heights: dict[str, int],
@@ -161,5 +186,5 @@ def cell_column(cell: str) -> str:
     return "".join(ch for ch in cell if ch.isalpha())
 
 
-__all__ = ["MarksPlan", "SheetMarks", "plan_marks", "clear_plan", "ISSUES_COLUMNS", "ISSUES_HEADER",
+__all__ = ["MarksPlan", "SheetMarks", "plan_marks", "clear_plan", "is_own_mark", "ISSUES_COLUMNS", "ISSUES_HEADER",
            "MARKS_HEADER", "FORMULA_STARTS"]

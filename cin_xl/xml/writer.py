@@ -12,6 +12,7 @@ import os
 import stat
 import tempfile
 from pathlib import Path
+from typing import BinaryIO, Callable
 
 from lxml import etree
 
@@ -88,8 +89,10 @@ def to_xml_bytes(census: CensusReturn, year: CensusYear, *, check: bool = True) 
     return XML_DECLARATION + etree.tostring(root, encoding="UTF-8", pretty_print=True)
 
 
-def write_atomic(path: str | os.PathLike, data: bytes) -> None:
-    """Write ``data`` to ``path`` whole or not at all.
+def write_atomic(path: str | os.PathLike, data: bytes | Callable[[BinaryIO], None], *,
+                 before_replace: Callable[[], None] | None = None) -> None:
+    """Write ``data`` (bytes, or a function writing into the open file) to ``path`` whole or not at all.
+    ``before_replace`` runs just before the rename: it may refuse (raise) and then nothing is replaced.
 
     The bytes go to a temporary file next to the target, then are renamed over it; whatever stops the
     write (an error, a full disk, SIGINT/SIGTERM/SIGHUP: see :mod:`cin_xl.signals`) deletes the
@@ -117,11 +120,16 @@ def write_atomic(path: str | os.PathLike, data: bytes) -> None:
                 raise OSError(exc.errno, f"cannot write there ({exc.strerror})", str(path)) from None
             handle = os.fdopen(fd, "wb")
         with handle:
-            handle.write(data)
+            if callable(data):
+                data(handle)
+            else:
+                handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         with signals_deferred():
             os.chmod(tmp, mode)
+            if before_replace is not None:
+                before_replace()
             os.replace(tmp, path)
             tmp = None
     except BaseException:

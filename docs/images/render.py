@@ -50,18 +50,18 @@ def sample():
     return census
 
 
-def illustrate(wb, census) -> None:
-    """The marks exactly as ``cin-xl validate --annotate`` writes them (real validation, real plan)."""
-    from cin_xl.validation import validate
-    from cin_xl.workbook.annotate import write_plan, write_summary
-    from cin_xl.workbook.marks import plan_marks
-    from cin_xl.workbook.reader import read_grids
+def illustrate(census) -> bytes:
+    """The workbook with the marks exactly as ``cin-xl validate --annotate`` writes them (real validation, real
+    plan, the same writer)."""
+    from cin_xl.jobs import validate_file
+    from cin_xl.workbook.annotate import annotate_file
 
-    grids = {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
-    read = read_grids(grids, YEAR)
-    findings = read.problems + validate(read.census, YEAR)
-    write_plan(wb, plan_marks(read, findings, {ws.title: ws.max_row for ws in wb.worksheets}))
-    write_summary(wb, read, findings, source="sample.xlsx")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "sample.xlsx"
+        path.write_bytes(workbook_bytes(census, YEAR))
+        report = validate_file(path, YEAR.label)
+        annotate_file(path, report.loaded.workbook, report.findings)
+        return path.read_bytes()
 
 
 DPI = 80
@@ -84,10 +84,7 @@ def render(out_dir: Path = HERE) -> list[Path]:
     if not soffice or not shutil.which("pdftoppm"):
         sys.exit("render.py needs LibreOffice (soffice) and poppler-utils (pdftoppm)")
     census = sample()
-    wb0 = load_workbook(io.BytesIO(workbook_bytes(census, YEAR)))
-    illustrate(wb0, census)
-    buf = io.BytesIO()
-    wb0.save(buf)
+    buf = io.BytesIO(illustrate(census))
     written = []
     with tempfile.TemporaryDirectory() as tmp:
         tmpdir = Path(tmp)
