@@ -30,7 +30,8 @@ def test_user_guide_commands_run_as_printed(tmp_path, monkeypatch, capsys):
     write_xml(generate(20, last_year, 1), last_year, tmp_path / "cin-2025-26.xml")
     monkeypatch.chdir(tmp_path)
     steps = commands("user-guide.md")
-    assert [s[0] for s in steps] == ["demo", "template", "template", "validate", "report", "export", "import"]
+    assert [s[0] for s in steps] == ["demo", "template", "template", "validate", "report", "export", "import",
+                                     "rollover", "validate", "report"]
     for argv in steps:
         code = main(argv)
         out, err = capsys.readouterr()
@@ -39,3 +40,4 @@ def test_user_guide_commands_run_as_printed(tmp_path, monkeypatch, capsys):
         assert "Traceback" not in err
     assert (tmp_path / "cin-2026-27.xlsx").exists() and (tmp_path / "figures.html").exists()
     assert (tmp_path / "last-year.xlsx").exists() and not (tmp_path / "cin-2026-27.xml").exists()
+    assert (tmp_path / "cin-2026-27-carried.xlsx").exists() and (tmp_path / "figures-continuity.html").exists()

@@ -91,7 +91,7 @@ def test_a_signal_while_replacing_keeps_the_old_file(tmp_path, big_xml, signum):
                                 "--allow-errors", "--force"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert wait_for(lambda: temporary_files(tmp_path), process), process.communicate()
     process.send_signal(signum)
-    _, stderr = process.communicate(timeout=60)
+    _, stderr = process.communicate(timeout=180)
     assert process.returncode == 128 + signum, stderr
     assert target.read_bytes() == b"last year's file"
     assert temporary_files(tmp_path) == []
@@ -110,9 +110,9 @@ def test_the_real_command_signalled_as_soon_as_it_writes(tmp_path, big_xml, sign
         process.send_signal(signum)
     _, stderr = process.communicate(timeout=60)
     assert temporary_files(out) == [] and "Traceback" not in stderr
-    if process.returncode == 128 + signum:
-        assert not target.exists()
-    else:  # it had finished: the file is whole
+    if process.returncode == 128 + signum and not target.exists():
+        pass  # stopped before the rename: nothing was written
+    else:  # it had finished, or the signal came during the rename (held until it was done): the file is whole
         assert process.returncode in (0, 1), stderr
         with zipfile.ZipFile(target) as z:
             assert z.testzip() is None
