@@ -1,0 +1,1 @@
+"""The workbook as an Open Packaging (zip) package: parts read and written directly, without re-saving."""
