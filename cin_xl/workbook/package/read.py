@@ -142,6 +142,8 @@ class PackageReader:
         self.path = Path(path)
         #: read plain sheet parts with :class:`_Scan` (False: always with the XML parser)
         self.fast = fast
+        #: the sheets the scan read (the others were read with the XML parser)
+        self.scanned: list[str] = []
         self.zip = BoundedZip(self.path)
         try:
             self.workbook_part = self._office_document()
@@ -271,6 +273,8 @@ class PackageReader:
                 found = _Scan(self, name).rows(part)
             finally:
                 part.close()
+            if found is not None:
+                self.scanned.append(name)
         if found is None:  # not in the plain form the scan reads: the XML parser reads it
             part = self.zip.open(member)
             try:
