@@ -47,7 +47,7 @@ from .layout import (CENSUS_YEAR_LABEL, HEADER_GROUPS, ISSUES_HEADER, KEY, LINK,
                      looked_after_columns, module_in_force, modules_for, norm_header, return_rows, sheet_layout,
                      spread_header_pattern)
 from .package.limits import short
-from .package.read import EMPTY_ROW
+from .package.read import EMPTY_ROW, SheetRows
 from .writer import LookedAfterPeriod
 
 READ_PROBLEM = "X-READ"
@@ -97,20 +97,23 @@ def _fmt(value: object) -> str:
 def _sparse(row: object) -> Row:
     if row is None:
         return EMPTY_ROW
-    if isinstance(row, Mapping):
-        return row
-    return {j: v for j, v in enumerate(row) if v is not None}  # type: ignore[arg-type]
+    if isinstance(row, (list, tuple)):
+        return {j: v for j, v in enumerate(row) if v is not None}
+    return row  # type: ignore[return-value]  # a mapping already
 
 
 def _shape(grid: object) -> Grid:
     """Rows as {column index: value}; xlwings gives a scalar for one cell and a flat list for one row."""
     if grid is None:
         return []
+    if isinstance(grid, SheetRows):
+        return grid
     if not isinstance(grid, (list, tuple)):
         return [{0: grid}]
     if grid and not isinstance(grid[0], (list, tuple, Mapping)) and grid[0] is not None:
         return [_sparse(grid)]
-    return [_sparse(r) for r in grid]
+    # rows from the package reader are sparse already (most of a far-reaching sheet is EMPTY_ROW)
+    return [r if r.__class__ is dict or r is EMPTY_ROW else _sparse(r) for r in grid]
 
 
 @cache
@@ -337,8 +340,7 @@ class _Reader:
                              "blank", sheet, info.header_row, severity=Severity.QUERY)
         records = []
         reported_out_of_year = set()
-        for i in range(hrow + 1, len(grid)):
-            row = grid[i]
+        for i, row in enumerate(grid[hrow + 1:], hrow + 1):
             if not row:
                 continue
             sheet_row = r0 + i

@@ -64,6 +64,10 @@ EMPTY_ROW: Mapping[int, object] = MappingProxyType({})
 Row = Mapping[int, object]
 
 
+class SheetRows(list):
+    """A sheet's rows as read here: each a dict {0-based column: value}, or :data:`EMPTY_ROW`."""
+
+
 def _parser() -> etree.XMLParser:
     return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 
@@ -262,7 +266,7 @@ class PackageReader:
 
     # -- sheets ----------------------------------------------------------------------------------
 
-    def sheet_rows(self, name: str, member: str) -> list[Row]:
+    def sheet_rows(self, name: str, member: str) -> SheetRows:
         """The values of one sheet part: rows (row 1 first) of {0-based column: value}."""
         if not self.zip.has(member):
             raise self._damaged(member, f"(sheet {short(name)!r}) is missing")
@@ -284,9 +288,7 @@ class PackageReader:
                                             f"{short(exc.msg, 60)})") from None
             finally:
                 part.close()
-        if not found:
-            return []
-        rows: list[Row] = [EMPTY_ROW] * max(found)
+        rows = SheetRows([EMPTY_ROW] * max(found, default=0))
         for number, values in found.items():
             rows[number - 1] = values
         return rows
@@ -384,12 +386,12 @@ class PackageReader:
             _drop(row)
         return found
 
-    def sheet_values(self, wanted: Callable[[str], bool] | None = None) -> dict[str, list[Row]]:
+    def sheet_values(self, wanted: Callable[[str], bool] | None = None) -> dict[str, SheetRows]:
         out = {}
         for name, member in self.sheets:
             if wanted is not None and not wanted(name):
                 continue
-            out[name] = self.sheet_rows(name, member) if member else []
+            out[name] = self.sheet_rows(name, member) if member else SheetRows()
         return out
 
     def close(self) -> None:
@@ -622,7 +624,7 @@ def _check_row(number: int, file: str, sheet: str) -> None:
                             "save the workbook again from Excel")
 
 
-def sheet_values(path: str | os.PathLike, wanted: Callable[[str], bool] | None = None) -> dict[str, list[Row]]:
+def sheet_values(path: str | os.PathLike, wanted: Callable[[str], bool] | None = None) -> dict[str, SheetRows]:
     """The values of the sheets ``wanted`` accepts (all by default), by sheet name, in workbook order."""
     with PackageReader(path) as package:
         return package.sheet_values(wanted)
