@@ -36,7 +36,7 @@ from openpyxl.utils import get_column_letter
 
 from ..errors import UnusableInput
 from ..findings import Finding, Severity
-from ..model import CensusReturn, Header, Node, Origin
+from ..model import CensusReturn, Header, Node, Origin, build
 from ..spec import fields_of
 from ..spec.la_codes import LA_CODES
 from ..years import READABLE_YEARS, CensusYear, UnknownYear, supported
@@ -122,10 +122,6 @@ def _letters(column: int) -> str:
     return get_column_letter(column)
 
 
-def _is_text_blank(raw: object) -> bool:
-    return raw.__class__ is str and not raw.strip()  # type: ignore[attr-defined]
-
-
 class _Reader:
     def __init__(self, grids: dict[str, object], year: CensusYear | None,
                  offsets: dict[str, tuple[int, int]] | None):
@@ -134,6 +130,7 @@ class _Reader:
         self.year_given = year
         self.problems: list[Finding] = []
         self.sheets: dict[str, SheetRead] = {}
+        self._column_plans: dict[int, tuple[dict, list]] = {}
 
     # -- helpers ---------------------------------------------------------------------------------
 
@@ -340,21 +337,24 @@ class _Reader:
                              "blank", sheet, info.header_row, severity=Severity.QUERY)
         records = []
         reported_out_of_year = set()
+        mapped = [(j, key, letters[j]) for j, key in mapping.items()]
         for i, row in enumerate(grid[hrow + 1:], hrow + 1):
             if not row:
                 continue
             sheet_row = r0 + i
+            number = str(sheet_row)
             values: dict[str, object] = {}
-            cells: dict[str, str] = {}
-            for j, key in mapping.items():
+            for j, key, letter in mapped:
                 raw = row.get(j)
-                if raw is None or _is_text_blank(raw):
+                if raw is None:
                     continue
-                if raw.__class__ is FormulaWithoutValue:
-                    self.problem(NO_SAVED_RESULT, sheet, sheet_row, (f"{letters[j]}{sheet_row}",))
+                if raw.__class__ is str:
+                    if not raw or raw.isspace():  # blank (is_blank), without making a stripped copy
+                        continue
+                elif raw.__class__ is FormulaWithoutValue:
+                    self.problem(NO_SAVED_RESULT, sheet, sheet_row, (letter + number,))
                     continue
                 values[key] = raw
-                cells[key] = f"{letters[j]}{sheet_row}"
             if row.keys() - headed:  # values in columns with no header, or right of the last one
                 stray = sorted(j for j in row.keys() - headed if not is_blank(row[j]))
                 if stray:
@@ -371,12 +371,20 @@ class _Reader:
                 continue
             info.rows.append(sheet_row)
             # cells of every mapped column, filled or not, so findings can point at blanks
-            for j, key in mapping.items():
-                cells.setdefault(key, f"{letters[j]}{sheet_row}")
+            cells = {key: letter + number for _, key, letter in mapped}
             records.append((sheet_row, values, cells, items))
         return info, records  # type: ignore[return-value]
 
     # -- building records ------------------------------------------------------------------------
+
+    def _columns(self, items: dict[str, Column]) -> list[tuple[str, bool, str | None, str, int, object, bool]]:
+        """(key, is a link, part, field, spread index, item, many-valued) of each column, worked out once a sheet."""
+        held = self._column_plans.get(id(items))
+        if held is None or held[0] is not items:
+            held = (items, [(key, col.role == LINK, col.part, col.field, col.index, col.item, col.item.many)
+                            for key, col in items.items()])
+            self._column_plans[id(items)] = held
+        return held[1]
 
     def record(self, module: Module, year: CensusYear, sheet_row: int, raw: dict[str, object],
                cells: dict[str, str], items: dict[str, Column]) -> tuple[Node, tuple, dict[str, str]]:
@@ -388,35 +396,34 @@ class _Reader:
         link_cells: dict[str, str] = {}
         spread: dict[str, list[tuple[int, object, str]]] = {}
         spread_first: dict[str, tuple[int, str]] = {}
-        for key, col in items.items():
-            if col.role == LINK:
-                links.append(read_value(col.item, raw.get(key)))
+        for key, is_link, part, fname, index, item, many in self._columns(items):
+            if is_link:
+                links.append(read_value(item, raw.get(key)))
                 if key in cells:
                     link_cells[key] = cells[key]
                 continue
-            part, fname = col.part, col.field
             vals = parts.setdefault(part, {})
             pcells = part_cells.setdefault(part, {})
-            if col.index:  # one value of a spread item
-                if key in cells and (fname not in spread_first or col.index < spread_first[fname][0]):
-                    spread_first[fname] = (col.index, cells[key])
+            if index:  # one value of a spread item
+                if key in cells and (fname not in spread_first or index < spread_first[fname][0]):
+                    spread_first[fname] = (index, cells[key])
                 if key in raw:
-                    spread.setdefault(fname, []).append((col.index, read_value(col.item, raw[key]), cells[key]))
+                    spread.setdefault(fname, []).append((index, read_value(item, raw[key]), cells[key]))
                 vals.setdefault(fname, [])
                 continue
             if key in cells:
                 pcells[fname] = cells[key]
             if key not in raw:
-                if col.item.many:
+                if many:
                     vals[fname] = []
                 continue
-            if col.item.many:
-                codes = read_codes(col.item, raw[key])
+            if many:
+                codes = read_codes(item, raw[key])
                 vals[fname] = codes
                 for n in range(len(codes)):
                     pcells[f"{fname}[{n}]"] = cells[key]
             else:
-                vals[fname] = read_value(col.item, raw[key])
+                vals[fname] = read_value(item, raw[key])
         for fname, (_, cell) in spread_first.items():
             part_cells.setdefault(None, {})[fname] = cell
         for fname, bucket in spread.items():
@@ -430,12 +437,11 @@ class _Reader:
             if what == "list":
                 own.setdefault(name, [])
             else:
-                sub = sub_cls(**parts.get(name, {}))  # type: ignore[misc]
-                sub._origin = Origin(sheet=module.sheet, row=sheet_row, cells=dict(part_cells.get(name, {})))
-                own[name] = sub
-        node = cls(**own)
+                own[name] = build(sub_cls, parts.get(name, {}),  # type: ignore[arg-type]
+                                  Origin(sheet=module.sheet, row=sheet_row, cells=dict(part_cells.get(name, {}))))
+        # the values are typed already (read_value, read_codes): no need for pydantic to check them again
         all_cells = {k: v for c in part_cells.values() for k, v in c.items()}
-        node._origin = Origin(sheet=module.sheet, row=sheet_row, cells=all_cells)
+        node = build(cls, own, Origin(sheet=module.sheet, row=sheet_row, cells=all_cells))
         return node, tuple(links), link_cells
 
     def read(self) -> WorkbookRead:
@@ -476,8 +482,9 @@ class _Reader:
                                      module.sheet, sheet_row, where, child=child_id)
                         continue
                     found = index[parent.sheet].get(links, [])
-                    what = (f"child {_fmt(links[0])}" if parent.parent is None else
-                            f"episode of child {_fmt(links[0])} with referral date {_fmt(links[1])}")
+                    if len(found) != 1 or not isinstance(getattr(found[0], module.field), (list, type(None))):
+                        what = (f"child {_fmt(links[0])}" if parent.parent is None else
+                                f"episode of child {_fmt(links[0])} with referral date {_fmt(links[1])}")
                     if not found:
                         if parent.parent is not None and not index[MODULES[0].sheet].get(links[:1]):
                             message = f"No child {_fmt(links[0])} on the Children sheet"
