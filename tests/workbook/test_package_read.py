@@ -199,3 +199,10 @@ def test_serial_numbers():
     assert from_serial(0, date1904=True) == time(0) and from_serial(1, date1904=True) == datetime(1904, 1, 2)
     assert from_serial(1.5, elapsed=True) == timedelta(days=1, hours=12)
     assert from_serial(45382.999999999) == datetime(2024, 4, 1)  # rounded to the millisecond
+
+
+def test_indented_cells_are_scanned_and_cell_references_win(tmp_path):
+    cells = ('<row r="1">\n  <c r="A1" t="s">\n    <v>0</v>\n  </c>\n  <c r="B1" t="inlineStr">\n    <is><t>b</t></is>'
+             '\n  </c>\n  <c r="C1">\n  </c>\n</row>\n<row r="2"><c r="A3"><v>3</v></c></row>')
+    got = both(tmp_path, package({"S": sheet_xml(cells)}, strings=["zero"]))["S"]
+    assert got == [{0: "zero", 1: "b"}, {}, {0: 3}]

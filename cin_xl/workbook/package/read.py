@@ -348,12 +348,12 @@ class PackageReader:
             else:
                 row_number += 1
             _check_row(row_number, self.path.name, name)
-            values = found.get(row_number)
             column = -1
             for c in row:
                 if c.tag != c_tag:
                     continue
                 ref = c.get("r")
+                cell_row = row_number
                 if ref is None:
                     column += 1
                 else:
@@ -361,6 +361,14 @@ class PackageReader:
                     column = columns.get(letters, -1)
                     if column < 0:
                         column = _column_index(letters, self.path.name, name, ref)
+                    digits = ref[len(letters):]
+                    if digits and digits != r:  # the cell's own reference wins, as in the scan
+                        try:
+                            cell_row = int(digits)
+                        except ValueError:
+                            raise UnusableInput(f"{self.path.name}: sheet {short(name)!r} has a cell "
+                                                f"{short(ref)!r}; save the workbook again from Excel") from None
+                        _check_row(cell_row, self.path.name, name)
                 v = formula = inline = None
                 for child in c:
                     tag = child.tag
@@ -380,8 +388,9 @@ class PackageReader:
                     continue  # a formatted empty cell
                 if value is None:
                     continue
+                values = found.get(cell_row)
                 if values is None:
-                    values = found[row_number] = {}
+                    values = found[cell_row] = {}
                 values[column] = value
             _drop(row)
         return found
@@ -413,7 +422,7 @@ class _NotPlain(Exception):
 #: is the last group, read with the XML parser
 _CELL = re.compile(
     r'<c r="([A-Z]{1,3})(\d{1,7})"(?: s="(\d+)")?(?: t="([a-zA-Z]+)")?(?: s="(\d+)")?\s*'
-    r'(?:/>|>(?:<v>([^<]*)</v>|<is><t(?: xml:space="preserve")?>([^<]*)</t></is>|(.*?))</c>)', re.S)
+    r'(?:/>|>\s*(?:<v>([^<]*)</v>|<is><t(?: xml:space="preserve")?>([^<]*)</t></is>|(.*?))\s*</c>)', re.S)
 _PREFIXED_CELL = re.compile(r"<[\w.-]+:c[\s/>]")
 
 
