@@ -24,6 +24,7 @@ os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 from _measure import peak_rss_mb  # noqa: E402
 
 from cin_xl import excel  # noqa: E402
+from cin_xl.findings import plural  # noqa: E402
 from cin_xl.generate import generate  # noqa: E402
 from cin_xl.workbook.writer import write_workbook  # noqa: E402
 from cin_xl.years import CensusYear  # noqa: E402
@@ -70,7 +71,7 @@ def main() -> None:
             print(f"\n{name}: {elapsed:.2f} s, {len(actions)} calls to Excel, process peak {peak_rss_mb():.0f} MB; "
                   f"{result.message}")
             for sheet, calls in per_sheet.items():
-                print(f"    {sheet!s:<26} {calls} call(s)")
+                print(f"    {sheet!s:<26} {plural(calls, 'call')}")
 
 
 if __name__ == "__main__":

@@ -21,15 +21,17 @@ from pathlib import Path
 from typing import Callable
 
 from .errors import UnusableInput
-from .findings import Finding, Severity
+from .findings import Finding, Severity, plural, totals_text
+from .outputs import same_file
 from .spec import Kind
 from .validation import validate as validate_return
 from .workbook.export import prepare_for_export
 from .workbook.layout import (ISSUES, ISSUES_COLUMNS, ISSUES_HEADER, MARKS_HEADER, RETURN, modules_for,
                               norm_header, return_rows, sheet_layout)
-from .workbook.marks import FORMULA_STARTS, MarksPlan, clear_plan, plan_marks
+from .text_guard import FORMULA_STARTS, looks_like_formula
+from .workbook.marks import MarksPlan, clear_plan, plan_marks
 from .workbook.reader import WorkbookRead, is_needed_sheet, read_grids
-from .workbook.template import issue_rows
+from .workbook.template import DATETIME_MINUTES, issue_rows
 from .workbook.writer import census_rows
 from .years import CensusYear
 
@@ -80,12 +82,22 @@ def read_book(book, year: str | CensusYear | None = None) -> tuple[WorkbookRead,
 def _text_guard(value: object) -> object:
     """Values as Excel should store them: text stays text (never a formula, a number or a date)."""
     if isinstance(value, str):
-        return "'" + value if value and not value.startswith("=HYPERLINK(") else value
+        return "'" + value if value else value
     if isinstance(value, datetime):
         return value
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day)
     return value
+
+
+def _formula_guard(value: object) -> object:
+    """Text Excel would evaluate gets the text prefix; anything else is written as it is."""
+    return "'" + value if looks_like_formula(value) else value
+
+
+def _issue_row(row: list[object]) -> list[object]:
+    """An Issues sheet row: every value as text, but for the link formula cin-xl built itself (last)."""
+    return [*(_text_guard(v) for v in row[:-1]), row[-1]]
 
 
 def _write(sheet, address: str, block: list[list[object]]) -> None:
@@ -100,24 +112,56 @@ def _write_marks(book, plan: MarksPlan) -> None:
         if marks.add_headers:
             _write(sheet, f"{marks.issues_column}{marks.header_row}", [[ISSUES_HEADER, MARKS_HEADER]])
         if marks.adjacent:
-            _write(sheet, f"{marks.issues_column}{marks.first_row}", marks.block())
+            _write(sheet, f"{marks.issues_column}{marks.first_row}",
+                   [[_formula_guard(v) for v in row] for row in marks.block()])
         else:
-            _write(sheet, f"{marks.issues_column}{marks.first_row}", [[v] for v in marks.issues])
-            _write(sheet, f"{marks.marks_column}{marks.first_row}", [[v] for v in marks.marks])
+            _write(sheet, f"{marks.issues_column}{marks.first_row}", [[_formula_guard(v)] for v in marks.issues])
+            _write(sheet, f"{marks.marks_column}{marks.first_row}", [[_formula_guard(v)] for v in marks.marks])
+        _fit_issues(sheet, marks)
     issues = sheets.get(ISSUES)
     if issues is None:
         issues = book.sheets.add(ISSUES, after=book.sheets[len(book.sheets) - 1])
         _write(issues, "A1", [list(ISSUES_COLUMNS)])
     old_height = len(_grid(issues)[0])
-    rows = [[_text_guard(v) for v in row] for row in plan.issue_rows]
+    rows = [_issue_row(row) for row in plan.issue_rows]
     blank = [None] * len(ISSUES_COLUMNS)
     rows += [blank] * max(0, old_height - 1 - len(rows))  # clear what a previous run left below
     _write(issues, "A2", rows)
     for name, value in plan.summary.items():
         try:
-            book.names[name].refers_to_range.value = value
+            cell = book.names[name].refers_to_range
+            if isinstance(value, datetime):
+                cell.number_format = DATETIME_MINUTES  # dd/mm/yyyy, as every date a person reads here
+            cell.value = _formula_guard(value)
         except Exception:  # noqa: BLE001 - a workbook without the summary box still gets its marks
             pass
+
+
+def _fit_issues(sheet, marks) -> None:
+    """One finding per line: the Issues cells wrap and their rows grow to show every line (three
+    calls per sheet, whatever the number of rows). Where a front end cannot (a remote engine
+    without row autofit), the marks are still there, one line each."""
+    if not marks.issues:
+        return
+    column = sheet.range(f"{marks.issues_column}{marks.first_row}:{marks.issues_column}"
+                         f"{marks.first_row + len(marks.issues) - 1}")
+    try:
+        if marks.add_headers:
+            column.column_width = marks.issues_width
+        if _client(sheet.book) in (None, "Office.js"):  # other remote clients have no wrap-text callback
+            column.wrap_text = True
+        column.rows.autofit()
+    except NotImplementedError:
+        pass
+
+
+def _client(book) -> str | None:
+    """The remote client that sent the book ("Office.js" for xlwings Lite); None for desktop Excel."""
+    try:
+        api = book.api
+    except Exception:  # noqa: BLE001 - an engine without .api
+        return None
+    return api.get("client") if isinstance(api, dict) else None
 
 
 def _write_summary(book, read: WorkbookRead, findings: list[Finding]) -> None:
@@ -135,8 +179,7 @@ def _write_summary(book, read: WorkbookRead, findings: list[Finding]) -> None:
     else:
         old = len(_grid(sheet)[0])
     width = len(grid[0]) if grid else 1
-    grid = [[_text_guard(v) if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v for v in row]
-            for row in grid]
+    grid = [[_formula_guard(v) for v in row] for row in grid]
     grid += [[None] * width] * max(0, old - len(grid))
     _write(sheet, "A1", grid)
 
@@ -162,7 +205,7 @@ def validate(book, *, year: str | None = None, options: dict | None = None, show
     _write_marks(book, plan)
     _write_summary(book, read, findings)
     errors, queries = plan.summary["SummaryErrors"], plan.summary["SummaryQueries"]
-    message = (f"{errors} error(s) and {queries} query(ies) found. They are highlighted in the sheets and listed "
+    message = (f"{totals_text(errors, queries, ' and ')} found. They are highlighted in the sheets and listed "
                f"on the Issues sheet." if findings else "No errors or queries: the return is ready to export.")
     result = JobResult(errors == 0, message, errors, queries, findings=findings)
     if show:
@@ -177,19 +220,71 @@ def clear(book) -> JobResult:
     return JobResult(True, "Validation marks cleared.")
 
 
+def is_online(book) -> bool:
+    """The workbook was opened from OneDrive or SharePoint: its full name is a web address."""
+    return str(book.fullname).lower().startswith(("http://", "https://"))
+
+
+def local_folder() -> Path:
+    """Where files go when the workbook has no folder on this computer: Documents, else the home folder."""
+    home = Path.home()
+    documents = home / "Documents"
+    return documents if documents.is_dir() else home
+
+
 def default_export_path(book, year: CensusYear) -> Path:
-    """Next to the workbook: ``<workbook name>-census-<year>.xml``."""
+    """Next to the workbook: ``<workbook name>-census-<year>.xml``; for a workbook opened from
+    OneDrive or SharePoint, in the Documents folder (:func:`local_folder`)."""
+    from urllib.parse import unquote, urlparse
+
+    if is_online(book):
+        stem = Path(unquote(urlparse(str(book.fullname)).path)).stem or Path(book.name).stem
+        return local_folder() / f"{stem}-census-{year.label}.xml"
     full = Path(book.fullname)
     folder = full.parent if full.is_absolute() else Path.cwd()
     return folder / f"{full.stem}-census-{year.label}.xml"
 
 
+def book_path(book) -> Path | None:
+    """The workbook's own file, when it is one on this machine (not a new book, not a OneDrive URL)."""
+    full = str(getattr(book, "fullname", "") or "")
+    if not full or "://" in full:
+        return None
+    path = Path(full)
+    return path if path.is_absolute() else None
+
+
+def _target_refusal(book, target: Path, kind: str, verb: str, *, overwrite: bool | None,
+                    confirm: Callable[[str], bool] | None) -> str | None:
+    """Why the job may not write ``target`` (None when it may): the CLI's output rules
+    (:func:`cin_xl.outputs.check_output`), but a file that exists is a question, not a refusal."""
+    from .outputs import OutputExists, OutputRefused, check_output
+
+    inputs = [p for p in (book_path(book),) if p is not None]
+    try:
+        check_output(target, kind, inputs=inputs, force=overwrite is True)
+    except OutputExists:
+        question = f"{target} already exists. Replace it?"
+        if overwrite is False or not (confirm or (lambda q: _ask(book, q, verb)))(question):
+            return f"Not {verb.lower()}ed: {target} already exists and was kept."
+        try:
+            check_output(target, kind, inputs=inputs, force=True)
+        except OutputRefused as exc:
+            return f"Not {verb.lower()}ed: {exc}."
+    except OutputRefused as exc:
+        return f"Not {verb.lower()}ed: {exc}."
+    return None
+
+
 def export_xml(book, path: str | os.PathLike | None = None, *, allow_errors: bool = False,
-               now: datetime | None = None, show: bool = False) -> JobResult:
+               now: datetime | None = None, show: bool = False, overwrite: bool | None = None,
+               confirm: Callable[[str], bool] | None = None) -> JobResult:
     """Write the census XML of the workbook, after validating it.
 
     Refuses while errors remain (saying how many and where) unless ``allow_errors``; refuses always
-    when the data do not fit the census schema. The file is written whole or not at all.
+    when the data do not fit the census schema. The file is written whole or not at all. The target
+    must be an ``.xml`` file other than the workbook; when it exists, asks first (``confirm``, by
+    default a Yes/No box in Excel); ``overwrite=True`` skips the question, ``overwrite=False`` refuses.
     """
     from .workbook.export import export_problems
     from .xml import ExportRefused, write_xml
@@ -203,20 +298,31 @@ def export_xml(book, path: str | os.PathLike | None = None, *, allow_errors: boo
     if errors and not allow_errors:
         where = "; ".join(f"{f.where} ({f.code})" for f in errors[:5])
         more = f" and {len(errors) - 5} more" if len(errors) > 5 else ""
-        result = JobResult(False, f"Not exported: {len(errors)} error(s) remain, for example {where}{more}. "
+        result = JobResult(False, f"Not exported: {plural(len(errors), 'error')} remain{'s' if len(errors) == 1 else ''}, for example {where}{more}. "
                                   "Click Validate to see them all.", len(errors), findings=findings)
     else:
         target = Path(path) if path else default_export_path(book, year)
-        try:
-            write_xml(census, year, target)
-        except ExportRefused as exc:
-            problems = export_problems(exc, census, year)
-            where = "; ".join(str(p) for p in problems[:5])
-            result = JobResult(False, f"Not exported: the return does not fit the {year.label} census schema "
-                                      f"({len(problems)} problem(s)): {where}", len(problems), findings=problems)
+        refusal = _target_refusal(book, target, "xml", "Export", overwrite=overwrite, confirm=confirm)
+        if refusal:
+            result = JobResult(False, refusal, len(errors), findings=findings)
         else:
-            result = JobResult(True, f"Exported {len(census.children)} children to {target}", len(errors),
-                               path=target, findings=findings)
+            try:
+                write_xml(census, year, target)
+            except OSError as exc:  # no such folder, no permission, disk full: the file was not written
+                reason = os.strerror(exc.errno) if exc.errno else str(exc)
+                result = JobResult(False, f"Not exported: {target} could not be written ({reason}). Nothing was "
+                                          "written; choose another folder.", findings=findings)
+            except ExportRefused as exc:
+                problems = export_problems(exc, census, year)
+                where = "; ".join(str(p) for p in problems[:5])
+                result = JobResult(False, f"Not exported: the return does not fit the {year.label} census schema "
+                                          f"({plural(len(problems), 'problem')}): {where}", len(problems),
+                                   findings=problems)
+            else:
+                where = (" (the workbook is on OneDrive or SharePoint, so the XML was saved on this computer)"
+                         if not path and is_online(book) else "")
+                result = JobResult(True, f"Exported {plural(len(census.children), 'child')} to {target}{where}",
+                                   len(errors), path=target, findings=findings)
     if show:
         _tell(book, result.message, "Export")
     return result
@@ -234,9 +340,21 @@ def import_xml(book, path: str | os.PathLike, *, overwrite: bool | None = None,
     ``overwrite=True`` skips the question, ``overwrite=False`` refuses. Values are written as text
     where they are text, so nothing typed in the XML becomes a formula, a number or a date.
     """
+    from .workbook.writer import cell_limit_problems
     from .xml import read_xml
 
+    own = book_path(book)
+    if Path(path).suffix.lower() != ".xml":
+        return _done(book, show, JobResult(False, f"Not imported: {Path(path).name} is not census XML: Import reads a "
+                                                  f".xml file (to open a workbook, open it in Excel)."))
+    if own is not None and same_file(path, own):
+        return _done(book, show, JobResult(False, f"Not imported: {Path(path).name} is this workbook itself."))
     xml = read_xml(path)
+    too_long = cell_limit_problems(xml.census, xml.year)
+    if too_long:
+        where = "; ".join(str(p) for p in too_long[:3])
+        return _done(book, show, JobResult(False, f"Not imported: {len(too_long)} value(s) are longer than an Excel "
+                                                  f"cell holds and would be cut: {where}", findings=too_long))
     read, heights = read_book(book)
     if read.year != xml.year:
         return _done(book, show, JobResult(False, f"Not imported: the XML is for census {xml.year.label} but this "
@@ -261,9 +379,10 @@ def import_xml(book, path: str | os.PathLike, *, overwrite: bool | None = None,
     plan = clear_plan(read, heights)  # the old marks no longer apply; the file's own problems are listed
     plan.issue_rows = issue_rows(xml.problems)
     _write_marks(book, plan)
-    message = f"Imported {len(xml.census.children)} children from {Path(path).name}."
+    message = f"Imported {plural(len(xml.census.children), 'child')} from {Path(path).name}."
     if xml.problems:
-        message += f" {len(xml.problems)} problem(s) in the file are listed on the Issues sheet."
+        message += (f" {plural(len(xml.problems), 'problem')} in the file "
+                    f"{'is' if len(xml.problems) == 1 else 'are'} listed on the Issues sheet.")
     return _done(book, show, JobResult(True, message + " Click Validate to check the return.",
                                        findings=list(xml.problems)))
 
@@ -325,7 +444,7 @@ def _write_return(book, sheets, header: dict[str, object], year: CensusYear) -> 
         spec = by_label.get(norm_header(label)) if isinstance(label, str) else None
         current = row[1] if len(row) > 1 else None
         if spec is None:
-            column.append([current])
+            column.append([_formula_guard(current)])  # read as a value: written back, it stays one
             continue
         value = header.get(spec.path) if spec.path else year.label
         if spec.item is not None and _is_text(spec.item) or not spec.path:
@@ -337,9 +456,9 @@ def _write_return(book, sheets, header: dict[str, object], year: CensusYear) -> 
         _write(sheet, f"{value_column}{row0}", column)
 
 
-def _ask(book, question: str) -> bool:
+def _ask(book, question: str, title: str = "Import") -> bool:
     try:
-        answer = book.app.alert(question, title="Import", buttons="yes_no")
+        answer = book.app.alert(question, title=title, buttons="yes_no")
     except Exception:  # noqa: BLE001
         return False
     return str(answer).lower() == "yes"
@@ -362,21 +481,70 @@ def _caller():
     return xw.Book.caller()
 
 
-def _from_button(job: Callable[[object], None]) -> None:
-    """Run a button's job; a file or workbook that cannot be used is a message, not a traceback."""
-    book = _caller()
+def log_folder() -> Path:
+    """Where the buttons write the details of a failure."""
+    return Path.home() / "cin-xl-logs"
+
+
+def _write_log(what: str, exc: BaseException) -> Path | None:
+    """The traceback of a failed button, in a new log file; None if no file could be written."""
+    import tempfile
+    import traceback
+
+    from . import __version__
+
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    text = (f"cin-xl {__version__}: {what} failed on {datetime.now():%d/%m/%Y at %H:%M:%S}\n\n"
+            + "".join(traceback.format_exception(exc)))
+    for folder in (log_folder(), Path(tempfile.gettempdir())):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"cin-xl-{stamp}.log"
+            path.write_text(text, encoding="utf-8")
+            return path
+        except OSError:
+            continue
+    return None
+
+
+def _set_status(book, text: str | bool) -> None:
+    """Excel's status bar (desktop Excel only; the remote engines have none)."""
+    try:
+        book.app.status_bar = text
+    except Exception:  # noqa: BLE001 - NotImplementedError on xlwings Lite / remote books, no app in tests
+        pass
+
+
+def run_button(book, what: str, job: Callable[[object], None]) -> None:
+    """Run one button's ``job`` on ``book`` as a person should see it: the status bar says what is
+    happening (and is given back to Excel afterwards); a workbook or file that cannot be used is a
+    one-paragraph message; any other failure too, its details written to a log file the message names.
+    Never a traceback."""
+    _set_status(book, f"cin-xl: {what}...")
     try:
         job(book)
     except UnusableInput as exc:
         _tell(book, f"Nothing was changed: {exc}", "cin-xl")
+    except Exception as exc:  # noqa: BLE001 - whatever it is, the user gets a message, not a traceback
+        log = _write_log(what, exc)
+        details = f"The details are in {log}" if log else "No log file could be written"
+        _tell(book, f"cin-xl could not finish ({what}): {type(exc).__name__}: {exc}. {details}: please send that "
+                    "file to whoever supports cin-xl for you. The workbook's data were not changed by cin-xl "
+                    "unless the message above says so.", "cin-xl")
+    finally:
+        _set_status(book, False)
+
+
+def _from_button(job: Callable[[object], None], what: str) -> None:
+    run_button(_caller(), what, job)
 
 
 def validate_caller() -> None:
-    _from_button(lambda book: validate(book, show=True))
+    _from_button(lambda book: validate(book, show=True), "validating the census")
 
 
 def clear_caller() -> None:
-    _from_button(lambda book: _tell(book, clear(book).message))
+    _from_button(lambda book: _tell(book, clear(book).message), "clearing the validation marks")
 
 
 def export_caller() -> None:
@@ -387,7 +555,7 @@ def export_caller() -> None:
                 result = export_xml(book, allow_errors=True)
         _tell(book, result.message, "Export")
 
-    _from_button(export)
+    _from_button(export, "exporting the census XML")
 
 
 def import_caller() -> None:
@@ -396,7 +564,7 @@ def import_caller() -> None:
         if path:
             import_xml(book, path, show=True)
 
-    _from_button(import_)
+    _from_button(import_, "importing census XML")
 
 
 def _pick_xml_file() -> str | None:
@@ -416,4 +584,5 @@ def _pick_xml_file() -> str | None:
 
 
 __all__ = ["validate", "export_xml", "import_xml", "clear", "read_book", "JobResult", "default_export_path",
+           "run_button", "log_folder", "local_folder", "is_online",
            "validate_caller", "export_caller", "import_caller", "clear_caller", "FORMULA_STARTS", "UnusableInput"]

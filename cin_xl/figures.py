@@ -821,14 +821,11 @@ def _queries(x: Facts) -> int:
     How many times each rule or check fired, errors first, then by number, largest first.""",
         from_findings=True)
 def _findings_by_rule(x: Facts) -> Table:
-    counts: Counter = Counter()
-    first: dict[str, Finding] = {}
-    for f in x.findings:
-        counts[f.code] += 1
-        first.setdefault(f.code, f)
-    order = sorted(counts, key=lambda c: (first[c].severity is not Severity.ERROR, -counts[c], c))
+    from .report import grouped
+
     return Table(("Rule", "Severity", "Number", "Message"),
-                 tuple((c, str(first[c].severity), counts[c], first[c].message) for c in order))
+                 tuple((code, str(severity), len(group), heading)
+                       for code, severity, heading, group in grouped(list(x.findings))))
 
 
 @figure("findings_by_sheet", "Errors and queries by sheet", QUALITY, """

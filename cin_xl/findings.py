@@ -85,3 +85,15 @@ def count(findings: Iterable[Finding]) -> dict[str, int]:
     for f in findings:
         out["errors" if f.severity is Severity.ERROR else "queries"] += 1
     return out
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """``"1 error"``, ``"2 errors"``, ``"1 query"``, ``"3 queries"``, ``"1,204 children"``."""
+    if many is None:
+        many = {"query": "queries", "child": "children"}.get(one, one[:-1] + "ies" if one.endswith("y") else one + "s")
+    return f"{n:,} {one if n == 1 else many}"
+
+
+def totals_text(errors: int, queries: int, joiner: str = ", ") -> str:
+    """``"1 error, 2 queries"``: the counts of a validation, as every front end words them."""
+    return f"{plural(errors, 'error')}{joiner}{plural(queries, 'query')}"

@@ -19,6 +19,7 @@ from typing import Annotated, Iterator
 from pydantic import BaseModel, ConfigDict, PrivateAttr
 from pydantic import Field as _Field
 
+from . import __version__
 from .spec import Group, Item, Kind
 
 DateValue = date | str | None
@@ -124,11 +125,14 @@ class Source(Node):
     source_level: Annotated[Text, Item("SourceLevel", Kind.TEXT, "Source level", required=True, fixed="L")] = "L"
     lea: Annotated[Text, Item("LEA", Kind.TEXT, "LA code", required=True, pattern=r"\d{3}",
                               guidance="Your authority's 3-digit DfE LA code")] = None
-    software_code: Annotated[Text, Item("SoftwareCode", Kind.TEXT, "Software code", required=True)] = None
-    release: Annotated[Text, Item("Release", Kind.TEXT, "Release", required=True)] = None
+    software_code: Annotated[Text, Item("SoftwareCode", Kind.TEXT, "Software code", required=True,
+                                        filled_at_export=lambda now: "cin-xl")] = None
+    release: Annotated[Text, Item("Release", Kind.TEXT, "Release", required=True,
+                                  filled_at_export=lambda now: __version__)] = None
     serial_no: Annotated[Text, Item("SerialNo", Kind.TEXT, "Serial number", required=True, pattern=r"\d{3,}")] = None
     date_time: Annotated[DateTimeValue, Item("DateTime", Kind.DATETIME, "Date and time of the file",
-                                             required=True)] = None
+                                             required=True,
+                                             filled_at_export=lambda now: now.replace(microsecond=0))] = None
 
 
 class Header(Node):
@@ -243,7 +247,9 @@ class PreProceedings(Node):
     step_decision_date: Annotated[DateValue, Item("StepDecisionDate", Kind.DATE, "Step up/down decision",
                                                   "N00832", since="2026-27")] = None
     pp_outcome: Annotated[Text, Item("PPOutcome", Kind.CODE, "Pre-proceedings outcome", "N00833",
-                                     codeset="PPOutcome", since="2026-27")] = None
+                                     codeset="PPOutcome", since="2026-27",
+                                     guidance="Code A, B or C: their meanings are in the code table CS131 of "
+                                              "the DfE children in need census specification 2026-27")] = None
     court_app_date: Annotated[DateValue, Item("CourtAppDate", Kind.DATE, "Court application date",
                                               "N00834", since="2026-27")] = None
     letter_init_cp_date: Annotated[DateValue, Item("LetterInitCPDate", Kind.DATE,

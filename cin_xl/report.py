@@ -9,7 +9,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .findings import Finding, Severity, count
+from .findings import Finding, Severity, count, plural, totals_text
+from .text_guard import csv_field
 from .xml.writer import write_atomic
 from .years import CensusYear
 
@@ -46,12 +47,12 @@ class ValidationReport:
 
     def to_csv(self) -> bytes:
         out = io.StringIO()
-        writer = csv.writer(out)
+        writer = csv.writer(out, quoting=csv.QUOTE_ALL)  # with csv_field: nothing a spreadsheet evaluates
         writer.writerow(CSV_COLUMNS)
         for f in self.findings:
             d = f.as_dict()
             d["cells"] = " ".join(d["cells"])
-            writer.writerow(["" if d[c] is None else d[c] for c in CSV_COLUMNS])
+            writer.writerow(["" if d[c] is None else csv_field(d[c]) for c in CSV_COLUMNS])
         return out.getvalue().encode("utf-8-sig")  # BOM so Excel opens it as UTF-8
 
     def write(self, path: str | Path) -> None:
@@ -61,29 +62,49 @@ class ValidationReport:
 
     def text(self, examples: int = 3) -> str:
         """A readable summary: counts per rule with the first few examples of each."""
-        lines = [f"{self.source}: census {self.year.label}, {self.children} children"]
+        lines = [f"{self.source}: census {self.year.label}, {plural(self.children, 'child')}"]
         s = self.summary
         if not self.findings:
             lines.append("No errors or queries found.")
             return "\n".join(lines)
-        lines.append(f"{s['errors']} error(s), {s['queries']} query(ies)")
+        lines.append(totals_text(s["errors"], s["queries"]))
         if self.schema_failed:
             lines.append("The file does not fit the census schema: COLLECT would reject it before running its "
                          "rules. Fix the problems marked XSD or XML first (or import it into the workbook).")
-        by_code: dict[str, list[Finding]] = {}
-        for f in self.findings:
-            by_code.setdefault(f.code, []).append(f)
-        order = sorted(by_code, key=lambda c: (by_code[c][0].severity is not Severity.ERROR, -len(by_code[c]), c))
-        for code in order:
-            group = by_code[code]
-            first = group[0]
-            lines.append(f"\n{code} {first.severity} x{len(group)}: {first.message}")
+        for code, severity, heading, group in grouped(self.findings):
+            lines.append(f"\n{code} {severity} x{len(group)}: {heading}")
             for f in group[:examples]:
                 who = f"child {f.child}, " if f.child else ""
-                lines.append(f"    {who}{f.where}")
+                own = f": {f.message}" if f.message != heading else ""
+                lines.append(f"    {who}{f.where}{own}")
             if len(group) > examples:
                 lines.append(f"    ... and {len(group) - examples} more")
         return "\n".join(lines)
+
+
+def _headings() -> dict[str, str]:
+    """What each of our own codes means (their findings' messages differ, one per item or value)."""
+    from .validation.structural import STRUCTURAL_CODES
+
+    return {**STRUCTURAL_CODES, "X-READ": "Part of the workbook could not be read",
+            "XML": "Part of the census XML could not be read", "XSD": "The file breaks the census schema",
+            "X-SCHEMA": "The return does not fit the census schema"}
+
+
+def grouped(findings: list[Finding]) -> list[tuple[str, Severity, str, list[Finding]]]:
+    """Findings by code and severity, errors first then the most frequent: (code, severity, heading,
+    findings). The heading is the findings' message when they share one (every DfE rule), else what
+    the code means (a structural code such as X-MISSING, whose findings each name their item)."""
+    groups: dict[tuple[str, Severity], list[Finding]] = {}
+    for f in findings:
+        groups.setdefault((f.code, f.severity), []).append(f)
+    out = []
+    for (code, severity), group in groups.items():
+        messages = {f.message for f in group}
+        heading = group[0].message if len(messages) == 1 else _headings().get(code, code)
+        out.append((code, severity, heading, group))
+    out.sort(key=lambda g: (g[1] is not Severity.ERROR, -len(g[3]), g[0]))
+    return out
 
 
 def counts_by_code(findings: list[Finding]) -> Counter:

@@ -22,6 +22,7 @@ from typing import Sequence
 from . import __version__
 from .figures import (BREAKDOWNS, COUNTS, MONTHLY, QUALITY, TIMELINESS, Breakdown, Figures, Monthly, Rate, Result,
                       Table)
+from .findings import plural, totals_text
 from .xml.writer import write_atomic
 
 __all__ = ["render_html", "write_html", "line_chart", "bar_chart", "percent_chart", "OKABE_ITO",
@@ -422,7 +423,7 @@ def _breakdowns(figures: Figures) -> str:
         chart = bar_chart(f"Factors identified at the end of assessment: the {len(top)} most common",
                           [(f"{r.code} {r.label}", r.count) for r in top],
                           x_label="Assessments completed in the year with the factor", ident="factors")
-        note = (f'<p class="small">Not in the chart: {_n(left_out)} assessment(s) with "21 No factors identified".</p>'
+        note = (f'<p class="small">Not in the chart: {plural(left_out, "assessment")} with "21 No factors identified".</p>'
                 if left_out else "")
         out.append(f'<div class="figure">{chart}{note}</div>')
     pairs = [("referral_source", None), ("primary_need", None), ("abuse_initial", "abuse_latest"),
@@ -436,11 +437,28 @@ def _breakdowns(figures: Figures) -> str:
     return "".join(out)
 
 
+def _status(figures: Figures) -> str:
+    """The banner at the top: whether the figures come from a return that still has errors or queries."""
+    if not figures.checked:
+        return ('<p class="warning" id="status">This return was not checked (<code>--no-checks</code>): it may '
+                "still have errors that would change these figures.</p>")
+    errors, queries = figures.get("errors", 0), figures.get("queries", 0)
+    if errors:
+        return (f'<p class="warning" id="status">This return still has {escape(totals_text(errors, queries, " and "))}'
+                ". COLLECT will reject it until the errors are fixed, and fixing them may change these figures. "
+                'See <a href="#quality">Data quality</a>.</p>')
+    if queries:
+        return (f'<p class="warning" id="status">This return has no errors but still has '
+                f'{escape(plural(queries, "query"))}: check each, and amend the data or give COLLECT a reason. '
+                'See <a href="#quality">Data quality</a>.</p>')
+    return '<p class="ok" id="status">No errors or queries: the return passes every check.</p>'
+
+
 def _quality(figures: Figures) -> str:
     out = []
     unreadable = figures.get("unreadable_dates")
     if unreadable:
-        out.append(f'<p class="warning">{_n(unreadable)} date(s) could not be read; every figure above treats them '
+        out.append(f'<p class="warning">{plural(unreadable, "date")} could not be read; every figure above treats them '
                    "as absent.</p>")
     if not figures.checked:
         out.append("<p>The return was not checked, so there are no errors and queries to show. Run "
@@ -513,6 +531,7 @@ you send it to the Department for Education.</div>
 <div class="inset">These are cin-xl's own calculations from this one return, made before submission. The
 Department's published statistics are built from the submitted returns and may differ; every figure
 below says exactly what it counts.</div>
+{_status(figures)}
 <ul class="contents">{contents}</ul>
 {_headlines(figures)}
 {body}

@@ -51,6 +51,7 @@ from pathlib import Path
 
 from .figures import BREAKDOWNS, COUNTS, MONTHLY, QUALITY, TIMELINESS, Breakdown, Figures, Rate, Table
 from .report_html import FACTORS_LEAVE_OUT, LONG_PLAN_COLOUR, LONG_PLANS, MONTHLY_CHARTS, OKABE_ITO, TOP_FACTORS
+from .text_guard import looks_like_formula
 
 __all__ = ["SUMMARY_SHEET", "ChartSpec", "SummaryLayout", "summary_layout", "summary_grid", "add_summary_charts",
            "style_summary_sheet", "write_summary_sheet", "WIDTH", "DEFINITION_COLUMN"]
@@ -470,6 +471,10 @@ def write_summary_sheet(wb, figures: Figures, *, generated: datetime | None = No
     ws = wb.create_sheet(SUMMARY_SHEET, index)
     for row in layout.rows:
         ws.append(row)
+    for row in ws.iter_rows():
+        for cell in row:
+            if looks_like_formula(cell.value):  # a source name or code quoted from the user's data
+                cell.data_type, cell.quotePrefix = "s", True
     style_summary_sheet(ws, layout)
     add_summary_charts(ws, layout)
     from openpyxl.worksheet.pagebreak import Break

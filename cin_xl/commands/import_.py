@@ -6,7 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import add_year
+from . import add_output, add_year, input_file, output_arg
+from ..findings import plural
 
 NAME = "import"
 HELP = "fill a new census workbook from a census XML file (last year's return, an extract)"
@@ -14,32 +15,42 @@ HELP = "fill a new census workbook from a census XML file (last year's return, a
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("xml", metavar="census.xml", help="census XML file to read")
-    parser.add_argument("-o", "--output", required=True, metavar="FILE.xlsx", help="workbook to write")
-    add_year(parser, help_extra="; used only when the XML does not give its year")
-    parser.add_argument("--force", action="store_true", help="replace FILE.xlsx if it exists")
+    add_output(parser, "workbook", metavar="FILE.xlsx",
+               help="workbook to write; a .xlsm name makes the macro-enabled workbook, with its buttons")
+    add_year(parser, default="the year the XML gives; --year is used only when it gives none")
+    input_file(parser, "xml")
 
 
 def run(args: argparse.Namespace) -> int:
     from ..xml import read_xml
-    from ..workbook.writer import write_workbook
+    from ..workbook.writer import cell_limit_problems, workbook_bytes
+    from ..xml.writer import write_atomic
     from ..years import supported
 
-    out = Path(args.output)
-    if out.exists() and not args.force:
-        print(f"cin-xl: {out} already exists; use --force to replace it", file=sys.stderr)
-        return 2
     if Path(args.xml).suffix.lower() in (".xlsx", ".xlsm", ".xls"):
         from ..errors import UnusableInput
 
         raise UnusableInput(f"{args.xml} is a workbook: import reads census XML (to check a workbook, use "
                             f"cin-xl validate; to make XML from it, cin-xl export)")
+    out = output_arg(args, "workbook", args.xml)
     fallback = supported(args.year, readable=True) if args.year else None
     result = read_xml(args.xml, fallback)
-    write_workbook(out, result.census, result.year, issues=result.problems, force=True)
-    n = len(result.census.children)
-    print(f"Wrote {out}: census {result.year.label}, {n} child{'ren' if n != 1 else ''}.")
+    too_long = cell_limit_problems(result.census, result.year)
+    if too_long:
+        for p in too_long:
+            print(f"  {p}", file=sys.stderr)
+        print(f"cin-xl: {plural(len(too_long), 'value')} in {args.xml} longer than an Excel cell holds (listed "
+              "above); a workbook would cut them, so nothing was written", file=sys.stderr)
+        return 2
+    data = workbook_bytes(result.census, result.year, issues=result.problems)
+    if out.suffix.lower() == ".xlsm":
+        from ..workbook.xlsm import macro_workbook
+
+        data = macro_workbook(data)
+    write_atomic(out, data)
+    print(f"Wrote {out}: census {result.year.label}, {plural(len(result.census.children), 'child')}.")
     if result.problems:
-        print(f"{len(result.problems)} problem(s) in the XML, also listed on the Issues sheet:")
+        print(f"{plural(len(result.problems), 'problem')} in the XML, also listed on the Issues sheet:")
         for p in result.problems:
             print(f"  {p}")
         return 1

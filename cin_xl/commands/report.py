@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import add_year
+from . import add_force, add_year, input_file, output_arg
+from ..findings import plural, totals_text
 
 NAME = "report"
 HELP = "key figures of a census XML file or a workbook (counts, timeliness, breakdowns, data quality) as HTML"
@@ -13,8 +14,10 @@ HELP = "key figures of a census XML file or a workbook (counts, timeliness, brea
 def add_arguments(p) -> None:
     p.add_argument("file", type=Path, help="census XML (.xml) or workbook (.xlsx, .xlsm)")
     p.add_argument("-o", "--output", type=Path, metavar="REPORT.html",
-                   help="where to write the report (default: FILE's name with -figures.html, next to it)")
-    add_year(p, help_extra="; for XML the file's own <Year> wins")
+                   help="where to write the report, *.html (default: FILE's name with -figures.html, next to it)")
+    add_force(p)
+    add_year(p, default="the file's own census year (the Return sheet's, or the XML's <Year>, which always wins)")
+    input_file(p, "file")
     p.add_argument("--no-checks", action="store_true",
                    help="do not validate the return (faster; the data-quality section is left empty)")
     p.add_argument("--no-local", action="store_true", help="skip the local LA- checks")
@@ -24,13 +27,14 @@ def run(args) -> int:
     from ..figures import figures_for_file
     from ..report_html import write_html
 
+    output = output_arg(args, "html", args.file,
+                        path=args.output or args.file.with_name(f"{args.file.stem}-figures.html"))
     figures = figures_for_file(args.file, args.year, check=not args.no_checks,
                                options={"local_checks": not args.no_local})
-    output = args.output or args.file.with_name(f"{args.file.stem}-figures.html")
     write_html(figures, output)
-    summary = f"{figures['children']:,} children"
+    summary = plural(figures['children'], 'child')
     if figures.checked:
-        summary += f", {figures['errors']:,} error(s), {figures['queries']:,} query(ies)"
+        summary += ", " + totals_text(figures['errors'], figures['queries'])
     print(f"{figures.source}: census {figures.year.label}, {summary}")
     print(f"Key figures: {output}")
     return 0

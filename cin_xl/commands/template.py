@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import add_year, year_arg
+from . import add_output, add_year, output_arg, year_arg
 
 NAME = "template"
 HELP = "write the census workbook (Excel template) for a census year, empty or with synthetic children"
@@ -14,27 +14,26 @@ HELP = "write the census workbook (Excel template) for a census year, empty or w
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_year(parser)
-    parser.add_argument("-o", "--output", required=True, metavar="FILE.xlsx", help="workbook to write")
+    add_output(parser, "workbook", metavar="FILE.xlsx",
+               help="workbook to write; a .xlsm name makes the macro-enabled workbook, with its buttons")
     parser.add_argument("--sample", type=int, default=0, metavar="N",
                         help="fill in N synthetic children (made up, for trying things out and the docs)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the synthetic children (default 0)")
-    parser.add_argument("--force", action="store_true", help="replace FILE.xlsx if it exists")
     parser.add_argument("--xlsm", action="store_true",
-                        help="write the macro-enabled workbook (FILE.xlsm): buttons on the Start sheet run cin-xl "
-                             "from desktop Excel through xlwings")
+                        help="write the macro-enabled workbook (name it FILE.xlsm, which alone is enough): buttons "
+                             "on the Start sheet run cin-xl from desktop Excel through xlwings")
 
 
 def run(args: argparse.Namespace) -> int:
     from ..workbook.writer import write_workbook
 
     year = year_arg(args)
-    out = Path(args.output)
-    if out.exists() and not args.force:
-        print(f"cin-xl: {out} already exists; use --force to replace it", file=sys.stderr)
+    if args.xlsm and Path(args.output).suffix.lower() != ".xlsm":
+        print(f"cin-xl: {args.output}: --xlsm writes a macro-enabled workbook: name it .xlsm; nothing was written",
+              file=sys.stderr)
         return 2
-    if args.xlsm and out.suffix.lower() != ".xlsm":
-        print("cin-xl: --xlsm writes a macro-enabled workbook: name it FILE.xlsm", file=sys.stderr)
-        return 2
+    out = output_arg(args, "workbook")
+    macro = out.suffix.lower() == ".xlsm"  # the name decides: Excel opens an .xlsm only if it is one
     census = None
     if args.sample < 0:
         print("cin-xl: --sample must be 0 or more", file=sys.stderr)
@@ -43,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
         from ..generate import generate  # lazily: only --sample needs the generator
 
         census = generate(args.sample, year, seed=args.seed)
-    if args.xlsm:
+    if macro:
         from ..workbook.xlsm import write_macro_workbook
 
         write_macro_workbook(out, census, year)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from . import add_year
+from . import add_force, add_year, input_file, output_arg
 
 NAME = "validate"
 HELP = "check a census XML file or a workbook against the census schema and every DfE rule"
@@ -13,8 +13,10 @@ HELP = "check a census XML file or a workbook against the census schema and ever
 
 def add_arguments(p) -> None:
     p.add_argument("file", type=Path, help="census XML (.xml) or workbook (.xlsx, .xlsm)")
-    add_year(p, help_extra="; for XML the file's own <Year> wins")
+    add_year(p, default="the file's own census year (the Return sheet's, or the XML's <Year>, which always wins)")
+    input_file(p, "file")
     p.add_argument("--report", type=Path, metavar="OUT.json|OUT.csv", help="write every finding to this file")
+    add_force(p)
     p.add_argument("--examples", type=int, default=3, help="examples shown per rule (default 3)")
     p.add_argument("--no-local", action="store_true", help="skip the local LA- checks")
     p.add_argument("--annotate", action="store_true",
@@ -43,12 +45,13 @@ def run(args) -> int:
 
     if args.annotate and args.file.suffix.lower() not in (".xlsx", ".xlsm"):
         raise UnusableInput(f"{args.file}: --annotate writes marks into a workbook (.xlsx or .xlsm), not XML")
+    report_path = output_arg(args, "report", args.file, path=args.report) if args.report else None
     options = {"local_checks": not args.no_local}
     report = validate_file(args.file, args.year, progress=_progress_bar(), options=options)
     print(report.text(examples=args.examples))
-    if args.report:
-        report.write(args.report)
-        print(f"\nFull report: {args.report}")
+    if report_path:
+        report.write(report_path)
+        print(f"\nFull report: {report_path}")
     if args.annotate:
         from ..workbook.annotate import annotate_file
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
-from typing import TYPE_CHECKING, Iterator
+from datetime import datetime
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from ..years import CensusYear, in_force
 from .codesets import CODE_SETS, Code, CodeSet
@@ -53,6 +54,10 @@ class Item:
     #: regular expression the value must match (XSD pattern), for structured text
     pattern: str | None = None
     max_length: int | None = None
+    #: the value export writes when the item is left blank, from the time of export (the date and
+    #: time of the file, the software that made it): such an item is never required in the
+    #: workbook, still required in census XML
+    filled_at_export: Callable[[datetime], object] | None = None
 
     @property
     def many(self) -> bool:

@@ -172,12 +172,10 @@ CODE_SETS: dict[str, CodeSet] = {
             ("V4", "Accommodated under an agreed series of short-term breaks, when individual episodes are "
                    "recorded"),
         )),
-        # CS131: meanings from the 2026-27 draft specification; labels to be confirmed against
-        # the Department's final specification (see docs/maintainers.md).
+        # CS131: the codes only. Their meanings are in the DfE 2026-27 specification's code table;
+        # we give no labels of our own (the item's guidance points there; see docs/maintainers.md).
         CodeSet("PPOutcome", (
-            Code("A", "Outcome A (see DfE 2026-27 specification, code set CS131)", since="2026-27"),
-            Code("B", "Outcome B (see DfE 2026-27 specification, code set CS131)", since="2026-27"),
-            Code("C", "Outcome C (see DfE 2026-27 specification, code set CS131)", since="2026-27"),
+            Code("A", "", since="2026-27"), Code("B", "", since="2026-27"), Code("C", "", since="2026-27"),
         )),
     ]
 }

@@ -69,10 +69,11 @@ def _plan(cls: type, year: CensusYear) -> tuple[tuple[str, Item, frozenset[str] 
 
 def check_node(node: Node, year: CensusYear) -> Iterator[tuple[str, str, str]]:
     """(code, field name, message) for each structural problem of one record (not its sub-records)."""
+    in_workbook = node.origin is not None and node.origin.sheet is not None
     for name, item, valid_codes in _plan(type(node), year):
         value = getattr(node, name)
         if is_missing(value):
-            if item.required:
+            if item.required and not (in_workbook and item.filled_at_export):
                 yield MISSING, name, f"{_name(item)} is missing"
             continue
         for v in (value if item.many else (value,)):

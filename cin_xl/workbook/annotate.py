@@ -12,9 +12,12 @@ import io
 import os
 from pathlib import Path
 
+from openpyxl.styles import Alignment
+
 from ..errors import UnusableInput
+from ..text_guard import looks_like_formula
 from .layout import ISSUES, ISSUES_COLUMNS, ISSUES_HEADER, MARKS_HEADER
-from .marks import FORMULA_STARTS, MarksPlan, plan_marks
+from .marks import MarksPlan, plan_marks
 from .reader import WorkbookRead
 
 
@@ -43,10 +46,18 @@ def check_writable(path: Path) -> None:
                             "changed.") from None
 
 
-def _set(cell, value) -> None:
+_WRAP = Alignment(wrap_text=True, vertical="top")
+
+#: the Issues sheet's column holding the link formula that cin-xl itself builds
+_LINK_COLUMN = len(ISSUES_COLUMNS)
+
+
+def _set(cell, value, *, formula: bool = False) -> None:
+    """Write ``value``; text that looks like a formula is stored as text (unless it is ours: ``formula``)."""
     cell.value = value
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not value.startswith("=HYPERLINK("):
-        cell.data_type = "s"  # text, never a formula
+    if not formula and looks_like_formula(value):
+        cell.data_type = "s"  # openpyxl took it for a formula: text
+        cell.quotePrefix = True  # and Excel keeps it text when the cell is edited
 
 
 def write_plan(wb, plan: MarksPlan) -> None:
@@ -56,10 +67,19 @@ def write_plan(wb, plan: MarksPlan) -> None:
         if marks.add_headers:
             ws[f"{marks.issues_column}{marks.header_row}"] = ISSUES_HEADER
             ws[f"{marks.marks_column}{marks.header_row}"] = MARKS_HEADER
-        for offset, (issue, mark) in enumerate(zip(marks.issues, marks.marks)):
+        width = ws.column_dimensions[marks.issues_column].width
+        if not width or width < marks.issues_width:
+            ws.column_dimensions[marks.issues_column].width = marks.issues_width
+        heights = marks.heights or [None] * len(marks.issues)
+        for offset, (issue, mark, height) in enumerate(zip(marks.issues, marks.marks, heights)):
             row = marks.first_row + offset
-            ws[f"{marks.issues_column}{row}"].value = issue or None
-            ws[f"{marks.marks_column}{row}"].value = mark or None
+            cell = ws[f"{marks.issues_column}{row}"]
+            _set(cell, issue or None)
+            if issue:
+                cell.alignment = _WRAP  # one finding per line
+            _set(ws[f"{marks.marks_column}{row}"], mark or None)
+            if height or ws.row_dimensions[row].height:
+                ws.row_dimensions[row].height = height
     if ISSUES in wb.sheetnames:
         ws = wb[ISSUES]
         if ws.max_row > 1:
@@ -69,13 +89,13 @@ def write_plan(wb, plan: MarksPlan) -> None:
         ws.append(list(ISSUES_COLUMNS))
     for r, row in enumerate(plan.issue_rows, start=2):
         for c, value in enumerate(row, start=1):
-            _set(ws.cell(row=r, column=c), value)
+            _set(ws.cell(row=r, column=c), value, formula=c == _LINK_COLUMN)
     for name, value in plan.summary.items():
         defined = wb.defined_names.get(name)
         if defined is None:
             continue
         for sheet, ref in defined.destinations:
-            wb[sheet][ref.replace("$", "")].value = value
+            _set(wb[sheet][ref.replace("$", "")], value)
 
 
 def write_summary(wb, read: WorkbookRead, findings: list, *, source: str) -> None:

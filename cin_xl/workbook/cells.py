@@ -37,6 +37,7 @@ from datetime import date, datetime, timedelta
 from functools import cache
 
 from ..spec import CODE_SETS, Item, Kind
+from ..text_guard import looks_like_formula
 
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]00:00(?::00(?:\.0+)?)?)?$")
 _DMY = re.compile(r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})$")
@@ -133,7 +134,9 @@ def _known_codes(codeset: str) -> frozenset[str]:
 @cache
 def _code_label_pattern(codeset: str) -> re.Pattern[str]:
     """Matches "code - label" for any code of the set with its full label (labels may hold commas)."""
-    pairs = sorted(((c.code, c.label) for c in CODE_SETS[codeset].codes), key=lambda p: -len(p[1]))
+    pairs = sorted(((c.code, c.label) for c in CODE_SETS[codeset].codes if c.label), key=lambda p: -len(p[1]))
+    if not pairs:
+        return re.compile(r"(?!)")  # codes without labels: nothing to match
     alts = "|".join(rf"{re.escape(code)}\s*[-\u2013\u2014]\s*{re.escape(label)}" for code, label in pairs)
     return re.compile(rf"(?i)(?<![A-Za-z0-9])(?:{alts})")
 
@@ -239,7 +242,6 @@ def read_value(item: Item, raw: object) -> object:
 DATE_FORMAT = "dd/mm/yyyy"
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm:ss"
 TEXT_FORMAT = "@"
-_FORMULA_START = ("=", "+", "-", "@")
 
 
 def cell_value(item: Item, value: object) -> object:
@@ -255,6 +257,5 @@ def cell_value(item: Item, value: object) -> object:
     return value
 
 
-def needs_text_guard(value: object) -> bool:
-    """True for text Excel would take as a formula (or a sign) if it were typed: ``=``, ``+``, ``-``, ``@``."""
-    return isinstance(value, str) and value.startswith(_FORMULA_START)
+#: True for text Excel would take as a formula if it were typed (see :mod:`cin_xl.text_guard`)
+needs_text_guard = looks_like_formula

@@ -19,10 +19,14 @@ _EXPECTED = re.compile(r"Expected is (?:one of )?\( ([^)]*) \)")
 
 
 def prepare_for_export(census: CensusReturn, year: CensusYear, *, now: datetime) -> CensusReturn:
-    """The return with the header date and time set to ``now`` when the Return sheet leaves it blank."""
-    source = census.header.source
-    if is_missing(source.date_time):
-        source.date_time = now.replace(microsecond=0)
+    """The return with the header items export fills in (``Item.filled_at_export``: the date and time
+    of the file, the software) set from ``now`` where the Return sheet leaves them blank."""
+    for group in fields_of(type(census.header), year):
+        node = getattr(census.header, group.name)
+        for f in fields_of(type(node), year):
+            fill = getattr(f.spec, "filled_at_export", None)
+            if fill is not None and is_missing(getattr(node, f.name)):
+                setattr(node, f.name, fill(now))
     return census
 
 

@@ -60,6 +60,8 @@ START, RETURN, LOOKED_AFTER, LISTS, ISSUES = "Start", "Return", "Looked-after", 
 ISSUES_HEADER, MARKS_HEADER = "Issues", "Marks"
 #: headers of the Issues sheet, in order
 ISSUES_COLUMNS = ("Code", "Severity", "Message", "Child", "Sheet", "Cell", "Link")
+#: width (characters) of the Issues column of each sheet: a typical DfE message on one line
+ISSUES_WIDTH = 90
 #: the header row of every table sheet
 HEADER_ROW = 1
 #: rows of each sheet covered by dropdowns, date checks and highlighting

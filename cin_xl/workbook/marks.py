@@ -3,8 +3,9 @@
 The Excel buttons (:mod:`cin_xl.excel`, through xlwings) and ``cin-xl validate --annotate``
 (:mod:`cin_xl.workbook.annotate`, through openpyxl) write the same marks:
 
-- each module sheet: the **Issues** column (rule codes and messages of the row) and the hidden
-  **Marks** column (tokens such as ``" C:E F:Q "``; the template's conditional formatting colours
+- each module sheet and the Return sheet: the **Issues** column (one line per finding of the row:
+  rule code, severity and message; the cell wraps and the row is made tall enough to show every
+  line) and the hidden **Marks** column (tokens such as ``" C:E F:Q "``; the template's conditional formatting colours
   the named cells). Both are written as one block per sheet, covering every row that holds data or
   held marks before, so a second run leaves no stale mark;
 - the **Issues** sheet: one row per finding with a link to its cell;
@@ -22,13 +23,11 @@ from datetime import datetime
 
 from openpyxl.utils import column_index_from_string, get_column_letter
 
-from ..findings import Finding, Severity, count
-from .layout import ISSUES_COLUMNS, ISSUES_HEADER, MARKS_HEADER, marks_text
+from ..findings import Finding, Severity, count, plural
+from ..text_guard import FORMULA_STARTS
+from .layout import ISSUES_COLUMNS, ISSUES_HEADER, ISSUES_WIDTH, MARKS_HEADER, marks_text
 from .reader import WorkbookRead
 from .template import issue_rows
-
-#: text starting with these would be read by Excel as a formula: write it as text
-FORMULA_STARTS = ("=", "+", "-", "@")
 
 
 @dataclass
@@ -44,6 +43,11 @@ class SheetMarks:
     #: the columns were missing and must be created (headers written in ``header_row``)
     add_headers: bool = False
     header_row: int = 1
+    #: row heights in points, one per row of ``issues``: tall enough for the wrapped Issues text
+    #: (None: the row has no issues and takes the default height)
+    heights: list[float | None] = field(default_factory=list)
+    #: width (characters) the Issues column needs; writers widen a narrower one and wrap its text
+    issues_width: float = ISSUES_WIDTH
 
     @property
     def adjacent(self) -> bool:
@@ -67,6 +71,27 @@ class MarksPlan:
         return int(self.summary["SummaryErrors"])
 
 
+#: points per line of 11-point Calibri, and the padding Excel adds to a row
+LINE_HEIGHT, ROW_PADDING = 15.0, 3.0
+
+
+def row_height(text: str, width: float = ISSUES_WIDTH) -> float | None:
+    """Height (points) of a row whose Issues cell, ``width`` characters wide and wrapping, holds ``text``."""
+    if not text:
+        return None
+    per_line = max(1, int(width * 1.1))  # Calibri 11 fits about 1.1 characters per unit of width
+    lines = sum(max(1, -(-len(line) // per_line)) for line in text.split("\n"))
+    return min(409.0, LINE_HEIGHT * lines + ROW_PADDING)  # 409 points: Excel's tallest row
+
+
+def _row_of(finding: Finding) -> int | None:
+    """The sheet row of a finding: its own, or that of its first cell (Return sheet items)."""
+    if finding.row:
+        return finding.row
+    digits = "".join(ch for ch in finding.cells[0] if ch.isdigit()) if finding.cells else ""
+    return int(digits) if digits else None
+
+
 def _row_text(findings: list[Finding]) -> str:
     seen, parts = set(), []
     for f in sorted(findings, key=lambda f: (f.severity is not Severity.ERROR, f.code)):
@@ -86,8 +111,9 @@ def plan_marks(read: WorkbookRead, findings: list[Finding], sheet_heights: dict[
     """
     by_sheet: dict[str, dict[int, list[Finding]]] = defaultdict(lambda: defaultdict(list))
     for f in findings:
-        if f.sheet and f.row:
-            by_sheet[f.sheet][f.row].append(f)
+        row = _row_of(f) if f.sheet else None
+        if row:
+            by_sheet[f.sheet][row].append(f)
     sheets: dict[str, SheetMarks] = {}
     for name, info in read.sheets.items():
         actual = info.found_as
@@ -107,7 +133,9 @@ def plan_marks(read: WorkbookRead, findings: list[Finding], sheet_heights: dict[
         plan = SheetMarks(actual, issues_col, marks_col, first, add_headers=add, header_row=info.header_row)
         for r in range(first, last + 1):
             found = rows.get(r, [])
-            plan.issues.append(_row_text(found))
+            text = _row_text(found)
+            plan.issues.append(text)
+            plan.heights.append(row_height(text, plan.issues_width))
             tokens = [(cell_column(c), str(f.severity)) for f in found for c in f.cells]
             # errors first, so a cell with both shows as an error
             tokens.sort(key=lambda t: t[1] != str(Severity.ERROR))
@@ -115,7 +143,7 @@ def plan_marks(read: WorkbookRead, findings: list[Finding], sheet_heights: dict[
         sheets[actual] = plan
     totals = count(findings)
     status = ("No errors: ready to export" if totals["errors"] == 0 else
-              f"{totals['errors']} error(s) to fix before export")
+              f"{plural(totals['errors'], 'error')} to fix before export")
     summary = {"SummaryErrors": totals["errors"], "SummaryQueries": totals["queries"],
                "SummaryLastRun": now or datetime.now().replace(microsecond=0), "SummaryStatus": status}
     return MarksPlan(sheets, issue_rows(findings), summary, findings)

@@ -43,7 +43,7 @@ from ..years import READABLE_YEARS, CensusYear, UnknownYear, supported
 from .cells import FormulaWithoutValue, as_text, is_blank, read_codes, read_value
 from ..perf import no_gc
 from .layout import (CENSUS_YEAR_LABEL, HEADER_GROUPS, ISSUES_HEADER, KEY, LINK, LOOKED_AFTER, MARKS_HEADER,
-                     MODULE_BY_SHEET, MODULES, RETURN, Column, Module, SheetLayout, header_names,
+                     MODULE_BY_SHEET, MODULES, RETURN, RETURN_HEADERS, Column, Module, SheetLayout, header_names,
                      looked_after_columns, module_in_force, modules_for, norm_header, return_rows, sheet_layout,
                      spread_header_pattern)
 from .package.limits import short
@@ -152,6 +152,7 @@ class _Reader:
         """norm label -> (raw value, cell) from the Return sheet: the first text of a row, and the cell right of it."""
         name, grid, r0, c0 = self.grid(RETURN)
         out: dict[str, tuple[object, str]] = {}
+        self.return_sheet(name, grid, r0, c0)
         for i, row in enumerate(grid):
             for j in sorted(row):
                 cell = row[j]
@@ -166,6 +167,26 @@ class _Reader:
                         out[key] = (value, ref)
                     break
         return name, out
+
+    def return_sheet(self, name: str | None, grid: Grid, r0: int, c0: int) -> None:
+        """Where the Return sheet's columns are (Item, Value, Guidance, Issues, Marks), for its marks.
+
+        Its header row is the first row starting with "Item"; without one the sheet gets no marks."""
+        for i, row in enumerate(grid[:10]):
+            heads = {j: norm_header(row[j]) for j in sorted(row)}
+            if next((h for h in heads.values() if h), None) != norm_header(RETURN_HEADERS[0]):
+                continue
+            info = SheetRead(RETURN, name, header_row=r0 + i)
+            for j, h in heads.items():
+                letter = _letters(c0 + j)
+                if h == norm_header(ISSUES_HEADER):
+                    info.issues_column = info.issues_column or letter
+                elif h == norm_header(MARKS_HEADER):
+                    info.marks_column = info.marks_column or letter
+                elif h:
+                    info.columns.setdefault(h, letter)
+            self.sheets[RETURN] = info
+            return
 
     def detect_year(self, values: dict[str, tuple[object, str]]) -> CensusYear:
         said: CensusYear | None = None

@@ -33,8 +33,8 @@ from ..spec import CODE_SETS, Kind
 from ..spec.la_codes import LA_CODES
 from ..years import READABLE_YEARS, SUPPORTED_YEARS, CensusYear
 from .cells import DATE_FORMAT, DATETIME_FORMAT, TEXT_FORMAT, cell_value, needs_text_guard
-from .layout import (CENSUS_YEAR_LABEL, ERROR_BORDER, ERROR_FILL, ERROR_TEXT, HEADER_ROW, ISSUES,
-                     ISSUES_COLUMNS, ISSUES_HEADER, KEY, LEGAL_STATUSES, LINK, LISTS, LOOKED_AFTER,
+from .layout import (CENSUS_YEAR_LABEL, ERROR_BORDER, RETURN_HEADERS, ERROR_FILL, ERROR_TEXT, HEADER_ROW, ISSUES,
+                     ISSUES_COLUMNS, ISSUES_HEADER, ISSUES_WIDTH, KEY, LEGAL_STATUSES, LINK, LISTS, LOOKED_AFTER,
                      MARK_ERROR, MARK_QUERY, MARKS_HEADER, MAX_ROW, QUERY_BORDER, QUERY_FILL, QUERY_TEXT, RETURN,
                      START, Column, cf_formula, cf_row_formula, looked_after_columns, modules_for,
                      return_rows)
@@ -50,10 +50,20 @@ _THIN = Side(style="thin", color="7F7F7F")
 _HEAD_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEAD_ALIGN = Alignment(wrap_text=True, vertical="top")
 _HEADER_HEIGHT = 48
+_ISSUES_NOTE = ("Issues found by validation on this row, one per line: rule code, severity and message. "
+                "Filled by cin-xl validate; you do not need to type here.")
+_MARKS_NOTE = "Hidden helper column used by validation to highlight cells. Leave it alone."
+#: "Last checked" on the Start sheet
+DATETIME_MINUTES = "dd/mm/yyyy hh:mm"
 _DATE_LIMITS = ("DATE(1900,1,1)", "DATE(2099,12,31)")
 _AUTHOR = "cin-xl"
 
 LIST_YESNO, LIST_LA, LIST_YEARS, LIST_LEGAL = "List_YesNo", "List_LA", "List_Years", "List_LegalStatus"
+
+
+def dropdown_text(code) -> str:
+    """A code as its dropdown shows it: "code - label", or the code alone where we give no label."""
+    return f"{code.code} - {code.label}" if code.label else code.code
 
 
 def list_name(codeset: str) -> str:
@@ -118,9 +128,9 @@ def _note(col: Column, year: CensusYear) -> str:
     if item.code_set is not None and col.role != LINK:
         codes = item.code_set.for_year(year)
         if len(codes) <= 12:
-            lines.append("Allowed: " + "; ".join(f"{c.code} {c.label}" for c in codes))
+            lines.append("Allowed: " + "; ".join(f"{c.code} {c.label}".strip() for c in codes))
         else:
-            lines.append("Allowed: " + ", ".join(c.code for c in codes) + " (labels on the Lists sheet)")
+            lines.append("Allowed: " + ", ".join(c.code for c in codes) + " (labels in the column's dropdown)")
     elif item.kind in (Kind.DATE, Kind.DATETIME):
         lines.append("Format: a date, dd/mm/yyyy")
     elif item.kind is Kind.BOOL:
@@ -221,6 +231,24 @@ def _conditional_formats(ws, last_data: str, issues: str, marks: str) -> None:
                                             formula=[cf_row_formula(marks, MARK_QUERY, first)]))
 
 
+def _issues_column(ws, letter: str) -> None:
+    """The Issues column: wide, and wrapping, one finding per line (validation sets row heights)."""
+    dim = ws.column_dimensions[letter]
+    dim.width = ISSUES_WIDTH
+    dim.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def _print_setup(ws, *, repeat_header: bool = True, one_page: bool = False) -> None:
+    """Landscape on A4, one page wide (the Start sheet: one page), the header row on every page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = "9"  # A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 1 if one_page else 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if repeat_header:
+        ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+
+
 def _defined(wb: Workbook, name: str, sheet: str, ref: str) -> None:
     wb.defined_names[name] = DefinedName(name, attr_text=f"{quote_sheetname(sheet)}!{ref}")
 
@@ -233,6 +261,7 @@ def _defined(wb: Workbook, name: str, sheet: str, ref: str) -> None:
 def _table_sheet(wb: Workbook, name: str, columns: tuple[Column, ...], rows: Iterable[list[object]],
                  year: CensusYear, freeze_after: int) -> None:
     ws = wb.create_sheet(name)
+    _print_setup(ws)
     n = len(columns)
     issues, marks = get_column_letter(n + 1), get_column_letter(n + 2)
     for i, col in enumerate(columns, start=1):
@@ -243,7 +272,7 @@ def _table_sheet(wb: Workbook, name: str, columns: tuple[Column, ...], rows: Ite
         dim.number_format = (DATE_FORMAT if kind is Kind.DATE else DATETIME_FORMAT if kind is Kind.DATETIME
                              else TEXT_FORMAT if kind in (Kind.TEXT, Kind.CODE) else "General")
         ws.data_validations.append(_column_validation(col, f"{letter}{HEADER_ROW + 1}:{letter}{MAX_ROW}", year))
-    ws.column_dimensions[issues].width = 60
+    _issues_column(ws, issues)
     ws.column_dimensions[marks].width = 12
     ws.column_dimensions[marks].hidden = True
     ws.row_dimensions[HEADER_ROW].height = _HEADER_HEIGHT
@@ -253,11 +282,8 @@ def _table_sheet(wb: Workbook, name: str, columns: tuple[Column, ...], rows: Ite
         style = (_HEAD_LINK if col.role == LINK else
                  _HEAD_REQUIRED if col.item.required or col.role == KEY else _HEAD_OPTIONAL)
         head.append(_header_cell(ws, col.header, style, _note(col, year)))
-    head.append(_header_cell(ws, ISSUES_HEADER, _HEAD_ISSUES,
-                             "Issues found by validation on this row: rule codes and messages. "
-                             "Filled by cin-xl validate; you do not need to type here."))
-    head.append(_header_cell(ws, MARKS_HEADER, _HEAD_OPTIONAL,
-                             "Hidden helper column used by validation to highlight cells. Leave it alone."))
+    head.append(_header_cell(ws, ISSUES_HEADER, _HEAD_ISSUES, _ISSUES_NOTE))
+    head.append(_header_cell(ws, MARKS_HEADER, _HEAD_OPTIONAL, _MARKS_NOTE))
     ws.append(head)
     count = 0
     for row in rows:
@@ -276,6 +302,7 @@ def _height(text: str, width: float) -> float:
 
 def _start_sheet(wb: Workbook, year: CensusYear) -> None:
     ws = wb.create_sheet(START)
+    _print_setup(ws, repeat_header=False, one_page=True)
     ws.column_dimensions["A"].width = 26
     ws.column_dimensions["B"].width = 95
     ws.sheet_view.showGridLines = False
@@ -328,6 +355,9 @@ def _start_sheet(wb: Workbook, year: CensusYear) -> None:
     fill = PatternFill("solid", fgColor="EEF3F8")
     for i, (label, name, value) in enumerate(box, start=1):
         a, b = text(label, font=bold), text(value) if value else WriteOnlyCell(ws, value=None)
+        b.alignment = Alignment(horizontal="left", vertical="top", wrap_text=True)  # numbers and dates too
+        if name == "SummaryLastRun":
+            b.number_format = DATETIME_MINUTES
         for c in (a, b):
             c.fill, c.border = fill, _HEAD_BORDER
         ws.append([a, b])
@@ -337,7 +367,6 @@ def _start_sheet(wb: Workbook, year: CensusYear) -> None:
     sheets = [(RETURN, "Header of the return: LA, census year, reference date.")]
     sheets += [(m.sheet, m.about) for m in modules_for(year)]
     sheets += [(LOOKED_AFTER, "Periods of care, for the validation checks only: not exported to the census XML."),
-               (LISTS, "The code lists used by the dropdowns."),
                (ISSUES, "Every issue found by validation, with a link to its cell.")]
     for sheet, about in sheets:
         ws.append([text(sheet, link=f"#{quote_sheetname(sheet)}!A1"), text(about)])
@@ -345,10 +374,16 @@ def _start_sheet(wb: Workbook, year: CensusYear) -> None:
 
 def _return_sheet(wb: Workbook, year: CensusYear, values: dict[str, object]) -> None:
     ws = wb.create_sheet(RETURN)
+    _print_setup(ws)
     for letter, width in (("A", 28), ("B", 26), ("C", 80)):
         ws.column_dimensions[letter].width = width
+    issues, marks = get_column_letter(len(RETURN_HEADERS) + 1), get_column_letter(len(RETURN_HEADERS) + 2)
+    _issues_column(ws, issues)
+    ws.column_dimensions[marks].hidden = True
     ws.freeze_panes = "A2"
-    ws.append([_header_cell(ws, h, _HEAD_REQUIRED) for h in ("Item", "Value", "Guidance")])
+    ws.append([_header_cell(ws, h, _HEAD_REQUIRED) for h in RETURN_HEADERS]
+              + [_header_cell(ws, ISSUES_HEADER, _HEAD_ISSUES, _ISSUES_NOTE),
+                 _header_cell(ws, MARKS_HEADER, _HEAD_OPTIONAL, _MARKS_NOTE)])
     wrap = Alignment(wrap_text=True, vertical="top")
     for i, row in enumerate(return_rows(year), start=HEADER_ROW + 1):
         item = row.item
@@ -369,9 +404,10 @@ def _return_sheet(wb: Workbook, year: CensusYear, values: dict[str, object]) -> 
         label.font = Font(name=_FONT, bold=True)
         guide = item.guidance if item else ""
         extra = {"Collection": "Always CIN.", "SourceLevel": "Always L (local authority).",
-                 "DateTime": "Left blank, export puts the date and time of export.",
                  "SoftwareCode": "The software that made the file.", "SerialNo": "3 digits or more, e.g. 001.",
                  "Release": "The release of the software."}.get(item.xml if item else "", "")
+        if item is not None and item.filled_at_export:
+            extra = " ".join(p for p in (extra, "Left blank, export fills it in.") if p)
         code = f" [{item.xml}{', ' + item.ncode if item and item.ncode else ''}]" if row.path else ""
         gcell = WriteOnlyCell(ws, value=" ".join(p for p in (guide, extra) if p) + code)
         gcell.alignment = wrap
@@ -380,13 +416,29 @@ def _return_sheet(wb: Workbook, year: CensusYear, values: dict[str, object]) -> 
             vcell = WriteOnlyCell(ws, value=vcell)
             vcell.number_format = TEXT_FORMAT
         ws.append([label, vcell, gcell])
+    _conditional_formats(ws, get_column_letter(len(RETURN_HEADERS)), issues, marks)
 
 
-def _lists_sheet(wb: Workbook, year: CensusYear, codesets: list[str]) -> None:
+def _list_heading(labels: list[str]) -> str:
+    """A code list's heading: the label of the column using it, or what the labels of several share
+    ("Initial category of abuse", "Latest category of abuse": "Category of abuse")."""
+    words = [label.split() for label in labels]
+    common: list[str] = []
+    while all(len(w) > len(common) for w in words) and len({w[-1 - len(common)].casefold() for w in words}) == 1:
+        common.insert(0, words[0][-1 - len(common)])
+    text = " ".join(common) if len(common) > 1 or len(labels) == 1 else labels[0]
+    return text[:1].upper() + text[1:]
+
+
+def _lists_sheet(wb: Workbook, year: CensusYear, codesets: dict[str, list[str]]) -> None:
+    """The code lists of the dropdowns: hidden and protected (Excel reads them; people need not)."""
     ws = wb.create_sheet(LISTS)
+    ws.sheet_state = "hidden"
+    ws.protection.sheet = True
+    _print_setup(ws)
     columns: list[tuple[str, str, list[str]]] = []
-    for name in codesets:
-        columns.append((list_name(name), name, [f"{c.code} - {c.label}" for c in CODE_SETS[name].for_year(year)]))
+    for name, labels in codesets.items():
+        columns.append((list_name(name), _list_heading(labels), [dropdown_text(c) for c in CODE_SETS[name].for_year(year)]))
     columns.append((LIST_YESNO, "Yes/No", ["Yes", "No"]))
     columns.append((LIST_LA, "LA code", [f"{code} - {name}" for code, name in sorted(LA_CODES.items())]))
     years = list(dict.fromkeys([*SUPPORTED_YEARS, year.label]))
@@ -412,13 +464,16 @@ def issue_rows(findings: Iterable[Finding]) -> list[list[object]]:
         link = None
         if f.sheet:
             target = f.cells[0] if f.cells else f"A{f.row or 1}"
-            link = f'=HYPERLINK("#{quote_sheetname(f.sheet)}!{target}","Go to cell")'
+            # a sheet name may hold a double quote: doubled, it cannot end the formula's text early
+            sheet = quote_sheetname(f.sheet).replace('"', '""')
+            link = f'=HYPERLINK("#{sheet}!{target}","Go to cell")'
         out.append([f.code, str(f.severity), f.message, f.child, f.sheet, cell, link])
     return out
 
 
 def _issues_sheet(wb: Workbook, findings: list[Finding]) -> None:
     ws = wb.create_sheet(ISSUES)
+    _print_setup(ws)
     for letter, width in zip("ABCDEFG", (12, 10, 80, 14, 22, 30, 12)):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A2"
@@ -447,8 +502,31 @@ def _issues_sheet(wb: Workbook, findings: list[Finding]) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
+def _xlwings_conf_sheet(wb: Workbook, settings: list[tuple[str, str]]) -> None:
+    """The settings xlwings' VBA module reads (key in column A from row 1, value in B, no header,
+    no quotes), and in column D how to change them."""
+    from .xlsm import XLWINGS_CONF_SHEET
+
+    ws = wb.create_sheet(XLWINGS_CONF_SHEET)
+    ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 20, 70
+    ws.column_dimensions["D"].width = 90
+    help_lines = [
+        "Settings of the Excel buttons, read by xlwings: a key in column A, its value in column B, from row 1 "
+        "down with no blank row between.",
+        "INTERPRETER_WIN: the python.exe or pythonw.exe the buttons run on Windows; INTERPRETER_MAC: the python "
+        "they run on macOS.",
+        "Type the full path without quotes. A key left out here falls back to the xlwings add-in's own setting.",
+        "PYTHONPATH: folders holding Python code the buttons need, separated by ; (not needed once cin-xl is "
+        "installed).",
+        "See docs/excel.md, 'Which Python the buttons run'.",
+    ]
+    for i in range(max(len(settings), len(help_lines))):
+        key, value = settings[i] if i < len(settings) else (None, None)
+        ws.append([key, _data_cell(ws, value), None, help_lines[i] if i < len(help_lines) else None])
+
+
 def build_workbook(year: CensusYear, rows: WorkbookRows | None = None, *,
-                   issues: list[Finding] | None = None) -> bytes:
+                   issues: list[Finding] | None = None, xlwings_conf: list[tuple[str, str]] | None = None) -> bytes:
     """The workbook for ``year`` as .xlsx bytes: the empty template, or filled with ``rows``."""
     from .layout import sheet_layout
 
@@ -461,12 +539,12 @@ def build_workbook(year: CensusYear, rows: WorkbookRows | None = None, *,
         values = {k: v for k, v in values.items() if k == "" or any(r.path == k for r in return_rows(year))}
     _start_sheet(wb, year)
     _return_sheet(wb, year, values)
-    codesets: list[str] = []
+    codesets: dict[str, list[str]] = {}  # code set -> labels of the columns using it
     for module in modules_for(year):
         layout = sheet_layout(module.sheet, year, rows.spread.get(module.sheet) if rows else None)
         for col in layout.columns:
-            if col.coded and col.item.codeset not in codesets:
-                codesets.append(col.item.codeset)  # type: ignore[arg-type]
+            if col.coded and col.role != LINK:
+                codesets.setdefault(col.item.codeset, []).append(col.header)  # type: ignore[arg-type]
         freeze = sum(1 for c in layout.columns if c.role in (LINK, KEY))
         data = rows.sheets.get(module.sheet, []) if rows else []
         _table_sheet(wb, module.sheet, layout.columns, data, year, freeze)
@@ -477,6 +555,8 @@ def build_workbook(year: CensusYear, rows: WorkbookRows | None = None, *,
     _table_sheet(wb, LOOKED_AFTER, looked_after_columns(year), rows.looked_after if rows else [], year, 1)
     _lists_sheet(wb, year, codesets)
     _issues_sheet(wb, list(issues or []))
+    if xlwings_conf is not None:
+        _xlwings_conf_sheet(wb, xlwings_conf)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -108,13 +108,65 @@ def census_rows(census: CensusReturn, year: CensusYear,
     return out
 
 
+#: the most characters an Excel cell holds; openpyxl silently cuts anything longer
+EXCEL_CELL_LIMIT = 32_767
+TOO_LONG = "X-TOO-LONG"
+
+
+def cell_limit_problems(census: CensusReturn, year: CensusYear) -> list[Finding]:
+    """A finding on every value that would not fit in its workbook cell, located where it was read."""
+    from ..findings import Severity, locate
+    from ..model import Child
+    from ..spec import fields_of
+
+    out: list[Finding] = []
+
+    def walk(node: Node, child: str | None) -> None:
+        if isinstance(node, Child) and node.identifiers is not None:
+            child = node.identifiers.la_child_id
+        for f in fields_of(type(node), year):
+            value = getattr(node, f.name)
+            if f.is_group:
+                for member in (value if f.many else [] if value is None else [value]):
+                    walk(member, child)
+                continue
+            text = cell_value(f.spec, value)
+            if isinstance(text, str) and len(text) > EXCEL_CELL_LIMIT:
+                message = (f"{f.spec.label} ({f.spec.xml}) holds {len(text):,} characters, more than an Excel cell "
+                           f"holds ({EXCEL_CELL_LIMIT:,}); it would be cut, so it cannot go into a workbook")
+                out.append(locate(Finding(TOO_LONG, Severity.ERROR, message, child=child), node, [f.name]))
+
+    walk(census, None)
+    return out
+
+
+def _refuse_too_long(rows: WorkbookRows) -> None:
+    """Never let a cell be cut silently, whatever called: the located check is :func:`cell_limit_problems`."""
+    from ..errors import UnusableInput
+
+    for sheet, table in rows.sheets.items():
+        for r, row in enumerate(table, start=2):
+            for value in row:
+                if isinstance(value, str) and len(value) > EXCEL_CELL_LIMIT:
+                    raise UnusableInput(f"{sheet}, row {r}: a value of {len(value):,} characters is longer than an "
+                                        f"Excel cell holds ({EXCEL_CELL_LIMIT:,}); nothing was written")
+    for path, value in rows.header.items():
+        if isinstance(value, str) and len(value) > EXCEL_CELL_LIMIT:
+            raise UnusableInput(f"Return sheet, {path}: a value of {len(value):,} characters is longer than an "
+                                f"Excel cell holds ({EXCEL_CELL_LIMIT:,}); nothing was written")
+
+
 def workbook_bytes(census: CensusReturn | None, year: CensusYear, *, issues: Iterable[Finding] = (),
-                   looked_after: Iterable[LookedAfterPeriod] = ()) -> bytes:
-    """The filled workbook (or the empty template when ``census`` is None) as .xlsx bytes."""
+                   looked_after: Iterable[LookedAfterPeriod] = (),
+                   xlwings_conf: list[tuple[str, str]] | None = None) -> bytes:
+    """The filled workbook (or the empty template when ``census`` is None) as .xlsx bytes; with
+    ``xlwings_conf``, an ``xlwings.conf`` sheet of those settings (for the macro-enabled workbook)."""
     from .template import build_workbook
 
     rows = census_rows(census, year, looked_after) if census is not None else None
-    return build_workbook(year, rows, issues=list(issues))
+    if rows is not None:
+        _refuse_too_long(rows)
+    return build_workbook(year, rows, issues=list(issues), xlwings_conf=xlwings_conf)
 
 
 def census_to_workbook(census: CensusReturn, year: CensusYear, path: str | os.PathLike, *,
@@ -133,6 +185,6 @@ def write_workbook(path: str | os.PathLike, census: CensusReturn | None, year: C
     write_atomic(path, workbook_bytes(census, year, issues=issues, looked_after=looked_after))
 
 
-__all__ = ["census_to_workbook", "LookedAfterPeriod", "WorkbookRows", "census_rows", "records", "workbook_bytes",
+__all__ = ["EXCEL_CELL_LIMIT", "TOO_LONG", "cell_limit_problems", "census_to_workbook", "LookedAfterPeriod", "WorkbookRows", "census_rows", "records", "workbook_bytes",
            "write_workbook",
            "ReturnRow"]

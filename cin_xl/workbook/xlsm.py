@@ -25,6 +25,7 @@ import io
 import os
 import posixpath
 import re
+import sys
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -471,14 +472,38 @@ def macro_workbook(xlsx: bytes) -> bytes:
                       classes={"Dictionary": dictionary} if dictionary is not None else {})
 
 
-def write_macro_workbook(path: str | os.PathLike, census: CensusReturn | None, year: CensusYear) -> None:
+#: the sheet from which xlwings' VBA module reads the workbook's own settings (``GetConfig``)
+XLWINGS_CONF_SHEET = "xlwings.conf"
+
+
+def xlwings_conf(platform: str | None = None, executable: str | None = None) -> list[tuple[str, str]]:
+    """The settings the buttons need, as key/value rows of the ``xlwings.conf`` sheet: the Python
+    that made the workbook (``executable``), for the platform it was made on.
+
+    Only that platform's key is written: an empty value on the sheet would hide the xlwings
+    add-in's own setting for the other platform. On Windows the windowless ``pythonw.exe`` next
+    to ``python.exe`` is used when there is one, so no console window flashes up.
+    """
+    platform, python = platform or sys.platform, Path(executable or sys.executable)
+    if platform == "win32":
+        windowless = python.with_name("pythonw.exe")
+        return [("INTERPRETER_WIN", str(windowless if windowless.exists() else python))]
+    if platform == "darwin":
+        return [("INTERPRETER_MAC", str(python))]
+    return []  # Linux: no desktop Excel to configure
+
+
+def write_macro_workbook(path: str | os.PathLike, census: CensusReturn | None, year: CensusYear, *,
+                         conf: list[tuple[str, str]] | None = None) -> None:
     """Write the macro-enabled workbook (empty, or filled with ``census``) to ``path``, whole or
-    not at all, with the usual permissions of a new file."""
+    not at all, with the usual permissions of a new file. Its ``xlwings.conf`` sheet holds
+    ``conf`` (default: :func:`xlwings_conf`, the Python running this)."""
     from ..xml.writer import write_atomic
     from .writer import workbook_bytes
 
-    write_atomic(path, macro_workbook(workbook_bytes(census, year)))
+    conf = xlwings_conf() if conf is None else conf
+    write_atomic(path, macro_workbook(workbook_bytes(census, year, xlwings_conf=conf)))
 
 
 __all__ = ["CIN_XL_MACROS", "Button", "cin_xl_buttons", "cin_xl_module", "macro_workbook", "write_macro_workbook",
-           "xlsm_bytes", "xlwings_dictionary_class", "xlwings_module"]
+           "xlsm_bytes", "xlwings_dictionary_class", "xlwings_module", "xlwings_conf", "XLWINGS_CONF_SHEET"]

@@ -193,12 +193,16 @@ class _Reader:
                     values[f.name] = member
             else:  # "wrapped": Children > Child
                 members = values.setdefault(f.name, [])
-                for i, sub in enumerate((s for s in child if _local(s.tag)), start=1):
+                position = 0  # among the <Child> elements only, as XPath counts: unknown siblings do not count
+                for sub in child:
                     stag = _local(sub.tag)
+                    if not stag:
+                        continue
                     if stag != f.spec.xml:
                         self._problem(f"unknown element <{stag}> in <{tag}>", f"{cpath}/{stag}", sub.sourceline)
                         continue
-                    members.append(self.node(f.node, sub, f"{cpath}/{stag}[{i}]"))
+                    position += 1
+                    members.append(self.node(f.node, sub, f"{cpath}/{stag}[{position}]"))
         built = cls(**values)
         built._origin = origin
         return built

@@ -7,13 +7,17 @@ the file is written whole (temporary file, then renamed) or not at all.
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import tempfile
 from pathlib import Path
 
 from lxml import etree
 
+from ..findings import plural
 from ..model import CensusReturn, Node, ROOT_ELEMENT
+from ..signals import signals_deferred
 from ..spec import fields_of
 from ..values import format_value, is_missing
 from ..years import CensusYear
@@ -26,7 +30,7 @@ class ExportRefused(Exception):
     def __init__(self, problems: list[tuple[int, str, str]]):
         self.problems = problems
         first = "; ".join(f"{path}: {msg}" for _, path, msg in problems[:3])
-        super().__init__(f"the return does not fit the census schema ({len(problems)} problem(s)): {first}")
+        super().__init__(f"the return does not fit the census schema ({plural(len(problems), 'problem')}): {first}")
 
 
 XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -85,25 +89,47 @@ def to_xml_bytes(census: CensusReturn, year: CensusYear, *, check: bool = True) 
 
 
 def write_atomic(path: str | os.PathLike, data: bytes) -> None:
-    """Write ``data`` to ``path`` whole or not at all."""
-    path = Path(path)
+    """Write ``data`` to ``path`` whole or not at all.
+
+    The bytes go to a temporary file next to the target, then are renamed over it; whatever stops the
+    write (an error, a full disk, SIGINT/SIGTERM/SIGHUP: see :mod:`cin_xl.signals`) deletes the
+    temporary file. A read-only target is refused, not replaced; a replaced file keeps its
+    permissions; a symbolic link stays a link and its target is replaced.
+    """
+    path = Path(os.path.realpath(path))
     path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as exc:  # name the file the user asked for, not our temporary one
-        raise OSError(exc.errno, f"cannot write there ({exc.strerror})", str(path)) from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        # mkstemp makes the file private (0600): give it the permissions of any new file instead
+    if path.exists():
+        from ..outputs import is_read_only
+
+        if is_read_only(path):
+            raise PermissionError(errno.EACCES, "read-only, so it was not replaced", str(path))
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    else:  # the permissions of any new file (mkstemp makes it private, 0600)
         umask = os.umask(0)
         os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
+        mode = 0o666 & ~umask
+    tmp = handle = None
+    try:
+        with signals_deferred():  # the temporary file exists only once its name is known here
+            try:
+                fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+            except OSError as exc:  # name the file the user asked for, not our temporary one
+                raise OSError(exc.errno, f"cannot write there ({exc.strerror})", str(path)) from None
+            handle = os.fdopen(fd, "wb")
+        with handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        with signals_deferred():
+            os.chmod(tmp, mode)
+            os.replace(tmp, path)
+            tmp = None
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        with signals_deferred():
+            if handle is not None:
+                handle.close()
+            if tmp is not None:
+                Path(tmp).unlink(missing_ok=True)
         raise
 
 

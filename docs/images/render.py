@@ -27,7 +27,9 @@ from cin_xl.years import CensusYear
 HERE = Path(__file__).resolve().parent
 YEAR = CensusYear.parse("2026-27")
 #: sheet -> (last column to show, or None for the sheet's data + Issues column; rows to show)
-SHOW = {START: ("B", 28), RETURN: ("C", 12), LISTS: ("E", 16), "Issues": ("G", 8), "Looked-after": (None, 8)}
+SHOW = {START: ("B", 28), RETURN: ("D", 12), "Issues": ("G", 8), "Looked-after": (None, 8)}
+#: hidden in the workbook, so not pictured
+HIDDEN = {LISTS}
 ROWS = 14
 
 
@@ -44,6 +46,7 @@ def sample():
     episode = children[4].cin_details[0]
     episode.closure_date = episode.referral_date - timedelta(days=3)  # error 8630
     episode.reason_for_closure = episode.reason_for_closure or "RC7"
+    census.header.source.serial_no = "1"  # a serial number of one digit: marked on the Return sheet
     return census
 
 
@@ -90,6 +93,8 @@ def render(out_dir: Path = HERE) -> list[Path]:
         tmpdir = Path(tmp)
         files = []
         for name in sheet_names(YEAR):
+            if name in HIDDEN:
+                continue
             wb = load_workbook(io.BytesIO(buf.getvalue()))
             for ws in wb.worksheets:
                 ws.sheet_state = "visible" if ws.title == name else "hidden"

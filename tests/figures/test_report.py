@@ -153,3 +153,23 @@ def test_cli_report_missing_file(capsys, tmp_path):
     err = capsys.readouterr().err
     assert "no such file" in err and "Traceback" not in err
     assert not out.exists()
+
+
+def _banner(page: str) -> str:
+    match = re.search(r'<p class="(warning|ok)" id="status">(.*?)</p>', page, re.S)
+    assert match, "no status banner"
+    # before the contents and the headline figures: the first thing read
+    assert page.index('id="status"') < page.index('class="contents"')
+    return match.group(1) + ": " + re.sub(r"<[^>]+>", "", match.group(2))
+
+
+def test_report_warns_at_the_top_with_the_counts():
+    kid = child(episode(d("2026-05-01")))
+    errors = [Finding("1103", Severity.ERROR, "m", path="/x") for _ in range(3)]
+    query = [Finding("8870Q", Severity.QUERY, "q", path="/y")]
+    page = render_html(figures(kid, findings=errors + query), generated=WHEN)
+    assert _banner(page).startswith("warning: This return still has 3 errors and 1 query.")
+    page = render_html(figures(kid, findings=query * 2), generated=WHEN)
+    assert _banner(page).startswith("warning: This return has no errors but still has 2 queries")
+    assert _banner(render_html(figures(kid, findings=[]), generated=WHEN)).startswith("ok: No errors or queries")
+    assert "not checked" in _banner(render_html(figures(kid), generated=WHEN))

@@ -212,5 +212,5 @@ def test_export_refuses_while_validation_errors_remain_unless_allowed(tmp_path, 
     err = capsys.readouterr().err
     assert "4220" in err and "Children!" in err and "--allow-errors" in err and not out.exists()
     assert run("export", book, "-o", out, "--allow-errors") == 0
-    assert "1 validation error(s) remain" in capsys.readouterr().out
+    assert "1 validation error remains" in capsys.readouterr().out
     assert out.read_bytes() == src.read_bytes()

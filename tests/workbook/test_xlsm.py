@@ -600,7 +600,7 @@ def test_cli_template_xlsm(tmp_path, capsys):
     parts = _parts(out.read_bytes())
     assert "xl/vbaProject.bin" in parts
     assert main(["template", "--year", Y.label, "--xlsm", "-o", str(tmp_path / "cin.xlsx")]) == 2
-    assert "FILE.xlsm" in capsys.readouterr().err
+    assert "name it .xlsm" in capsys.readouterr().err
     assert main(["template", "--year", Y.label, "--xlsm", "--sample", "3", "--force", "-o", str(out)]) == 0
     assert load_workbook(out, keep_vba=True)["Children"].max_row >= 4
 
@@ -755,3 +755,40 @@ def test_render_start(tmp_path):
     png = tmp_path / "start.png"
     render_start(png)
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("platform, python, key", [
+    ("win32", r"C:\Users\ann\cin-xl\.venv\Scripts\python.exe", "INTERPRETER_WIN"),
+    ("darwin", "/Users/ann/cin-xl/.venv/bin/python", "INTERPRETER_MAC"),
+])
+def test_xlwings_conf_sheet_names_the_python_that_made_the_workbook(tmp_path, platform, python, key):
+    """xlwings' VBA reads keys from A1 down (no header, no blank row) with their values in B."""
+    from cin_xl.workbook.xlsm import XLWINGS_CONF_SHEET, write_macro_workbook, xlwings_conf
+
+    conf = xlwings_conf(platform, python)
+    assert conf == [(key, python)]  # only the platform it was made on: a blank would hide the add-in's own
+    path = tmp_path / "census.xlsm"
+    write_macro_workbook(path, None, Y, conf=conf)
+    wb = load_workbook(path, keep_vba=True)
+    ws = wb[XLWINGS_CONF_SHEET]
+    assert (ws["A1"].value, ws["B1"].value) == (key, python)
+    assert ws["A2"].value is None  # the end of the settings for xlwings' End(xlDown)
+    assert "INTERPRETER_WIN" in ws["D2"].value and "docs/excel.md" in " ".join(c.value or "" for c in ws["D"])
+    # the sheet's name is the one the VBA module looks for
+    assert f'PROJECT_NAME & ".conf"' in xlwings_module() and 'PROJECT_NAME As String = "xlwings"' in xlwings_module()
+
+
+def test_template_xlsm_uses_the_running_python(tmp_path, monkeypatch):
+    from cin_xl.workbook import xlsm
+
+    python = tmp_path / "Scripts" / "python.exe"
+    python.parent.mkdir()
+    python.write_text("")
+    (python.parent / "pythonw.exe").write_text("")
+    monkeypatch.setattr(xlsm.sys, "platform", "win32")
+    monkeypatch.setattr(xlsm.sys, "executable", str(python))
+    out = tmp_path / "t.xlsm"
+    assert main(["template", "--year", Y.label, "--xlsm", "-o", str(out)]) == 0
+    monkeypatch.undo()
+    ws = load_workbook(out, keep_vba=True)[xlsm.XLWINGS_CONF_SHEET]
+    assert (ws["A1"].value, ws["B1"].value) == ("INTERPRETER_WIN", str(python.with_name("pythonw.exe")))

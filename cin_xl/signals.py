@@ -1,0 +1,75 @@
+"""Stopping cleanly: SIGINT, SIGTERM and SIGHUP become an exception, so every write unwinds.
+
+The CLI runs each command inside :func:`raise_on_signals`: a signal raises :class:`Interrupted`
+where the program is, ``finally`` blocks and ``except BaseException`` clean-ups run (the atomic
+writer deletes its temporary file), and the command exits with 128 + the signal number. The few
+steps that must not be cut in half (creating the temporary file and noting its name, renaming it
+over the target, deleting it) run inside :func:`signals_deferred`: a signal arriving then is held
+and delivered as soon as the step is done.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from contextlib import contextmanager
+from typing import Iterator
+
+#: the signals that stop a command: Ctrl-C, kill, a closed terminal
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+class Interrupted(KeyboardInterrupt):
+    """The process was asked to stop by ``signum``; raised where it was, so clean-ups run."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+    @property
+    def name(self) -> str:
+        try:
+            return signal.Signals(self.signum).name
+        except ValueError:
+            return f"signal {self.signum}"
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + self.signum
+
+
+def _raise(signum: int, _frame) -> None:
+    raise Interrupted(signum)
+
+
+@contextmanager
+def raise_on_signals() -> Iterator[None]:
+    """Within the block, a stop signal raises :class:`Interrupted` (main thread only; else a no-op)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {s: signal.signal(s, _raise) for s in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler if handler is not None else signal.SIG_DFL)
+
+
+@contextmanager
+def signals_deferred() -> Iterator[None]:
+    """Hold stop signals during a step that must not be cut in half; they arrive when it ends.
+
+    Where signals cannot be blocked (Windows), the step runs as it is.
+    """
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+__all__ = ["Interrupted", "STOP_SIGNALS", "raise_on_signals", "signals_deferred"]

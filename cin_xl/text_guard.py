@@ -1,0 +1,31 @@
+"""Text that a spreadsheet would evaluate: the one test for it, used by every writer.
+
+Excel (and LibreOffice, and anything that opens a CSV) takes a cell whose text starts with ``=``,
+``+``, ``-`` or ``@`` for a formula; a leading tab, carriage return or line feed can hide one, and
+East Asian input turns the full-width forms (＝ ＋ － ＠) into the same. Every text the tool writes
+into a cell or a CSV field goes through :func:`looks_like_formula`; the writers then store it as
+text (openpyxl: string type and a quote prefix; xlwings: a leading apostrophe or the Text number
+format; CSV: :func:`csv_field`, as the OWASP guidance on CSV injection describes).
+"""
+
+from __future__ import annotations
+
+#: first characters that make a spreadsheet evaluate (or hide) a formula
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def looks_like_formula(value: object) -> bool:
+    """True for text a spreadsheet could evaluate if it were stored as typed."""
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+
+
+def csv_field(value: object) -> object:
+    """A CSV field that no spreadsheet evaluates: risky text gets a leading single quote.
+
+    The CSV writer quotes every field as well (``csv.QUOTE_ALL``), so a quote or comma inside
+    cannot start a new field.
+    """
+    return "'" + value if looks_like_formula(value) else value
+
+
+__all__ = ["FORMULA_STARTS", "looks_like_formula", "csv_field"]
