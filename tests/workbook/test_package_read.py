@@ -206,3 +206,17 @@ def test_indented_cells_are_scanned_and_cell_references_win(tmp_path):
              '\n  </c>\n  <c r="C1">\n  </c>\n</row>\n<row r="2"><c r="A3"><v>3</v></c></row>')
     got = both(tmp_path, package({"S": sheet_xml(cells)}, strings=["zero"]))["S"]
     assert got == [{0: "zero", 1: "b"}, {}, {0: 3}]
+
+
+@pytest.mark.parametrize("doctype", ['<!DOCTYPE worksheet [<!ENTITY e "hidden">]>',
+                                     '<!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;'
+                                     '&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>'])
+def test_a_dtd_is_refused(doctype, tmp_path):
+    xml = sheet_xml('<row r="1"><c r="A1" t="inlineStr"><is><t>x&e;</t></is></c></row>').replace(
+        "\n<worksheet", f"\n{doctype}<worksheet")
+    path = tmp_path / "w.xlsx"
+    path.write_bytes(package({"S": xml}))
+    for fast in (True, False):
+        with PackageReader(path, fast=fast) as p, pytest.raises(UnusableInput) as err:
+            p.sheet_values()
+        assert "DTD" in str(err.value) or "not well-formed" in str(err.value)

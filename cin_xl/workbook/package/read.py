@@ -172,12 +172,20 @@ class PackageReader:
             raise self._damaged(member, "is missing")
         part = self.zip.open(member)
         try:
-            return etree.parse(part, _parser()).getroot()
+            root = etree.parse(part, _parser()).getroot()
+            self._no_dtd(root, member)
+            return root
         except etree.XMLSyntaxError as exc:
             raise self._damaged(member, f"is not well-formed XML (line {exc.lineno}: {short(exc.msg, 60)})") \
                 from None
         finally:
             part.close()
+
+    def _no_dtd(self, el, member: str) -> None:
+        """Workbook parts never declare a DTD; one that does (entities, perhaps an entity bomb) is refused."""
+        if el.getroottree().docinfo.doctype:
+            raise UnusableInput(f"{self.path.name}: part {short(member)} declares a DTD (<!DOCTYPE ...>), which no "
+                                "workbook part has; it was not read")
 
     def _rels(self, source: str) -> dict[str, tuple[str, str]]:
         """Relationship id -> (target part, type) of the part ``source``."""
@@ -224,6 +232,8 @@ class PackageReader:
                 part = self.zip.open(member)
                 try:
                     for _, si in _iterparse(part, "{*}si"):
+                        if not self._strings:
+                            self._no_dtd(si, member)
                         self._strings.append(_rich_text(si, _ns(si.tag)))
                         _drop(si)
                 except etree.XMLSyntaxError as exc:
@@ -338,6 +348,7 @@ class PackageReader:
             if ns is None:
                 ns = _ns(row.tag)
                 c_tag, v_tag, f_tag, is_tag = ns + "c", ns + "v", ns + "f", ns + "is"
+                self._no_dtd(row, f"sheet {name}")
             r = row.get("r")
             if r is not None:
                 try:
