@@ -621,7 +621,8 @@ def workbook_grids(path: str | os.PathLike) -> dict[str, Grid]:
         raise UnusableInput(refusal(p, kind) or f"{p.name}: not a readable .xlsx workbook (it is not a zip package: "
                                                 "a damaged file, or another kind of file renamed); save it as .xlsx "
                                                 "from Excel or LibreOffice")
-    return sheet_values(p, is_needed_sheet)
+    with no_gc():  # a sheet's rows are a tree of dicts: no cycles for the collector to find
+        return sheet_values(p, is_needed_sheet)
 
 
 def read_workbook(path: str | os.PathLike, year: str | CensusYear | None = None) -> WorkbookRead:
