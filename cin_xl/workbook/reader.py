@@ -398,12 +398,15 @@ class _Reader:
 
     # -- building records ------------------------------------------------------------------------
 
-    def _columns(self, items: dict[str, Column]) -> list[tuple[str, bool, str | None, str, int, object, bool]]:
-        """(key, is a link, part, field, spread index, item, many-valued) of each column, worked out once a sheet."""
+    def _columns(self, items: dict[str, Column]) -> tuple[list, list[str | None]]:
+        """(key, is a link, part, field, spread index, item, many-valued) of each column, and the parts in
+        the order their columns come, worked out once a sheet."""
         held = self._column_plans.get(id(items))
         if held is None or held[0] is not items:
-            held = (items, [(key, col.role == LINK, col.part, col.field, col.index, col.item, col.item.many)
-                            for key, col in items.items()])
+            plan = [(key, col.role == LINK, col.part, col.field, col.index, col.item, col.item.many)
+                    for key, col in items.items()]
+            order = list(dict.fromkeys(part for _, is_link, part, *_ in plan if not is_link))
+            held = (items, (plan, order))
             self._column_plans[id(items)] = held
         return held[1]
 
@@ -411,20 +414,21 @@ class _Reader:
                cells: dict[str, str], items: dict[str, Column]) -> tuple[Node, tuple, dict[str, str]]:
         """(record, link values, link cells) from one row."""
         cls = module.record
-        parts: dict[str | None, dict[str, object]] = {}
-        part_cells: dict[str | None, dict[str, str]] = {}
+        plan, part_order = self._columns(items)
+        parts: dict[str | None, dict[str, object]] = {part: {} for part in part_order}
+        part_cells: dict[str | None, dict[str, str]] = {part: {} for part in part_order}
         links: list[object] = []
         link_cells: dict[str, str] = {}
         spread: dict[str, list[tuple[int, object, str]]] = {}
         spread_first: dict[str, tuple[int, str]] = {}
-        for key, is_link, part, fname, index, item, many in self._columns(items):
+        for key, is_link, part, fname, index, item, many in plan:
             if is_link:
                 links.append(read_value(item, raw.get(key)))
                 if key in cells:
                     link_cells[key] = cells[key]
                 continue
-            vals = parts.setdefault(part, {})
-            pcells = part_cells.setdefault(part, {})
+            vals = parts[part]
+            pcells = part_cells[part]
             if index:  # one value of a spread item
                 if key in cells and (fname not in spread_first or index < spread_first[fname][0]):
                     spread_first[fname] = (index, cells[key])
@@ -432,19 +436,21 @@ class _Reader:
                     spread.setdefault(fname, []).append((index, read_value(item, raw[key]), cells[key]))
                 vals.setdefault(fname, [])
                 continue
-            if key in cells:
-                pcells[fname] = cells[key]
-            if key not in raw:
+            cell = cells.get(key)
+            if cell is not None:
+                pcells[fname] = cell
+            value = raw.get(key)
+            if value is None:
                 if many:
                     vals[fname] = []
                 continue
             if many:
-                codes = read_codes(item, raw[key])
+                codes = read_codes(item, value)
                 vals[fname] = codes
                 for n in range(len(codes)):
-                    pcells[f"{fname}[{n}]"] = cells[key]
+                    pcells[f"{fname}[{n}]"] = cell  # type: ignore[assignment]
             else:
-                vals[fname] = read_value(item, raw[key])
+                vals[fname] = read_value(item, value)
         for fname, (_, cell) in spread_first.items():
             part_cells.setdefault(None, {})[fname] = cell
         for fname, bucket in spread.items():
