@@ -19,7 +19,7 @@ from .errors import UnusableInput
 from .signals import Interrupted, raise_on_signals
 from .years import UnknownYear
 
-COMMANDS = ("demo", "validate", "export", "import_", "template", "rules", "report")
+COMMANDS = ("demo", "validate", "export", "import_", "template", "rules", "report", "rollover")
 
 
 def _suggestion(word: str, choices) -> str:

@@ -22,6 +22,7 @@ from typing import Callable
 
 from .errors import UnusableInput
 from .findings import Finding, Severity, plural, totals_text
+from .jobs import named_continuity
 from .outputs import same_file
 from .spec import Kind
 from .validation import validate as validate_return
@@ -201,6 +202,7 @@ def validate(book, *, year: str | None = None, options: dict | None = None, show
     read, heights = read_book(book, year)
     findings = list(read.problems) + validate_return(read.census, read.year, looked_after=read.looked_after,
                                                      options=options)
+    findings += named_continuity(read, _book_folder(book))
     plan = plan_marks(read, findings, heights)
     _write_marks(book, plan)
     _write_summary(book, read, findings)
@@ -211,6 +213,15 @@ def validate(book, *, year: str | None = None, options: dict | None = None, show
     if show:
         _tell(book, message, "Validation")
     return result
+
+
+def _book_folder(book) -> Path | None:
+    """The workbook's folder, for a relative "Last year's return"; None when it is not a local file."""
+    try:
+        full = str(book.fullname)
+    except Exception:  # noqa: BLE001 - remote engines may not know the file
+        return None
+    return None if "://" in full else Path(full).parent
 
 
 def clear(book) -> JobResult:
@@ -353,8 +364,8 @@ def import_xml(book, path: str | os.PathLike, *, overwrite: bool | None = None,
     too_long = cell_limit_problems(xml.census, xml.year)
     if too_long:
         where = "; ".join(str(p) for p in too_long[:3])
-        return _done(book, show, JobResult(False, f"Not imported: {len(too_long)} value(s) are longer than an Excel "
-                                                  f"cell holds and would be cut: {where}", findings=too_long))
+        return _done(book, show, JobResult(False, f"Not imported: {plural(len(too_long), 'value')} longer than an "
+                                                  f"Excel cell holds and would be cut: {where}", findings=too_long))
     read, heights = read_book(book)
     if read.year != xml.year:
         return _done(book, show, JobResult(False, f"Not imported: the XML is for census {xml.year.label} but this "
@@ -443,7 +454,7 @@ def _write_return(book, sheets, header: dict[str, object], year: CensusYear) -> 
         label = row[0] if row else None
         spec = by_label.get(norm_header(label)) if isinstance(label, str) else None
         current = row[1] if len(row) > 1 else None
-        if spec is None:
+        if spec is None or spec.workbook_only:  # a setting of this workbook: kept as it is
             column.append([_formula_guard(current)])  # read as a value: written back, it stays one
             continue
         value = header.get(spec.path) if spec.path else year.label

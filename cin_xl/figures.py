@@ -54,10 +54,10 @@ __all__ = [
     "Facts", "compute_figures", "figures_for_file", "add_months", "figure",
 ]
 
-COUNTS, TIMELINESS, MONTHLY, BREAKDOWNS, QUALITY = (
-    "Counts", "Timeliness", "Month by month", "Breakdowns", "Data quality")
+COUNTS, TIMELINESS, MONTHLY, BREAKDOWNS, QUALITY, CONTINUITY = (
+    "Counts", "Timeliness", "Month by month", "Breakdowns", "Data quality", "Continuity with last year")
 #: report sections, in order
-SECTIONS = (COUNTS, TIMELINESS, MONTHLY, BREAKDOWNS, QUALITY)
+SECTIONS = (COUNTS, TIMELINESS, MONTHLY, BREAKDOWNS, QUALITY, CONTINUITY)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -165,6 +165,8 @@ class Figure:
     needs: tuple[type, str] | None = None
     #: the figure is worked out from validation findings (absent when the return was not checked)
     from_findings: bool = False
+    #: the figure compares the return with last year's (absent when none was given)
+    from_previous: bool = False
 
     def applies(self, year: CensusYear) -> bool:
         if self.needs is None:
@@ -185,7 +187,7 @@ FIGURES: list[Figure] = []
 
 
 def figure(key: str, name: str, section: str, definition: str, *, numerator: str = "", denominator: str = "",
-           needs: tuple[type, str] | None = None, from_findings: bool = False):
+           needs: tuple[type, str] | None = None, from_findings: bool = False, from_previous: bool = False):
     """Register the decorated function ``(facts) -> value`` as the figure ``key``."""
 
     def tidy(text: str) -> str:
@@ -195,7 +197,7 @@ def figure(key: str, name: str, section: str, definition: str, *, numerator: str
         if any(f.key == key for f in FIGURES):
             raise ValueError(f"figure {key!r} declared twice")
         FIGURES.append(Figure(key, name, section, tidy(definition), func, tidy(numerator), tidy(denominator),
-                              needs, from_findings))
+                              needs, from_findings, from_previous))
         return func
 
     return register
@@ -268,8 +270,10 @@ class Facts:
     need it.
     """
 
-    def __init__(self, census: CensusReturn, year: CensusYear, findings: list[Finding] | None = None):
+    def __init__(self, census: CensusReturn, year: CensusYear, findings: list[Finding] | None = None,
+                 previous: CensusReturn | None = None):
         self.view = CensusView(census, year)
+        self.previous = previous
         self.year = year
         self.start, self.ref = year.start, year.reference_date
         self.findings = findings
@@ -843,6 +847,49 @@ def _findings_by_sheet(x: Facts) -> Table:
     return Table(("Sheet", "Errors", "Queries"), tuple((s, errors[s], queries[s]) for s in sheets))
 
 
+# ---------------------------------------------------------------------------------------------
+# Continuity with last year (only when last year's return is given)
+# ---------------------------------------------------------------------------------------------
+
+
+def _continuity(x: Facts):
+    from .validation.continuity import Continuity
+
+    return Continuity(x.view.census, x.previous, x.year)
+
+
+@figure("open_last_year", "Children with a case open at last year's reference date", CONTINUITY, """
+    Children of last year's return with an episode, CIN plan or child protection plan open at its
+    reference date (31 March): the census must include each of them again.""", from_previous=True)
+def _open_last_year(x: Facts) -> int:
+    c = _continuity(x)
+    return sum(1 for child in x.previous.children if c.open_at_last_reference(child))
+
+
+@figure("open_last_year_present", "Of them, in this return", CONTINUITY, """
+    The children with a case open at last year's reference date who are in this return, found by
+    LA child ID or, where the ID changed, by UPN.""", numerator="""
+    Children open at last year's reference date found in this return.""", denominator="""
+    Children with a case open at last year's reference date.""", from_previous=True)
+def _open_last_year_present(x: Facts) -> Rate:
+    c = _continuity(x)
+    found = {id(before) for before, _ in c.matched}
+    carried = [child for child in x.previous.children if c.open_at_last_reference(child)]
+    return Rate(sum(1 for child in carried if id(child) in found), len(carried))
+
+
+@figure("continuity_by_check", "Continuity queries by check", CONTINUITY, """
+    How many times each continuity check (codes C-) fired against last year's return: children or
+    episodes missing, dates, sex or UPN that changed, closed episodes reopened.""", from_findings=True,
+        from_previous=True)
+def _continuity_by_check(x: Facts) -> Table:
+    from .validation.continuity import CONTINUITY_CHECKS
+
+    counts = Counter(f.code for f in x.findings if f.code in CONTINUITY_CHECKS)
+    return Table(("Check", "Number", "Message"),
+                 tuple((code, counts[code], CONTINUITY_CHECKS[code].message) for code in sorted(counts)))
+
+
 WHOLE_RETURN = "Whole return"
 
 
@@ -912,6 +959,8 @@ class Figures:
     source: str | None = None
     #: validation findings were given (the data-quality figures are filled)
     checked: bool = False
+    #: last year's return was given (the continuity figures are filled)
+    compared: bool = False
 
     def __getitem__(self, key: str) -> object:
         return self.results[key].value
@@ -942,37 +991,41 @@ class Figures:
 
 
 def compute_figures(census: CensusReturn, year: CensusYear | str, findings: list[Finding] | None = None, *,
-                    source: str | None = None, only: Iterable[str] | None = None) -> Figures:
+                    source: str | None = None, only: Iterable[str] | None = None,
+                    previous: CensusReturn | None = None) -> Figures:
     """Every figure that applies in ``year`` (or just those in ``only``).
 
     ``findings`` (from validation, and reading) feed the data-quality figures; without them those
-    figures are ``None``.
+    figures are ``None``. ``previous`` (last year's return) feeds the continuity figures likewise.
     """
     year = CensusYear.parse(year)
     wanted = set(only) if only is not None else None
     results: dict[str, Result] = {}
     with no_gc():
-        facts = Facts(census, year, findings)
+        facts = Facts(census, year, findings, previous)
         for fig in FIGURES:
             if wanted is not None and fig.key not in wanted:
                 continue
             if not fig.applies(year):
                 continue
-            value = None if fig.from_findings and findings is None else fig.compute(facts)
+            absent = (fig.from_findings and findings is None) or (fig.from_previous and previous is None)
+            value = None if absent else fig.compute(facts)
             results[fig.key] = Result(fig, value)
-    return Figures(year, results, source, findings is not None)
+    return Figures(year, results, source, findings is not None, previous is not None)
 
 
 def figures_for_file(path: str | Path, year: str | CensusYear | None = None, *, check: bool = True,
-                     options: dict | None = None) -> Figures:
+                     options: dict | None = None, previous: str | Path | None = None) -> Figures:
     """Load census XML or a workbook (:func:`cin_xl.jobs.load`), validate it unless ``check`` is
-    False, and work out its figures. Raises :class:`~cin_xl.errors.UnusableInput` like ``load``."""
-    from .jobs import load, validate_file
+    False, and work out its figures; with ``previous`` (last year's census XML), the continuity
+    figures too. Raises :class:`~cin_xl.errors.UnusableInput` like ``load``."""
+    from .jobs import load, load_previous, validate_file
 
     with no_gc():
         if check:
-            report = validate_file(path, year, options=options)
+            report = validate_file(path, year, options=options, previous=previous)
             loaded, findings = report.loaded, report.findings
         else:
             loaded, findings = load(path, year), None
-        return compute_figures(loaded.census, loaded.year, findings, source=loaded.source)
+        last = load_previous(previous, loaded.year) if previous else None
+        return compute_figures(loaded.census, loaded.year, findings, source=loaded.source, previous=last)

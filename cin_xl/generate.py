@@ -38,6 +38,8 @@ EPISODE_MIX = {
     "carried_cpp": 5,  # referred last year, CP plan going on
     "recent": 7,  # referred in the last weeks of March, work under way
 }
+#: Referrals per calendar month, relative (fewer in the school holidays of August and December).
+REFERRAL_MONTH_WEIGHTS = {4: 9, 5: 10, 6: 10, 7: 10, 8: 7, 9: 9, 10: 10, 11: 10, 12: 8, 1: 9, 2: 10, 3: 10}
 ETHNICITY_WEIGHTS = {"WBRI": 60, "WIRI": 1, "WIRT": 1, "WOTH": 5, "WROM": 1, "MWBC": 2, "MWBA": 1, "MWAS": 1,
                      "MOTH": 2, "AIND": 2, "APKN": 3, "ABAN": 1, "AOTH": 2, "BCRB": 1, "BAFR": 4, "BOTH": 1,
                      "CHNE": 1, "OOTH": 2, "REFU": 1, "NOBT": 8}
@@ -51,6 +53,8 @@ class GeneratorOptions:
     la_code: str = "873"
     #: rule codes to break, each on one child (see cin_xl.inject)
     violations: tuple[str, ...] = ()
+    #: number of the first child (IDs and UPNs follow it), so that two returns can hold different children
+    first_index: int = 1
 
 
 class _Builder:
@@ -71,6 +75,14 @@ class _Builder:
         span = (last - first).days
         return first + D * self.rng.randint(0, max(span, 0))
 
+    def referral_day(self, first: date, last: date) -> date:
+        """A day in ``first``..``last``, months weighted as referrals come in over a year."""
+        top = max(REFERRAL_MONTH_WEIGHTS.values())
+        while True:
+            day = self.day_between(first, last)
+            if first >= last or self.rng.random() * top < REFERRAL_MONTH_WEIGHTS[day.month]:
+                return day
+
     def weekday_on_or_after(self, day: date) -> date:
         while not is_working_day(day):
             day += D
@@ -87,6 +99,7 @@ class _Builder:
         # about one in ten takes longer than the 45 working days the statutory guidance allows
         late = self.rng.random() < 0.1
         done = start + D * (self.rng.randint(66, 90) if late else self.rng.randint(*days))
+        done = max(start, min(done, self.ref - D))  # a referral late in the year is assessed by 31 March
         chosen = factors if factors is not None else self.rng.sample(self.factors, self.rng.randint(1, 3))
         return Assessment(start_date=start, authorisation_date=done, factors=sorted(chosen, key=_code_order)), done
 
@@ -105,7 +118,7 @@ class _Builder:
             no_factors = rng.random() < 0.6
             assessment, done = self.assessment(referral + D * rng.randint(0, 3), ["21"] if no_factors else None)
             ep.assessments = [assessment]
-            ep.closure_date = done + D * rng.randint(0, 5)
+            ep.closure_date = min(done + D * rng.randint(0, 5), self.ref)
             ep.reason_for_closure = "RC8" if no_factors else "RC9"
             return ep
         if kind == "recent":
@@ -133,7 +146,7 @@ class _Builder:
         ep.assessments = [assessment]
         last = done
         if kind == "cin_plan":
-            plan = CINPlan(start_date=done + D * rng.randint(1, 10))
+            plan = CINPlan(start_date=min(done + D * rng.randint(1, 10), self.ref))
             last = plan.start_date
             if rng.random() < 0.5 and plan.start_date + 40 * D < self.ref:
                 plan.end_date = self.day_between(plan.start_date + 30 * D, self.ref - D)
@@ -142,7 +155,7 @@ class _Builder:
         elif kind == "s47_no_conference":
             ep.section47s = [Section47(start_date=referral + D * rng.randint(0, 2), icpc_not_required=True)]
             if rng.random() < 0.5:
-                plan = CINPlan(start_date=done + D * rng.randint(1, 10))
+                plan = CINPlan(start_date=min(done + D * rng.randint(1, 10), self.ref))
                 ep.cin_plans = [plan]
                 last = plan.start_date
         elif kind == "child_protection":
@@ -278,14 +291,21 @@ class _Builder:
                         _trim_after(out[-1], out[-1].closure_date)
                     earliest = (out[-1].closure_date or self.ref) + D
                     continue
-            if kind == "recent":
-                referral = self.day_between(max(earliest, self.ref - 30 * D), self.ref - 3 * D)
+            if last_one:
+                # the latest referral falls anywhere in the year; one in the last weeks is often still
+                # being worked on at 31 March, and one in the last days has had time for little else
+                referral = self.referral_day(min(earliest, self.ref - 3 * D), self.ref - 3 * D)
+                if referral > self.ref - 30 * D and (kind == "recent" or rng.random() < 0.4):
+                    kind = "recent"
+                elif kind == "recent":
+                    kind = self.pick({k: w for k, w in EPISODE_MIX.items() if k in _SHORT_KINDS})
+                if referral > self.ref - 10 * D and kind != "nfa":
+                    kind = "recent"
             else:
-                room = 200 if not last_one else 120
-                latest = self.ref - room * D
+                latest = self.ref - 200 * D
                 if earliest > latest:
                     kind, latest = "nfa", self.ref - D
-                referral = self.day_between(earliest, latest)
+                referral = self.referral_day(earliest, latest)
             ep = self.episode(kind, referral)
             if not last_one and ep.closure_date is None:
                 # an earlier episode must be closed before the next referral (rules 8815/8820)
@@ -302,12 +322,17 @@ class _Builder:
             source=Source(lea=self.o.la_code, software_code="cin-xl", release=__version__, serial_no="001",
                           date_time=datetime(self.ref.year, 4, 10, 9, 30)),
         )
-        census = CensusReturn(header=header, children=[self.child(i) for i in range(1, self.o.n_children + 1)])
+        first = self.o.first_index
+        census = CensusReturn(header=header, children=[self.child(i) for i in range(first, first + self.o.n_children)])
         if self.o.violations:
             from .inject import inject
 
             inject(census, self.year, self.o.violations, random.Random(self.o.seed + 1))
         return census
+
+
+#: kinds of episode that start and finish (or stay open) within the year
+_SHORT_KINDS = ("nfa", "assessed_closed", "cin_plan", "child_protection", "s47_no_conference")
 
 
 def _trim_after(episode: CINDetails, closure: date) -> None:
@@ -327,10 +352,10 @@ def _code_order(code: str) -> tuple[int, str]:
 
 
 def generate(n_children: int = 100, year: str | CensusYear = "2026-27", seed: int = 0, *, la_code: str = "873",
-             violations: tuple[str, ...] | list[str] = ()) -> CensusReturn:
+             violations: tuple[str, ...] | list[str] = (), first_index: int = 1) -> CensusReturn:
     """A synthetic return of ``n_children`` children for ``year``, valid unless ``violations`` are asked for.
 
     To know which child carries which violation, call :func:`cin_xl.inject.inject` yourself.
     """
-    options = GeneratorOptions(n_children, CensusYear.parse(year), seed, la_code, tuple(violations))
+    options = GeneratorOptions(n_children, CensusYear.parse(year), seed, la_code, tuple(violations), first_index)
     return _Builder(options).build()

@@ -64,10 +64,16 @@ def load(path: str | Path, year: str | CensusYear | None = None) -> Loaded:
 
 
 def validate_file(path: str | Path, year: str | CensusYear | None = None, *,
-                  progress: Callable[[int, int], None] | None = None, options: dict | None = None) -> ValidationReport:
+                  progress: Callable[[int, int], None] | None = None, options: dict | None = None,
+                  previous: str | Path | None = None) -> ValidationReport:
+    """Validate a file; with ``previous`` (last year's census XML) add the continuity findings (``C-``)."""
     loaded = load(path, year)
     findings = validate(loaded.census, loaded.year, progress=progress, options=options,
                         looked_after=loaded.looked_after)
+    if previous:
+        findings += continuity_findings(loaded, previous)
+    elif loaded.workbook is not None:
+        findings += named_continuity(loaded.workbook, Path(path).parent)
     # a value reported by a structural check or rule need not be reported again as a schema break
     located = {f.line for f in findings if f.line is not None}
     problems = [p for p in loaded.problems if p.code != "XSD" or p.line not in located]
@@ -75,6 +81,47 @@ def validate_file(path: str | Path, year: str | CensusYear | None = None, *,
                               len(loaded.census.children))
     report.loaded = loaded
     return report
+
+
+def load_previous(previous: str | Path, year: CensusYear) -> CensusReturn:
+    """Last year's return for the continuity checks: census XML of the year before ``year``."""
+    previous = Path(previous)
+    if previous.suffix.lower() in WORKBOOK_SUFFIXES:
+        raise UnusableInput(f"{previous}: last year's return must be its census XML, not a workbook")
+    last = load(previous)
+    before = CensusYear(year.first - 1)
+    if last.year != before:
+        raise UnusableInput(f"{previous} is the census {last.year.label}; the return before {year.label} is "
+                            f"{before.label}")
+    return last.census
+
+
+def continuity_findings(loaded: Loaded, previous: str | Path) -> list[Finding]:
+    from .validation.continuity import check_continuity
+
+    return check_continuity(loaded.census, load_previous(previous, loaded.year), loaded.year)
+
+
+def named_continuity(read, folder: Path | None) -> list[Finding]:
+    """The continuity findings against the return the workbook's Return sheet names ("Last year's return").
+
+    A relative path is taken from the workbook's folder. A file that cannot be used is one finding on
+    that cell (the rest of the validation stands), not a failure of the whole job."""
+    from .validation.continuity import check_continuity
+    from .workbook.layout import RETURN
+    from .workbook.reader import READ_PROBLEM
+
+    if not read.previous_return:
+        return []
+    named = Path(read.previous_return.strip('"'))
+    if not named.is_absolute() and folder is not None:
+        named = folder / named
+    try:
+        last = load_previous(named, read.year)
+    except UnusableInput as exc:
+        return [Finding(READ_PROBLEM, Severity.QUERY, f"Last year's return not checked for continuity: {exc}",
+                        sheet=RETURN, cells=(read.previous_return_cell,) if read.previous_return_cell else ())]
+    return check_continuity(read.census, last, read.year)
 
 
 def resolve_year(year: str | None) -> CensusYear:

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Sequence
 
 from . import __version__
-from .figures import (BREAKDOWNS, COUNTS, MONTHLY, QUALITY, TIMELINESS, Breakdown, Figures, Monthly, Rate, Result,
-                      Table)
+from .figures import (BREAKDOWNS, CONTINUITY, COUNTS, MONTHLY, QUALITY, TIMELINESS, Breakdown, Figures, Monthly,
+                      Rate, Result, Table)
 from .findings import plural, totals_text
 from .xml.writer import write_atomic
 
@@ -493,6 +493,35 @@ def _quality(figures: Figures) -> str:
     return "".join(out)
 
 
+def _continuity(figures: Figures) -> str:
+    if not figures.compared:
+        what = "".join(f"<dt>{escape(r.figure.name)}</dt><dd>{escape(r.figure.definition)}</dd>"
+                       for r in figures.section(CONTINUITY))
+        return ("<p>Not compared with last year's return. Run <code>cin-xl report FILE --previous LAST.xml</code> "
+                "to see whether every child whose case was open at last year's reference date carries on here:"
+                f'</p><dl class="defs">{what}</dl>')
+    out = []
+    rows = []
+    for key in ("open_last_year", "open_last_year_present"):
+        result = figures.results.get(key)
+        if result is not None and result.value is not None:
+            rows.append(f"<tr><td>{escape(result.figure.name)}</td>{_value_cell(result.value)}"
+                        f'<td class="def">{_definition(result)}</td></tr>')
+    out.append(f"<table><tbody>{''.join(rows)}</tbody></table>")
+    result = figures.results.get("continuity_by_check")
+    if result is None or result.value is None:
+        out.append("<p>The return was not checked, so there are no continuity queries to show.</p>")
+    elif not result.value.rows:
+        out.append('<p class="ok">No continuity queries: the return carries on from last year\'s.</p>')
+    else:
+        body = "".join(f'<tr><td>{escape(code)}</td><td class="num">{_n(n)}</td><td>{escape(message)}</td></tr>'
+                       for code, n, message in result.value.rows)
+        out.append(f'<table><caption>{escape(result.figure.name)}<div class="small" style="font-weight:400;'
+                   f'margin-top:4px">{escape(result.figure.definition)}</div></caption><thead><tr><th>Check</th>'
+                   f'<th class="num">Number</th><th>Message</th></tr></thead><tbody>{body}</tbody></table>')
+    return "".join(out)
+
+
 def render_html(figures: Figures, *, generated: datetime | None = None) -> str:
     """The whole report page for ``figures``."""
     year = figures.year
@@ -505,6 +534,7 @@ def render_html(figures: Figures, *, generated: datetime | None = None) -> str:
         ("monthly", MONTHLY, _monthly(figures)),
         ("breakdowns", BREAKDOWNS, _breakdowns(figures)),
         ("quality", QUALITY, _quality(figures)),
+        ("continuity", CONTINUITY, _continuity(figures)),
     ]
     contents = "".join(f'<li><a href="#{ident}">{escape(name)}</a></li>' for ident, name, _ in sections)
     body = "".join(f'<section id="{ident}"><h2>{escape(name)}</h2>{html}</section>' for ident, name, html in sections)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from . import add_force, add_year, year_arg
@@ -46,7 +47,7 @@ def run(args) -> int:
     html = out / f"sample-{year.label}-figures.html"
     # every file is checked before the first is written: a refused demo leaves the folder as it was
     for path, kind in ((workbook, "workbook"), (faulty_xml, "xml"), (report_path, "report"),
-                       (clean_workbook, "workbook"), (clean_xml, "xml"), (html, "html")):
+                       (clean_workbook, "workbook"), (clean_xml, "xml"), (html, "html"), *_new_year_files(out, year)):
         check_output(path, kind, force=args.force)
     out.mkdir(parents=True, exist_ok=True)
     print(f"cin-xl demo: {args.children} synthetic children, census {year.label}, in {out}/\n")
@@ -75,4 +76,60 @@ def run(args) -> int:
 
     write_html(compute_figures(read.census, year, clean_report.findings, source=str(clean_workbook)), html)
     print(f"\n4. Its key figures, as COLLECT would report them: {html}")
+    _new_year(out, year, args.children, args.seed)
     return 0
+
+
+def _last_year(year):
+    """The census year before ``year`` when it is supported (the new-year step needs it), else None."""
+    from ..years import SUPPORTED_YEARS, CensusYear
+
+    last_year = CensusYear(year.first - 1)
+    return last_year if last_year.label in SUPPORTED_YEARS else None
+
+
+def _new_year_files(out: Path, year) -> list[tuple[Path, str]]:
+    """The files step 5 writes, with their kinds (checked with the others before anything is written)."""
+    last_year = _last_year(year)
+    if last_year is None:
+        return []
+    return [(out / f"last-year-{last_year.label}.xml", "xml"), (out / f"new-year-{year.label}.xlsx", "workbook"),
+            (out / f"this-year-{year.label}.xml", "xml")]
+
+
+def _new_year(out: Path, year, children: int, seed: int) -> None:
+    """Step 5: last year's return carried into this year's workbook, and checked for continuity."""
+    from ..generate_years import generate_years
+    from ..jobs import validate_file
+    from ..xml.writer import write_xml
+    from ..years import SUPPORTED_YEARS
+    from .rollover import write_rollover
+
+    last_year = _last_year(year)
+    if last_year is None:
+        print(f"\n5. (A new census year: shown from {SUPPORTED_YEARS[1]} on, the first with a supported year "
+              "before it.)")
+        return
+    last, this = generate_years(children, last_year, seed)
+    (last_xml, _), (new_workbook, _), (this_xml, _) = _new_year_files(out, year)
+    write_xml(last, last_year, last_xml)
+    carried = write_rollover(last_xml, new_workbook, year.label)
+    print(f"\n5. A new census year. Last year's return ({last_xml}) carried into {new_workbook} by "
+          f"cin-xl rollover: {carried.carried['children']} children whose cases were open at "
+          f"{last_year.reference_date:%d/%m/%Y}, {carried.carried['episodes']} episodes; left out "
+          f"{carried.left_out['children with nothing open']} children with nothing open. "
+          f"{len(carried.to_fill)} cells are marked FILL-IN.")
+    # this year's return, with one carried child left out and one date of birth changed by mistake
+    carried_ids = {c.identifiers.la_child_id for c in carried.census.children}
+    gone = next(c for c in this.children if c.identifiers.la_child_id in carried_ids)
+    this.children.remove(gone)
+    changed = next(c for c in this.children if c.identifiers.la_child_id in carried_ids
+                   and c.identifiers.person_birth_date)
+    changed.identifiers.person_birth_date -= timedelta(days=1)
+    write_xml(this, year, this_xml)
+    report = validate_file(this_xml, year.label, previous=last_xml)
+    continuity = [f for f in report.findings if f.code.startswith("C-")]
+    print(f"   Continuity of {this_xml.name} with last year's (cin-xl validate {this_xml.name} --previous "
+          f"{last_xml.name}): {len(continuity)} queries")
+    for f in continuity:
+        print(f"    {f}")

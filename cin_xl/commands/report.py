@@ -21,6 +21,8 @@ def add_arguments(p) -> None:
     p.add_argument("--no-checks", action="store_true",
                    help="do not validate the return (faster; the data-quality section is left empty)")
     p.add_argument("--no-local", action="store_true", help="skip the local LA- checks")
+    p.add_argument("--previous", type=Path, metavar="LAST.xml",
+                   help="last year's census XML: add the continuity section (and checks)")
 
 
 def run(args) -> int:
@@ -30,7 +32,7 @@ def run(args) -> int:
     output = output_arg(args, "html", args.file,
                         path=args.output or args.file.with_name(f"{args.file.stem}-figures.html"))
     figures = figures_for_file(args.file, args.year, check=not args.no_checks,
-                               options={"local_checks": not args.no_local})
+                               options={"local_checks": not args.no_local}, previous=args.previous)
     write_html(figures, output)
     summary = plural(figures['children'], 'child')
     if figures.checked:

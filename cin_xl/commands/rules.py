@@ -17,6 +17,7 @@ def add_arguments(p) -> None:
 
 def run(args) -> int:
     from ..validation import catalogue, implementation
+    from ..validation.continuity import CONTINUITY_CHECKS
     from ..validation.local import LOCAL_CHECKS
     from ..validation.structural import STRUCTURAL_CODES
 
@@ -32,7 +33,9 @@ def run(args) -> int:
         print(json.dumps({"year": year.label, "rules": out,
                           "structural": [{"code": c, "message": m} for c, m in STRUCTURAL_CODES.items()],
                           "local": [{"code": c.code, "severity": str(c.severity), "message": c.message,
-                                     "condition": (c.func.__doc__ or "").strip()} for c in LOCAL_CHECKS.values()]},
+                                     "condition": (c.func.__doc__ or "").strip()} for c in LOCAL_CHECKS.values()],
+                          "continuity": [{"code": c.code, "severity": str(c.severity), "message": c.message,
+                                          "condition": c.condition} for c in CONTINUITY_CHECKS.values()]},
                          indent=1, ensure_ascii=False))
         return 0
     print(f"Census {year.label}: {len(entries)} DfE rules")
@@ -45,4 +48,7 @@ def run(args) -> int:
     print("\nLocal checks against the Looked-after sheet (switch off with --no-local):")
     for check in LOCAL_CHECKS.values():
         print(f"{check.code:>10}  query  {check.message}")
+    print("\nContinuity with last year's return (validate --previous LAST.xml):")
+    for check in CONTINUITY_CHECKS.values():
+        print(f"{check.code:>10}  {check.severity:<5}  {check.message}")
     return 0

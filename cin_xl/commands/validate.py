@@ -19,6 +19,8 @@ def add_arguments(p) -> None:
     add_force(p)
     p.add_argument("--examples", type=int, default=3, help="examples shown per rule (default 3)")
     p.add_argument("--no-local", action="store_true", help="skip the local LA- checks")
+    p.add_argument("--previous", type=Path, metavar="LAST.xml",
+                   help="last year's census XML: add the continuity checks (codes C-) against it")
     p.add_argument("--annotate", action="store_true",
                    help="workbooks only: write the marks (highlights, Issues column, Issues sheet) into the file")
 
@@ -47,7 +49,8 @@ def run(args) -> int:
         raise UnusableInput(f"{args.file}: --annotate writes marks into a workbook (.xlsx or .xlsm), not XML")
     report_path = output_arg(args, "report", args.file, path=args.report) if args.report else None
     options = {"local_checks": not args.no_local}
-    report = validate_file(args.file, args.year, progress=_progress_bar(), options=options)
+    report = validate_file(args.file, args.year, progress=_progress_bar(), options=options,
+                           previous=args.previous)
     print(report.text(examples=args.examples))
     if report_path:
         report.write(report_path)

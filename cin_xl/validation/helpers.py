@@ -16,6 +16,7 @@ __all__ = [
     "as_date", "present", "missing", "before", "after", "on_or_before", "on_or_after", "within",
     "outside", "falls_within", "pairs", "duplicates", "is_true", "is_false", "add_working_days",
     "is_weekend", "is_working_day", "working_days_between", "years_before", "days", "several_open_per_child",
+    "per_child",
 ]
 
 T = TypeVar("T")
@@ -115,3 +116,14 @@ def several_open_per_child(records, end_field: str):
     for found in open_records.values():
         if len(found) > 1:
             yield from found
+
+
+def per_child(records) -> Iterator[tuple]:
+    """(child, [record, ...]) for each child, over all of the child's episodes.
+
+    ``records`` are ``(child, episode, record)`` triples from the view, grouped by child in order; for
+    conditions that compare "any other group" of a child, whichever episode holds it."""
+    grouped: dict[int, tuple] = {}
+    for child, _episode, record in records:
+        grouped.setdefault(id(child), (child, []))[1].append(record)
+    yield from grouped.values()

@@ -324,11 +324,26 @@ class ReturnRow:
     path: str  # "collection_details.year", "source.lea"; "" for the census year row
     label: str
     item: Item | None
+    #: a setting of the workbook, not an item of the census XML (last year's return)
+    workbook_only: bool = False
+
+    @property
+    def in_header(self) -> bool:
+        """The row holds an item of the return's <Header>."""
+        return bool(self.path) and not self.workbook_only
 
 
 #: the Return sheet's census year row: not a data item; it picks the year's layout
 CENSUS_YEAR_ITEM = Item("CensusYear", Kind.TEXT, CENSUS_YEAR_LABEL,
                         guidance="The census year this workbook is for, for example 2026-27")
+
+
+#: the Return sheet's "Last year's return" row: where last year's census XML is, for the continuity checks
+PREVIOUS_RETURN_LABEL = "Last year's return"
+PREVIOUS_RETURN_ITEM = Item("PreviousReturn", Kind.TEXT, PREVIOUS_RETURN_LABEL,
+                            guidance="Optional: the path of last year's census XML file (for example "
+                                     r"C:\CIN\census-2025-26.xml, or a name in this workbook's folder). "
+                                     "Validate then also checks continuity with it (codes C-).")
 
 
 @cache
@@ -337,6 +352,7 @@ def return_rows(year: CensusYear) -> tuple[ReturnRow, ...]:
     for g in fields_of(Header, year):
         for f in fields_of(g.node, year):  # type: ignore[arg-type]
             rows.append(ReturnRow(f"{g.name}.{f.name}", f.spec.label, f.spec))  # type: ignore[arg-type]
+    rows.append(ReturnRow("previous_return", PREVIOUS_RETURN_LABEL, PREVIOUS_RETURN_ITEM, workbook_only=True))
     return tuple(rows)
 
 

@@ -43,7 +43,8 @@ from ..years import READABLE_YEARS, CensusYear, UnknownYear, supported
 from .cells import FormulaWithoutValue, as_text, is_blank, read_codes, read_value
 from ..perf import no_gc
 from .layout import (CENSUS_YEAR_LABEL, HEADER_GROUPS, ISSUES_HEADER, KEY, LINK, LOOKED_AFTER, MARKS_HEADER,
-                     MODULE_BY_SHEET, MODULES, RETURN, RETURN_HEADERS, Column, Module, SheetLayout, header_names,
+                     MODULE_BY_SHEET, MODULES, PREVIOUS_RETURN_LABEL, RETURN, RETURN_HEADERS, Column, Module,
+                     SheetLayout, header_names,
                      looked_after_columns, module_in_force, modules_for, norm_header, return_rows, sheet_layout,
                      spread_header_pattern)
 from .package.limits import short
@@ -84,6 +85,9 @@ class WorkbookRead:
     looked_after: list[LookedAfterPeriod] = field(default_factory=list)
     sheets: dict[str, SheetRead] = field(default_factory=dict)
     source: str = ""
+    #: the Return sheet's "Last year's return" (a path as typed) and its cell
+    previous_return: str | None = None
+    previous_return_cell: str | None = None
 
 
 def _fmt(value: object) -> str:
@@ -221,7 +225,7 @@ class _Reader:
         parts: dict[str, dict[str, object]] = {g: {} for g in HEADER_GROUPS}
         cells: dict[str, dict[str, str]] = {g: {} for g in HEADER_GROUPS}
         for row in return_rows(year):
-            if not row.path:
+            if not row.in_header:
                 continue
             group, fname = row.path.split(".")
             item = row.item
@@ -550,7 +554,11 @@ class _Reader:
                     self.problem(f"The '{name}' sheet is not part of the {year.label} census; its rows were not "
                                  "read", module.sheet, severity=Severity.QUERY)
         looked_after = self.looked_after(year)
-        return WorkbookRead(census, year, self.problems, looked_after, self.sheets)
+        read = WorkbookRead(census, year, self.problems, looked_after, self.sheets)
+        raw, cell = values.get(norm_header(PREVIOUS_RETURN_LABEL), (None, None))
+        if not is_blank(raw):
+            read.previous_return, read.previous_return_cell = as_text(raw).strip(), cell
+        return read
 
     def looked_after(self, year: CensusYear) -> list[LookedAfterPeriod]:
         columns = looked_after_columns(year)

@@ -408,7 +408,7 @@ def _return_sheet(wb: Workbook, year: CensusYear, values: dict[str, object]) -> 
                  "Release": "The release of the software."}.get(item.xml if item else "", "")
         if item is not None and item.filled_at_export:
             extra = " ".join(p for p in (extra, "Left blank, export fills it in.") if p)
-        code = f" [{item.xml}{', ' + item.ncode if item and item.ncode else ''}]" if row.path else ""
+        code = f" [{item.xml}{', ' + item.ncode if item and item.ncode else ''}]" if row.in_header else ""
         gcell = WriteOnlyCell(ws, value=" ".join(p for p in (guide, extra) if p) + code)
         gcell.alignment = wrap
         vcell = _data_cell(ws, cell_value(item, value) if item else value)

@@ -73,7 +73,7 @@ def header_values(census: CensusReturn | None, year: CensusYear) -> dict[str, ob
     for row in return_rows(year):
         if not row.path:
             out[""] = year.label
-        elif census is not None:
+        elif census is not None and row.in_header:
             out[row.path] = _get(census.header, row.path)
     return out
 

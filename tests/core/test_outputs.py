@@ -228,7 +228,7 @@ def test_demo_refuses_a_folder_holding_its_files_unless_forced(capsys, tmp_path)
     code, _, err = run(capsys, "demo", "-o", out, "-n", "20", "--year", "2026-27")
     assert code == 0, err
     written = snapshot(out)
-    assert len(written) == 6 and not [n for n in written if n.startswith(".")]
+    assert len(written) == 9 and not [n for n in written if n.startswith(".")]
     err = assert_refused(capsys, out, ["demo", "-o", out, "-n", "20", "--year", "2026-27"], "already exists",
                          "--force")
     code, _, err = run(capsys, "demo", "-o", out, "-n", "20", "--year", "2026-27", "--force")

@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from cin_xl.model import ChildProtectionPlan
+from cin_xl.model import ChildProtectionPlan, Section47
 from cin_xl.years import CensusYear
 
 from .base import ep
@@ -58,10 +58,32 @@ def _cpp_day_after_icpc(census):
 
 
 def _cpp_on_episode_icpc(census):
+    """The conference is recorded on the episode, which has no section 47 record."""
+    s47 = ep(census).section47s.pop()
+    ep(census).date_of_initial_cpc = s47.date_of_initial_cpc
+
+
+def _cpp_on_episode_icpc_beside_s47(census):
+    """The episode has a section 47 record (no conference held from it): its episode-level conference does
+    not count."""
     s47 = ep(census).section47s[0]
     ep(census).date_of_initial_cpc = s47.date_of_initial_cpc
     s47.date_of_initial_cpc = None
     s47.icpc_not_required = True
+
+
+def _second_episode_cpp_on_its_icpc(census, with_s47=False):
+    """The child's second episode: a conference at episode level and a plan starting that day."""
+    second = ep(census, 0, 1)
+    icpc = second.referral_date + 3 * D
+    second.date_of_initial_cpc = icpc
+    second.child_protection_plans.append(_new_plan(icpc))
+    if with_s47:
+        second.section47s.append(Section47(start_date=second.referral_date + D, icpc_not_required=True))
+
+
+def _second_episode_cpp_beside_s47(census):
+    _second_episode_cpp_on_its_icpc(census, with_s47=True)
 
 
 def _cpp_before_year_not_on_icpc(census):
@@ -259,6 +281,8 @@ CASES = [
     Case("2883", _second_plan_without_icpc, _second_plan_before_year, note="before-year"),
     Case("2885", _cpp_day_after_icpc, _cpp_on_episode_icpc, expect=1),
     Case("2885", _cpp_day_after_icpc, _cpp_before_year_not_on_icpc, note="before-year"),
+    Case("2885", _cpp_on_episode_icpc_beside_s47, _cpp_on_episode_icpc, expect=1, note="episode-level"),
+    Case("2885", _second_episode_cpp_beside_s47, _second_episode_cpp_on_its_icpc, expect=1, note="episodes"),
     Case("8565", _cin_plan_ends_after_closure, _cin_plan_ends_on_closure, expect=1),
     # assessment, S47, CP plan and CIN plan all hold dates after the closure: one finding per record
     Case("8565", _several_records_after_closure, _closed_on_last_activity, expect=4, note="records"),

@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from cin_xl.model import CINPlan
+from cin_xl.model import ChildProtectionPlan, CINPlan
 
 from .base import ep
 from .harness import Case
@@ -99,6 +99,48 @@ def _cin_plan_ends_on_cpp_start(census):
     plan.end_date = _cpp(census).start_date
 
 
+# 4014 / 4016 / 4017 across episodes: the child's first (closed) episode left a plan open, the second
+# episode starts another plan inside it
+def _second_episode_plan(census, plans="cin_plans"):
+    second = ep(census, 0, 1)
+    start = second.referral_date + 2 * D
+    if plans == "cin_plans":
+        second.cin_plans.append(CINPlan(start_date=start))
+    else:
+        second.child_protection_plans.append(ChildProtectionPlan(
+            start_date=start, initial_category_of_abuse="PHY", latest_category_of_abuse="PHY",
+            number_of_previous_cpp=1))
+
+
+def _cin_plan_left_open_then_cin_plan(census):
+    _plan(census).end_date = None
+    _second_episode_plan(census)
+
+
+def _cin_plan_closed_then_cin_plan(census):
+    _second_episode_plan(census)
+
+
+def _cp_plan_left_open_then_cin_plan(census):
+    ep(census).cin_plans.clear()
+    _cpp(census).end_date = None
+    _second_episode_plan(census)
+
+
+def _cp_plan_closed_then_cin_plan(census):
+    ep(census).cin_plans.clear()
+    _second_episode_plan(census)
+
+
+def _cin_plan_left_open_then_cp_plan(census):
+    _plan(census).end_date = None
+    _second_episode_plan(census, "child_protection_plans")
+
+
+def _cin_plan_closed_then_cp_plan(census):
+    _second_episode_plan(census, "child_protection_plans")
+
+
 CASES = [
     Case("4000", _nfa_with_plan, _nfa_without_plan, expect=1),
     Case("4001", _both_open, _cpp_open_cin_plan_closed, expect=1),
@@ -122,4 +164,7 @@ CASES = [
     Case("4016", _set(_plan, "start_date", lambda c: _cpp(c).end_date - D), None, expect=1, note="within"),
     Case("4016", _cpp_open_cin_plan_closed, None, expect=1, note="cpp-open"),
     Case("4017", _cin_plan_around_cpp_start, _cin_plan_ends_on_cpp_start, expect=1),
+    Case("4014", _cin_plan_left_open_then_cin_plan, _cin_plan_closed_then_cin_plan, expect=1, note="episodes"),
+    Case("4016", _cp_plan_left_open_then_cin_plan, _cp_plan_closed_then_cin_plan, expect=1, note="episodes"),
+    Case("4017", _cin_plan_left_open_then_cp_plan, _cin_plan_closed_then_cp_plan, expect=1, note="episodes"),
 ]

@@ -58,7 +58,8 @@ def test_links_and_keys():
 def test_return_rows_are_the_header_items():
     rows = return_rows(CensusYear.parse("2026-27"))
     assert rows[0].label == CENSUS_YEAR_LABEL
-    assert [r.item.xml for r in rows[1:]] == ["Collection", "Year", "ReferenceDate", "SourceLevel", "LEA",
+    assert rows[-1].label == "Last year's return" and rows[-1].workbook_only and not rows[-1].in_header
+    assert [r.item.xml for r in rows[1:-1]] == ["Collection", "Year", "ReferenceDate", "SourceLevel", "LEA",
                                              "SoftwareCode", "Release", "SerialNo", "DateTime"]
 
 

@@ -33,16 +33,15 @@ def cpp_start_not_on_initial_cpc(census):
     should equal either: a) a Section47 module <DateOfInitialCPC> (N00110), or b) a CINDetails module
     <DateOfInitialCPC> (N00110) if there is no associated Section 47 record.
 
-    Note: compared with the conferences of the plan's own <CINdetails> group. After the message ("starting
-    a different day to the initial child protection conference"), a plan starting on the day of any of
-    the episode's conferences passes, whichever level records it (rule 2884 reports a conference
-    recorded at both levels)."""
+    Note: compared with the conferences of the plan's own <CINdetails> group: those of its <Section47>
+    records, and the episode-level one only when the episode has no <Section47> record."""
     for child, episode, plan in census.child_protection_plans:
         day = as_date(plan.start_date)
         if day is None or not census.within_year(day):
             continue
-        conferences = {as_date(episode.date_of_initial_cpc)}
-        conferences.update(as_date(s47.date_of_initial_cpc) for s47 in episode.section47s)
+        conferences = {as_date(s47.date_of_initial_cpc) for s47 in episode.section47s}
+        if not episode.section47s:
+            conferences.add(as_date(episode.date_of_initial_cpc))
         if day not in conferences:
             yield Hit(plan, ("start_date",), child)
 

@@ -95,14 +95,15 @@ def cin_plans_overlap(census):
     <CINPlanEndDate> is not present, of any other group.
 
     Note: the DfE text labels the CIN plan dates with the CP plan item codes (N00105, N00115); the dates
-    meant are <CINPlanStartDate> (N00689) and <CINPlanEndDate> (N00690). Plans are compared within one
-    <CINdetails> group, as in the DfE condition; both ends of a period are inclusive, so a plan starting on
-    the day another ends overlaps it. A plan is flagged once, however many plans it overlaps. A plan whose end
-    date is unreadable is not compared (its period is unknown; the structural checks report the value)."""
-    for child, episode in census.episodes:
-        if len(episode.cin_plans) < 2:
+    meant are <CINPlanStartDate> (N00689) and <CINPlanEndDate> (N00690). "Any other group" has no limit to
+    one <CINdetails> group (unlike 4003), so all of a child's plans are compared, across episodes. Both
+    ends of a period are inclusive, so a plan starting on the day another ends overlaps it. A plan is
+    flagged once, however many plans it overlaps. A plan whose end date is unreadable is not compared (its
+    period is unknown; the structural checks report the value)."""
+    for child, plans in per_child(census.cin_plans):
+        if len(plans) < 2:
             continue
-        for plan, other in pairs(episode.cin_plans):
+        for plan, other in pairs(plans):
             if _unreadable(other.end_date):
                 continue
             if falls_within(plan.start_date, other.start_date, other.end_date, census.reference_date):
@@ -124,14 +125,14 @@ def cin_plan_starts_during_cp_plan(census):
     <CPPendDate> (N00115), or <CPPstartDate> to <ReferenceDate> (N00603) if <CPPendDate> is not present, for
     any CPP group; unless <CINPlanStartDate> is equal to <CPPendDate> for this group.
 
-    Plans are compared within one <CINdetails> group (episodes of a child cannot overlap, which other rules
-    check). A CIN plan is flagged once, however many CP plans it starts in."""
-    for child, episode in census.episodes:
-        if not episode.cin_plans or not episode.child_protection_plans:
-            continue
-        for plan in episode.cin_plans:
+    "Any CPP group" of the child, whichever episode holds it: a CP plan left open in a closed episode
+    overlaps a CIN plan of the child's next episode. A CIN plan is flagged once, however many CP plans it
+    starts in."""
+    cp_plans = dict((id(child), plans) for child, plans in per_child(census.child_protection_plans))
+    for child, plans in per_child(census.cin_plans):
+        for plan in plans:
             start = as_date(plan.start_date)
-            for cpp in episode.child_protection_plans:
+            for cpp in cp_plans.get(id(child), ()):
                 if _unreadable(cpp.end_date) or (start is not None and start == as_date(cpp.end_date)):
                     continue
                 if falls_within(start, cpp.start_date, cpp.end_date, census.reference_date):
@@ -145,14 +146,13 @@ def cp_plan_starts_during_cin_plan(census):
     <CINPlanEndDate> (N00690), or <CINPlanStartDate> to <ReferenceDate> (N00603) if <CINPlanEndDate> is not
     present, for any CIN plan group; unless <CPPstartDate> is equal to <CINPlanEndDate> for this group.
 
-    The finding lands on the CP plan's start date, the value at fault. Plans are compared within one
-    <CINdetails> group; a CP plan is flagged once, however many CIN plans it starts in."""
-    for child, episode in census.episodes:
-        if not episode.cin_plans or not episode.child_protection_plans:
-            continue
-        for cpp in episode.child_protection_plans:
+    The finding lands on the CP plan's start date, the value at fault. "Any CIN plan group" of the child,
+    whichever episode holds it; a CP plan is flagged once, however many CIN plans it starts in."""
+    cin_plans = dict((id(child), plans) for child, plans in per_child(census.cin_plans))
+    for child, cp_plans in per_child(census.child_protection_plans):
+        for cpp in cp_plans:
             start = as_date(cpp.start_date)
-            for plan in episode.cin_plans:
+            for plan in cin_plans.get(id(child), ()):
                 if _unreadable(plan.end_date) or (start is not None and start == as_date(plan.end_date)):
                     continue
                 if falls_within(start, plan.start_date, plan.end_date, census.reference_date):
