@@ -2,9 +2,11 @@
 
     python benchmarks/bench_workbook.py [--children 20000] [--year 2026-27] [--keep FILE.xlsx]
 
-Prints the time to write the workbook, the time to read it (openpyxl read-only, then the model),
+Prints the time to write the workbook, the time to read it (the package reader, then the model),
 the peak Python memory of the read (tracemalloc, a second read) and the peak resident memory of a
-process that only reads it.
+process that only reads it; then, against an lxml parse of the same return's XML timed in the same
+run (issue 10's basis), the read split into its two halves (the sheets' values; the return built
+from them) and ``cin-xl validate FILE.xlsx`` in a fresh process.
 """
 
 from __future__ import annotations
@@ -72,6 +74,21 @@ def main(argv: list[str] | None = None) -> int:
         write_workbook(path, census, year, force=True)
         write_s = time.perf_counter() - t
 
+        xml_path = Path(tmp) / "bench.xml"
+        from cin_xl.xml import write_xml
+
+        write_xml(census, year, xml_path)
+        from lxml import etree
+
+        lxml_s = min(_timed(lambda: etree.parse(str(xml_path))) for _ in range(3))
+
+        from cin_xl.workbook.reader import read_grids, workbook_grids
+
+        grids_s = _timed(lambda: workbook_grids(path))
+        grids = workbook_grids(path)
+        core_s = _timed(lambda: read_grids(grids))
+        del grids
+
         t = time.perf_counter()
         result = read_workbook(path)
         read_s = time.perf_counter() - t
@@ -93,7 +110,21 @@ def main(argv: list[str] | None = None) -> int:
         print(f"memory:   peak Python allocations during read {peak / 1e6:.0f} MB (tracemalloc); "
               f"peak resident size of a read-only process {int(maxrss_kb) / 1024:.0f} MB")
         print(f"problems: {len(result.problems)}")
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "cin_xl.cli", "validate", str(path)], capture_output=True,
+                       env=dict(os.environ))
+        validate_s = time.perf_counter() - t
+        print(f"ratios to an lxml parse of the same return's XML ({lxml_s:.2f} s): "
+              f"sheets' values {grids_s:.2f} s ({grids_s / lxml_s:.1f}x), return from them {core_s:.2f} s "
+              f"({core_s / lxml_s:.1f}x), read {read_s:.2f} s ({read_s / lxml_s:.1f}x), "
+              f"cin-xl validate FILE.xlsx {validate_s:.1f} s ({validate_s / lxml_s:.0f}x; target 10x)")
     return 0
+
+
+def _timed(step) -> float:
+    t = time.perf_counter()
+    step()
+    return time.perf_counter() - t
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Callable
 
 from .errors import UnusableInput
+from .file_kind import TEXT, WORKBOOK, file_kind, refusal
 from .findings import Finding, Severity
 from .model import CensusReturn
 from .report import ValidationReport
@@ -40,7 +41,11 @@ def load(path: str | Path, year: str | CensusYear | None = None) -> Loaded:
     path = Path(path)
     if not path.exists():
         raise UnusableInput(f"{path}: no such file")
-    if path.suffix.lower() in WORKBOOK_SUFFIXES:
+    kind = file_kind(path) if path.is_file() else TEXT
+    refused = refusal(path, kind)  # .xls, .xlsb, .ods, CSV, password-protected: say what to do
+    if refused:
+        raise UnusableInput(refused)
+    if kind == WORKBOOK or path.suffix.lower() in WORKBOOK_SUFFIXES:
         from .workbook import read_workbook
 
         result = read_workbook(path, year=supported(year) if year else None)

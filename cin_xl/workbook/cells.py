@@ -49,6 +49,28 @@ _SEPARATORS = re.compile(r"[,;\r\n]+")
 _CODE_LABEL = re.compile(r"^(\S+?)\s*[-\u2013\u2014]\s+\S")
 
 
+class FormulaWithoutValue:
+    """A cell holding a formula whose result was never saved (a file written by a program, not by Excel).
+
+    The file readers put this in place of the value; the reader reports it on its cell and reads the
+    cell as blank, so a missing result is never a silent blank. (Excel, and xlwings, give results.)
+    """
+
+    __slots__ = ("formula",)
+
+    def __init__(self, formula: str = ""):
+        self.formula = formula
+
+    def __repr__(self) -> str:
+        return f"FormulaWithoutValue({self.formula[:40]!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FormulaWithoutValue) and other.formula == self.formula
+
+    def __hash__(self) -> int:
+        return hash(self.formula)
+
+
 def is_blank(raw: object) -> bool:
     return raw is None or (isinstance(raw, str) and raw.strip() == "")
 

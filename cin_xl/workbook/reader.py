@@ -1,10 +1,13 @@
 """A filled census workbook back to the model, every value remembered with its sheet and cell.
 
-The core is pure: :func:`read_grids` takes each sheet's values as a list of rows (row 1 first,
-column A first), as openpyxl gives them (``iter_rows(values_only=True)``) or xlwings
-(``sheet.range("A1", sheet.used_range.last_cell).value``): datetimes for dates, floats or ints for
-numbers, bools, ``None`` for blanks. :func:`read_workbook` opens an .xlsx with openpyxl (read-only)
-and calls it.
+The core is pure: :func:`read_grids` takes each sheet's values as a list of rows (row 1 first),
+each row either a list (column A first) as xlwings gives it (``sheet.used_range.value``) or openpyxl
+(``iter_rows(values_only=True)``), or a dict from the 0-based column index to the value of each cell
+that holds one, as the package reader gives it (:mod:`.package.read`): datetimes for dates, floats
+or ints for numbers, bools, ``None`` for blanks, and :class:`~.cells.FormulaWithoutValue` for a
+formula whose result was never saved. :func:`read_workbook` reads an .xlsx or .xlsm file with the
+package reader and calls it. Rows are kept sparse, so the cost follows the cells that hold values,
+not the sheet's extent (a cell in column XFD or row 1,048,576 costs one entry).
 
 It accepts what people type (see :mod:`.cells` for the values) and how they arrange a table:
 columns are found by header (the item's label, XML name or N-code; case and spacing ignored), so
@@ -14,40 +17,46 @@ headers is tolerated. Rows are linked to their child by LA child ID and to their
 
 Nothing is dropped silently. A value that cannot be read stays the text typed (validation flags
 it). A row that cannot be placed (no such child or episode, or more than one), a value in a column
-with no header, a column or sheet that is missing: each is a finding (code ``X-READ``) located to
-its cells, in :attr:`WorkbookRead.problems`.
+with no header (including right of the last header), a formula with no saved result, a column or
+sheet that is missing: each is a finding (code ``X-READ``) located to its cells, in
+:attr:`WorkbookRead.problems`. Messages quote at most a short prefix of a value.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
+from typing import Mapping
 
 from openpyxl.utils import get_column_letter
 
 from ..errors import UnusableInput
 from ..findings import Finding, Severity
-from ..model import CensusReturn, Header, Node, Origin
+from ..model import CensusReturn, Header, Node, Origin, build
 from ..spec import fields_of
 from ..spec.la_codes import LA_CODES
 from ..years import READABLE_YEARS, CensusYear, UnknownYear, supported
-from .cells import as_text, is_blank, read_codes, read_value
+from .cells import FormulaWithoutValue, as_text, is_blank, read_codes, read_value
 from ..perf import no_gc
 from .layout import (CENSUS_YEAR_LABEL, HEADER_GROUPS, ISSUES_HEADER, KEY, LINK, LOOKED_AFTER, MARKS_HEADER,
                      MODULE_BY_SHEET, MODULES, PREVIOUS_RETURN_LABEL, RETURN, RETURN_HEADERS, Column, Module,
                      SheetLayout, header_names,
                      looked_after_columns, module_in_force, modules_for, norm_header, return_rows, sheet_layout,
                      spread_header_pattern)
+from .package.limits import short
+from .package.read import EMPTY_ROW, SheetRows
 from .writer import LookedAfterPeriod
 
 READ_PROBLEM = "X-READ"
+NO_SAVED_RESULT = "Formula with no saved result: open and save the workbook in Excel"
 _MODULE_RECORDS = {m.record for m in MODULES}
-Grid = list[list[object]]
+#: a sheet as the reader works on it: rows (row 1 first), each {0-based column index: value}
+Row = Mapping[int, object]
+Grid = list[Row]
 
 
 @dataclass
@@ -86,18 +95,35 @@ def _fmt(value: object) -> str:
         return "(blank)"
     if isinstance(value, date):
         return value.strftime("%d/%m/%Y")
-    return str(value)
+    return short(value)
+
+
+def _sparse(row: object) -> Row:
+    if row is None:
+        return EMPTY_ROW
+    if isinstance(row, (list, tuple)):
+        return {j: v for j, v in enumerate(row) if v is not None}
+    return row  # type: ignore[return-value]  # a mapping already
 
 
 def _shape(grid: object) -> Grid:
-    """xlwings gives a scalar for one cell and a flat list for one row."""
+    """Rows as {column index: value}; xlwings gives a scalar for one cell and a flat list for one row."""
     if grid is None:
         return []
+    if isinstance(grid, SheetRows):
+        return grid
     if not isinstance(grid, (list, tuple)):
-        return [[grid]]
-    if grid and not isinstance(grid[0], (list, tuple)):
-        return [list(grid)]
-    return [list(r) if r is not None else [] for r in grid]
+        return [{0: grid}]
+    if grid and not isinstance(grid[0], (list, tuple, Mapping)) and grid[0] is not None:
+        return [_sparse(grid)]
+    # rows from the package reader are sparse already (most of a far-reaching sheet is EMPTY_ROW)
+    return [r if r.__class__ is dict or r is EMPTY_ROW else _sparse(r) for r in grid]
+
+
+@cache
+def _letters(column: int) -> str:
+    """Column letters of a 1-based column number."""
+    return get_column_letter(column)
 
 
 class _Reader:
@@ -108,6 +134,7 @@ class _Reader:
         self.year_given = year
         self.problems: list[Finding] = []
         self.sheets: dict[str, SheetRead] = {}
+        self._column_plans: dict[int, tuple[dict, list]] = {}
 
     # -- helpers ---------------------------------------------------------------------------------
 
@@ -126,16 +153,22 @@ class _Reader:
     # -- the census year and the Return sheet ----------------------------------------------------
 
     def return_values(self) -> tuple[str | None, dict[str, tuple[object, str]]]:
-        """norm label -> (raw value, cell) from the Return sheet."""
+        """norm label -> (raw value, cell) from the Return sheet: the first text of a row, and the cell right of it."""
         name, grid, r0, c0 = self.grid(RETURN)
         out: dict[str, tuple[object, str]] = {}
         self.return_sheet(name, grid, r0, c0)
         for i, row in enumerate(grid):
-            for j, cell in enumerate(row[:-1] if len(row) > 1 else []):
+            for j in sorted(row):
+                cell = row[j]
                 if isinstance(cell, str) and cell.strip():
                     key = norm_header(cell)
                     if key not in out:
-                        out[key] = (row[j + 1], f"{get_column_letter(c0 + j + 1)}{r0 + i}")
+                        ref = f"{_letters(c0 + j + 1)}{r0 + i}"
+                        value = row.get(j + 1)
+                        if isinstance(value, FormulaWithoutValue):
+                            self.problem(NO_SAVED_RESULT, RETURN, r0 + i, (ref,))
+                            value = None
+                        out[key] = (value, ref)
                     break
         return name, out
 
@@ -144,12 +177,12 @@ class _Reader:
 
         Its header row is the first row starting with "Item"; without one the sheet gets no marks."""
         for i, row in enumerate(grid[:10]):
-            heads = [norm_header(v) for v in row]
-            if next((h for h in heads if h), None) != norm_header(RETURN_HEADERS[0]):
+            heads = {j: norm_header(row[j]) for j in sorted(row)}
+            if next((h for h in heads.values() if h), None) != norm_header(RETURN_HEADERS[0]):
                 continue
             info = SheetRead(RETURN, name, header_row=r0 + i)
-            for j, h in enumerate(heads):
-                letter = get_column_letter(c0 + j)
+            for j, h in heads.items():
+                letter = _letters(c0 + j)
                 if h == norm_header(ISSUES_HEADER):
                     info.issues_column = info.issues_column or letter
                 elif h == norm_header(MARKS_HEADER):
@@ -166,7 +199,7 @@ class _Reader:
             try:
                 said = CensusYear.parse(as_text(raw))
             except UnknownYear:
-                self.problem(f"Census year {as_text(raw)!r} is not a census year like 2026-27", RETURN,
+                self.problem(f"Census year {short(as_text(raw))!r} is not a census year like 2026-27", RETURN,
                              cells=(cell,))
         if said is None:
             raw, cell = values.get(norm_header("Year"), (None, ""))
@@ -260,29 +293,34 @@ class _Reader:
         need = min(2, len(columns))
         hrow = None
         for i, row in enumerate(grid[:10]):
-            hits = sum(1 for v in row if norm_header(v) in known or any(
-                p.match(norm_header(v)) for p, _ in spread_patterns.values()))
+            hits = sum(1 for v in row.values() if isinstance(v, str) and (norm_header(v) in known or any(
+                p.match(norm_header(v)) for p, _ in spread_patterns.values())))
             if hits >= need:
                 hrow = i
                 break
         if hrow is None:
-            if any(any(not is_blank(v) for v in row) for row in grid):
+            if any(any(not is_blank(v) for v in row.values()) for row in grid):
                 self.problem(f"No header row found on '{name}': the first row must name the columns "
                              f"({', '.join(c.header for c in columns[:3])}, ...); nothing on this sheet was read",
                              sheet, r0, (f"A{r0}",))
             return info, []
         info.header_row = r0 + hrow
-        letters = {j: get_column_letter(c0 + j) for j in range(max((len(r) for r in grid), default=0))}
+        header = grid[hrow]
+        letters = {j: _letters(c0 + j) for j in header}
         mapping: dict[int, str] = {}  # grid column index -> column key
         items: dict[str, Column] = {c.key: c for c in columns}
-        unheaded: list[int] = []
+        headed: set[int] = set()  # columns with a header: a value anywhere else is reported
         other_year = self._other_year_headers(module, year)
         out_of_year: list[int] = []
-        for j, head in enumerate(grid[hrow]):
+        for j in sorted(header):
+            head = header[j]
+            if isinstance(head, FormulaWithoutValue):
+                self.problem(NO_SAVED_RESULT, sheet, info.header_row, (f"{letters[j]}{info.header_row}",))
+                continue
             h = norm_header(head)
             if not h:
-                unheaded.append(j)
                 continue
+            headed.add(j)
             if h == norm_header(ISSUES_HEADER):
                 info.issues_column = info.issues_column or letters[j]
                 continue
@@ -305,7 +343,7 @@ class _Reader:
                 info.ignored[letters[j]] = str(head)
                 continue
             if key in info.columns:
-                self.problem(f"Two columns are headed '{head}' ({info.columns[key]} and {letters[j]}); only "
+                self.problem(f"Two columns are headed '{short(head)}' ({info.columns[key]} and {letters[j]}); only "
                              f"{info.columns[key]} was read", sheet, info.header_row,
                              (f"{letters[j]}{info.header_row}",), severity=Severity.QUERY)
                 continue
@@ -324,77 +362,99 @@ class _Reader:
                              "blank", sheet, info.header_row, severity=Severity.QUERY)
         records = []
         reported_out_of_year = set()
-        for i in range(hrow + 1, len(grid)):
-            row = grid[i]
+        mapped = [(j, key, letters[j]) for j, key in mapping.items()]
+        for i, row in enumerate(grid[hrow + 1:], hrow + 1):
+            if not row:
+                continue
             sheet_row = r0 + i
+            number = str(sheet_row)
             values: dict[str, object] = {}
-            cells: dict[str, str] = {}
-            for j, key in mapping.items():
-                raw = row[j] if j < len(row) else None
-                if not is_blank(raw):
-                    values[key] = raw
-                    cells[key] = f"{letters[j]}{sheet_row}"
-            stray = [j for j in unheaded if j < len(row) and not is_blank(row[j])]
+            for j, key, letter in mapped:
+                raw = row.get(j)
+                if raw is None:
+                    continue
+                if raw.__class__ is str:
+                    if not raw or raw.isspace():  # blank (is_blank), without making a stripped copy
+                        continue
+                elif raw.__class__ is FormulaWithoutValue:
+                    self.problem(NO_SAVED_RESULT, sheet, sheet_row, (letter + number,))
+                    continue
+                values[key] = raw
+            if row.keys() - headed:  # values in columns with no header, or right of the last one
+                stray = sorted(j for j in row.keys() - headed if not is_blank(row[j]))
+                if stray:
+                    self.problem("A value in a column with no header was not read: give the column a header or "
+                                 "move the value", sheet, sheet_row,
+                                 tuple(f"{_letters(c0 + j)}{sheet_row}" for j in stray), severity=Severity.QUERY)
             for j in out_of_year:
-                if j < len(row) and not is_blank(row[j]) and j not in reported_out_of_year:
+                if j not in reported_out_of_year and not is_blank(row.get(j)):
                     reported_out_of_year.add(j)
-                    self.problem(f"Column '{grid[hrow][j]}' is not part of the {year.label} census; its values "
+                    self.problem(f"Column '{short(header[j])}' is not part of the {year.label} census; its values "
                                  "were not read", sheet, info.header_row, (f"{letters[j]}{info.header_row}",),
                                  severity=Severity.QUERY)
-            if stray:
-                self.problem("A value in a column with no header was not read: give the column a header or "
-                             "move the value", sheet, sheet_row,
-                             tuple(f"{letters[j]}{sheet_row}" for j in stray), severity=Severity.QUERY)
             if not values:
                 continue
             info.rows.append(sheet_row)
             # cells of every mapped column, filled or not, so findings can point at blanks
-            for j, key in mapping.items():
-                cells.setdefault(key, f"{letters[j]}{sheet_row}")
+            cells = {key: letter + number for _, key, letter in mapped}
             records.append((sheet_row, values, cells, items))
         return info, records  # type: ignore[return-value]
 
     # -- building records ------------------------------------------------------------------------
 
+    def _columns(self, items: dict[str, Column]) -> tuple[list, list[str | None]]:
+        """(key, is a link, part, field, spread index, item, many-valued) of each column, and the parts in
+        the order their columns come, worked out once a sheet."""
+        held = self._column_plans.get(id(items))
+        if held is None or held[0] is not items:
+            plan = [(key, col.role == LINK, col.part, col.field, col.index, col.item, col.item.many)
+                    for key, col in items.items()]
+            order = list(dict.fromkeys(part for _, is_link, part, *_ in plan if not is_link))
+            held = (items, (plan, order))
+            self._column_plans[id(items)] = held
+        return held[1]
+
     def record(self, module: Module, year: CensusYear, sheet_row: int, raw: dict[str, object],
                cells: dict[str, str], items: dict[str, Column]) -> tuple[Node, tuple, dict[str, str]]:
         """(record, link values, link cells) from one row."""
         cls = module.record
-        parts: dict[str | None, dict[str, object]] = {}
-        part_cells: dict[str | None, dict[str, str]] = {}
+        plan, part_order = self._columns(items)
+        parts: dict[str | None, dict[str, object]] = {part: {} for part in part_order}
+        part_cells: dict[str | None, dict[str, str]] = {part: {} for part in part_order}
         links: list[object] = []
         link_cells: dict[str, str] = {}
         spread: dict[str, list[tuple[int, object, str]]] = {}
         spread_first: dict[str, tuple[int, str]] = {}
-        for key, col in items.items():
-            if col.role == LINK:
-                links.append(read_value(col.item, raw.get(key)))
+        for key, is_link, part, fname, index, item, many in plan:
+            if is_link:
+                links.append(read_value(item, raw.get(key)))
                 if key in cells:
                     link_cells[key] = cells[key]
                 continue
-            part, fname = col.part, col.field
-            vals = parts.setdefault(part, {})
-            pcells = part_cells.setdefault(part, {})
-            if col.index:  # one value of a spread item
-                if key in cells and (fname not in spread_first or col.index < spread_first[fname][0]):
-                    spread_first[fname] = (col.index, cells[key])
+            vals = parts[part]
+            pcells = part_cells[part]
+            if index:  # one value of a spread item
+                if key in cells and (fname not in spread_first or index < spread_first[fname][0]):
+                    spread_first[fname] = (index, cells[key])
                 if key in raw:
-                    spread.setdefault(fname, []).append((col.index, read_value(col.item, raw[key]), cells[key]))
+                    spread.setdefault(fname, []).append((index, read_value(item, raw[key]), cells[key]))
                 vals.setdefault(fname, [])
                 continue
-            if key in cells:
-                pcells[fname] = cells[key]
-            if key not in raw:
-                if col.item.many:
+            cell = cells.get(key)
+            if cell is not None:
+                pcells[fname] = cell
+            value = raw.get(key)
+            if value is None:
+                if many:
                     vals[fname] = []
                 continue
-            if col.item.many:
-                codes = read_codes(col.item, raw[key])
+            if many:
+                codes = read_codes(item, value)
                 vals[fname] = codes
                 for n in range(len(codes)):
-                    pcells[f"{fname}[{n}]"] = cells[key]
+                    pcells[f"{fname}[{n}]"] = cell  # type: ignore[assignment]
             else:
-                vals[fname] = read_value(col.item, raw[key])
+                vals[fname] = read_value(item, value)
         for fname, (_, cell) in spread_first.items():
             part_cells.setdefault(None, {})[fname] = cell
         for fname, bucket in spread.items():
@@ -408,12 +468,11 @@ class _Reader:
             if what == "list":
                 own.setdefault(name, [])
             else:
-                sub = sub_cls(**parts.get(name, {}))  # type: ignore[misc]
-                sub._origin = Origin(sheet=module.sheet, row=sheet_row, cells=dict(part_cells.get(name, {})))
-                own[name] = sub
-        node = cls(**own)
+                own[name] = build(sub_cls, parts.get(name, {}),  # type: ignore[arg-type]
+                                  Origin(sheet=module.sheet, row=sheet_row, cells=dict(part_cells.get(name, {}))))
+        # the values are typed already (read_value, read_codes): no need for pydantic to check them again
         all_cells = {k: v for c in part_cells.values() for k, v in c.items()}
-        node._origin = Origin(sheet=module.sheet, row=sheet_row, cells=all_cells)
+        node = build(cls, own, Origin(sheet=module.sheet, row=sheet_row, cells=all_cells))
         return node, tuple(links), link_cells
 
     def read(self) -> WorkbookRead:
@@ -454,8 +513,9 @@ class _Reader:
                                      module.sheet, sheet_row, where, child=child_id)
                         continue
                     found = index[parent.sheet].get(links, [])
-                    what = (f"child {_fmt(links[0])}" if parent.parent is None else
-                            f"episode of child {_fmt(links[0])} with referral date {_fmt(links[1])}")
+                    if len(found) != 1 or not isinstance(getattr(found[0], module.field), (list, type(None))):
+                        what = (f"child {_fmt(links[0])}" if parent.parent is None else
+                                f"episode of child {_fmt(links[0])} with referral date {_fmt(links[1])}")
                     if not found:
                         if parent.parent is not None and not index[MODULES[0].sheet].get(links[:1]):
                             message = f"No child {_fmt(links[0])} on the Children sheet"
@@ -490,7 +550,7 @@ class _Reader:
         for module in MODULES:
             if not module_in_force(module, year):
                 name, grid, _, _ = self.grid(module.sheet)
-                if name is not None and sum(1 for r in grid[1:] if any(not is_blank(v) for v in r)):
+                if name is not None and any(any(not is_blank(v) for v in r.values()) for r in grid[1:]):
                     self.problem(f"The '{name}' sheet is not part of the {year.label} census; its rows were not "
                                  "read", module.sheet, severity=Severity.QUERY)
         looked_after = self.looked_after(year)
@@ -558,33 +618,25 @@ def is_needed_sheet(name: str) -> bool:
 
 
 def workbook_grids(path: str | os.PathLike) -> dict[str, Grid]:
-    """The values of the sheets the reader needs, with openpyxl (read-only, cached values)."""
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
+    """The values of the sheets the reader needs, read from the workbook's package (see :mod:`.package.read`).
+
+    Raises :class:`UnusableInput` with one line for a file that is not an .xlsx/.xlsm workbook (an
+    .xls, .xlsb or .ods file is named as such, with what to do), a damaged one, or one that would
+    inflate past the bounds of :mod:`.package.limits`.
+    """
+    from ..file_kind import WORKBOOK, file_kind, refusal
+    from .package.read import sheet_values
 
     p = Path(path)
-    if not p.exists():
+    if not p.is_file():
         raise UnusableInput(f"{p}: no such file")
-    try:
-        wb = load_workbook(p, read_only=True, data_only=True)
-    except InvalidFileException as exc:
-        raise UnusableInput(f"{p}: not an Excel workbook openpyxl can read ({exc}); save it as .xlsx") from None
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise UnusableInput(f"{p}: not a readable .xlsx workbook ({exc.__class__.__name__}: {exc}); if it is "
-                            "password-protected or an old .xls file, save it as an unprotected .xlsx") from None
-    grids: dict[str, Grid] = {}
-    try:
-        for ws in wb.worksheets:
-            if not is_needed_sheet(ws.title):
-                continue
-            ws.reset_dimensions()
-            rows = [list(r) for r in ws.iter_rows(values_only=True)]
-            while rows and all(v is None for v in rows[-1]):
-                rows.pop()
-            grids[ws.title] = rows
-    finally:
-        wb.close()
-    return grids
+    kind = file_kind(p)
+    if kind != WORKBOOK:
+        raise UnusableInput(refusal(p, kind) or f"{p.name}: not a readable .xlsx workbook (it is not a zip package: "
+                                                "a damaged file, or another kind of file renamed); save it as .xlsx "
+                                                "from Excel or LibreOffice")
+    with no_gc():  # a sheet's rows are a tree of dicts: no cycles for the collector to find
+        return sheet_values(p, is_needed_sheet)
 
 
 def read_workbook(path: str | os.PathLike, year: str | CensusYear | None = None) -> WorkbookRead:

@@ -47,6 +47,8 @@ def _parser() -> etree.XMLParser:
 def parse_document(source: str | os.PathLike | bytes) -> etree._ElementTree:
     """Parse census XML safely; raises :class:`UnusableInput` naming the line and element."""
     name = "<bytes>" if isinstance(source, bytes) else str(source)
+    if not isinstance(source, bytes):
+        _refuse_other_kinds(source)
     try:
         if isinstance(source, bytes):
             tree = etree.ElementTree(etree.fromstring(source, _parser()))
@@ -69,6 +71,22 @@ def parse_document(source: str | os.PathLike | bytes) -> etree._ElementTree:
         raise UnusableInput(f"{name}, line {root.sourceline}: the root element is <{_local(root.tag)}>, "
                             f"not <{ROOT_ELEMENT}>: this is not a children in need census file")
     return tree
+
+
+def _refuse_other_kinds(path: str | os.PathLike) -> None:
+    """A workbook, .xls, .ods, ... given where census XML is read gets a message saying what it is."""
+    from ..file_kind import WORKBOOK, file_kind, refusal
+
+    try:
+        kind = file_kind(path)
+    except OSError:
+        return  # the parser says why it cannot read the file
+    if kind == WORKBOOK:
+        raise UnusableInput(f"{Path(path).name} is an Excel workbook, not census XML: to check it use cin-xl "
+                            "validate; to make census XML from it, cin-xl export")
+    refused = refusal(path, kind)
+    if refused:
+        raise UnusableInput(refused)
 
 
 def _local(tag: object) -> str:
