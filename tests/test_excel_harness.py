@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import time
 from decimal import Decimal
 
 import openpyxl
@@ -516,11 +515,8 @@ def test_run_excel_function_replays(tmp_path):
 
 def test_twenty_thousand_rows(tmp_path):
     path = _rows_xlsx(tmp_path / "big.xlsx", 20_000, referrals=50)
-    started = time.perf_counter()
-    snapshot = book_json_from_xlsx(path)
-    elapsed = time.perf_counter() - started
+    snapshot = book_json_from_xlsx(path)  # its speed is measured by benchmarks/bench_excel.py, not asserted
     assert snapshot["sheets"][0]["used_range_address"] == "A1:H20001"
-    assert elapsed < 4, f"snapshot of 160,000 cells took {elapsed:.1f} s"
     book = xw.Book(json=snapshot)
     try:
         values = book.sheets["Children"].used_range.value
