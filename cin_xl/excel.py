@@ -30,7 +30,7 @@ from .workbook.export import prepare_for_export
 from .workbook.layout import (ISSUES, ISSUES_COLUMNS, ISSUES_HEADER, MARKS_HEADER, RETURN, modules_for,
                               norm_header, return_rows, sheet_layout)
 from .text_guard import FORMULA_STARTS, looks_like_formula
-from .workbook.marks import MarksPlan, clear_plan, plan_marks
+from .workbook.marks import MarksPlan, clear_plan, foreign_cells, not_ours_message, plan_marks
 from .workbook.reader import WorkbookRead, is_needed_sheet, read_grids
 from .workbook.template import DATETIME_MINUTES, issue_rows
 from .workbook.writer import census_rows
@@ -68,16 +68,51 @@ def _grid(sheet) -> tuple[list[list[object]], tuple[int, int]]:
     return values or [], (rng.row, rng.column)
 
 
-def read_book(book, year: str | CensusYear | None = None) -> tuple[WorkbookRead, dict[str, int]]:
-    """The census in ``book`` (one read per sheet) and the last used row of each sheet read."""
-    grids, offsets, heights = {}, {}, {}
+@dataclass
+class BookValues:
+    """The values of the sheets cin-xl reads, each read in one call, and where each grid starts."""
+
+    grids: dict[str, list[list[object]]]
+    offsets: dict[str, tuple[int, int]]
+
+    @property
+    def heights(self) -> dict[str, int]:
+        """The last used row of each sheet."""
+        return {name: self.offsets[name][0] + len(grid) - 1 for name, grid in self.grids.items()}
+
+    def value_at(self, sheet: str, row: int, column: int) -> object:
+        grid, (first_row, first_column) = self.grids.get(sheet, []), self.offsets.get(sheet, (1, 1))
+        r, c = row - first_row, column - first_column
+        if 0 <= r < len(grid) and 0 <= c < len(grid[r]):
+            return grid[r][c]
+        return None
+
+
+def book_values(book) -> BookValues:
+    values = BookValues({}, {})
     for name, sheet in _sheets(book).items():
-        if not is_needed_sheet(name):
-            continue
-        grid, start = _grid(sheet)
-        grids[name], offsets[name] = grid, start
-        heights[name] = start[0] + len(grid) - 1
-    return read_grids(grids, year, offsets=offsets, source=book.name), heights
+        if is_needed_sheet(name):
+            values.grids[name], values.offsets[name] = _grid(sheet)
+    return values
+
+
+def read_book(book, year: str | CensusYear | None = None, values: BookValues | None = None
+              ) -> tuple[WorkbookRead, dict[str, int]]:
+    """The census in ``book`` (one read per sheet) and the last used row of each sheet read."""
+    values = values or book_values(book)
+    return read_grids(values.grids, year, offsets=values.offsets, source=book.name), values.heights
+
+
+def _refuse_foreign_marks(book, plan: MarksPlan, values: BookValues, show: bool) -> JobResult | None:
+    """Marks go only where cin-xl owns the cell: a person's text in the Issues or Marks columns stops the job."""
+    foreign = foreign_cells(plan, values.value_at)
+    if not foreign:
+        return None
+    more = f" ({plural(len(foreign) - 1, 'other cell')} too)" if len(foreign) > 1 else ""
+    result = JobResult(False, not_ours_message(*foreign[0]) + more)
+    if show:
+        _tell(book, result.message, "Validation")
+    return result
 
 
 def _text_guard(value: object) -> object:
@@ -199,11 +234,15 @@ def _tell(book, message: str, title: str = "cin-xl") -> None:
 
 def validate(book, *, year: str | None = None, options: dict | None = None, show: bool = False) -> JobResult:
     """Validate the workbook and mark every finding in it (replacing the marks of any earlier run)."""
-    read, heights = read_book(book, year)
+    values = book_values(book)
+    read, heights = read_book(book, year, values)
     findings = list(read.problems) + validate_return(read.census, read.year, looked_after=read.looked_after,
                                                      options=options)
     findings += named_continuity(read, _book_folder(book))
     plan = plan_marks(read, findings, heights)
+    refused = _refuse_foreign_marks(book, plan, values, show)
+    if refused:
+        return refused
     _write_marks(book, plan)
     _write_summary(book, read, findings)
     errors, queries = plan.summary["SummaryErrors"], plan.summary["SummaryQueries"]
@@ -226,8 +265,13 @@ def _book_folder(book) -> Path | None:
 
 def clear(book) -> JobResult:
     """Remove every validation mark: Issues and Marks columns, the Issues sheet, the summary."""
-    read, heights = read_book(book)
-    _write_marks(book, clear_plan(read, heights))
+    values = book_values(book)
+    read, heights = read_book(book, values=values)
+    plan = clear_plan(read, heights)
+    refused = _refuse_foreign_marks(book, plan, values, False)
+    if refused:
+        return refused
+    _write_marks(book, plan)
     return JobResult(True, "Validation marks cleared.")
 
 

@@ -30,7 +30,8 @@ from ..errors import UnusableInput
 from .layout import (ERROR_BORDER, ERROR_FILL, ERROR_TEXT, ISSUES, ISSUES_COLUMNS, ISSUES_HEADER, MARK_ERROR,
                      ISSUES_WIDTH, MARK_QUERY, MARKS_HEADER, MAX_ROW, QUERY_BORDER, QUERY_FILL, QUERY_TEXT, START, cf_formula,
                      cf_row_formula, norm_header)
-from .marks import MAX_ROW_HEIGHT, MORE_LINE, MarksPlan, SheetMarks, is_own_mark, plan_marks, row_height
+from .marks import (MAX_ROW_HEIGHT, MORE_LINE, MarksPlan, SheetMarks, is_own_mark, not_ours_message,
+                    plan_marks, row_height)
 from .package.write import (MAIN, REL_CHART, REL_DRAWING, REL_PRINTER, Fingerprint, Formula, Package, SheetPart,
                             column_index, column_letters, ref_of)
 from .reader import WorkbookRead
@@ -70,15 +71,8 @@ def check_writable(path: Path) -> None:
                             "changed.") from None
 
 
-def _short(value: object) -> str:
-    text = str(value).replace("\n", " ")
-    return repr(text[:40] + ("..." if len(text) > 40 else ""))
-
-
 def _not_ours(sheet: str, ref: str, value: object, column: str) -> UnusableInput:
-    return UnusableInput(f"'{sheet}'!{ref} holds {_short(value)}, which cin-xl did not write, in the {column} "
-                         "column that validation fills in; move it to another column and run again. Nothing was "
-                         "changed.")
+    return UnusableInput(not_ours_message(sheet, ref, value, column))
 
 
 def cell_text(text: str, more: str = "\n" + MORE_LINE) -> str:

@@ -127,6 +127,33 @@ def is_own_mark(value: object, *, marks_column: bool) -> bool:
     return all(_OWN_ISSUE_LINE.match(line) or line == MORE_LINE for line in value.split("\n") if line.strip())
 
 
+def not_ours_message(sheet: str, ref: str, value: object, column: str) -> str:
+    """Why validation stops rather than write over ``value``, which a person typed where marks go."""
+    text = str(value).replace("\n", " ")
+    shown = repr(text[:40] + ("..." if len(text) > 40 else ""))
+    return (f"'{sheet}'!{ref} holds {shown}, which cin-xl did not write, in the {column} column that validation "
+            "fills in; move it to another column and run again. Nothing was changed.")
+
+
+def foreign_cells(plan: MarksPlan, value_at) -> list[tuple[str, str, object, str]]:
+    """The cells the plan would write over that hold something validation did not write there.
+
+    ``value_at(sheet, row, column_index)`` gives a cell's current value. Each result is (sheet, cell,
+    value, column header).
+    """
+    out = []
+    for name, marks in plan.sheets.items():
+        icol, mcol = column_index_from_string(marks.issues_column), column_index_from_string(marks.marks_column)
+        for offset, (issue, mark) in enumerate(zip(marks.issues, marks.marks)):
+            row = marks.first_row + offset
+            for col, letter, new, is_marks, header in ((icol, marks.issues_column, issue, False, ISSUES_HEADER),
+                                                       (mcol, marks.marks_column, mark, True, MARKS_HEADER)):
+                old = value_at(name, row, col)
+                if old != (new or None) and not is_own_mark(old, marks_column=is_marks):
+                    out.append((name, f"{letter}{row}", old, header))
+    return out
+
+
 def plan_marks(read: WorkbookRead, findings: list[Finding], sheet_heights: dict[str, int],
                *, now: datetime | None = None) -> MarksPlan:
     """The marks for ``findings`` on the workbook ``read`` came from.

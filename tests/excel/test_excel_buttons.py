@@ -243,3 +243,25 @@ def test_buttons_show_unusable_input_as_a_message(monkeypatch, tmp_path):
     monkeypatch.setattr(excel, "validate", lambda book, show=False: unusable(book))
     excel.validate_caller()
     assert told == ["Nothing was changed: cannot tell the census year of the workbook"]
+
+
+def test_validate_and_clear_never_write_over_a_persons_text_in_the_issues_column(validated, tmp_path):
+    _, marked, _, _ = validated
+    wb = load_workbook(marked)
+    ws = wb["Children"]
+    headers = [c.value for c in ws[1]]
+    issues = headers.index("Issues") + 1
+    ws.cell(9, issues).value = "phoned the school, waiting"  # a person's note where validation writes
+    ws.cell(10, issues).value = "4220 error: Ethnicity is missing or invalid (see Ethnicity table)"  # one of ours
+    noted = tmp_path / "noted.xlsx"
+    wb.save(noted)
+    for job in (excel.validate, excel.clear):
+        result = run_excel_function(job, noted, tmp_path / "out.xlsx")
+        assert not result.value.ok
+        assert f"'Children'!{ws.cell(9, issues).coordinate}" in result.value.message
+        assert "did not write" in result.value.message
+        # refused before writing anything: no value was sent to Excel
+        assert result.actions == [], result.actions
+    ws.cell(9, issues).value = None  # without the note, our own old marks are simply replaced
+    wb.save(noted)
+    assert run_excel_function(excel.clear, noted, tmp_path / "cleared.xlsx").value.ok
