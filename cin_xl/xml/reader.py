@@ -181,7 +181,8 @@ class _Reader:
                         self._problem(f"unknown element <{stag}> in <{tag}>", f"{cpath}/{stag}", sub.sourceline)
                         continue
                     members.append(self.node(f.node, sub, f"{cpath}/{stag}[{i}]"))
-        built = cls(**values)
+        # the values are typed already (parse_xml_text): no per-node validation, which would only copy them
+        built = cls.model_construct(**values)
         built._origin = origin
         return built
 

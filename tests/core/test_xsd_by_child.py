@@ -1,0 +1,89 @@
+"""The census schema checked one child at a time gives exactly what checking the whole file gives."""
+
+from __future__ import annotations
+
+import pytest
+from lxml import etree
+
+from cin_xl.generate import generate
+from cin_xl.xml import xsd
+from cin_xl.xml.writer import to_xml_bytes
+from cin_xl.years import CensusYear
+
+YEAR = CensusYear.parse("2026-27")
+
+
+def whole_file(root, year=YEAR):
+    schema = xsd.schema_for(year)
+    schema.validate(root)
+    return [(e.line, e.path or "", e.message) for e in schema.error_log]
+
+
+def messy_root(n=30, **kw):
+    xml = to_xml_bytes(generate(n, YEAR, seed=4, mistakes=0.9), YEAR, check=False)
+    root = etree.fromstring(xml)
+    # values the schema rejects, in several children
+    for i, el in enumerate(root.iter("CINreferralDate")):
+        if i % 4 == 0:
+            el.text = "31/02/2025"
+    for i, el in enumerate(root.iter("ReferralNFA")):
+        if i % 5 == 1:
+            el.text = "maybe"
+    return etree.fromstring(etree.tostring(root))  # fresh line numbers
+
+
+def edits():
+    def header_broken(root):
+        root.find("Header/CollectionDetails/ReferenceDate").text = "soon"
+
+    def unknown_in_children(root):
+        root.find("Children").insert(3, etree.Element("Stray"))
+
+    def element_after_children(root):
+        root.append(etree.Element("Trailer"))
+
+    def attribute_on_child(root):
+        root.find("Children/Child").set("id", "1")
+
+    def comment_among_children(root):
+        root.find("Children").insert(2, etree.Comment("note"))
+
+    def child_order(root):
+        ids = root.find("Children/Child[2]/ChildIdentifiers")
+        ids.append(ids[0])
+
+    def one_child(root):
+        children = root.find("Children")
+        for child in list(children)[1:]:
+            children.remove(child)
+
+    def no_children(root):
+        children = root.find("Children")
+        for child in list(children):
+            children.remove(child)
+
+    def no_header(root):
+        root.remove(root.find("Header"))
+
+    def text_in_child(root):
+        root.find("Children/Child[3]").text = "words"
+
+    return [None, header_broken, unknown_in_children, element_after_children, attribute_on_child,
+            comment_among_children, child_order, one_child, no_children, no_header, text_in_child]
+
+
+@pytest.mark.parametrize("edit", edits(), ids=lambda e: e.__name__ if e else "messy")
+def test_same_problems_as_the_whole_file(edit):
+    root = messy_root()
+    if edit:
+        edit(root)
+        root = etree.fromstring(etree.tostring(root))
+    expected = whole_file(root)
+    assert expected, "the case breaks the schema"  # not vacuous
+    assert xsd.schema_problems(root, YEAR) == expected
+    assert xsd.schema_problems(root.getroottree(), YEAR) == expected
+
+
+def test_used_for_a_plain_messy_file():
+    root = messy_root()
+    assert xsd._by_child(root, YEAR) is not None
