@@ -12,6 +12,7 @@ flagged. The same goes for booleans and integers. Codes are kept as text, valid 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from datetime import date, datetime
 from typing import Annotated, Iterator
 
@@ -61,6 +62,49 @@ class Node(BaseModel):
     def at(self, origin: Origin | None) -> "Node":
         self._origin = origin
         return self
+
+
+_COPY_LIST, _CALL = object(), object()
+
+
+@cache
+def _defaults(cls: type[Node]) -> tuple[tuple[str, object, object], ...]:
+    """(field name, default, how to make it) of a record class, in field order."""
+    out = []
+    for name, info in cls.model_fields.items():
+        if info.default_factory is not None:
+            out.append((name, info.default_factory, _CALL))
+        elif isinstance(info.default, list):
+            out.append((name, info.default, _COPY_LIST))
+        else:
+            out.append((name, info.default, None))
+    return tuple(out)
+
+
+def build(cls: type[Node], values: dict[str, object], origin: Origin | None = None) -> Node:
+    """A record from values a reader has already typed, with its origin.
+
+    Pydantic's validation of each record would only copy values the reader has typed already; on
+    the largest returns (a million records) it is a third of reading. Like ``model_construct``, this
+    fills the defaults of the fields not given, without checking the values.
+    """
+    data: dict[str, object] = {}
+    for name, default, how in _defaults(cls):
+        if name in values:
+            data[name] = values[name]
+        elif how is _COPY_LIST:
+            data[name] = list(default)  # type: ignore[call-overload]
+        elif how is _CALL:
+            data[name] = default()  # type: ignore[operator]
+        else:
+            data[name] = default
+    node = object.__new__(cls)
+    _set = object.__setattr__
+    _set(node, "__dict__", data)
+    _set(node, "__pydantic_fields_set__", set(values))
+    _set(node, "__pydantic_extra__", None)
+    _set(node, "__pydantic_private__", {"_origin": origin})
+    return node
 
 
 # ---------------------------------------------------------------------------------------------

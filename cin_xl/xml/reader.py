@@ -20,7 +20,7 @@ from lxml import etree
 from ..errors import UnusableInput
 from ..findings import Finding, Severity
 from ..perf import no_gc
-from ..model import CensusReturn, Node, Origin, ROOT_ELEMENT
+from ..model import CensusReturn, Node, Origin, ROOT_ELEMENT, build
 from ..spec import Field, fields_of
 from ..values import parse_xml_text
 from ..years import CensusYear, READABLE_YEARS, UnknownYear, supported
@@ -181,10 +181,7 @@ class _Reader:
                         self._problem(f"unknown element <{stag}> in <{tag}>", f"{cpath}/{stag}", sub.sourceline)
                         continue
                     members.append(self.node(f.node, sub, f"{cpath}/{stag}[{i}]"))
-        # the values are typed already (parse_xml_text): no per-node validation, which would only copy them
-        built = cls.model_construct(**values)
-        built._origin = origin
-        return built
+        return build(cls, values, origin)  # the values are typed already (parse_xml_text)
 
 
 def read_xml(source: str | os.PathLike | bytes, year: str | CensusYear | None = None) -> ReadResult:
