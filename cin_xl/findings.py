@@ -15,7 +15,7 @@ class Severity(StrEnum):
     QUERY = "query"
 
 
-@dataclass
+@dataclass(slots=True)  # tens of thousands on a messy return: small and quick to make
 class Finding:
     code: str
     severity: Severity

@@ -28,7 +28,7 @@ IntValue = int | str | None
 Text = str | None
 
 
-@dataclass
+@dataclass(slots=True)  # one per record: a million on the largest returns
 class Origin:
     """Where a node was read from: a workbook row or an XML element.
 

@@ -28,3 +28,14 @@ def test_same_results_as_before(case: str, tmp_path: Path) -> None:
         assert exported == (export_file if export_file.exists() else xml_path).read_bytes()
     if "messy" in case and "xml_findings" in expected:  # the check is not vacuous
         assert len(expected["xml_findings"]) > 50
+
+
+def test_json_report_holds_the_findings(tmp_path: Path) -> None:
+    from cin_xl.jobs import validate_file
+
+    report = validate_file(HERE / "2026-27-messy.xml")
+    out = tmp_path / "out.json"
+    report.write(out)
+    written = json.loads(out.read_text(encoding="utf-8"))
+    expected = json.loads((HERE / "2026-27-messy.json").read_text(encoding="utf-8"))["xml_findings"]
+    assert written["findings"] == expected and written["summary"] == report.summary
