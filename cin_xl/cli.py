@@ -12,8 +12,10 @@ import importlib
 import sys
 
 from . import __version__
+from .commands import add_quiet
 from .errors import UnusableInput
 from .perf import no_gc
+from .progress import session
 from .years import UnknownYear
 
 COMMANDS = ("demo", "validate", "export", "import_", "template", "rules", "report")
@@ -33,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
             raise
         p = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
         module.add_arguments(p)
+        add_quiet(p)
         p.set_defaults(run=module.run)
     return parser
 
@@ -44,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        with no_gc():  # one command in its own process: see cin_xl.perf
+        with no_gc(), session(quiet=args.quiet):  # one command in its own process: see cin_xl.perf
             return int(args.run(args) or 0)
     except (UnusableInput, UnknownYear) as exc:
         print(f"cin-xl: {exc}", file=sys.stderr)

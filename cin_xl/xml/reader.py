@@ -14,12 +14,14 @@ import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from lxml import etree
 
 from ..errors import UnusableInput
 from ..findings import Finding, Severity
 from ..perf import no_gc
+from ..progress import phase
 from ..model import CensusReturn, Node, Origin, ROOT_ELEMENT, build
 from ..spec import Field, fields_of
 from ..values import parse_xml_text
@@ -109,6 +111,7 @@ class _Reader:
         self.year = year
         self.problems: list[Finding] = []
         self._tables: dict[type, dict[str, tuple[Field, str]]] = {}
+        self.tick: Callable[[], None] = lambda: None  # progress: one more child read
 
     def _problem(self, message: str, path: str, line: int | None) -> None:
         self.problems.append(Finding(XML_PROBLEM, Severity.ERROR, message, path=path, line=line))
@@ -181,16 +184,20 @@ class _Reader:
                         self._problem(f"unknown element <{stag}> in <{tag}>", f"{cpath}/{stag}", sub.sourceline)
                         continue
                     members.append(self.node(f.node, sub, f"{cpath}/{stag}[{i}]"))
+                    self.tick()
         return build(cls, values, origin)  # the values are typed already (parse_xml_text)
 
 
 def read_xml(source: str | os.PathLike | bytes, year: str | CensusYear | None = None) -> ReadResult:
     """Read census XML. ``year`` is used only when the file does not say its own."""
-    tree = parse_document(source)
+    name = "<bytes>" if isinstance(source, bytes) else str(Path(source))
+    with phase(f"Reading {Path(name).name}"):
+        tree = parse_document(source)
     fallback = supported(year, readable=True) if year is not None else None
     census_year = detect_year(tree.getroot(), fallback)
     reader = _Reader(census_year)
-    with no_gc():
+    children = _path(tree.getroot(), ("Children",))
+    with no_gc(), phase("Reading the children", len(children) if children is not None else None) as step:
+        reader.tick = step.advance
         census = reader.node(CensusReturn, tree.getroot(), f"/{ROOT_ELEMENT}")
-    name = "<bytes>" if isinstance(source, bytes) else str(Path(source))
     return ReadResult(census, census_year, reader.problems, tree, name)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from ..progress import phase, wrote
 from ..model import CensusReturn, Node, ROOT_ELEMENT
 from ..spec import fields_of
 from ..values import format_value, is_missing
@@ -105,7 +106,10 @@ def write_atomic(path: str | os.PathLike, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    wrote(path)
 
 
 def write_xml(census: CensusReturn, year: CensusYear, path: str | os.PathLike, *, check: bool = True) -> None:
-    write_atomic(path, to_xml_bytes(census, year, check=check))
+    with phase(f"Writing {Path(path).name}"):
+        data = to_xml_bytes(census, year, check=check)
+    write_atomic(path, data)

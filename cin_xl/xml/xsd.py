@@ -12,6 +12,7 @@ from functools import cache
 from lxml import etree
 
 from ..model import CensusReturn, ROOT_ELEMENT
+from ..progress import phase
 from ..spec import Field, Kind, fields_of
 from ..years import CensusYear
 
@@ -156,13 +157,21 @@ def _by_child(root: etree._Element, year: CensusYear) -> list[tuple[int, str, st
     after = [p for p in problems if (p[0] or 0) > after_line]
     found: list[tuple[int, str, str]] = []
     own = f"/{child_name}"
+    with phase("Checking the census schema", len(children)) as step:
+        found = _children_problems(children, one_child, own, f"{inside}/{child_name}", step)
+    return before + found + after
+
+
+def _children_problems(children, one_child, own: str, inside: str, step) -> list[tuple[int, str, str]]:
+    found: list[tuple[int, str, str]] = []
     for i, child in enumerate(children, start=1):
+        step.advance()
         if one_child.validate(child):
             continue
-        where = f"{inside}/{child_name}[{i}]" if len(children) > 1 else f"{inside}/{child_name}"
+        where = f"{inside}[{i}]" if len(children) > 1 else inside
         for e in one_child.error_log:
             path = e.path or ""
             if path == own or path.startswith(own + "/"):
                 path = where + path[len(own):]
             found.append((e.line, path, e.message))
-    return before + found + after
+    return found
