@@ -38,12 +38,14 @@ class ReadResult:
     problems: list[Finding] = field(default_factory=list)
     document: etree._ElementTree | None = field(default=None, repr=False)
     source: str = ""
+    #: (line, path, message) for each break of the census schema, when asked for (``check_schema``)
+    schema: list[tuple[int, str, str]] | None = None
 
 
 def _parser() -> etree.XMLParser:
     # No entity expansion, no DTD loading, no network: nothing in the file can reach outside it.
     return etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True, dtd_validation=False,
-                           huge_tree=False, remove_blank_text=False)
+                           huge_tree=False, remove_blank_text=True)
 
 
 def parse_document(source: str | os.PathLike | bytes) -> etree._ElementTree:
@@ -112,6 +114,7 @@ class _Reader:
         self.problems: list[Finding] = []
         self._tables: dict[type, dict[str, tuple[Field, str]]] = {}
         self.tick: Callable[[], None] = lambda: None  # progress: one more child read
+        self.consume = False  # free each child's elements once read
 
     def _problem(self, message: str, path: str, line: int | None) -> None:
         self.problems.append(Finding(XML_PROBLEM, Severity.ERROR, message, path=path, line=line))
@@ -185,19 +188,33 @@ class _Reader:
                         continue
                     members.append(self.node(f.node, sub, f"{cpath}/{stag}[{i}]"))
                     self.tick()
+                    if self.consume:
+                        sub.clear()
         return build(cls, values, origin)  # the values are typed already (parse_xml_text)
 
 
-def read_xml(source: str | os.PathLike | bytes, year: str | CensusYear | None = None) -> ReadResult:
-    """Read census XML. ``year`` is used only when the file does not say its own."""
+def read_xml(source: str | os.PathLike | bytes, year: str | CensusYear | None = None, *,
+             check_schema: bool = False) -> ReadResult:
+    """Read census XML. ``year`` is used only when the file does not say its own.
+
+    ``check_schema`` checks the file against the year's census schema first (``ReadResult.schema``)
+    and lets each child's elements go once read (``ReadResult.document`` is then None): the parsed
+    document and the return are never both whole in memory.
+    """
     name = "<bytes>" if isinstance(source, bytes) else str(Path(source))
     with phase(f"Reading {Path(name).name}"):
         tree = parse_document(source)
     fallback = supported(year, readable=True) if year is not None else None
     census_year = detect_year(tree.getroot(), fallback)
+    schema = None
+    if check_schema:
+        from .xsd import schema_problems
+
+        schema = schema_problems(tree, census_year)
     reader = _Reader(census_year)
+    reader.consume = check_schema
     children = _path(tree.getroot(), ("Children",))
     with no_gc(), phase("Reading the children", len(children) if children is not None else None) as step:
         reader.tick = step.advance
         census = reader.node(CensusReturn, tree.getroot(), f"/{ROOT_ELEMENT}")
-    return ReadResult(census, census_year, reader.problems, tree, name)
+    return ReadResult(census, census_year, reader.problems, None if check_schema else tree, name, schema)

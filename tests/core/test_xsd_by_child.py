@@ -87,3 +87,20 @@ def test_same_problems_as_the_whole_file(edit):
 def test_used_for_a_plain_messy_file():
     root = messy_root()
     assert xsd._by_child(root, YEAR) is not None
+
+
+def test_blank_text_left_out_of_the_tree_changes_nothing():
+    """The reader drops whitespace between elements (memory); blank values and their lines stay."""
+    from cin_xl.xml.reader import read_xml
+
+    root = messy_root()
+    root.find("Children/Child/ChildIdentifiers/LAchildID").text = "   "
+    root.find("Children/Child[2]").text = "\n  words  \n"
+    xml = etree.tostring(root, pretty_print=True)
+    kept = etree.fromstring(xml, etree.XMLParser(remove_blank_text=False))
+    read = read_xml(xml, check_schema=True)
+    assert read.schema == whole_file(kept) and read.schema
+    assert read.census.children[0].identifiers.la_child_id is None
+    again = read_xml(xml)
+    assert again.document is not None and again.schema is None
+    assert [c.origin.line for c in again.census.children] == [c.sourceline for c in kept.iter("Child")]
