@@ -22,6 +22,7 @@ from typing import Callable
 
 from .errors import UnusableInput
 from .findings import Finding, Severity
+from .perf import no_gc
 from .spec import Kind
 from .validation import validate as validate_return
 from .workbook.export import prepare_for_export
@@ -153,6 +154,7 @@ def _tell(book, message: str, title: str = "cin-xl") -> None:
 # ---------------------------------------------------------------------------------------------
 
 
+@no_gc()  # a big workbook's records are a tree: no cyclic GC while a job runs (cin_xl.perf)
 def validate(book, *, year: str | None = None, options: dict | None = None, show: bool = False) -> JobResult:
     """Validate the workbook and mark every finding in it (replacing the marks of any earlier run)."""
     read, heights = read_book(book, year)
@@ -170,6 +172,7 @@ def validate(book, *, year: str | None = None, options: dict | None = None, show
     return result
 
 
+@no_gc()
 def clear(book) -> JobResult:
     """Remove every validation mark: Issues and Marks columns, the Issues sheet, the summary."""
     read, heights = read_book(book)
@@ -184,6 +187,7 @@ def default_export_path(book, year: CensusYear) -> Path:
     return folder / f"{full.stem}-census-{year.label}.xml"
 
 
+@no_gc()
 def export_xml(book, path: str | os.PathLike | None = None, *, allow_errors: bool = False,
                now: datetime | None = None, show: bool = False) -> JobResult:
     """Write the census XML of the workbook, after validating it.
@@ -226,6 +230,7 @@ def _has_data(read: WorkbookRead) -> bool:
     return any(info.rows for name, info in read.sheets.items() if name != RETURN)
 
 
+@no_gc()
 def import_xml(book, path: str | os.PathLike, *, overwrite: bool | None = None,
                confirm: Callable[[str], bool] | None = None, show: bool = False) -> JobResult:
     """Fill the workbook's sheets from census XML.

@@ -104,3 +104,14 @@ def test_blank_text_left_out_of_the_tree_changes_nothing():
     again = read_xml(xml)
     assert again.document is not None and again.schema is None
     assert [c.origin.line for c in again.census.children] == [c.sourceline for c in kept.iter("Child")]
+
+
+def test_export_element_paths_as_lxml_gives_them():
+    from cin_xl.workbook.export import _paths
+    from cin_xl.xml.writer import to_tree
+
+    root = to_tree(generate(40, YEAR, seed=2, mistakes=0.9), YEAR)
+    tree = etree.ElementTree(root)
+    paths = list(_paths(root))
+    assert len(paths) == sum(1 for _ in root.iter()) and any("]/" in p for _, p in paths)
+    assert all(tree.getpath(el) == path for el, path in paths)
