@@ -262,11 +262,13 @@ def main() -> None:
     parser.add_argument("--tmp", type=Path, help="folder for the generated files (default: the system's)")
     args = parser.parse_args()
     steps = [s for s in STEPS if not args.steps or s.key in args.steps]
-    print(f"cin-xl benchmark on messy returns; {os.cpu_count()} CPU(s); Python {sys.version.split()[0]}")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"cin-xl benchmark on messy returns; {os.cpu_count()} CPU(s), load average {load}; "
+          f"Python {sys.version.split()[0]}")
     results = {n: bench(n, args.year, steps, profile=args.profile, keep=args.tmp) for n in args.children}
     if len(results) > 1:
         small, large = min(results), max(results)
-        print(f"\ncost per child, {large:,} against {small:,} children (1.0 = linear; parse-relative):")
+        print(f"\ntime per child, {large:,} against {small:,} children (1.0 = linear):")
         for a, b in zip(results[small], results[large]):
             growth = (b["ratio"] * b["lxml_parse"] / large) / (a["ratio"] * a["lxml_parse"] / small)
             print(f"  {a['step']:<22} {growth:5.2f}")

@@ -26,11 +26,13 @@ def prepare_for_export(census: CensusReturn, year: CensusYear, *, now: datetime)
     return census
 
 
-def element_nodes(census: CensusReturn, year: CensusYear) -> dict[str, tuple[Node, str | None]]:
-    """XML element path (as lxml reports it) -> (record, field name or None) of the exported return."""
+def element_nodes(census: CensusReturn, year: CensusYear,
+                  wanted: set[str] | None = None) -> dict[str, tuple[Node, str | None]]:
+    """XML element path (as lxml reports it) -> (record, field name or None) of the exported return
+    (only the paths in ``wanted``, if given)."""
     index: dict = {}
     root = to_tree(census, year, index=index)
-    return {path: index[el] for el, path in _paths(root) if el in index}
+    return {path: index[el] for el, path in _paths(root) if el in index and (wanted is None or path in wanted)}
 
 
 def _paths(root: etree._Element):
@@ -53,7 +55,12 @@ def _paths(root: etree._Element):
 
 def export_problems(exc: ExportRefused, census: CensusReturn, year: CensusYear) -> list[Finding]:
     """The schema problems of a refused export, each located to the workbook cell it came from."""
-    where = element_nodes(census, year)
+    wanted = set()
+    for _line, path, _message in exc.problems:  # each problem's path and the paths above it
+        while path and path not in wanted:
+            wanted.add(path)
+            path = path.rsplit("/", 1)[0] if "/" in path.strip("/") else ""
+    where = element_nodes(census, year, wanted)
     out = []
     for line, path, message in exc.problems:
         found, probe = None, path

@@ -81,6 +81,7 @@ def to_xml_bytes(census: CensusReturn, year: CensusYear, *, check: bool = True) 
     if check:
         problems = schema_problems(root, year)
         if problems:
+            del root  # the traceback keeps this frame: let the tree go while the caller locates the problems
             raise ExportRefused(problems)
     return XML_DECLARATION + etree.tostring(root, encoding="UTF-8", pretty_print=True)
 
