@@ -164,6 +164,25 @@ def prepare(n: int, year: str, tmp: Path, *, excel: bool) -> dict[str, Path]:
     return files
 
 
+def prepare_elsewhere(n: int, year: str, tmp: Path, *, excel: bool) -> dict[str, Path]:
+    """:func:`prepare` in a process of its own.
+
+    On Linux a child's peak memory (``ru_maxrss``) starts from its parent's size when it was forked:
+    this process must stay small, or every step would seem to need what the generator needed.
+    """
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); import bench_messy as b; from pathlib import Path; "
+            "b.prepare(int(sys.argv[2]), sys.argv[3], Path(sys.argv[4]), excel=sys.argv[5] == '1')")
+    proc = subprocess.run([sys.executable, "-c", code, str(Path(__file__).parent), str(n), year, str(tmp),
+                           "1" if excel else "0"], cwd=ROOT, capture_output=True, text=True)
+    if proc.returncode:
+        raise SystemExit(f"could not make the files: {proc.stderr.strip()[-500:]}")
+    print(proc.stdout.rstrip(), flush=True)
+    files = {"xml": tmp / "census.xml", "xlsx": tmp / "census.xlsx", "tmp": tmp}
+    if excel:
+        files["snapshot"] = tmp / "snapshot.json"
+    return files
+
+
 def command(step: Step, files: dict[str, Path]) -> list[str]:
     if step.excel:
         job = step.args[0]
@@ -190,7 +209,7 @@ def bench(n: int, year: str, steps: list[Step], *, profile: bool, keep: Path | N
     rows = []
     with tempfile.TemporaryDirectory(dir=keep) as tmp_name:
         tmp = Path(tmp_name)
-        files = prepare(n, year, tmp, excel=any(s.excel for s in steps))
+        files = prepare_elsewhere(n, year, tmp, excel=any(s.excel for s in steps))
         parse = lxml_parse_seconds(files["xml"])
         print(f"  lxml parse of the XML: {parse:.2f} s\n")
         print(f"  {'step':<46} {'time':>8} {'x lxml':>7} {'peak MB':>8}  target", flush=True)
@@ -249,16 +268,16 @@ def memory_shortfall(peak: float, target: float, children: int) -> str:
 
 
 def huge(year: str, keep: Path | None, n: int = 170_000) -> None:
-    """The 170,000-child XML validate: time and memory (made in chunks to keep this process small)."""
-    from cin_xl.generate import generate
-    from cin_xl.messy import BENCHMARK_RATE
-    from cin_xl.xml.writer import write_xml
-    from cin_xl.years import CensusYear
-
+    """The 170,000-child XML validate: time and memory (the file made in another process, see
+    :func:`prepare_elsewhere`)."""
     print(f"\n{n:,} children, census {year}, messy: validate FILE.xml", flush=True)
     with tempfile.TemporaryDirectory(dir=keep) as tmp_name:
         xml = Path(tmp_name) / "huge.xml"
-        write_xml(generate(n, year, seed=1, mistakes=BENCHMARK_RATE), CensusYear.parse(year), xml, check=False)
+        code = ("import sys; from cin_xl.generate import generate; from cin_xl.messy import BENCHMARK_RATE; "
+                "from cin_xl.xml.writer import write_xml; from cin_xl.years import CensusYear; "
+                "write_xml(generate(int(sys.argv[1]), sys.argv[2], seed=1, mistakes=BENCHMARK_RATE), "
+                "CensusYear.parse(sys.argv[2]), sys.argv[3], check=False)")
+        subprocess.run([sys.executable, "-c", code, str(n), year, str(xml)], cwd=ROOT, check=True)
         parse = lxml_parse_seconds(xml)
         wall, peak, _own, code, err = run_process(
             [sys.executable, "-m", "cin_xl.cli", "validate", str(xml)])

@@ -198,8 +198,8 @@ def read_xml(source: str | os.PathLike | bytes, year: str | CensusYear | None = 
     """Read census XML. ``year`` is used only when the file does not say its own.
 
     ``check_schema`` checks the file against the year's census schema first (``ReadResult.schema``)
-    and lets each child's elements go once read (``ReadResult.document`` is then None): the parsed
-    document and the return are never both whole in memory.
+    and lets each child's elements go once read (``ReadResult.document`` is then None), so that less
+    of the parsed document is held beside the return.
     """
     name = "<bytes>" if isinstance(source, bytes) else str(Path(source))
     with phase(f"Reading {Path(name).name}"):
