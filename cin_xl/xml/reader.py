@@ -157,11 +157,11 @@ class _Reader:
                 text = child.text or ""
                 values[f.name] = parse_xml_text(f.spec.kind, text) if text.strip() else None
                 origin.cells[f.name] = child.sourceline
-                origin.paths[f.name] = cpath
+                origin.paths[f.name] = f.spec.xml  # relative to origin.path: see Origin.paths
             elif how == "many":
                 bucket = values.setdefault(f.name, [])
                 origin.cells.setdefault(f.name, child.sourceline)
-                origin.paths.setdefault(f.name, cpath)
+                origin.paths.setdefault(f.name, f.spec.wrapper)
                 for sub in child:
                     stag = _local(sub.tag)
                     if not stag:
