@@ -15,7 +15,10 @@ import sys
 from pathlib import Path
 
 from . import __version__
+from .commands import add_quiet
 from .errors import UnusableInput
+from .perf import no_gc
+from .progress import session
 from .signals import Interrupted, raise_on_signals
 from .years import UnknownYear
 
@@ -76,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
             raise
         p = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
         module.add_arguments(p)
+        add_quiet(p)
         p.set_defaults(run=module.run, parser=p)
     return parser
 
@@ -93,7 +97,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"cin-xl: {missing}", file=sys.stderr)
         return 2
     try:
-        with raise_on_signals():
+        # one command in its own process: see cin_xl.perf
+        with raise_on_signals(), no_gc(), session(quiet=args.quiet):
             return int(args.run(args) or 0)
     except (UnusableInput, UnknownYear) as exc:
         print(f"cin-xl: {exc}", file=sys.stderr)

@@ -24,6 +24,7 @@ from .errors import UnusableInput
 from .findings import Finding, Severity, plural, totals_text
 from .jobs import named_continuity
 from .outputs import same_file
+from .perf import no_gc
 from .spec import Kind
 from .validation import validate as validate_return
 from .workbook.export import prepare_for_export
@@ -232,6 +233,7 @@ def _tell(book, message: str, title: str = "cin-xl") -> None:
 # ---------------------------------------------------------------------------------------------
 
 
+@no_gc()  # a big workbook's records are a tree: no cyclic GC while a job runs (cin_xl.perf)
 def validate(book, *, year: str | None = None, options: dict | None = None, show: bool = False) -> JobResult:
     """Validate the workbook and mark every finding in it (replacing the marks of any earlier run)."""
     values = book_values(book)
@@ -263,6 +265,7 @@ def _book_folder(book) -> Path | None:
     return None if "://" in full else Path(full).parent
 
 
+@no_gc()
 def clear(book) -> JobResult:
     """Remove every validation mark: Issues and Marks columns, the Issues sheet, the summary."""
     values = book_values(book)
@@ -331,6 +334,7 @@ def _target_refusal(book, target: Path, kind: str, verb: str, *, overwrite: bool
     return None
 
 
+@no_gc()
 def export_xml(book, path: str | os.PathLike | None = None, *, allow_errors: bool = False,
                now: datetime | None = None, show: bool = False, overwrite: bool | None = None,
                confirm: Callable[[str], bool] | None = None) -> JobResult:
@@ -387,6 +391,7 @@ def _has_data(read: WorkbookRead) -> bool:
     return any(info.rows for name, info in read.sheets.items() if name != RETURN)
 
 
+@no_gc()
 def import_xml(book, path: str | os.PathLike, *, overwrite: bool | None = None,
                confirm: Callable[[str], bool] | None = None, show: bool = False) -> JobResult:
     """Fill the workbook's sheets from census XML.

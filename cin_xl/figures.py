@@ -43,6 +43,7 @@ from typing import Callable, Iterable, Iterator
 
 from .calendar import is_working_day
 from .perf import no_gc
+from .progress import phase
 from .findings import Finding, Severity
 from .model import CensusReturn, Child, ChildIdentifiers, ChildProtectionPlan, CINDetails
 from .spec import CODE_SETS, Group, fields_of
@@ -1001,7 +1002,7 @@ def compute_figures(census: CensusReturn, year: CensusYear | str, findings: list
     year = CensusYear.parse(year)
     wanted = set(only) if only is not None else None
     results: dict[str, Result] = {}
-    with no_gc():
+    with no_gc(), phase("Working out the key figures"):
         facts = Facts(census, year, findings, previous)
         for fig in FIGURES:
             if wanted is not None and fig.key not in wanted:

@@ -15,7 +15,7 @@ class Severity(StrEnum):
     QUERY = "query"
 
 
-@dataclass
+@dataclass(slots=True)  # tens of thousands on a messy return: small and quick to make
 class Finding:
     code: str
     severity: Severity
@@ -74,7 +74,7 @@ def locate(finding: Finding, node: "Node | None", fields: Iterable[str] = ()) ->
     else:
         for f in fields:
             if f in origin.paths:
-                finding.path = origin.paths[f]
+                finding.path = origin.path_of(f)
                 finding.line = origin.cells.get(f, finding.line)  # type: ignore[assignment]
                 break
     return finding

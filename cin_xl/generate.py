@@ -352,10 +352,18 @@ def _code_order(code: str) -> tuple[int, str]:
 
 
 def generate(n_children: int = 100, year: str | CensusYear = "2026-27", seed: int = 0, *, la_code: str = "873",
-             violations: tuple[str, ...] | list[str] = (), first_index: int = 1) -> CensusReturn:
+             violations: tuple[str, ...] | list[str] = (), first_index: int = 1,
+             mistakes: float = 0.0) -> CensusReturn:
     """A synthetic return of ``n_children`` children for ``year``, valid unless ``violations`` are asked for.
 
     To know which child carries which violation, call :func:`cin_xl.inject.inject` yourself.
+    ``mistakes`` > 0 makes a messy return: about that many realistic mistakes per child, spread
+    over every rule (see :mod:`cin_xl.messy`).
     """
     options = GeneratorOptions(n_children, CensusYear.parse(year), seed, la_code, tuple(violations), first_index)
-    return _Builder(options).build()
+    census = _Builder(options).build()
+    if mistakes:
+        from .messy import add_mistakes
+
+        add_mistakes(census, options.year, mistakes, seed)
+    return census

@@ -17,7 +17,6 @@ from .report import ValidationReport
 from .validation import validate
 from .years import CensusYear, default_year, supported
 from .xml.reader import read_xml
-from .xml.xsd import schema_problems
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
 
@@ -51,11 +50,11 @@ def load(path: str | Path, year: str | CensusYear | None = None) -> Loaded:
         result = read_workbook(path, year=supported(year) if year else None)
         return Loaded(result.census, result.year, str(path), list(result.problems),
                       looked_after=list(result.looked_after), workbook=result)
-    result = read_xml(path, year)
+    result = read_xml(path, year, check_schema=True)
     loaded = Loaded(result.census, result.year, str(path), list(result.problems))
     # The census schema is COLLECT's first gate. Report each break once, at its line.
     lines_known = {p.line for p in result.problems}
-    for line, element_path, message in schema_problems(result.document, result.year):
+    for line, element_path, message in result.schema or ():
         loaded.schema_failed = True
         if line in lines_known:
             continue

@@ -29,7 +29,7 @@ IntValue = int | str | None
 Text = str | None
 
 
-@dataclass
+@dataclass(slots=True)  # one per record: a million on the largest returns
 class Origin:
     """Where a node was read from: a workbook row or an XML element.
 
@@ -43,8 +43,16 @@ class Origin:
     line: int | None = None
     #: field name -> cell reference ("C12") or XML line of the element holding that value
     cells: dict[str, str | int] = field(default_factory=dict)
-    #: field name -> path of the element holding that value
+    #: field name -> path of the element holding that value; relative to ``path`` unless it starts with
+    #: "/" (the XML reader stores just the element's name: a million full paths would be a gigabyte)
     paths: dict[str, str] = field(default_factory=dict)
+
+    def path_of(self, name: str) -> str | None:
+        """The path of the element holding field ``name``, if known."""
+        found = self.paths.get(name)
+        if found is None or found.startswith("/") or self.path is None:
+            return found
+        return f"{self.path}/{found}"
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Origin) or other is None

@@ -23,6 +23,7 @@ from . import __version__
 from .figures import (BREAKDOWNS, CONTINUITY, COUNTS, MONTHLY, QUALITY, TIMELINESS, Breakdown, Figures, Monthly,
                       Rate, Result, Table)
 from .findings import plural, totals_text
+from .progress import phase
 from .xml.writer import write_atomic
 
 __all__ = ["render_html", "write_html", "line_chart", "bar_chart", "percent_chart", "OKABE_ITO",
@@ -577,4 +578,6 @@ England and Wales bank holidays.</div></footer>
 
 def write_html(figures: Figures, path: str | Path, *, generated: datetime | None = None) -> None:
     """Write the report to ``path`` whole or not at all."""
-    write_atomic(path, render_html(figures, generated=generated).encode("utf-8"))
+    with phase(f"Writing {Path(path).name}"):
+        data = render_html(figures, generated=generated).encode("utf-8")
+    write_atomic(path, data)

@@ -20,6 +20,11 @@ def input_file(parser: argparse.ArgumentParser, dest: str) -> None:
     parser.set_defaults(input_file=dest)
 
 
+def add_quiet(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--quiet", "-q", action="store_true",
+                        help="no progress on stderr (it is shown only when stderr is a terminal)")
+
+
 def year_arg(args: argparse.Namespace, *, readable: bool = False) -> CensusYear:
     return supported(args.year, readable=readable) if args.year else default_year()
 

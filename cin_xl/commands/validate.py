@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from . import add_force, add_year, input_file, output_arg
@@ -25,25 +24,11 @@ def add_arguments(p) -> None:
                    help="workbooks only: write the marks (highlights, Issues column, Issues sheet) into the file")
 
 
-def _progress_bar():
-    if not sys.stderr.isatty():
-        return None
-
-    def show(done: int, total: int) -> None:
-        width = 30
-        filled = width * done // total
-        sys.stderr.write(f"\rchecking rules [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
-        if done == total:
-            sys.stderr.write("\r" + " " * (width + 40) + "\r")
-        sys.stderr.flush()
-
-    return show
-
-
 def run(args) -> int:
     from ..jobs import validate_file
 
     from ..errors import UnusableInput
+    from ..progress import phase
 
     if args.annotate and args.file.suffix.lower() not in (".xlsx", ".xlsm"):
         raise UnusableInput(f"{args.file}: --annotate writes marks into a workbook (.xlsx or .xlsm), not XML")
@@ -54,8 +39,7 @@ def run(args) -> int:
         from ..workbook.package.write import Fingerprint
 
         fingerprint = Fingerprint.of(args.file)  # annotate writes only if the file is still this one
-    report = validate_file(args.file, args.year, progress=_progress_bar(), options=options,
-                           previous=args.previous)
+    report = validate_file(args.file, args.year, options=options, previous=args.previous)
     print(report.text(examples=args.examples))
     if report_path:
         report.write(report_path)
@@ -63,6 +47,7 @@ def run(args) -> int:
     if args.annotate:
         from ..workbook.annotate import annotate_file
 
-        annotate_file(args.file, report.loaded.workbook, report.findings, fingerprint=fingerprint)
+        with phase(f"Marking the findings in {args.file.name}"):
+            annotate_file(args.file, report.loaded.workbook, report.findings, fingerprint=fingerprint)
         print(f"\nMarked the findings in {args.file}: highlighted cells, Issues columns, Issues and Summary sheets.")
     return report.exit_code

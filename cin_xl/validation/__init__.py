@@ -12,6 +12,7 @@ from typing import Callable, Iterable
 from ..findings import Finding, Severity, locate
 from ..model import CensusReturn
 from ..perf import no_gc
+from ..progress import phase
 from ..years import CensusYear
 from .catalogue import RuleEntry, catalogue
 from .registry import REGISTRY, Hit, implementation, load_rules
@@ -50,15 +51,17 @@ def _validate(census, year, options, progress, only, looked_after) -> list[Findi
     rule_findings: list[Finding] = []
     flagged: set[tuple[int, str]] = set()  # (record, field) already reported by a DfE rule
     entries = [e for e in catalogue(year).values() if only is None or e.code in set(only)]
-    for done, entry in enumerate(entries, start=1):
-        impl = implementation(entry.code, year)
-        if impl is not None:
-            for hit in impl.func(view):
-                rule_findings.append(_finding(entry, hit))
-                for name in hit.fields:
-                    flagged.add((id(hit.node), name))
-        if progress:
-            progress(done, len(entries))
+    with phase("Checking the DfE rules", len(entries)) as step:
+        for done, entry in enumerate(entries, start=1):
+            impl = implementation(entry.code, year)
+            if impl is not None:
+                for hit in impl.func(view):
+                    rule_findings.append(_finding(entry, hit))
+                    for name in hit.fields:
+                        flagged.add((id(hit.node), name))
+            step.advance()
+            if progress:
+                progress(done, len(entries))
     if only is None:
         for check in enabled(view.options):
             for hit in check.func(view):
@@ -67,7 +70,9 @@ def _validate(census, year, options, progress, only, looked_after) -> list[Findi
                                             hit.node, hit.fields))
     structural: list[Finding] = []
     if only is None:
-        for node, child, code, field_name, message in check_return(census, year):
+        with phase("Checking every item"):
+            problems = list(check_return(census, year))
+        for node, child, code, field_name, message in problems:
             if (id(node), field_name) in flagged:
                 continue
             child_id = child.identifiers.la_child_id if child is not None else None

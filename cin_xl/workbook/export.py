@@ -30,16 +30,41 @@ def prepare_for_export(census: CensusReturn, year: CensusYear, *, now: datetime)
     return census
 
 
-def element_nodes(census: CensusReturn, year: CensusYear) -> dict[str, tuple[Node, str | None]]:
-    """XML element path (as lxml reports it) -> (record, field name or None) of the exported return."""
+def element_nodes(census: CensusReturn, year: CensusYear,
+                  wanted: set[str] | None = None) -> dict[str, tuple[Node, str | None]]:
+    """XML element path (as lxml reports it) -> (record, field name or None) of the exported return
+    (only the paths in ``wanted``, if given)."""
     index: dict = {}
-    tree = etree.ElementTree(to_tree(census, year, index=index))
-    return {tree.getpath(el): ref for el, ref in index.items()}
+    root = to_tree(census, year, index=index)
+    return {path: index[el] for el, path in _paths(root) if el in index and (wanted is None or path in wanted)}
+
+
+def _paths(root: etree._Element):
+    """(element, path) for every element, the path as lxml's ``getpath`` gives it (``Child[3]`` where a
+    name repeats among siblings). ``getpath`` counts an element's siblings each time: quadratic on a
+    return of thousands of children."""
+    stack = [(root, f"/{root.tag}")]
+    while stack:
+        el, path = stack.pop()
+        yield el, path
+        kids = [k for k in el if isinstance(k.tag, str)]
+        counts: dict[str, int] = {}
+        for k in kids:
+            counts[k.tag] = counts.get(k.tag, 0) + 1
+        seen: dict[str, int] = {}
+        for k in kids:
+            n = seen[k.tag] = seen.get(k.tag, 0) + 1
+            stack.append((k, f"{path}/{k.tag}[{n}]" if counts[k.tag] > 1 else f"{path}/{k.tag}"))
 
 
 def export_problems(exc: ExportRefused, census: CensusReturn, year: CensusYear) -> list[Finding]:
     """The schema problems of a refused export, each located to the workbook cell it came from."""
-    where = element_nodes(census, year)
+    wanted = set()
+    for _line, path, _message in exc.problems:  # each problem's path and the paths above it
+        while path and path not in wanted:
+            wanted.add(path)
+            path = path.rsplit("/", 1)[0] if "/" in path.strip("/") else ""
+    where = element_nodes(census, year, wanted)
     out = []
     for line, path, message in exc.problems:
         found, probe = None, path

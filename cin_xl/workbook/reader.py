@@ -42,6 +42,7 @@ from ..spec.la_codes import LA_CODES
 from ..years import READABLE_YEARS, CensusYear, UnknownYear, supported
 from .cells import FormulaWithoutValue, as_text, is_blank, read_codes, read_value
 from ..perf import no_gc
+from ..progress import phase
 from .layout import (CENSUS_YEAR_LABEL, HEADER_GROUPS, ISSUES_HEADER, KEY, LINK, LOOKED_AFTER, MARKS_HEADER,
                      MODULE_BY_SHEET, MODULES, PREVIOUS_RETURN_LABEL, RETURN, RETURN_HEADERS, Column, Module,
                      SheetLayout, header_names,
@@ -641,7 +642,8 @@ def workbook_grids(path: str | os.PathLike) -> dict[str, Grid]:
 
 def read_workbook(path: str | os.PathLike, year: str | CensusYear | None = None) -> WorkbookRead:
     """Read a census workbook (.xlsx) from ``path``."""
-    return read_grids(workbook_grids(path), year, source=str(path))
+    with phase(f"Reading {Path(path).name}"):
+        return read_grids(workbook_grids(path), year, source=str(path))
 
 
 __all__ = ["READ_PROBLEM", "SheetRead", "WorkbookRead", "read_grids", "read_workbook", "workbook_grids"]

@@ -15,6 +15,7 @@ from typing import Iterable, Iterator
 
 from ..findings import Finding
 from ..model import CensusReturn, Node
+from ..progress import phase
 from ..xml.writer import write_atomic
 from ..years import CensusYear
 from .cells import cell_value
@@ -182,7 +183,9 @@ def write_workbook(path: str | os.PathLike, census: CensusReturn | None, year: C
     path = Path(path)
     if path.exists() and not force:
         raise FileExistsError(f"{path} already exists; use --force to replace it")
-    write_atomic(path, workbook_bytes(census, year, issues=issues, looked_after=looked_after))
+    with phase(f"Writing {path.name}"):
+        data = workbook_bytes(census, year, issues=issues, looked_after=looked_after)
+    write_atomic(path, data)
 
 
 __all__ = ["EXCEL_CELL_LIMIT", "TOO_LONG", "cell_limit_problems", "census_to_workbook", "LookedAfterPeriod", "WorkbookRows", "census_rows", "records", "workbook_bytes",

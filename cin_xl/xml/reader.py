@@ -14,13 +14,15 @@ import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from lxml import etree
 
 from ..errors import UnusableInput
 from ..findings import Finding, Severity
 from ..perf import no_gc
-from ..model import CensusReturn, Node, Origin, ROOT_ELEMENT
+from ..progress import phase
+from ..model import CensusReturn, Node, Origin, ROOT_ELEMENT, build
 from ..spec import Field, fields_of
 from ..values import parse_xml_text
 from ..years import CensusYear, READABLE_YEARS, UnknownYear, supported
@@ -36,12 +38,14 @@ class ReadResult:
     problems: list[Finding] = field(default_factory=list)
     document: etree._ElementTree | None = field(default=None, repr=False)
     source: str = ""
+    #: (line, path, message) for each break of the census schema, when asked for (``check_schema``)
+    schema: list[tuple[int, str, str]] | None = None
 
 
 def _parser() -> etree.XMLParser:
     # No entity expansion, no DTD loading, no network: nothing in the file can reach outside it.
     return etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True, dtd_validation=False,
-                           huge_tree=False, remove_blank_text=False)
+                           huge_tree=False, remove_blank_text=True)
 
 
 def parse_document(source: str | os.PathLike | bytes) -> etree._ElementTree:
@@ -127,6 +131,8 @@ class _Reader:
         self.year = year
         self.problems: list[Finding] = []
         self._tables: dict[type, dict[str, tuple[Field, str]]] = {}
+        self.tick: Callable[[], None] = lambda: None  # progress: one more child read
+        self.consume = False  # free each child's elements once read
 
     def _problem(self, message: str, path: str, line: int | None) -> None:
         self.problems.append(Finding(XML_PROBLEM, Severity.ERROR, message, path=path, line=line))
@@ -169,11 +175,11 @@ class _Reader:
                 text = child.text or ""
                 values[f.name] = parse_xml_text(f.spec.kind, text) if text.strip() else None
                 origin.cells[f.name] = child.sourceline
-                origin.paths[f.name] = cpath
+                origin.paths[f.name] = f.spec.xml  # relative to origin.path: see Origin.paths
             elif how == "many":
                 bucket = values.setdefault(f.name, [])
                 origin.cells.setdefault(f.name, child.sourceline)
-                origin.paths.setdefault(f.name, cpath)
+                origin.paths.setdefault(f.name, f.spec.wrapper)
                 for sub in child:
                     stag = _local(sub.tag)
                     if not stag:
@@ -203,18 +209,34 @@ class _Reader:
                         continue
                     position += 1
                     members.append(self.node(f.node, sub, f"{cpath}/{stag}[{position}]"))
-        built = cls(**values)
-        built._origin = origin
-        return built
+                    self.tick()
+                    if self.consume:
+                        sub.clear()
+        return build(cls, values, origin)  # the values are typed already (parse_xml_text)
 
 
-def read_xml(source: str | os.PathLike | bytes, year: str | CensusYear | None = None) -> ReadResult:
-    """Read census XML. ``year`` is used only when the file does not say its own."""
-    tree = parse_document(source)
+def read_xml(source: str | os.PathLike | bytes, year: str | CensusYear | None = None, *,
+             check_schema: bool = False) -> ReadResult:
+    """Read census XML. ``year`` is used only when the file does not say its own.
+
+    ``check_schema`` checks the file against the year's census schema first (``ReadResult.schema``)
+    and lets each child's elements go once read (``ReadResult.document`` is then None), so that less
+    of the parsed document is held beside the return.
+    """
+    name = "<bytes>" if isinstance(source, bytes) else str(Path(source))
+    with phase(f"Reading {Path(name).name}"):
+        tree = parse_document(source)
     fallback = supported(year, readable=True) if year is not None else None
     census_year = detect_year(tree.getroot(), fallback)
+    schema = None
+    if check_schema:
+        from .xsd import schema_problems
+
+        schema = schema_problems(tree, census_year)
     reader = _Reader(census_year)
-    with no_gc():
+    reader.consume = check_schema
+    children = _path(tree.getroot(), ("Children",))
+    with no_gc(), phase("Reading the children", len(children) if children is not None else None) as step:
+        reader.tick = step.advance
         census = reader.node(CensusReturn, tree.getroot(), f"/{ROOT_ELEMENT}")
-    name = "<bytes>" if isinstance(source, bytes) else str(Path(source))
-    return ReadResult(census, census_year, reader.problems, tree, name)
+    return ReadResult(census, census_year, reader.problems, None if check_schema else tree, name, schema)

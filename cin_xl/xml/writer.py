@@ -17,6 +17,7 @@ from typing import BinaryIO, Callable
 from lxml import etree
 
 from ..findings import plural
+from ..progress import phase, wrote
 from ..model import CensusReturn, Node, ROOT_ELEMENT
 from ..signals import signals_deferred
 from ..spec import fields_of
@@ -85,6 +86,7 @@ def to_xml_bytes(census: CensusReturn, year: CensusYear, *, check: bool = True) 
     if check:
         problems = schema_problems(root, year)
         if problems:
+            del root  # the traceback keeps this frame: let the tree go while the caller locates the problems
             raise ExportRefused(problems)
     return XML_DECLARATION + etree.tostring(root, encoding="UTF-8", pretty_print=True)
 
@@ -139,7 +141,10 @@ def write_atomic(path: str | os.PathLike, data: bytes | Callable[[BinaryIO], Non
             if tmp is not None:
                 Path(tmp).unlink(missing_ok=True)
         raise
+    wrote(path)
 
 
 def write_xml(census: CensusReturn, year: CensusYear, path: str | os.PathLike, *, check: bool = True) -> None:
-    write_atomic(path, to_xml_bytes(census, year, check=check))
+    with phase(f"Writing {Path(path).name}"):
+        data = to_xml_bytes(census, year, check=check)
+    write_atomic(path, data)

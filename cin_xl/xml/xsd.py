@@ -12,6 +12,7 @@ from functools import cache
 from lxml import etree
 
 from ..model import CensusReturn, ROOT_ELEMENT
+from ..progress import phase
 from ..spec import Field, Kind, fields_of
 from ..years import CensusYear
 
@@ -87,12 +88,90 @@ def schema_for(year: CensusYear) -> etree.XMLSchema:
     return etree.XMLSchema(etree.fromstring(xsd_text(year)))
 
 
+def _child_types(year: CensusYear) -> tuple[str, str]:
+    """(the Child element's type name, the wrapper of the children) in the year's XSD."""
+    for f in fields_of(CensusReturn, year):
+        if f.is_group and f.spec.wrapper:
+            return f"{f.node.__name__}Type", f.spec.wrapper
+    raise LookupError("no wrapped group of children in the census")  # pragma: no cover - the spec has one
+
+
+@cache
+def _split_schemas(year: CensusYear) -> tuple[etree.XMLSchema, etree.XMLSchema, str, str]:
+    """Two schemas that together check what :func:`schema_for` checks: the return with every child's
+    content left unchecked, and one child on its own (its element as the root)."""
+    child_type, wrapper = _child_types(year)
+    whole = etree.fromstring(xsd_text(year))
+    outline = etree.fromstring(xsd_text(year))
+    for el in outline.iter(f"{{{XS}}}element"):
+        if el.get("type") == child_type:
+            del el.attrib["type"]
+            any_content = _el(_el(el, "complexType", mixed="true"), "sequence")
+            _el(any_content, "any", processContents="skip", minOccurs=0, maxOccurs="unbounded")
+            _el(el[0], "anyAttribute", processContents="skip")
+    child_name = next(el.get("name") for el in whole.iter(f"{{{XS}}}element") if el.get("type") == child_type)
+    _el(whole, "element", name=child_name, type=child_type)
+    return etree.XMLSchema(outline), etree.XMLSchema(whole), wrapper, child_name
+
+
+def _local(tag: object) -> str | None:
+    return tag if isinstance(tag, str) and not tag.startswith("{") else None
+
+
 def schema_problems(doc: etree._ElementTree | etree._Element, year: CensusYear) -> list[tuple[int, str, str]]:
     """(line, element path, message) for each way ``doc`` breaks the year's XSD."""
+    root = doc.getroot() if isinstance(doc, etree._ElementTree) else doc
+    split = _by_child(root, year)
+    if split is not None:
+        return split
     schema = schema_for(year)
     if schema.validate(doc):
         return []
-    out = []
-    for e in schema.error_log:
-        out.append((e.line, e.path or "", e.message))
-    return out
+    return [(e.line, e.path or "", e.message) for e in schema.error_log]
+
+
+def _by_child(root: etree._Element, year: CensusYear) -> list[tuple[int, str, str]] | None:
+    """The same problems as validating the whole document, found one child at a time; None where that
+    cannot be sure to give the same (then the whole document is validated).
+
+    libxml2 names each problem's element by its path, counting the element's siblings to give its
+    position (``Child[12345]``): with thousands of children and of problems that is quadratic, minutes
+    on the largest returns. Checked one at a time, a child has no siblings; its position is added here.
+    """
+    outline, one_child, wrapper, child_name = _split_schemas(year)
+    if _local(root.tag) != ROOT_ELEMENT:
+        return None
+    wrappers = [el for el in root if _local(el.tag) == wrapper]
+    if len(wrappers) != 1:
+        return None
+    children = [el for el in wrappers[0] if isinstance(el.tag, str)]
+    if any(_local(el.tag) != child_name for el in children):
+        return None
+    outline_ok = outline.validate(root.getroottree() if root.getparent() is None else root)
+    problems = [] if outline_ok else [(e.line, e.path or "", e.message) for e in outline.error_log]
+    inside = f"/{ROOT_ELEMENT}/{wrapper}"
+    if any(path == inside or path.startswith(inside + "/") for _, path, _ in problems):
+        return None  # the wrapper or its children out of place: libxml2 may then skip their content
+    after_line = wrappers[0].sourceline or 0
+    before = [p for p in problems if (p[0] or 0) <= after_line]
+    after = [p for p in problems if (p[0] or 0) > after_line]
+    found: list[tuple[int, str, str]] = []
+    own = f"/{child_name}"
+    with phase("Checking the census schema", len(children)) as step:
+        found = _children_problems(children, one_child, own, f"{inside}/{child_name}", step)
+    return before + found + after
+
+
+def _children_problems(children, one_child, own: str, inside: str, step) -> list[tuple[int, str, str]]:
+    found: list[tuple[int, str, str]] = []
+    for i, child in enumerate(children, start=1):
+        step.advance()
+        if one_child.validate(child):
+            continue
+        where = f"{inside}[{i}]" if len(children) > 1 else inside
+        for e in one_child.error_log:
+            path = e.path or ""
+            if path == own or path.startswith(own + "/"):
+                path = where + path[len(own):]
+            found.append((e.line, path, e.message))
+    return found
