@@ -24,6 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..xml import read_xml
     from ..workbook.writer import cell_limit_problems, workbook_bytes
+    from ..progress import phase
     from ..xml.writer import write_atomic
     from ..years import supported
 
@@ -42,11 +43,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"cin-xl: {plural(len(too_long), 'value')} in {args.xml} longer than an Excel cell holds (listed "
               "above); a workbook would cut them, so nothing was written", file=sys.stderr)
         return 2
-    data = workbook_bytes(result.census, result.year, issues=result.problems)
-    if out.suffix.lower() == ".xlsm":
-        from ..workbook.xlsm import macro_workbook
+    with phase(f"Writing {out.name}"):
+        data = workbook_bytes(result.census, result.year, issues=result.problems)
+        if out.suffix.lower() == ".xlsm":
+            from ..workbook.xlsm import macro_workbook
 
-        data = macro_workbook(data)
+            data = macro_workbook(data)
     write_atomic(out, data)
     print(f"Wrote {out}: census {result.year.label}, {plural(len(result.census.children), 'child')}.")
     if result.problems:

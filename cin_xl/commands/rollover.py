@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from . import add_output, input_file, output_arg
@@ -18,13 +17,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--year", metavar="YYYY-YY", default=None,
                    help="the new census year (default: the year after LAST's)")
     input_file(p, "last")
-
-
-def _progress(message: str) -> None:
-    """A step of a long job, on stderr when it is a terminal."""
-    if sys.stderr.isatty():
-        sys.stderr.write(f"\r{message:<60}")
-        sys.stderr.flush()
 
 
 def _grids(rows, year) -> dict[str, list[list[object]]]:
@@ -67,6 +59,7 @@ def write_rollover(last: Path, output: Path, year_label: str | None = None):
     from ..workbook.reader import read_grids
     from ..workbook.template import build_workbook
     from ..workbook.writer import census_rows
+    from ..progress import phase
     from ..xml.writer import write_atomic
     from ..years import CensusYear, UnknownYear, supported
 
@@ -74,8 +67,7 @@ def write_rollover(last: Path, output: Path, year_label: str | None = None):
         raise UnusableInput(f"{last}: rollover reads last year's census XML (export the workbook first)")
     if output.suffix.lower() != ".xlsx":
         raise UnusableInput(f"{output}: rollover writes an .xlsx workbook")
-    _progress(f"reading {last.name}")
-    loaded = load(last)
+    loaded = load(last)  # shows its own progress (cin_xl.progress)
     try:
         year = supported(year_label or CensusYear(loaded.year.first + 1))
     except UnknownYear as exc:
@@ -84,8 +76,8 @@ def write_rollover(last: Path, output: Path, year_label: str | None = None):
     if loaded.year != before:
         raise UnusableInput(f"{last} is the census {loaded.year.label}, not {before.label}: rollover to "
                             f"{year.label} needs the return of the year before")
-    _progress("carrying the open cases")
-    carried = carry_forward(loaded.census, loaded.year, year)
+    with phase("Carrying the open cases"):
+        carried = carry_forward(loaded.census, loaded.year, year)
     rows = census_rows(carried.census, year)
     grids = _grids(rows, year)
     read = read_grids(grids, year)
@@ -103,13 +95,9 @@ def write_rollover(last: Path, output: Path, year_label: str | None = None):
             index = sheet.first_row + offset - 2  # data rows start on sheet row 2
             if 0 <= index < len(table) and (issue or mark):
                 table[index] = table[index] + [issue or None, mark or None]  # the Issues and Marks columns
-    _progress(f"writing {output.name}")
-    try:
-        write_atomic(output, build_workbook(year, rows, issues=marks))
-    finally:
-        _progress("")
-        if sys.stderr.isatty():
-            sys.stderr.write("\r")
+    with phase(f"Writing {output.name}"):
+        data = build_workbook(year, rows, issues=marks)
+    write_atomic(output, data)
     return carried
 
 

@@ -101,6 +101,7 @@ def write_atomic(path: str | os.PathLike, data: bytes | Callable[[BinaryIO], Non
     temporary file. A read-only target is refused, not replaced; a replaced file keeps its
     permissions; a symbolic link stays a link and its target is replaced.
     """
+    given = Path(path)  # as the user named it, for the message
     path = Path(os.path.realpath(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists():
@@ -141,7 +142,7 @@ def write_atomic(path: str | os.PathLike, data: bytes | Callable[[BinaryIO], Non
             if tmp is not None:
                 Path(tmp).unlink(missing_ok=True)
         raise
-    wrote(path)
+    wrote(given)
 
 
 def write_xml(census: CensusReturn, year: CensusYear, path: str | os.PathLike, *, check: bool = True) -> None:
