@@ -33,6 +33,7 @@ from ..spec import CODE_SETS, Kind
 from ..spec.la_codes import LA_CODES
 from ..years import READABLE_YEARS, SUPPORTED_YEARS, CensusYear
 from .cells import DATE_FORMAT, DATETIME_FORMAT, TEXT_FORMAT, cell_value, needs_text_guard
+from .package.write import excel_text
 from .layout import (CENSUS_YEAR_LABEL, ERROR_BORDER, RETURN_HEADERS, ERROR_FILL, ERROR_TEXT, HEADER_ROW, ISSUES,
                      ISSUES_COLUMNS, ISSUES_HEADER, ISSUES_WIDTH, KEY, LEGAL_STATUSES, LINK, LISTS, LOOKED_AFTER,
                      MARK_ERROR, MARK_QUERY, MARKS_HEADER, MAX_ROW, QUERY_BORDER, QUERY_FILL, QUERY_TEXT, RETURN,
@@ -168,6 +169,7 @@ def _data_cell(ws, value: object):
         cell.number_format = DATE_FORMAT
         return cell
     if isinstance(value, str):
+        value = excel_text(value)  # as Excel stores it, so it reads back as typed (openpyxl does not)
         if needs_text_guard(value):
             cell = WriteOnlyCell(ws, value=value)
             cell.data_type = "s"  # openpyxl takes "=..." for a formula: force text

@@ -69,6 +69,7 @@ _STYLES_ORDER = ("numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXf
                  "tableStyles", "colors", "extLst")
 #: characters XML 1.0 cannot hold; OOXML writes them as _xHHHH_
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_LOOKS_ESCAPED = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")  # a look-ahead: "_x005F_x0041_" has two
 _REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 _EPOCH = datetime(1899, 12, 30)
 _DIGITS = "0123456789$"
@@ -133,7 +134,11 @@ Value = Union[None, str, bool, int, float, datetime, date, Formula]
 
 
 def excel_text(text: str) -> str:
-    """``text`` as an XML string can hold it (control characters as OOXML's ``_xHHHH_``)."""
+    """``text`` as a cell's XML string holds it: control characters as OOXML's ``_xHHHH_``, and text
+    that already looks like such an escape with its ``_`` escaped (``_x005F_``), as Excel does, so that
+    it reads back as typed rather than as the character it names."""
+    if "_x" in text:
+        text = _LOOKS_ESCAPED.sub("_x005F_", text)
     return _NOT_XML.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
 
 
