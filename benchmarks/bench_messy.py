@@ -72,7 +72,7 @@ PARTS = (
     ("reading the workbook from Excel's snapshot", "cin_xl/excel.py", "read_book"),
     ("validation (rules, with the structural checks)", "cin_xl/validation/__init__.py", "_validate"),
     ("the structural checks", "cin_xl/validation/structural.py", "check_return"),
-    ("writing the workbook", "cin_xl/workbook/writer.py", "write_workbook"),
+    ("writing the workbook", "cin_xl/workbook/writer.py", "workbook_bytes"),
     ("writing the marks into the workbook (annotate)", "cin_xl/workbook/annotate.py", "annotate_file"),
     ("planning the marks", "cin_xl/workbook/marks.py", "plan_marks"),
     ("sending the marks to Excel", "cin_xl/excel.py", "_write_marks"),
