@@ -27,7 +27,7 @@ from cin_xl.years import CensusYear
 HERE = Path(__file__).resolve().parent
 YEAR = CensusYear.parse("2026-27")
 #: sheet -> (last column to show, or None for the sheet's data + Issues column; rows to show)
-SHOW = {START: ("B", 28), RETURN: ("D", 12), "Issues": ("G", 8), "Looked-after": (None, 8)}
+SHOW = {START: ("B", 28), RETURN: ("D", 13), "Issues": ("G", 8), "Looked-after": (None, 8)}
 #: hidden in the workbook, so not pictured
 HIDDEN = {LISTS}
 ROWS = 14
