@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-import orjson
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,7 +43,10 @@ class ValidationReport:
                 "findings": [f.as_dict() for f in self.findings]}
 
     def to_json(self) -> bytes:
-        # orjson: a tenth of the time of the json module on tens of thousands of findings
+        try:  # orjson: a tenth of the time of the json module on tens of thousands of findings
+            import orjson
+        except ImportError:  # a Python without it (an xlwings Lite build, say): the same content, slower
+            return json.dumps(self.as_dict(), ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
         return orjson.dumps(self.as_dict(), option=orjson.OPT_INDENT_2) + b"\n"
 
     def to_csv(self) -> bytes:

@@ -39,3 +39,14 @@ def test_json_report_holds_the_findings(tmp_path: Path) -> None:
     written = json.loads(out.read_text(encoding="utf-8"))
     expected = json.loads((HERE / "2026-27-messy.json").read_text(encoding="utf-8"))["xml_findings"]
     assert written["findings"] == expected and written["summary"] == report.summary
+
+
+def test_json_report_is_the_same_without_orjson(tmp_path: Path, monkeypatch) -> None:
+    import sys
+
+    from cin_xl.jobs import validate_file
+
+    report = validate_file(HERE / "2026-27-messy.xml")
+    fast = json.loads(report.to_json())
+    monkeypatch.setitem(sys.modules, "orjson", None)  # as on a Python without it: import fails
+    assert json.loads(report.to_json()) == fast and fast["findings"]
