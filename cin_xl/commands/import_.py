@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     with phase(f"Writing {out.name}"):
         data = workbook_bytes(result.census, result.year, issues=result.problems)
         if out.suffix.lower() == ".xlsm":
-            from ..workbook.xlsm import macro_workbook
+            from ..workbook.macros.xlsm import macro_workbook
 
             data = macro_workbook(data)
     write_atomic(out, data)

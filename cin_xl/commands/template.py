@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
 
         census = generate(args.sample, year, seed=args.seed)
     if macro:
-        from ..workbook.xlsm import write_macro_workbook
+        from ..workbook.macros.xlsm import write_macro_workbook
 
         write_macro_workbook(out, census, year)
     else:

@@ -26,7 +26,7 @@ from cin_xl.workbook.export import prepare_for_export
 from cin_xl.workbook.package.write import Fingerprint, Formula, Package
 from cin_xl.workbook.reader import read_workbook
 from cin_xl.workbook.writer import workbook_bytes
-from cin_xl.workbook.xlsm import cin_xl_buttons, cin_xl_module, xlsm_bytes, xlwings_dictionary_class, xlwings_module
+from cin_xl.workbook.macros.xlsm import cin_xl_buttons, cin_xl_module, xlsm_bytes, xlwings_dictionary_class, xlwings_module
 from cin_xl.xml import to_xml_bytes
 from cin_xl.years import CensusYear
 

@@ -29,8 +29,8 @@ from openpyxl import load_workbook
 
 from cin_xl.cli import main
 from cin_xl.workbook import template_bytes
-from cin_xl.workbook.cfb import compound_file
-from cin_xl.workbook.vba import (
+from cin_xl.workbook.macros.cfb import compound_file
+from cin_xl.workbook.macros.vba import (
     CLASS_BASE,
     WORKBOOK_BASE,
     WORKSHEET_BASE,
@@ -45,7 +45,7 @@ from cin_xl.workbook.vba import (
     standard_module,
     vba_project,
 )
-from cin_xl.workbook.xlsm import (
+from cin_xl.workbook.macros.xlsm import (
     CIN_XL_MACROS,
     Button,
     _Geometry,
@@ -416,7 +416,7 @@ def test_macro_workbook_declares_the_class_module(xlsm):
 
 def test_macro_workbook_without_the_dictionary(monkeypatch):
     """An xlwings without addin/Dictionary.cls: the workbook is made without the class module."""
-    import cin_xl.workbook.xlsm as xlsm_module
+    import cin_xl.workbook.macros.xlsm as xlsm_module
 
     monkeypatch.setattr(xlsm_module, "xlwings_dictionary_class", lambda: None)
     ole = olefile.OleFileIO(io.BytesIO(_parts(macro_workbook(template_bytes(Y)))["xl/vbaProject.bin"]))
@@ -518,7 +518,7 @@ def _start(parts: dict[str, bytes]) -> tuple[str, etree._Element]:
 
 
 def test_start_sheet_has_the_buttons_in_schema_order(xlsm):
-    from cin_xl.workbook.xlsm import _SHEET_ORDER
+    from cin_xl.workbook.macros.xlsm import _SHEET_ORDER
 
     parts = _parts(xlsm)
     _, sheet = _start(parts)
@@ -763,7 +763,7 @@ def test_render_start(tmp_path):
 ])
 def test_xlwings_conf_sheet_names_the_python_that_made_the_workbook(tmp_path, platform, python, key):
     """xlwings' VBA reads keys from A1 down (no header, no blank row) with their values in B."""
-    from cin_xl.workbook.xlsm import XLWINGS_CONF_SHEET, write_macro_workbook, xlwings_conf
+    from cin_xl.workbook.macros.xlsm import XLWINGS_CONF_SHEET, write_macro_workbook, xlwings_conf
 
     conf = xlwings_conf(platform, python)
     assert conf == [(key, python)]  # only the platform it was made on: a blank would hide the add-in's own
@@ -779,7 +779,7 @@ def test_xlwings_conf_sheet_names_the_python_that_made_the_workbook(tmp_path, pl
 
 
 def test_template_xlsm_uses_the_running_python(tmp_path, monkeypatch):
-    from cin_xl.workbook import xlsm
+    from cin_xl.workbook.macros import xlsm
 
     python = tmp_path / "Scripts" / "python.exe"
     python.parent.mkdir()

@@ -34,7 +34,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from lxml import etree
 
-from .layout import START
+from ..layout import START
 from .vba import (
     WORKBOOK_BASE,
     WORKSHEET_BASE,
@@ -46,8 +46,8 @@ from .vba import (
 )
 
 if TYPE_CHECKING:
-    from ..model import CensusReturn
-    from ..years import CensusYear
+    from ...model import CensusReturn
+    from ...years import CensusYear
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -498,8 +498,8 @@ def write_macro_workbook(path: str | os.PathLike, census: CensusReturn | None, y
     """Write the macro-enabled workbook (empty, or filled with ``census``) to ``path``, whole or
     not at all, with the usual permissions of a new file. Its ``xlwings.conf`` sheet holds
     ``conf`` (default: :func:`xlwings_conf`, the Python running this)."""
-    from ..xml.writer import write_atomic
-    from .writer import workbook_bytes
+    from ...xml.writer import write_atomic
+    from ..writer import workbook_bytes
 
     conf = xlwings_conf() if conf is None else conf
     write_atomic(path, macro_workbook(workbook_bytes(census, year, xlwings_conf=conf)))
