@@ -328,6 +328,7 @@ def sheet_heights(pkg: Package, read: WorkbookRead) -> dict[str, int]:
     for info in read.sheets.values():
         if info.found_as in names:
             out[info.found_as] = _last_row(pkg.sheet(info.found_as))
+            pkg.release(info.found_as)  # one large sheet parsed at a time
     return out
 
 
@@ -337,6 +338,7 @@ def write_plan(pkg: Package, plan: MarksPlan) -> None:
     for marks in plan.sheets.values():
         if marks.sheet in names:
             write_sheet_marks(pkg, marks)
+            pkg.release(marks.sheet)  # written back as bytes before the next sheet is parsed
     write_issues_sheet(pkg, plan.issue_rows)
     write_summary_box(pkg, plan.summary)
 

@@ -886,6 +886,19 @@ class Package:
             self._sheets[name] = part
         return part
 
+    def release(self, name: str) -> None:
+        """Done with a sheet for now: its edits are kept as bytes and its parsed tree is freed (a sheet of
+        20,000 children takes far more memory parsed than written), so sheets can be edited one at a time.
+        Opening it again parses those bytes."""
+        sheet = self._sheets.pop(name, None)
+        if sheet is None:
+            return
+        sheet.finish()
+        if sheet.part in self._dirty and sheet.part in self._trees:
+            self.put(sheet.part, self._serialise(sheet.part))
+        else:
+            self._trees.pop(sheet.part, None)
+
     def defined_cells(self, name: str) -> list[tuple[str, str]]:
         """(sheet, cell) of a workbook-level defined name that refers to single cells, such as ``'Start'!$B$12``."""
         names = self.workbook.find(f"{{{MAIN}}}definedNames")
