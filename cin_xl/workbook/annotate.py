@@ -243,14 +243,24 @@ def write_issues_sheet(pkg: Package, rows: list[list[object]]) -> None:
     link = ISSUES_COLUMNS.index("Link")  # the one column holding a formula, which the tool builds itself
     old_last = _last_row(sheet)
     for r, row in enumerate(rows, start=2):
+        new_row = sheet.row_element(r) is None  # most rows: filled in one go rather than cell by cell
+        cells = []
         for j, value in enumerate(row):
-            ref = ref_of(r, columns[j])
             if j == link and isinstance(value, str) and value.startswith("=HYPERLINK("):
                 value = Formula(value[1:], "Go to cell")  # the link the tool makes to the finding's cell
             elif isinstance(value, str):
                 value = cell_text(value, "...")
-            style = styles.derive(sheet.style_of(ref), wrap=True, vertical="top") if j == message and value else 0
-            sheet.set(ref, value, style)
+            if j == message and value:
+                base = sheet.column_style(columns[j]) if new_row else sheet.style_of(ref_of(r, columns[j]))
+                style = styles.derive(base, wrap=True, vertical="top")
+            else:
+                style = 0
+            cells.append((columns[j], value, style))
+        if new_row:
+            sheet.add_row(r, cells)
+        else:
+            for col, value, style in cells:
+                sheet.set(ref_of(r, col), value, style)
     gone = range(len(rows) + 2, old_last + 1)
     for r in gone:
         for col in columns:

@@ -495,6 +495,31 @@ class SheetPart:
         self._extend(row, col)
         self.package.touch(self.part)
 
+    def add_row(self, row: int, cells: Iterable[tuple[int, Value, int | None]]) -> None:
+        """Fill a row that has no element yet: (column, value, cell format or None) each, as :meth:`set`
+        would one by one, without looking each cell up (the Issues sheet's many new rows)."""
+        if row in self._rows:
+            raise ValueError(f"row {row} is already there")
+        row_el = None
+        written = []
+        for col, value, style in sorted(cells, key=lambda cell: cell[0]):
+            s = str(style) if style is not None else None
+            if (value is None or value == "") and (not s or s == "0"):
+                continue
+            if row_el is None:
+                row_el = self._row(row)
+            c = etree.SubElement(row_el, _C, r=ref_of(row, col))
+            if looks_like_formula(value):
+                s = str(self.package.styles.derive(int(s or 0), quote_prefix=True))
+            if s and s != "0":
+                c.set("s", s)
+            self._fill(c, value)
+            written.append(col)
+        if written:
+            self._extend(row, written[0])
+            self._extend(row, written[-1])
+            self.package.touch(self.part)
+
     @staticmethod
     def _fill(c: etree._Element, value: Value) -> None:
         if value is None or value == "":
