@@ -911,6 +911,33 @@ class Package:
             self._sheets[name] = part
         return part
 
+    def last_filled_row(self, name: str) -> int:
+        """The number of the last row of a sheet holding cells (0: none), read as a stream when the sheet is
+        not open (a sheet of 20,000 children is never all in memory for this)."""
+        sheet = self._sheets.get(name)
+        part = sheet.part if sheet is not None else self.sheet_part(name)
+        if sheet is None and (part is None or not self.has(part)):
+            raise KeyError(name)
+        if sheet is not None or part in self._trees:
+            sheet = self.sheet(name)
+            return max((n for n in sheet.rows() if len(sheet.row_element(n))), default=0)
+        info = self._infos.get(part)
+        if part not in self._new and info is not None and info.file_size > MAX_PART_BYTES:
+            self.xml(part)  # refused there, with its message
+        source = io.BytesIO(self._new[part]) if part in self._new else self._zip.open(part)
+        filled: dict[int, bool] = {}  # the later of two rows with one number wins, as in SheetPart
+        last = 0
+        with source:
+            for _, row in etree.iterparse(source, events=("end",), tag=_ROW, resolve_entities=False,
+                                          no_network=True, huge_tree=True, load_dtd=False):
+                r = row.get("r")
+                last = int(r) if r else last + 1
+                filled[last] = len(row) > 0
+                row.clear(keep_tail=True)
+                while row.getprevious() is not None:  # the rows already counted
+                    del row.getparent()[0]
+        return max((n for n, has_cells in filled.items() if has_cells), default=0)
+
     def release(self, name: str) -> None:
         """Done with a sheet for now: its edits are kept as bytes and its parsed tree is freed (a sheet of
         20,000 children takes far more memory parsed than written), so sheets can be edited one at a time.
