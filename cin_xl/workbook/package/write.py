@@ -334,6 +334,7 @@ class SheetPart:
             self._rows[n] = row
         self._keys = sorted(self._rows)
         self._bounds: list[int] | None = None  # min row, min col, max row, max col set here
+        self._column_styles: dict[int, int] = {}
 
     def _place(self, el: etree._Element) -> None:
         """Insert a worksheet child in its schema position (after the last of those that come before it)."""
@@ -424,12 +425,16 @@ class SheetPart:
         return last
 
     def column_style(self, col: int) -> int:
-        cols = self.root.find(f"{{{MAIN}}}cols")
-        if cols is not None:
-            for c in cols:
-                if int(c.get("min", "0")) <= col <= int(c.get("max", "0")):
-                    return int(c.get("style", "0"))
-        return 0
+        styles = self._column_styles
+        if col not in styles:  # remembered: asked once per marked row; set_column forgets
+            styles[col] = 0
+            cols = self.root.find(f"{{{MAIN}}}cols")
+            if cols is not None:
+                for c in cols:
+                    if int(c.get("min", "0")) <= col <= int(c.get("max", "0")):
+                        styles[col] = int(c.get("style", "0"))
+                        break
+        return styles[col]
 
     def style_of(self, ref: str) -> int:
         """The cell format a cell shows with: its own, else its column's."""
@@ -594,6 +599,7 @@ class SheetPart:
     def set_column(self, col: int, *, width: float | None = None, hidden: bool | None = None,
                    at_least: bool = False) -> None:
         """Width (characters) or hidden state of one column; a ``<col>`` range covering others is split."""
+        self._column_styles.clear()
         cols = self.root.find(f"{{{MAIN}}}cols")
         if cols is None:
             cols = etree.Element(f"{{{MAIN}}}cols")
