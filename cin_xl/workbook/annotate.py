@@ -243,6 +243,8 @@ def write_issues_sheet(pkg: Package, rows: list[list[object]]) -> None:
     message = ISSUES_COLUMNS.index("Message")
     link = ISSUES_COLUMNS.index("Link")  # the one column holding a formula, which the tool builds itself
     old_last = _last_row(sheet)
+    below = max(sheet.rows(), default=0)  # rows after the sheet's last: appended all at once
+    appended = []
     for r, row in enumerate(rows, start=2):
         new_row = sheet.row_element(r) is None  # most rows: filled in one go rather than cell by cell
         cells = []
@@ -257,11 +259,14 @@ def write_issues_sheet(pkg: Package, rows: list[list[object]]) -> None:
             else:
                 style = 0
             cells.append((columns[j], value, style))
-        if new_row:
+        if r > below:
+            appended.append((r, cells))
+        elif new_row:
             sheet.add_row(r, cells)
         else:
             for col, value, style in cells:
                 sheet.set(ref_of(r, col), value, style)
+    sheet.append_rows(appended)
     gone = range(len(rows) + 2, old_last + 1)
     for r in gone:
         for col in columns:
