@@ -22,6 +22,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from cin_xl.commands.demo import DEMO_VIOLATIONS
     from cin_xl.findings import Finding, Severity
+    from cin_xl.figures import compute_figures
     from cin_xl.generate import generate
     from cin_xl.jobs import validate_file
     from cin_xl.perf import no_gc
@@ -79,7 +80,8 @@ def main(argv: list[str] | None = None) -> int:
             timed("marks in the sheets", lambda: [annotate.write_sheet_marks(pkg, m) for m in plan.sheets.values()])
             timed("Issues sheet", annotate.write_issues_sheet, pkg, plan.issue_rows)
             timed("summary box", annotate.write_summary_box, pkg, plan.summary)
-            timed("Summary sheet (figures, charts)", annotate.write_summary, pkg, read, findings, source=str(path))
+            figures = timed("Summary figures", compute_figures, read.census, read.year, findings, source=str(path))
+            timed("Summary sheet (charts)", annotate.write_summary, pkg, figures)
             timed("save (serialise, zip, replace)", pkg.commit)
         write_s = time.perf_counter() - total
 

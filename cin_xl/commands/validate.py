@@ -44,10 +44,14 @@ def run(args) -> int:
     if report_path:
         report.write(report_path)
         print(f"\nFull report: {report_path}")
+    exit_code = report.exit_code
     if args.annotate:
-        from ..workbook.annotate import annotate_file
+        from ..workbook.annotate import prepare_annotation
 
         with phase(f"Marking the findings in {args.file.name}"):
-            annotate_file(args.file, report.loaded.workbook, report.findings, fingerprint=fingerprint)
+            annotation = prepare_annotation(args.file, report.loaded.workbook, report.findings,
+                                            fingerprint=fingerprint)
+            del report  # the return read is no longer needed: its memory is free before the sheets are parsed
+            annotation.write()
         print(f"\nMarked the findings in {args.file}: highlighted cells, Issues columns, Issues and Summary sheets.")
-    return report.exit_code
+    return exit_code

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import zipfile
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 
@@ -242,15 +243,30 @@ def write_issues_sheet(pkg: Package, rows: list[list[object]]) -> None:
     message = ISSUES_COLUMNS.index("Message")
     link = ISSUES_COLUMNS.index("Link")  # the one column holding a formula, which the tool builds itself
     old_last = _last_row(sheet)
+    below = max(sheet.rows(), default=0)  # rows after the sheet's last: appended all at once
+    appended = []
     for r, row in enumerate(rows, start=2):
+        new_row = sheet.row_element(r) is None  # most rows: filled in one go rather than cell by cell
+        cells = []
         for j, value in enumerate(row):
-            ref = ref_of(r, columns[j])
             if j == link and isinstance(value, str) and value.startswith("=HYPERLINK("):
                 value = Formula(value[1:], "Go to cell")  # the link the tool makes to the finding's cell
             elif isinstance(value, str):
                 value = cell_text(value, "...")
-            style = styles.derive(sheet.style_of(ref), wrap=True, vertical="top") if j == message and value else 0
-            sheet.set(ref, value, style)
+            if j == message and value:
+                base = sheet.column_style(columns[j]) if new_row else sheet.style_of(ref_of(r, columns[j]))
+                style = styles.derive(base, wrap=True, vertical="top")
+            else:
+                style = 0
+            cells.append((columns[j], value, style))
+        if r > below:
+            appended.append((r, cells))
+        elif new_row:
+            sheet.add_row(r, cells)
+        else:
+            for col, value, style in cells:
+                sheet.set(ref_of(r, col), value, style)
+    sheet.append_rows(appended)
     gone = range(len(rows) + 2, old_last + 1)
     for r in gone:
         for col in columns:
@@ -298,16 +314,15 @@ def _only_our_summary_parts(pkg: Package):
     return check
 
 
-def write_summary(pkg: Package, read: WorkbookRead, findings: list, *, source: str) -> None:
-    """The Summary sheet: key figures of the return, with native charts (see :mod:`cin_xl.summary_sheet`).
+def write_summary(pkg: Package, figures) -> None:
+    """The Summary sheet: key figures of the return (:func:`cin_xl.figures.compute_figures`), with native
+    charts (see :mod:`cin_xl.summary_sheet`).
 
     Built by openpyxl in a scratch workbook and copied in (sheet, drawing, charts, cell formats).
     """
-    from ..figures import compute_figures
     from ..summary_sheet import SUMMARY_SHEET as NAME
     from ..summary_sheet import write_summary_sheet
 
-    figures = compute_figures(read.census, read.year, findings, source=source)
     data, rels = pkg.import_sheet(_scratch_sheet(lambda wb: write_summary_sheet(wb, figures)), NAME)
     names = pkg.sheet_names()
     if NAME in names:
@@ -327,7 +342,7 @@ def sheet_heights(pkg: Package, read: WorkbookRead) -> dict[str, int]:
     names = set(pkg.sheet_names())
     for info in read.sheets.values():
         if info.found_as in names:
-            out[info.found_as] = _last_row(pkg.sheet(info.found_as))
+            out[info.found_as] = pkg.last_filled_row(info.found_as)
     return out
 
 
@@ -337,6 +352,7 @@ def write_plan(pkg: Package, plan: MarksPlan) -> None:
     for marks in plan.sheets.values():
         if marks.sheet in names:
             write_sheet_marks(pkg, marks)
+            pkg.release(marks.sheet)  # written back as bytes before the next sheet is parsed
     write_issues_sheet(pkg, plan.issue_rows)
     write_summary_box(pkg, plan.summary)
 
@@ -349,13 +365,16 @@ def annotate_file(path: str | os.PathLike, read: WorkbookRead, findings: list, *
     file differs from it just before it would be replaced, or a lock file appeared, nothing is
     written (:class:`UnusableInput`).
     """
+    prepare_annotation(path, read, findings, fingerprint=fingerprint).write()
+
+
+@contextmanager
+def _writing_into(path: Path):
     from ..perf import no_gc
 
-    path = Path(path)
-    check_writable(path)
     with no_gc():  # the sheets' element proxies would trigger full collections over the whole return
         try:
-            _annotate(path, read, findings, fingerprint)
+            yield
         except (etree.XMLSyntaxError, zipfile.BadZipFile, KeyError, ValueError, StopIteration, NotImplementedError,
                 RuntimeError) as exc:  # RuntimeError, NotImplementedError: an encrypted or oddly compressed member
             # a part of the package that is not what the Open XML standard says (nothing was written)
@@ -364,16 +383,41 @@ def annotate_file(path: str | os.PathLike, read: WorkbookRead, findings: list, *
                                 f"{detail}); open and save it in Excel, then run again. Nothing was changed.") from None
 
 
-def _annotate(path: Path, read: WorkbookRead, findings: list, fingerprint: Fingerprint | None) -> None:
-    pkg = Package(path)
-    expect = fingerprint or pkg.fingerprint
-    if pkg.fingerprint != expect:
-        raise UnusableInput(f"{path} was changed by another program since it was read; nothing was written. Run "
-                            "again to mark the saved version.")
-    plan = plan_marks(read, findings, sheet_heights(pkg, read))
-    write_plan(pkg, plan)
-    write_summary(pkg, read, findings, source=str(path))
-    pkg.commit(expect=expect, before_replace=lambda: check_not_open(path))
+class Annotation:
+    """The marks and figures of a validated workbook, worked out and ready to write into it.
+
+    They hold nothing of the return read, so a caller can let go of it (a return of 20,000 children
+    takes hundreds of MB) before :meth:`write` parses the workbook's sheets one by one.
+    """
+
+    def __init__(self, path: Path, pkg: Package, expect: Fingerprint | None, plan: MarksPlan, figures):
+        self.path, self.pkg, self.expect, self.plan, self.figures = path, pkg, expect, plan, figures
+
+    def write(self) -> None:
+        """Write the marks into the file, saved atomically (see :func:`annotate_file`)."""
+        path, pkg = self.path, self.pkg
+        with _writing_into(path):
+            write_plan(pkg, self.plan)
+            write_summary(pkg, self.figures)
+            pkg.commit(expect=self.expect, before_replace=lambda: check_not_open(path))
 
 
-__all__ = ["annotate_file", "lock_file", "check_writable", "write_plan", "write_summary", "row_height"]
+def prepare_annotation(path: str | os.PathLike, read: WorkbookRead, findings: list, *,
+                       fingerprint: Fingerprint | None = None) -> Annotation:
+    """The first half of :func:`annotate_file`: the checks, the marks plan and the Summary's figures."""
+    from ..figures import compute_figures
+
+    path = Path(path)
+    check_writable(path)
+    with _writing_into(path):
+        pkg = Package(path)
+        expect = fingerprint or pkg.fingerprint
+        if pkg.fingerprint != expect:
+            raise UnusableInput(f"{path} was changed by another program since it was read; nothing was written. "
+                                "Run again to mark the saved version.")
+        plan = plan_marks(read, findings, sheet_heights(pkg, read))
+        figures = compute_figures(read.census, read.year, findings, source=str(path))
+    return Annotation(path, pkg, expect, plan, figures)
+
+
+__all__ = ["annotate_file", "prepare_annotation", "Annotation", "lock_file", "check_writable", "write_plan", "write_summary", "row_height"]

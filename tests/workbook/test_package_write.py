@@ -388,6 +388,33 @@ def test_cells_go_in_their_place_and_nothing_else_moves(tmp_path):
     assert members(path)["xl/media/other.bin"] == b"\x00\x01 user bytes"
 
 
+def test_rows_appended_in_bulk_are_the_rows_set_cell_by_cell(tmp_path):
+    """The Issues sheet's rows are written as text and parsed in one go: the XML must be what set() makes."""
+    path = tmp_path / "t.xlsx"
+    tiny_package(path)
+    values = ["a & b < c > d", " padded ", "two\nlines", "cr\rin it", "=SUM(A1)", "_x0041_ typed", "ctl\x01",
+              Formula('HYPERLINK("#Data!A1","Go")', "Go to cell"), Formula("1+1"), True, False, 3, 2.5,
+              datetime(2025, 4, 1, 12), None, "", "é ✓"]
+    rows = [(10 + i, [(3, value, 1), (1, value, None), (2, "x", 0)]) for i, value in enumerate(values)]
+    rows.append((40, [(1, None, 0), (2, "", None)]))  # nothing to write: no row
+
+    def sheet_bytes(fill) -> bytes:
+        pkg = Package(path)
+        fill(pkg.sheet("Data"))
+        pkg.sheet("Data").finish()
+        return etree.tostring(pkg.sheet("Data").root)
+
+    def one_by_one(sheet):
+        for row, cells in rows:
+            for col, value, style in cells:
+                sheet.set(f"{'ABC'[col - 1]}{row}", value, style)
+
+    bulk = sheet_bytes(lambda sheet: sheet.append_rows(rows))
+    assert bulk == sheet_bytes(one_by_one)
+    assert bulk == sheet_bytes(lambda sheet: [sheet.add_row(row, cells) for row, cells in rows])
+    assert b'r="40"' not in bulk
+
+
 def test_a_stale_calculation_chain_goes_with_the_formula(tmp_path):
     path = tmp_path / "t.xlsx"
     tiny_package(path, calc_chain=True)

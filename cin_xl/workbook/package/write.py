@@ -158,6 +158,31 @@ def _number(value: float | int) -> str:
     return str(value)
 
 
+def _escape(text: str) -> str:
+    # as lxml writes text: & < > escaped; a carriage return as a reference, else the parser would drop it
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+
+
+def _cell_xml(ref: str, style: str | None, value: Value) -> str:
+    """The XML of one cell as :meth:`SheetPart._fill` builds it (attributes r, s, t in that order)."""
+    s = f' s="{style}"' if style else ""
+    if value is None or value == "":
+        return f'<c r="{ref}"{s}/>'
+    if isinstance(value, Formula):
+        cached = "" if value.cached is None else f"<v>{_escape(excel_text(value.cached))}</v>"
+        return f'<c r="{ref}"{s} t="str"><f>{_escape(excel_text(value.text))}</f>{cached}</c>'
+    if isinstance(value, str):
+        space = ' xml:space="preserve"' if value != value.strip() or "\n" in value else ""
+        return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{_escape(excel_text(value))}</t></is></c>'
+    if isinstance(value, bool):
+        return f'<c r="{ref}"{s} t="b"><v>{"1" if value else "0"}</v></c>'
+    if isinstance(value, (int, float)):
+        return f'<c r="{ref}"{s}><v>{_number(value)}</v></c>'
+    if isinstance(value, (datetime, date)):
+        return f'<c r="{ref}"{s}><v>{_number(serial(value))}</v></c>'
+    raise TypeError(f"cannot write a {type(value).__name__} into a cell")
+
+
 # ---------------------------------------------------------------------------------------------
 # Fingerprint: was the file changed since it was read?
 # ---------------------------------------------------------------------------------------------
@@ -334,6 +359,7 @@ class SheetPart:
             self._rows[n] = row
         self._keys = sorted(self._rows)
         self._bounds: list[int] | None = None  # min row, min col, max row, max col set here
+        self._column_styles: dict[int, int] = {}
 
     def _place(self, el: etree._Element) -> None:
         """Insert a worksheet child in its schema position (after the last of those that come before it)."""
@@ -424,12 +450,16 @@ class SheetPart:
         return last
 
     def column_style(self, col: int) -> int:
-        cols = self.root.find(f"{{{MAIN}}}cols")
-        if cols is not None:
-            for c in cols:
-                if int(c.get("min", "0")) <= col <= int(c.get("max", "0")):
-                    return int(c.get("style", "0"))
-        return 0
+        styles = self._column_styles
+        if col not in styles:  # remembered: asked once per marked row; set_column forgets
+            styles[col] = 0
+            cols = self.root.find(f"{{{MAIN}}}cols")
+            if cols is not None:
+                for c in cols:
+                    if int(c.get("min", "0")) <= col <= int(c.get("max", "0")):
+                        styles[col] = int(c.get("style", "0"))
+                        break
+        return styles[col]
 
     def style_of(self, ref: str) -> int:
         """The cell format a cell shows with: its own, else its column's."""
@@ -493,6 +523,78 @@ class SheetPart:
             c.set("s", s)
         self._fill(c, value)
         self._extend(row, col)
+        self.package.touch(self.part)
+
+    def add_row(self, row: int, cells: Iterable[tuple[int, Value, int | None]]) -> None:
+        """Fill a row that has no element yet: (column, value, cell format or None) each, as :meth:`set`
+        would one by one, without looking each cell up (the Issues sheet's many new rows)."""
+        if row in self._rows:
+            raise ValueError(f"row {row} is already there")
+        row_el = None
+        written = []
+        for col, value, s in sorted(self._formats(cells), key=lambda cell: cell[0]):
+            if (value is None or value == "") and (not s or s == "0"):
+                continue
+            if row_el is None:
+                row_el = self._row(row)
+            c = etree.SubElement(row_el, _C, r=ref_of(row, col))
+            if s and s != "0":
+                c.set("s", s)
+            self._fill(c, value)
+            written.append(col)
+        if written:
+            self._extend(row, written[0])
+            self._extend(row, written[-1])
+            self.package.touch(self.part)
+
+    def _formats(self, cells: Iterable[tuple[int, Value, int | None]]) -> list[tuple[int, Value, str | None]]:
+        """(column, value, cell format as set() would give it to a new cell), in the order given (a format
+        added to the styles gets the same number as cell-by-cell)."""
+        out = []
+        for col, value, style in cells:
+            s = str(style) if style is not None else None
+            if looks_like_formula(value):  # stored as text already; the quote prefix keeps it text when edited
+                s = str(self.package.styles.derive(int(s or 0), quote_prefix=True))
+            out.append((col, value, s))
+        return out
+
+    def append_rows(self, rows: list[tuple[int, list[tuple[int, Value, int | None]]]]) -> None:
+        """:meth:`add_row` for many rows below the last one there, in ascending order: their XML is
+        written as text and parsed in one go (the same elements, a tenth of the calls)."""
+        if self.root.nsmap.get(None) != MAIN:  # main namespace with a prefix: the rows are made one by one
+            for row, cells in rows:
+                self.add_row(row, cells)
+            return
+        if not rows:
+            return
+        if (self._keys and rows[0][0] <= self._keys[-1]) or any(a[0] >= b[0] for a, b in zip(rows, rows[1:])):
+            raise ValueError("rows to append must follow the sheet's last row, in order")
+        parts: list[str] = []
+        spans = []  # (row, first column, last column) of each row with cells
+        for row, cells in rows:
+            texts = []
+            written = []
+            for col, value, s in sorted(self._formats(cells), key=lambda cell: cell[0]):
+                if (value is None or value == "") and (not s or s == "0"):
+                    continue
+                texts.append(_cell_xml(ref_of(row, col), s if s and s != "0" else None, value))
+                written.append(col)
+            if written:
+                parts.append(f'<row r="{row}">{"".join(texts)}</row>')
+                spans.append((row, written[0], written[-1]))
+        if not parts:
+            return
+        # declared as on the sheet's root, so the rows moved into it need no declarations of their own
+        wrapper = etree.Element(self.data.tag, nsmap=self.root.nsmap)
+        head = etree.tostring(wrapper, encoding="unicode")[:-2] + ">"
+        end = f"</{head[1:].split(' ', 1)[0].rstrip('>')}>"
+        parsed = etree.fromstring((head + "".join(parts) + end).encode("utf-8"), _parser())
+        for el, (row, lo, hi) in zip(list(parsed), spans):
+            self.data.append(el)
+            self._keys.append(row)
+            self._rows[row] = el
+            self._extend(row, lo)
+            self._extend(row, hi)
         self.package.touch(self.part)
 
     @staticmethod
@@ -569,6 +671,7 @@ class SheetPart:
     def set_column(self, col: int, *, width: float | None = None, hidden: bool | None = None,
                    at_least: bool = False) -> None:
         """Width (characters) or hidden state of one column; a ``<col>`` range covering others is split."""
+        self._column_styles.clear()
         cols = self.root.find(f"{{{MAIN}}}cols")
         if cols is None:
             cols = etree.Element(f"{{{MAIN}}}cols")
@@ -885,6 +988,46 @@ class Package:
             part = SheetPart(self, name, path, self.xml(path))
             self._sheets[name] = part
         return part
+
+    def last_filled_row(self, name: str) -> int:
+        """The number of the last row of a sheet holding cells (0: none), read as a stream when the sheet is
+        not open (a sheet of 20,000 children is never all in memory for this)."""
+        sheet = self._sheets.get(name)
+        part = sheet.part if sheet is not None else self.sheet_part(name)
+        if sheet is None and (part is None or not self.has(part)):
+            raise KeyError(name)
+        if sheet is not None or part in self._trees:
+            sheet = self.sheet(name)
+            return max((n for n in sheet.rows() if len(sheet.row_element(n))), default=0)
+        info = self._infos.get(part)
+        if part not in self._new and info is not None and info.file_size > MAX_PART_BYTES:
+            self.xml(part)  # refused there, with its message
+        source = io.BytesIO(self._new[part]) if part in self._new else self._zip.open(part)
+        filled: dict[int, bool] = {}  # the later of two rows with one number wins, as in SheetPart
+        last = 0
+        with source:
+            for _, row in etree.iterparse(source, events=("end",), tag=_ROW, resolve_entities=False,
+                                          no_network=True, huge_tree=True, load_dtd=False):
+                r = row.get("r")
+                last = int(r) if r else last + 1
+                filled[last] = len(row) > 0
+                row.clear(keep_tail=True)
+                while row.getprevious() is not None:  # the rows already counted
+                    del row.getparent()[0]
+        return max((n for n, has_cells in filled.items() if has_cells), default=0)
+
+    def release(self, name: str) -> None:
+        """Done with a sheet for now: its edits are kept as bytes and its parsed tree is freed (a sheet of
+        20,000 children takes far more memory parsed than written), so sheets can be edited one at a time.
+        Opening it again parses those bytes."""
+        sheet = self._sheets.pop(name, None)
+        if sheet is None:
+            return
+        sheet.finish()
+        if sheet.part in self._dirty and sheet.part in self._trees:
+            self.put(sheet.part, self._serialise(sheet.part))
+        else:
+            self._trees.pop(sheet.part, None)
 
     def defined_cells(self, name: str) -> list[tuple[str, str]]:
         """(sheet, cell) of a workbook-level defined name that refers to single cells, such as ``'Start'!$B$12``."""
