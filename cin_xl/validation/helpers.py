@@ -30,8 +30,7 @@ def present(value: object) -> bool:
     return not is_missing(value)
 
 
-def missing(value: object) -> bool:
-    return is_missing(value)
+missing = is_missing  # the same test, named as the rules word it (no extra call: asked ~300,000 times)
 
 
 def before(a: object, b: object) -> bool:

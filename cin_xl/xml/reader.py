@@ -160,14 +160,13 @@ class _Reader:
         cells: dict[str, str | int] = {}
         paths: dict[str, str] = {}
         origin = Origin(path=path, line=el.sourceline, cells=cells, paths=paths)
-        seen: dict[str, int] = {}
+        seen: dict[str, int] = {}  # repeated groups met so far, by element name, for their [n] in paths
         for child in el:
             tag = child.tag
             if not isinstance(tag, str):  # comment or processing instruction
                 continue
             if tag[0] == "{":
                 tag = tag.rpartition("}")[2]
-            seen[tag] = seen.get(tag, 0) + 1
             entry = table.get(tag)
             if entry is None:
                 self._problem(f"unknown element <{tag}> in <{_local(el.tag)}>: not part of the {self.year.label} "
@@ -198,6 +197,7 @@ class _Reader:
                     elif (sub.text or "").strip():
                         bucket.append(parse_xml_text(kind, sub.text))
             elif how == "group":
+                seen[tag] = seen.get(tag, 0) + 1
                 member = self.node(f.node, child, f"{cpath}[{seen[tag]}]" if f.many else cpath)
                 if f.many:
                     values.setdefault(name, []).append(member)
