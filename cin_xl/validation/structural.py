@@ -75,7 +75,7 @@ def check_node(node: Node, year: CensusYear) -> Iterator[tuple[str, str, str]]:
     values = node.__dict__
     for name, item, valid_codes in _plan(type(node), year):
         value = values[name]
-        if is_missing(value):
+        if value is None or is_missing(value):  # most items of most records are absent: no call for those
             if item.required and not (in_workbook and item.filled_at_export):
                 yield MISSING, name, f"{_name(item)} is missing"
             continue
