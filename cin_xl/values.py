@@ -58,4 +58,9 @@ def format_value(kind: Kind, value: object) -> str:
 
 
 def is_missing(value: object) -> bool:
-    return value is None or (isinstance(value, str) and value.strip() == "") or value == []
+    """None, blank text or an empty list (asked of every value of every record: kept cheap)."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    return value == []

@@ -27,17 +27,15 @@ def as_date(value: object) -> date | None:
 
 
 def present(value: object) -> bool:
-    return not is_missing(value)
+    return value is not None and not is_missing(value)
 
 
-def missing(value: object) -> bool:
-    return is_missing(value)
+missing = is_missing  # the same test, named as the rules word it (no extra call: asked ~300,000 times)
 
 
 def before(a: object, b: object) -> bool:
     """Both are dates and ``a`` < ``b``."""
-    a, b = as_date(a), as_date(b)
-    return a is not None and b is not None and a < b
+    return isinstance(a, date) and isinstance(b, date) and a < b
 
 
 def after(a: object, b: object) -> bool:
@@ -45,8 +43,7 @@ def after(a: object, b: object) -> bool:
 
 
 def on_or_before(a: object, b: object) -> bool:
-    a, b = as_date(a), as_date(b)
-    return a is not None and b is not None and a <= b
+    return isinstance(a, date) and isinstance(b, date) and a <= b
 
 
 def on_or_after(a: object, b: object) -> bool:
@@ -55,14 +52,12 @@ def on_or_after(a: object, b: object) -> bool:
 
 def within(day: object, start: object, end: object) -> bool:
     """``start`` <= ``day`` <= ``end`` (all dates)."""
-    day, start, end = as_date(day), as_date(start), as_date(end)
-    return day is not None and start is not None and end is not None and start <= day <= end
+    return isinstance(day, date) and isinstance(start, date) and isinstance(end, date) and start <= day <= end
 
 
 def outside(day: object, start: date, end: date) -> bool:
     """``day`` is a date and falls before ``start`` or after ``end``."""
-    day = as_date(day)
-    return day is not None and not (start <= day <= end)
+    return isinstance(day, date) and not (start <= day <= end)
 
 
 def falls_within(day: object, start: object, end: object, open_until: date) -> bool:

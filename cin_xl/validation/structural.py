@@ -69,14 +69,22 @@ def _plan(cls: type, year: CensusYear) -> tuple[tuple[str, Item, frozenset[str] 
 
 def check_node(node: Node, year: CensusYear) -> Iterator[tuple[str, str, str]]:
     """(code, field name, message) for each structural problem of one record (not its sub-records)."""
-    in_workbook = node.origin is not None and node.origin.sheet is not None
+    # Asked of every value of the return: the common good values are passed without a call.
+    origin = node.origin
+    in_workbook = origin is not None and origin.sheet is not None
+    values = node.__dict__
     for name, item, valid_codes in _plan(type(node), year):
-        value = getattr(node, name)
-        if is_missing(value):
+        value = values[name]
+        if value is None or is_missing(value):  # most items of most records are absent: no call for those
             if item.required and not (in_workbook and item.filled_at_export):
                 yield MISSING, name, f"{_name(item)} is missing"
             continue
+        kind = item.kind
         for v in (value if item.many else (value,)):
+            if kind is Kind.DATE and isinstance(v, date):
+                continue
+            if kind is Kind.CODE and (valid_codes is None or v in valid_codes):
+                continue
             problem = _value_problem(item, v, valid_codes)
             if problem:
                 yield problem[0], name, problem[1]
@@ -88,12 +96,17 @@ def _groups(cls: type, year: CensusYear) -> tuple[tuple[str, bool], ...]:
 
 
 def walk(node: Node, year: CensusYear, child: Child | None = None) -> Iterator[tuple[Node, Child | None]]:
-    """Every record of the return, with the child it belongs to."""
-    yield node, child
-    for name, many in _groups(type(node), year):
-        value = getattr(node, name)
-        for member in (value if many else (value,) if value is not None else ()):
-            yield from walk(member, year, member if isinstance(member, Child) else child)
+    """Every record of the return, with the child it belongs to (each record before its sub-records)."""
+    stack: list[tuple[Node, Child | None]] = [(node, child)]
+    while stack:
+        node, child = stack.pop()
+        yield node, child
+        below: list[tuple[Node, Child | None]] = []
+        for name, many in _groups(type(node), year):
+            value = node.__dict__[name]
+            for member in (value if many else (value,) if value is not None else ()):
+                below.append((member, member if isinstance(member, Child) else child))
+        stack.extend(reversed(below))
 
 
 def check_return(census: CensusReturn, year: CensusYear) -> Iterator[tuple[Node, Child | None, str, str, str]]:

@@ -11,7 +11,6 @@ The reader is lenient about content, strict about safety:
 from __future__ import annotations
 
 import os
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -137,49 +136,58 @@ class _Reader:
     def _problem(self, message: str, path: str, line: int | None) -> None:
         self.problems.append(Finding(XML_PROBLEM, Severity.ERROR, message, path=path, line=line))
 
-    def _table(self, cls: type) -> dict[str, tuple[Field, str]]:
+    def _table(self, cls: type) -> dict[str, tuple[Field, str, str, object, str | None]]:
+        """Element name -> (field, how it is read, field name, kind, element name kept in origin paths)."""
         table = self._tables.get(cls)
         if table is None:
             table = {}
             for f in fields_of(cls, self.year):
                 spec = f.spec
                 if f.is_group:
-                    table[spec.wrapper or spec.xml] = (f, "wrapped" if spec.wrapper else "group")
+                    how = "wrapped" if spec.wrapper else "group"
+                    table[spec.wrapper or spec.xml] = (f, how, f.name, None, None)
+                elif spec.many:
+                    table[spec.wrapper or spec.xml] = (f, "many", f.name, spec.kind, spec.wrapper)
                 else:
-                    table[spec.wrapper or spec.xml] = (f, "many" if spec.many else "item")
+                    table[spec.wrapper or spec.xml] = (f, "item", f.name, spec.kind, spec.xml)
             self._tables[cls] = table
         return table
 
     def node(self, cls: type[Node], el: etree._Element, path: str) -> Node:
+        # The hot loop of reading: once per element of the file, so lookups are hoisted into the table.
         table = self._table(cls)
         values: dict[str, object] = {}
-        origin = Origin(path=path, line=el.sourceline)
-        seen: Counter[str] = Counter()
+        cells: dict[str, str | int] = {}
+        paths: dict[str, str] = {}
+        origin = Origin(path=path, line=el.sourceline, cells=cells, paths=paths)
+        seen: dict[str, int] = {}  # repeated groups met so far, by element name, for their [n] in paths
         for child in el:
-            tag = _local(child.tag)
-            if not tag:  # comment or processing instruction
+            tag = child.tag
+            if not isinstance(tag, str):  # comment or processing instruction
                 continue
-            seen[tag] += 1
+            if tag[0] == "{":
+                tag = tag.rpartition("}")[2]
             entry = table.get(tag)
             if entry is None:
                 self._problem(f"unknown element <{tag}> in <{_local(el.tag)}>: not part of the {self.year.label} "
                               "census, so it was not read", f"{path}/{tag}", child.sourceline)
                 continue
-            f, how = entry
-            cpath = f"{path}/{tag}"
+            f, how, name, kind, kept = entry
             if how == "item":
-                if f.name in values:
+                if name in values:
                     self._problem(f"<{tag}> appears more than once in <{_local(el.tag)}>; the first was kept",
-                                  cpath, child.sourceline)
+                                  f"{path}/{tag}", child.sourceline)
                     continue
-                text = child.text or ""
-                values[f.name] = parse_xml_text(f.spec.kind, text) if text.strip() else None
-                origin.cells[f.name] = child.sourceline
-                origin.paths[f.name] = f.spec.xml  # relative to origin.path: see Origin.paths
-            elif how == "many":
-                bucket = values.setdefault(f.name, [])
-                origin.cells.setdefault(f.name, child.sourceline)
-                origin.paths.setdefault(f.name, f.spec.wrapper)
+                text = child.text
+                values[name] = parse_xml_text(kind, text) if text and not text.isspace() else None
+                cells[name] = child.sourceline
+                paths[name] = kept  # relative to origin.path: see Origin.paths
+                continue
+            cpath = f"{path}/{tag}"
+            if how == "many":
+                bucket = values.setdefault(name, [])
+                cells.setdefault(name, child.sourceline)
+                paths.setdefault(name, kept)
                 for sub in child:
                     stag = _local(sub.tag)
                     if not stag:
@@ -187,18 +195,19 @@ class _Reader:
                     if stag != f.spec.xml:
                         self._problem(f"unknown element <{stag}> in <{tag}>", f"{cpath}/{stag}", sub.sourceline)
                     elif (sub.text or "").strip():
-                        bucket.append(parse_xml_text(f.spec.kind, sub.text))
+                        bucket.append(parse_xml_text(kind, sub.text))
             elif how == "group":
+                seen[tag] = seen.get(tag, 0) + 1
                 member = self.node(f.node, child, f"{cpath}[{seen[tag]}]" if f.many else cpath)
                 if f.many:
-                    values.setdefault(f.name, []).append(member)
-                elif f.name in values:
+                    values.setdefault(name, []).append(member)
+                elif name in values:
                     self._problem(f"<{tag}> appears more than once in <{_local(el.tag)}>; the first was kept",
                                   cpath, child.sourceline)
                 else:
-                    values[f.name] = member
+                    values[name] = member
             else:  # "wrapped": Children > Child
-                members = values.setdefault(f.name, [])
+                members = values.setdefault(name, [])
                 position = 0  # among the <Child> elements only, as XPath counts: unknown siblings do not count
                 for sub in child:
                     stag = _local(sub.tag)
