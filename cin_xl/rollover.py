@@ -89,6 +89,18 @@ class _Copier:
         return copied
 
 
+def _open_plans(plans, cls, what: str, reference_date: date, copier, carried: Carried) -> list:
+    """Copies of the ``plans`` still open at ``reference_date``, counted as carried or ended."""
+    kept = []
+    for plan in plans:
+        if still_open(plan.end_date, reference_date):
+            kept.append(copier.copy(plan, cls))
+            carried.carried[what] += 1
+        else:
+            carried.left_out[f"{what} ended"] += 1
+    return kept
+
+
 def carry_forward(last: CensusReturn, last_year: CensusYear, year: CensusYear) -> Carried:
     """The children of ``last`` (census ``last_year``) the census of ``year`` must include, as a new return."""
     with no_gc():
@@ -138,21 +150,12 @@ def _carry_forward(last: CensusReturn, last_year: CensusYear, year: CensusYear) 
                     carried.carried["section 47 enquiries awaiting a conference"] += 1
                 else:
                     carried.left_out["section 47 enquiries concluded"] += 1
-            cin_plans = []
-            for p in episode.cin_plans:
-                if still_open(p.end_date, ref):
-                    cin_plans.append(copier.copy(p, CINPlan))
-                    carried.carried["CIN plans"] += 1
-                else:
-                    carried.left_out["CIN plans ended"] += 1
-            cp_plans = []
-            for p in episode.child_protection_plans:
-                if still_open(p.end_date, ref):
-                    cp_plans.append(copier.copy(p, ChildProtectionPlan))
-                    carried.carried["child protection plans"] += 1
-                    carried.carried["reviews"] += len(p.review_dates)
-                else:
-                    carried.left_out["child protection plans ended"] += 1
+            cin_plans = _open_plans(episode.cin_plans, CINPlan, "CIN plans", ref, copier, carried)
+            cp_plans = _open_plans(episode.child_protection_plans, ChildProtectionPlan, "child protection plans",
+                                   ref, copier, carried)
+            reviews = sum(len(p.review_dates) for p in cp_plans)
+            if reviews:
+                carried.carried["reviews"] += reviews
             if episode.pre_proceedings is not None:
                 carried.left_out["pre-proceedings of last year"] += 1
             new_episodes.append(copier.copy(episode, CINDetails, assessments=assessments, section47s=section47s,

@@ -129,9 +129,9 @@ def is_own_mark(value: object, *, marks_column: bool) -> bool:
 
 def not_ours_message(sheet: str, ref: str, value: object, column: str) -> str:
     """Why validation stops rather than write over ``value``, which a person typed where marks go."""
-    text = str(value).replace("\n", " ")
-    shown = repr(text[:40] + ("..." if len(text) > 40 else ""))
-    return (f"'{sheet}'!{ref} holds {shown}, which cin-xl did not write, in the {column} column that validation "
+    from .package.limits import short
+
+    return (f"'{sheet}'!{ref} holds {short(value)!r}, which cin-xl did not write, in the {column} column that validation "
             "fills in; move it to another column and run again. Nothing was changed.")
 
 
