@@ -32,7 +32,7 @@ def make_return(n: int, year):
         template = census.children
         census.children = []
         for i in range(n):
-            child = template[i % len(template)].model_copy(deep=True)
+            child = template[i % len(template)].copy()
             child.identifiers.la_child_id = f"C{i:07d}"
             census.children.append(child)
         return census

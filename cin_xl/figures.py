@@ -45,7 +45,7 @@ from .calendar import is_working_day
 from .perf import no_gc
 from .progress import phase
 from .findings import Finding, Severity
-from .model import CensusReturn, Child, ChildIdentifiers, ChildProtectionPlan, CINDetails
+from .model import CensusReturn, Child, ChildIdentifiers, ChildProtectionPlan, CINDetails, record_fields
 from .spec import CODE_SETS, Group, fields_of
 from .validation.view import CensusView
 from .years import CensusYear
@@ -774,9 +774,8 @@ def _unreadable(nodes: Iterable[object], names: tuple[str, ...]) -> int:
     """Values of the fields ``names`` of ``nodes`` (or items of list fields) that are non-blank text."""
     n = 0
     for node in nodes:
-        values = node.__dict__
         for name in names:
-            value = values[name]
+            value = getattr(node, name)
             kind = value.__class__
             if kind is str:
                 n += bool(value.strip())
@@ -789,7 +788,7 @@ def _date_fields(cls: type) -> tuple[str, ...]:
     if cls not in _DATE_FIELDS:
         from .spec import Item, Kind
 
-        _DATE_FIELDS[cls] = tuple(name for name, info in cls.model_fields.items()
+        _DATE_FIELDS[cls] = tuple(name for name, info in record_fields(cls).items()
                                   if any(isinstance(m, Item) and m.kind is Kind.DATE for m in info.metadata))
     return _DATE_FIELDS[cls]
 
@@ -910,7 +909,7 @@ def _element_sheets() -> dict[str, str]:
     out = {"Header": RETURN}
     for m in MODULES:
         parent = MODULE_BY_SHEET[m.parent].record if m.parent else CensusReturn
-        spec = next(s for s in parent.model_fields[m.field].metadata if isinstance(s, Group))
+        spec = next(s for s in record_fields(parent)[m.field].metadata if isinstance(s, Group))
         out[spec.xml] = m.sheet
     return out
 

@@ -1706,7 +1706,7 @@ def _cp_plan_recorded_twice(pick):
         found = _cp_plan(child, fits)
         if found is not None:
             episode, plan = found
-            episode.child_protection_plans = episode.child_protection_plans + [plan.model_copy(deep=True)]
+            episode.child_protection_plans = episode.child_protection_plans + [plan.copy()]
             pick.claim(child)
             need -= 1
     if need > 0:
@@ -1832,7 +1832,7 @@ def _cp_plan_duplicated_open(pick):
 
     child, (episode, plan) = _choose(pick, lambda c: _cp_plan(c, fits))
     plan.end_date = None
-    copy = plan.model_copy(deep=True)
+    copy = plan.copy()
     episode.child_protection_plans = episode.child_protection_plans + [copy]
     return Injected("8935", _id(child), copy, ("end_date",))
 

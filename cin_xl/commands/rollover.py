@@ -36,10 +36,10 @@ def _grids(rows, year) -> dict[str, list[list[object]]]:
 
 def _walk(node, out: list) -> None:
     """Every record of a return, in order (to pair the carried records with those read back)."""
-    from ..model import Node
+    from ..model import Node, record_fields
 
     out.append(node)
-    for name in type(node).model_fields:
+    for name in record_fields(type(node)):
         value = getattr(node, name)
         for item in value if isinstance(value, list) else [value]:
             if isinstance(item, Node):

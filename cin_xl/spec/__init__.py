@@ -102,7 +102,7 @@ def _declared(cls: type) -> tuple[Field, ...]:
     import typing
 
     out = []
-    for name, info in cls.model_fields.items():
+    for name, info in cls.__pydantic_fields__.items():  # model.record_fields (model imports this module)
         spec = next((m for m in info.metadata if isinstance(m, (Item, Group))), None)
         if spec is None:
             continue

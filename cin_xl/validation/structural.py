@@ -72,9 +72,8 @@ def check_node(node: Node, year: CensusYear) -> Iterator[tuple[str, str, str]]:
     # Asked of every value of the return: the common good values are passed without a call.
     origin = node.origin
     in_workbook = origin is not None and origin.sheet is not None
-    values = node.__dict__
     for name, item, valid_codes in _plan(type(node), year):
-        value = values[name]
+        value = getattr(node, name)
         if value is None or is_missing(value):  # most items of most records are absent: no call for those
             if item.required and not (in_workbook and item.filled_at_export):
                 yield MISSING, name, f"{_name(item)} is missing"
@@ -103,7 +102,7 @@ def walk(node: Node, year: CensusYear, child: Child | None = None) -> Iterator[t
         yield node, child
         below: list[tuple[Node, Child | None]] = []
         for name, many in _groups(type(node), year):
-            value = node.__dict__[name]
+            value = getattr(node, name)
             for member in (value if many else (value,) if value is not None else ()):
                 below.append((member, member if isinstance(member, Child) else child))
         stack.extend(reversed(below))

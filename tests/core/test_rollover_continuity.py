@@ -201,7 +201,7 @@ def test_each_continuity_check_is_catalogued_with_its_condition():
 
 def test_identity_changes_and_a_new_id_found_by_upn(pair):
     last, this = pair
-    this = this.model_copy(deep=True)
+    this = this.copy()
     by_id = {c.identifiers.la_child_id: c for c in this.children}
     with_upn = [c for c in last.children if c.identifiers.upn and c.identifiers.la_child_id in by_id]
     moved, changed = by_id[with_upn[0].identifiers.la_child_id], by_id[with_upn[1].identifiers.la_child_id]
@@ -213,7 +213,7 @@ def test_identity_changes_and_a_new_id_found_by_upn(pair):
 
 def test_referral_and_plan_start_changes(pair):
     last, this = pair
-    this = this.model_copy(deep=True)
+    this = this.copy()
     with_plan = next(c for c in this.children
                      if c.cin_details and c.cin_details[0].child_protection_plans + c.cin_details[0].cin_plans
                      and c.cin_details[0].referral_date < YEAR.start)
@@ -312,7 +312,7 @@ def test_continuity_on_census_xml_and_in_the_rules_listing(pair, tmp_path, capsy
     import json
 
     last, this = pair
-    this = this.model_copy(deep=True)
+    this = this.copy()
     open_ids = {c.identifiers.la_child_id for c in last.children if any(e.closure_date is None
                                                                         for e in c.cin_details)}
     gone = next(c for c in this.children if c.identifiers.la_child_id in open_ids)
@@ -378,7 +378,7 @@ def _upn_changed(this, last):
 
 def _closure_changed(this, last):
     child, before = _carried_child(this, last, closed_before=True)
-    closed = next(e for e in before.cin_details if e.closure_date).model_copy(deep=True)
+    closed = next(e for e in before.cin_details if e.closure_date).copy()
     closed.closure_date -= D
     child.cin_details.insert(0, closed)
     return "C-11", closed, "closure_date"
@@ -387,7 +387,7 @@ def _closure_changed(this, last):
 @pytest.mark.parametrize("change", [_episode_missing, _plan_missing, _upn_changed, _closure_changed])
 def test_each_break_gives_its_one_finding_on_its_record(pair, tmp_path, change):
     last, this = pair
-    this = this.model_copy(deep=True)
+    this = this.copy()
     code, node, field_name = change(this, last)
     write_xml(last, LAST_YEAR, tmp_path / "last.xml")
     write_xml(this, YEAR, tmp_path / "this.xml", check=False)
@@ -400,7 +400,7 @@ def test_each_break_gives_its_one_finding_on_its_record(pair, tmp_path, change):
 
 
 def test_an_unreadable_closure_date_is_carried_as_typed(pair):
-    last = pair[0].model_copy(deep=True)
+    last = pair[0].copy()
     child = next(c for c in last.children if c.cin_details[-1].closure_date is not None
                  and not c.cin_details[-1].referral_nfa)
     child.cin_details[-1].closure_date = "soon"
