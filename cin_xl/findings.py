@@ -73,9 +73,9 @@ def locate(finding: Finding, node: "Node | None", fields: Iterable[str] = ()) ->
         finding.cells = tuple(str(origin.cells[f]) for f in fields if f in origin.cells)
     else:
         for f in fields:
-            if f in origin.paths:
+            if f in origin.cells:  # the element is in the file (``paths`` names it for every field of the record)
                 finding.path = origin.path_of(f)
-                finding.line = origin.cells.get(f, finding.line)  # type: ignore[assignment]
+                finding.line = origin.cells[f]  # type: ignore[assignment]
                 break
     return finding
 

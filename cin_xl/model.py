@@ -47,7 +47,8 @@ class Origin:
     #: field name -> cell reference ("C12") or XML line of the element holding that value
     cells: dict[str, str | int] = field(default_factory=dict)
     #: field name -> path of the element holding that value; relative to ``path`` unless it starts with
-    #: "/" (the XML reader stores just the element's name: a million full paths would be a gigabyte)
+    #: "/" (the XML reader shares one dict of element names per record class: a million full paths would
+    #: be a gigabyte). It may name fields the element lacks: ``cells`` says which were read
     paths: dict[str, str] = field(default_factory=dict)
 
     def path_of(self, name: str) -> str | None:

@@ -14,6 +14,11 @@ def no_gc() -> Iterator[None]:
     A census return is a tree (no reference cycles), yet building or walking 20,000 children
     allocates enough objects to trigger repeated full collections, each walking the whole return:
     pausing it saves a third of the time. Memory is freed as usual by reference counting.
+
+    On the way out, what was built is moved to the collector's permanent generation
+    (``gc.freeze``): otherwise the first collection after the pause walks every record of the return
+    (0.4 s at 20,000 children), and later ones again. The records hold no reference cycles, so
+    nothing is kept that reference counting would not free.
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -21,4 +26,5 @@ def no_gc() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
+            gc.freeze()
             gc.enable()

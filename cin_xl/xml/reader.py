@@ -22,8 +22,8 @@ from ..findings import Finding, Severity
 from ..perf import no_gc
 from ..progress import phase
 from ..model import CensusReturn, Node, Origin, ROOT_ELEMENT, build
-from ..spec import Field, fields_of
-from ..values import parse_xml_text
+from ..spec import Field, Kind, fields_of
+from ..values import parse_iso_date, parse_xml_text
 from ..years import CensusYear, READABLE_YEARS, UnknownYear, supported
 
 XML_PROBLEM = "XML"
@@ -125,40 +125,53 @@ def detect_year(root: etree._Element, fallback: CensusYear | None) -> CensusYear
                         f"number ({text!r}); give it with --year")
 
 
+def _typer(kind: Kind) -> Callable[[str], object]:
+    """How the text of an element of ``kind`` is typed (:func:`parse_xml_text`, without its dispatch per value)."""
+    if kind is Kind.TEXT or kind is Kind.CODE:
+        return str.strip
+    if kind is Kind.DATE:
+        return lambda text: parse_iso_date(text.strip())
+    return lambda text: parse_xml_text(kind, text)
+
+
 class _Reader:
     def __init__(self, year: CensusYear):
         self.year = year
         self.problems: list[Finding] = []
-        self._tables: dict[type, dict[str, tuple[Field, str]]] = {}
+        self._tables: dict[type, tuple[dict[str, tuple], dict[str, str]]] = {}
         self.tick: Callable[[], None] = lambda: None  # progress: one more child read
         self.consume = False  # free each child's elements once read
 
     def _problem(self, message: str, path: str, line: int | None) -> None:
         self.problems.append(Finding(XML_PROBLEM, Severity.ERROR, message, path=path, line=line))
 
-    def _table(self, cls: type) -> dict[str, tuple[Field, str, str, object, str | None]]:
-        """Element name -> (field, how it is read, field name, kind, element name kept in origin paths)."""
+    def _table(self, cls: type) -> tuple[dict[str, tuple], dict[str, str]]:
+        """(element name -> (field, how it is read, field name, how its text is typed, element name kept in
+        origin paths), field name -> element name) for a record class.
+
+        The second is every origin's ``paths`` for records of this class: shared, as it is the same for all.
+        """
         table = self._tables.get(cls)
         if table is None:
-            table = {}
+            by_element: dict[str, tuple] = {}
+            paths: dict[str, str] = {}
             for f in fields_of(cls, self.year):
                 spec = f.spec
                 if f.is_group:
                     how = "wrapped" if spec.wrapper else "group"
-                    table[spec.wrapper or spec.xml] = (f, how, f.name, None, None)
-                elif spec.many:
-                    table[spec.wrapper or spec.xml] = (f, "many", f.name, spec.kind, spec.wrapper)
-                else:
-                    table[spec.wrapper or spec.xml] = (f, "item", f.name, spec.kind, spec.xml)
-            self._tables[cls] = table
+                    by_element[spec.wrapper or spec.xml] = (f, how, f.name, None, None)
+                    continue
+                kept = spec.wrapper or spec.xml
+                paths[f.name] = kept
+                by_element[kept] = (f, "many" if spec.many else "item", f.name, _typer(spec.kind), kept)
+            table = self._tables[cls] = (by_element, paths)
         return table
 
     def node(self, cls: type[Node], el: etree._Element, path: str) -> Node:
         # The hot loop of reading: once per element of the file, so lookups are hoisted into the table.
-        table = self._table(cls)
+        table, paths = self._table(cls)
         values: dict[str, object] = {}
         cells: dict[str, str | int] = {}
-        paths: dict[str, str] = {}
         origin = Origin(path=path, line=el.sourceline, cells=cells, paths=paths)
         seen: dict[str, int] = {}  # repeated groups met so far, by element name, for their [n] in paths
         for child in el:
@@ -172,22 +185,20 @@ class _Reader:
                 self._problem(f"unknown element <{tag}> in <{_local(el.tag)}>: not part of the {self.year.label} "
                               "census, so it was not read", f"{path}/{tag}", child.sourceline)
                 continue
-            f, how, name, kind, kept = entry
+            f, how, name, typed, kept = entry
             if how == "item":
                 if name in values:
                     self._problem(f"<{tag}> appears more than once in <{_local(el.tag)}>; the first was kept",
                                   f"{path}/{tag}", child.sourceline)
                     continue
                 text = child.text
-                values[name] = parse_xml_text(kind, text) if text and not text.isspace() else None
+                values[name] = typed(text) if text and not text.isspace() else None
                 cells[name] = child.sourceline
-                paths[name] = kept  # relative to origin.path: see Origin.paths
                 continue
             cpath = f"{path}/{tag}"
             if how == "many":
                 bucket = values.setdefault(name, [])
                 cells.setdefault(name, child.sourceline)
-                paths.setdefault(name, kept)
                 for sub in child:
                     stag = _local(sub.tag)
                     if not stag:
@@ -195,7 +206,7 @@ class _Reader:
                     if stag != f.spec.xml:
                         self._problem(f"unknown element <{stag}> in <{tag}>", f"{cpath}/{stag}", sub.sourceline)
                     elif (sub.text or "").strip():
-                        bucket.append(parse_xml_text(kind, sub.text))
+                        bucket.append(typed(sub.text))
             elif how == "group":
                 seen[tag] = seen.get(tag, 0) + 1
                 member = self.node(f.node, child, f"{cpath}[{seen[tag]}]" if f.many else cpath)
