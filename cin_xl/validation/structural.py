@@ -59,22 +59,31 @@ def _value_problem(item: Item, value: object, valid_codes: frozenset[str] | None
 
 
 @cache
-def _plan(cls: type, year: CensusYear) -> tuple[tuple[str, Item, frozenset[str] | None], ...]:
-    """The items of a record class to check in ``year``, with the valid codes of coded items."""
-    return tuple(
-        (f.name, f.spec, f.spec.code_set.valid(year) if f.spec.code_set else None)  # type: ignore[union-attr]
-        for f in fields_of(cls, year) if not f.is_group
-    )
+def _plan(cls: type, year: CensusYear) -> tuple[tuple[str, Item, frozenset[str] | None, bool], ...]:
+    """The items of a record class to check in ``year``: (field name, item, valid codes of a coded item,
+    whether a good value is passed without a call: a single date or code)."""
+    out = []
+    for f in fields_of(cls, year):
+        if f.is_group:
+            continue
+        item = f.spec
+        valid = item.code_set.valid(year) if item.code_set else None  # type: ignore[union-attr]
+        quick = not item.many and (item.kind is Kind.DATE or (item.kind is Kind.CODE and valid is not None))
+        out.append((f.name, item, valid, quick))
+    return tuple(out)
 
 
-def check_node(node: Node, year: CensusYear) -> Iterator[tuple[str, str, str]]:
+def check_node(node: Node, year: CensusYear, plan: tuple | None = None) -> Iterator[tuple[str, str, str]]:
     """(code, field name, message) for each structural problem of one record (not its sub-records)."""
-    # Asked of every value of the return: the common good values are passed without a call.
-    origin = node.origin
+    # Asked of every value of the return: the common good values (a date, a valid code, nothing at
+    # all where nothing is required) are passed without a call.
+    origin = node._origin
     in_workbook = origin is not None and origin.sheet is not None
-    for name, item, valid_codes in _plan(type(node), year):
+    for name, item, valid_codes, quick in plan or _plan(type(node), year):
         value = getattr(node, name)
-        if value is None or is_missing(value):  # most items of most records are absent: no call for those
+        if quick and (value.__class__ is date or (valid_codes is not None and value in valid_codes)):
+            continue
+        if value is None or is_missing(value):  # most items of most records are absent
             if item.required and not (in_workbook and item.filled_at_export):
                 yield MISSING, name, f"{_name(item)} is missing"
             continue
@@ -96,21 +105,35 @@ def _groups(cls: type, year: CensusYear) -> tuple[tuple[str, bool], ...]:
 
 def walk(node: Node, year: CensusYear, child: Child | None = None) -> Iterator[tuple[Node, Child | None]]:
     """Every record of the return, with the child it belongs to (each record before its sub-records)."""
+    groups: dict[type, tuple[tuple[str, bool], ...]] = {}  # per class, looked up once (years hash slowly)
     stack: list[tuple[Node, Child | None]] = [(node, child)]
+    pop, push = stack.pop, stack.append
     while stack:
-        node, child = stack.pop()
+        node, child = pop()
         yield node, child
-        below: list[tuple[Node, Child | None]] = []
-        for name, many in _groups(type(node), year):
+        cls = node.__class__
+        found = groups.get(cls)
+        if found is None:
+            found = groups[cls] = _groups(cls, year)
+        for name, many in reversed(found):  # pushed last first, so records come out in file order
             value = getattr(node, name)
-            for member in (value if many else (value,) if value is not None else ()):
-                below.append((member, member if isinstance(member, Child) else child))
-        stack.extend(reversed(below))
+            if many:
+                for member in reversed(value):
+                    push((member, member if member.__class__ is Child else child))
+            elif value is not None:
+                push((value, value if value.__class__ is Child else child))
 
 
 def check_return(census: CensusReturn, year: CensusYear) -> Iterator[tuple[Node, Child | None, str, str, str]]:
     if not census.children:
         yield census, None, MISSING, "children", "The return has no children"
+    plans: dict[type, tuple] = {}
     for node, child in walk(census, year):
-        for code, field_name, message in check_node(node, year):
+        cls = node.__class__
+        plan = plans.get(cls)
+        if plan is None:
+            plan = plans[cls] = _plan(cls, year)
+        if not plan:
+            continue
+        for code, field_name, message in check_node(node, year, plan):
             yield node, child, code, field_name, message
