@@ -14,15 +14,17 @@ _LAST_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"  # A-Z less I, O, S
 SHAPE = re.compile(r"^[A-Z]\d{3}\d{8}[0-9A-HJ-NP-RT-Z]$")
 
 
-def _weighted(char: str) -> int:
-    return int(char) if char.isdigit() else _LAST_LETTERS.index(char)
+_WEIGHTS = range(2, 13)  # of characters 2-12 (all digits); character 13 weighs 13
+_times = int.__mul__
 
 
 def check_letter(body: str) -> str | None:
     """The check letter for characters 2-13 (``body``, 12 characters), or None if it cannot be computed."""
     if len(body) != 12 or not body[:11].isdigit() or not (body[11].isdigit() or body[11] in _LAST_LETTERS):
         return None
-    total = sum(_weighted(ch) * weight for ch, weight in zip(body, range(2, 14)))
+    last = body[11]
+    total = sum(map(_times, map(int, body[:11]), _WEIGHTS)) + 13 * (int(last) if last.isdigit()
+                                                                     else _LAST_LETTERS.index(last))
     return CHECK_LETTERS[total % 23]
 
 

@@ -27,7 +27,12 @@ def as_date(value: object) -> date | None:
 
 
 def present(value: object) -> bool:
-    return value is not None and not is_missing(value)
+    """Not None, not blank text, not an empty list (``not missing(value)``, in one call: asked ~300,000 times)."""
+    if value is None:
+        return False
+    if value.__class__ is str:
+        return not value.isspace() and value != ""
+    return value != []
 
 
 missing = is_missing  # the same test, named as the rules word it (no extra call: asked ~300,000 times)

@@ -14,7 +14,6 @@ from typing import Iterator
 
 from ..model import CensusReturn, Child, Node
 from ..spec import Item, Kind, fields_of
-from ..values import is_missing
 from ..years import CensusYear
 
 MISSING, CODE, DATE, BOOL, NUMBER, FORMAT = "X-MISSING", "X-CODE", "X-DATE", "X-BOOL", "X-NUMBER", "X-FORMAT"
@@ -83,11 +82,13 @@ def check_node(node: Node, year: CensusYear, plan: tuple | None = None) -> Itera
         value = getattr(node, name)
         if quick and (value.__class__ is date or (valid_codes is not None and value in valid_codes)):
             continue
-        if value is None or is_missing(value):  # most items of most records are absent
+        if value is None or (value.__class__ is str and (value == "" or value.isspace())) or value == []:
             if item.required and not (in_workbook and item.filled_at_export):
                 yield MISSING, name, f"{_name(item)} is missing"
             continue
         kind = item.kind
+        if kind is Kind.BOOL and value.__class__ is bool:
+            continue
         for v in (value if item.many else (value,)):
             if kind is Kind.DATE and isinstance(v, date):
                 continue

@@ -13,7 +13,6 @@ from functools import cached_property
 from ..model import (Assessment, CensusReturn, Child, ChildProtectionPlan, CINDetails, CINPlan, PreProceedings,
                      Section47)
 from ..years import CensusYear
-from .helpers import outside, within
 
 
 @dataclass
@@ -23,24 +22,23 @@ class CensusView:
     options: dict = field(default_factory=dict)
     #: looked-after periods from the workbook (for the local LA- checks)
     looked_after: list = field(default_factory=list)
+    #: what several rules derive from the return, made once (for example the children's UPNs)
+    cache: dict = field(default_factory=dict)
 
-    @property
-    def start(self) -> date:
-        """[Start_Of_Census_Year]: 1 April."""
-        return self.year.start
-
-    @property
-    def reference_date(self) -> date:
-        """<ReferenceDate>: 31 March at the end of the census year (the expected one, see rule 100)."""
-        return self.year.reference_date
+    def __post_init__(self) -> None:
+        # plain attributes, not properties: the rules ask for them a few hundred thousand times
+        #: [Start_Of_Census_Year]: 1 April.
+        self.start: date = self.year.start
+        #: <ReferenceDate>: 31 March at the end of the census year (the expected one, see rule 100).
+        self.reference_date: date = self.year.reference_date
 
     def outside_year(self, day: object) -> bool:
         """``day`` is a date outside [Period_of_Census] (1 April .. 31 March); not a date: False."""
-        return outside(day, self.year.start, self.year.reference_date)
+        return isinstance(day, date) and not (self.start <= day <= self.reference_date)
 
     def within_year(self, day: object) -> bool:
         """``day`` is a date within [Period_of_Census], both ends included."""
-        return within(day, self.year.start, self.year.reference_date)
+        return isinstance(day, date) and self.start <= day <= self.reference_date
 
     @property
     def children(self) -> list[Child]:

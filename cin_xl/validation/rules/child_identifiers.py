@@ -21,11 +21,13 @@ def _text(value: object) -> str | None:
     return value if isinstance(value, str) and present(value) else None
 
 
-def _upns(census):
-    for child in census.children:
-        upn = _text(child.identifiers.upn)
-        if upn is not None:
-            yield child, upn
+def _upns(census) -> list:
+    """(child, UPN) for each child with a UPN; made once per validation, asked by six rules."""
+    found = census.cache.get("upns")
+    if found is None:
+        found = census.cache["upns"] = [(child, upn) for child in census.children
+                                        if (upn := _text(child.identifiers.upn)) is not None]
+    return found
 
 
 def _years_after(day: date, years: int) -> date:
