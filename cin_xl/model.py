@@ -93,7 +93,7 @@ class Node:
 
 def record(cls: type) -> type:
     """Declare a record class: a pydantic dataclass with slots that refuses unknown fields."""
-    return _pydantic_dataclass(slots=True, config=ConfigDict(extra="forbid"))(cls)
+    return _pydantic_dataclass(slots=True, config=ConfigDict(extra="forbid", defer_build=True))(cls)
 
 
 def record_fields(cls: type[Node]) -> dict:
