@@ -40,7 +40,7 @@ from ..model import CensusReturn, Header, Node, Origin, build
 from ..spec import fields_of
 from ..spec.la_codes import LA_CODES
 from ..years import READABLE_YEARS, CensusYear, UnknownYear, supported
-from .cells import FormulaWithoutValue, as_text, is_blank, read_codes, read_value
+from .cells import FormulaWithoutValue, as_text, is_blank, read_codes, read_value, value_reader
 from ..perf import no_gc
 from ..progress import phase
 from .layout import (CENSUS_YEAR_LABEL, HEADER_GROUPS, ISSUES_HEADER, KEY, LINK, LOOKED_AFTER, MARKS_HEADER,
@@ -127,6 +127,48 @@ def _letters(column: int) -> str:
     return get_column_letter(column)
 
 
+class RowCells(Mapping):
+    """Field name -> cell reference ("C12") of the values of one workbook row: an origin's ``cells``.
+
+    Made on demand from the sheet's column letters (shared by every row) and the row number, plus the
+    row's own extra references (``"factors[2]"``): a dict of references per record would be a million
+    strings on the largest returns.
+    """
+
+    __slots__ = ("letters", "number", "extra")
+
+    def __init__(self, letters: Mapping[str, str], number: str, extra: dict[str, str] | None = None):
+        self.letters, self.number, self.extra = letters, number, extra
+
+    def __getitem__(self, key: str) -> str:
+        letter = self.letters.get(key)
+        if letter is not None:
+            return letter + self.number
+        if self.extra is not None:
+            return self.extra[key]
+        raise KeyError(key)
+
+    def get(self, key: str, default: object = None) -> object:  # type: ignore[override]
+        letter = self.letters.get(key)
+        if letter is not None:
+            return letter + self.number
+        return self.extra.get(key, default) if self.extra is not None else default
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.letters or (self.extra is not None and key in self.extra)
+
+    def __iter__(self):
+        yield from self.letters
+        if self.extra is not None:
+            yield from (k for k in self.extra if k not in self.letters)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __repr__(self) -> str:
+        return f"RowCells({dict(self)!r})"
+
+
 class _Reader:
     def __init__(self, grids: dict[str, object], year: CensusYear | None,
                  offsets: dict[str, tuple[int, int]] | None):
@@ -136,6 +178,7 @@ class _Reader:
         self.problems: list[Finding] = []
         self.sheets: dict[str, SheetRead] = {}
         self._column_plans: dict[int, tuple[dict, list]] = {}
+        self._record_plans: dict[type, tuple] = {}  # _plan per record class, for this reader's one year
 
     # -- helpers ---------------------------------------------------------------------------------
 
@@ -364,6 +407,8 @@ class _Reader:
         records = []
         reported_out_of_year = set()
         mapped = [(j, key, letters[j]) for j, key in mapping.items()]
+        # cells of every mapped column, filled or not, so findings can point at blanks
+        column_letters = {key: letter for _, key, letter in mapped}
         for i, row in enumerate(grid[hrow + 1:], hrow + 1):
             if not row:
                 continue
@@ -396,44 +441,48 @@ class _Reader:
             if not values:
                 continue
             info.rows.append(sheet_row)
-            # cells of every mapped column, filled or not, so findings can point at blanks
-            cells = {key: letter + number for _, key, letter in mapped}
-            records.append((sheet_row, values, cells, items))
+            records.append((sheet_row, values, RowCells(column_letters, number), items))
         return info, records  # type: ignore[return-value]
 
     # -- building records ------------------------------------------------------------------------
 
-    def _columns(self, items: dict[str, Column]) -> tuple[list, list[str | None]]:
-        """(key, is a link, part, field, spread index, item, many-valued) of each column, and the parts in
-        the order their columns come, worked out once a sheet."""
+    def _columns(self, items: dict[str, Column], letters: Mapping[str, str]) -> tuple:
+        """Worked out once a sheet: (key, is a link, part, field, spread index, item, many-valued, value
+        reader) of each column; the parts in the order their columns come; part -> {field: column letter}
+        of the sheet's single-valued columns; and the same for all parts together."""
         held = self._column_plans.get(id(items))
-        if held is None or held[0] is not items:
-            plan = [(key, col.role == LINK, col.part, col.field, col.index, col.item, col.item.many)
-                    for key, col in items.items()]
+        if held is None or held[0] is not items or held[1] is not letters:
+            plan = [(key, col.role == LINK, col.part, col.field, col.index, col.item, col.item.many,
+                     value_reader(col.item)) for key, col in items.items()]
             order = list(dict.fromkeys(part for _, is_link, part, *_ in plan if not is_link))
-            held = (items, (plan, order))
+            part_letters: dict[str | None, dict[str, str]] = {part: {} for part in order}
+            for key, is_link, part, fname, index, *_ in plan:
+                if not is_link and not index and key in letters:
+                    part_letters[part][fname] = letters[key]
+            all_letters = {k: v for part in order for k, v in part_letters[part].items()}
+            held = (items, letters, (plan, order, part_letters, all_letters))
             self._column_plans[id(items)] = held
-        return held[1]
+        return held[2]
 
     def record(self, module: Module, year: CensusYear, sheet_row: int, raw: dict[str, object],
-               cells: dict[str, str], items: dict[str, Column]) -> tuple[Node, tuple, dict[str, str]]:
+               cells: RowCells, items: dict[str, Column]) -> tuple[Node, tuple, dict[str, str]]:
         """(record, link values, link cells) from one row."""
         cls = module.record
-        plan, part_order = self._columns(items)
+        plan, part_order, part_letters, all_letters = self._columns(items, cells.letters)
+        number = cells.number
         parts: dict[str | None, dict[str, object]] = {part: {} for part in part_order}
-        part_cells: dict[str | None, dict[str, str]] = {part: {} for part in part_order}
+        extra: dict[str | None, dict[str, str]] = {}  # cells of list members ("factors[2]"), by part
         links: list[object] = []
         link_cells: dict[str, str] = {}
         spread: dict[str, list[tuple[int, object, str]]] = {}
         spread_first: dict[str, tuple[int, str]] = {}
-        for key, is_link, part, fname, index, item, many in plan:
+        for key, is_link, part, fname, index, item, many, read in plan:
             if is_link:
                 links.append(read_value(item, raw.get(key)))
                 if key in cells:
                     link_cells[key] = cells[key]
                 continue
             vals = parts[part]
-            pcells = part_cells[part]
             if index:  # one value of a spread item
                 if key in cells and (fname not in spread_first or index < spread_first[fname][0]):
                     spread_first[fname] = (index, cells[key])
@@ -441,9 +490,6 @@ class _Reader:
                     spread.setdefault(fname, []).append((index, read_value(item, raw[key]), cells[key]))
                 vals.setdefault(fname, [])
                 continue
-            cell = cells.get(key)
-            if cell is not None:
-                pcells[fname] = cell
             value = raw.get(key)
             if value is None:
                 if many:
@@ -452,28 +498,37 @@ class _Reader:
             if many:
                 codes = read_codes(item, value)
                 vals[fname] = codes
-                for n in range(len(codes)):
-                    pcells[f"{fname}[{n}]"] = cell  # type: ignore[assignment]
+                if codes:
+                    cell = cells.get(key)
+                    members = extra.setdefault(part, {})
+                    for n in range(len(codes)):
+                        members[f"{fname}[{n}]"] = cell  # type: ignore[assignment]
             else:
-                vals[fname] = read_value(item, value)
+                vals[fname] = read(value)
         for fname, (_, cell) in spread_first.items():
-            part_cells.setdefault(None, {})[fname] = cell
+            extra.setdefault(None, {})[fname] = cell
         for fname, bucket in spread.items():
             bucket.sort(key=lambda t: t[0])
             parts.setdefault(None, {})[fname] = [v for _, v, _ in bucket]
+            members = extra.setdefault(None, {})
             for n, (_, _, cell) in enumerate(bucket):
-                part_cells.setdefault(None, {})[f"{fname}[{n}]"] = cell
+                members[f"{fname}[{n}]"] = cell
         # list fields of the record (sub-records) start empty, filled by the sheets below
         own = dict(parts.get(None, {}))
-        for name, what, sub_cls in _plan(cls, year):
+        record_plan = self._record_plans.get(cls)
+        if record_plan is None:
+            record_plan = self._record_plans[cls] = _plan(cls, year)
+        for name, what, sub_cls in record_plan:
             if what == "list":
                 own.setdefault(name, [])
             else:
                 own[name] = build(sub_cls, parts.get(name, {}),  # type: ignore[arg-type]
-                                  Origin(sheet=module.sheet, row=sheet_row, cells=dict(part_cells.get(name, {}))))
+                                  Origin(sheet=module.sheet, row=sheet_row,
+                                         cells=RowCells(part_letters.get(name, {}), number, extra.get(name))))
         # the values are typed already (read_value, read_codes): no need for pydantic to check them again
-        all_cells = {k: v for c in part_cells.values() for k, v in c.items()}
-        node = build(cls, own, Origin(sheet=module.sheet, row=sheet_row, cells=all_cells))
+        all_extra = ({k: v for members in extra.values() for k, v in members.items()} if len(extra) > 1
+                     else next(iter(extra.values()), None))
+        node = build(cls, own, Origin(sheet=module.sheet, row=sheet_row, cells=RowCells(all_letters, number, all_extra)))
         return node, tuple(links), link_cells
 
     def read(self) -> WorkbookRead:
