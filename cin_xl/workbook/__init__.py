@@ -8,11 +8,22 @@
   with its cell.
 """
 
-from .reader import READ_PROBLEM, SheetRead, WorkbookRead, read_grids, read_workbook, workbook_grids
-from .template import build_workbook, issue_rows, template_bytes
-from .writer import LookedAfterPeriod, WorkbookRows, census_rows, census_to_workbook, workbook_bytes, write_workbook
+from importlib import import_module
 
-__all__ = ["READ_PROBLEM", "SheetRead", "WorkbookRead", "read_grids", "read_workbook", "workbook_grids",
-           "build_workbook", "issue_rows", "template_bytes", "LookedAfterPeriod", "WorkbookRows", "census_rows",
-           "census_to_workbook",
-           "workbook_bytes", "write_workbook"]
+#: name -> module defining it; loaded on first use, so that reading a workbook does not import the
+#: template's and writer's openpyxl (a few tenths of a second)
+_WHERE = {
+    "READ_PROBLEM": "reader", "SheetRead": "reader", "WorkbookRead": "reader", "read_grids": "reader",
+    "read_workbook": "reader", "workbook_grids": "reader",
+    "build_workbook": "template", "issue_rows": "template", "template_bytes": "template",
+    "LookedAfterPeriod": "writer", "WorkbookRows": "writer", "census_rows": "writer",
+    "census_to_workbook": "writer", "workbook_bytes": "writer", "write_workbook": "writer",
+}
+__all__ = list(_WHERE)
+
+
+def __getattr__(name: str) -> object:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f".{module}", __name__), name)

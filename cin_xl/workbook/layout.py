@@ -45,7 +45,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
-from openpyxl.utils import get_column_letter
+from .columns import get_column_letter
 
 from ..model import (Assessment, CensusReturn, Child, ChildIdentifiers, ChildProtectionPlan, CINDetails, CINPlan,
                      CollectionDetails, Header, Node, PreProceedings, Section47, Source)

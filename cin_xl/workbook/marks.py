@@ -22,7 +22,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from openpyxl.utils import column_index_from_string, get_column_letter
+from .columns import column_index_from_string, get_column_letter
 
 from ..findings import Finding, Severity, count, plural
 from ..text_guard import FORMULA_STARTS

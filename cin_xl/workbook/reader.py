@@ -32,7 +32,7 @@ from functools import cache
 from pathlib import Path
 from typing import Mapping
 
-from openpyxl.utils import get_column_letter
+from .columns import get_column_letter
 
 from ..errors import UnusableInput
 from ..findings import Finding, Severity
@@ -167,6 +167,48 @@ class RowCells(Mapping):
 
     def __repr__(self) -> str:
         return f"RowCells({dict(self)!r})"
+
+
+_SINGLE, _MANY, _SPREAD = "single", "many", "spread"
+
+
+class _SheetPlan:
+    """How the rows of one sheet become records: worked out once a sheet from its columns.
+
+    - ``links``: (column key, item) of the columns linking a row to its parent record;
+    - ``by_key``: column key -> (how, part, field, spread index, item, value reader) of the other columns;
+    - ``list_fields``: part -> the list fields that start empty in each row's record;
+    - ``part_letters`` / ``all_letters``: field -> column letter of each part and of the whole record (for
+      :class:`RowCells`; a spread item's field points at its first column).
+    """
+
+    def __init__(self, items: dict[str, Column], letters: Mapping[str, str]):
+        self.letters = letters
+        self.links: list[tuple[str, object]] = []
+        self.by_key: dict[str, tuple] = {}
+        order = list(dict.fromkeys(col.part for col in items.values() if col.role != LINK))
+        self.list_fields: dict[str | None, list[str]] = {part: [] for part in order}
+        self.part_letters: dict[str | None, dict[str, str]] = {part: {} for part in order}
+        first_spread: dict[str, tuple[int, str]] = {}
+        for key, col in items.items():
+            item = col.item
+            if col.role == LINK:
+                self.links.append((key, item))
+                continue
+            if col.index:
+                how = _SPREAD
+                if key in letters and (col.field not in first_spread or col.index < first_spread[col.field][0]):
+                    first_spread[col.field] = (col.index, letters[key])
+            else:
+                how = _MANY if item.many else _SINGLE
+                if key in letters:
+                    self.part_letters[col.part][col.field] = letters[key]
+            if how is not _SINGLE and col.field not in self.list_fields[col.part]:
+                self.list_fields[col.part].append(col.field)
+            self.by_key[key] = (how, col.part, col.field, col.index, item, value_reader(item))
+        for fname, (_, letter) in first_spread.items():
+            self.part_letters.setdefault(None, {})[fname] = letter
+        self.all_letters = {k: v for letters_of_part in self.part_letters.values() for k, v in letters_of_part.items()}
 
 
 class _Reader:
@@ -446,21 +488,11 @@ class _Reader:
 
     # -- building records ------------------------------------------------------------------------
 
-    def _columns(self, items: dict[str, Column], letters: Mapping[str, str]) -> tuple:
-        """Worked out once a sheet: (key, is a link, part, field, spread index, item, many-valued, value
-        reader) of each column; the parts in the order their columns come; part -> {field: column letter}
-        of the sheet's single-valued columns; and the same for all parts together."""
+    def _columns(self, items: dict[str, Column], letters: Mapping[str, str]) -> "_SheetPlan":
+        """How the rows of one sheet become records, worked out once a sheet."""
         held = self._column_plans.get(id(items))
         if held is None or held[0] is not items or held[1] is not letters:
-            plan = [(key, col.role == LINK, col.part, col.field, col.index, col.item, col.item.many,
-                     value_reader(col.item)) for key, col in items.items()]
-            order = list(dict.fromkeys(part for _, is_link, part, *_ in plan if not is_link))
-            part_letters: dict[str | None, dict[str, str]] = {part: {} for part in order}
-            for key, is_link, part, fname, index, *_ in plan:
-                if not is_link and not index and key in letters:
-                    part_letters[part][fname] = letters[key]
-            all_letters = {k: v for part in order for k, v in part_letters[part].items()}
-            held = (items, letters, (plan, order, part_letters, all_letters))
+            held = (items, letters, _SheetPlan(items, letters))
             self._column_plans[id(items)] = held
         return held[2]
 
@@ -468,51 +500,43 @@ class _Reader:
                cells: RowCells, items: dict[str, Column]) -> tuple[Node, tuple, dict[str, str]]:
         """(record, link values, link cells) from one row."""
         cls = module.record
-        plan, part_order, part_letters, all_letters = self._columns(items, cells.letters)
-        number = cells.number
-        parts: dict[str | None, dict[str, object]] = {part: {} for part in part_order}
+        plan = self._columns(items, cells.letters)
+        letters, number = plan.letters, cells.number
+        # every part's list fields start as new empty lists; the row's filled cells (``raw``) fill the rest
+        parts: dict[str | None, dict[str, object]] = {part: {name: [] for name in names}
+                                                      for part, names in plan.list_fields.items()}
         extra: dict[str | None, dict[str, str]] = {}  # cells of list members ("factors[2]"), by part
-        links: list[object] = []
-        link_cells: dict[str, str] = {}
-        spread: dict[str, list[tuple[int, object, str]]] = {}
-        spread_first: dict[str, tuple[int, str]] = {}
-        for key, is_link, part, fname, index, item, many, read in plan:
-            if is_link:
-                links.append(read_value(item, raw.get(key)))
-                if key in cells:
-                    link_cells[key] = cells[key]
+        links = tuple(read_value(item, raw.get(key)) for key, item in plan.links)
+        link_cells = {key: letters[key] + number for key, _ in plan.links if key in letters}
+        spread: dict[str, list[tuple[int, object, str]]] | None = None
+        by_key = plan.by_key
+        for key, value in raw.items():
+            entry = by_key.get(key)
+            if entry is None:  # a link column, read above
                 continue
-            vals = parts[part]
-            if index:  # one value of a spread item
-                if key in cells and (fname not in spread_first or index < spread_first[fname][0]):
-                    spread_first[fname] = (index, cells[key])
-                if key in raw:
-                    spread.setdefault(fname, []).append((index, read_value(item, raw[key]), cells[key]))
-                vals.setdefault(fname, [])
-                continue
-            value = raw.get(key)
-            if value is None:
-                if many:
-                    vals[fname] = []
-                continue
-            if many:
+            how, part, fname, index, item, read = entry
+            if how is _SINGLE:
+                parts[part][fname] = read(value)
+            elif how is _MANY:
                 codes = read_codes(item, value)
-                vals[fname] = codes
+                parts[part][fname] = codes
                 if codes:
-                    cell = cells.get(key)
+                    cell = letters[key] + number
                     members = extra.setdefault(part, {})
                     for n in range(len(codes)):
-                        members[f"{fname}[{n}]"] = cell  # type: ignore[assignment]
-            else:
-                vals[fname] = read(value)
-        for fname, (_, cell) in spread_first.items():
-            extra.setdefault(None, {})[fname] = cell
-        for fname, bucket in spread.items():
-            bucket.sort(key=lambda t: t[0])
-            parts.setdefault(None, {})[fname] = [v for _, v, _ in bucket]
-            members = extra.setdefault(None, {})
-            for n, (_, _, cell) in enumerate(bucket):
-                members[f"{fname}[{n}]"] = cell
+                        members[f"{fname}[{n}]"] = cell
+            else:  # one value of a spread item
+                if spread is None:
+                    spread = {}
+                spread.setdefault(fname, []).append((index, read_value(item, value), letters[key] + number))
+        if spread is not None:
+            for fname, bucket in spread.items():
+                bucket.sort(key=lambda t: t[0])
+                parts.setdefault(None, {})[fname] = [v for _, v, _ in bucket]
+                members = extra.setdefault(None, {})
+                for n, (_, _, cell) in enumerate(bucket):
+                    members[f"{fname}[{n}]"] = cell
+        part_letters, all_letters = plan.part_letters, plan.all_letters
         # list fields of the record (sub-records) start empty, filled by the sheets below
         own = dict(parts.get(None, {}))
         record_plan = self._record_plans.get(cls)
