@@ -457,15 +457,15 @@ class _Reader:
             sheet_row = r0 + i
             number = str(sheet_row)
             values: dict[str, object] = {}
-            for j, key, letter in mapped:
-                raw = row.get(j)
-                if raw is None:
+            for j, raw in row.items():  # the row's filled cells only
+                key = mapping.get(j)
+                if key is None or raw is None:
                     continue
                 if raw.__class__ is str:
                     if not raw or raw.isspace():  # blank (is_blank), without making a stripped copy
                         continue
                 elif raw.__class__ is FormulaWithoutValue:
-                    self.problem(NO_SAVED_RESULT, sheet, sheet_row, (letter + number,))
+                    self.problem(NO_SAVED_RESULT, sheet, sheet_row, (letters[j] + number,))
                     continue
                 values[key] = raw
             if row.keys() - headed:  # values in columns with no header, or right of the last one
