@@ -580,7 +580,7 @@ class _Reader:
                 child_id = child_id if isinstance(child_id, str) else None
                 if parent is None:
                     census.children.append(node)  # type: ignore[arg-type]
-                else:
+                elif not _placed(node, links, index[parent.sheet], module.field):
                     link_refs = tuple(link_cells.get(c.key) for c in layout.links)
                     where = tuple(c for c in link_refs if c) or ((f"A{sheet_row}",))
                     missing = [c.header for c, v in zip(layout.links, links) if v is None]
@@ -668,6 +668,21 @@ def _plan(cls: type, year: CensusYear) -> tuple[tuple[str, str, type | None], ..
         elif not f.is_group and f.spec.many:  # type: ignore[union-attr]
             out.append((f.name, "list", None))
     return tuple(out)
+
+
+def _placed(node: Node, links: tuple, parents: dict[tuple, list[Node]], field_name: str) -> bool:
+    """Adds ``node`` to the list ``field_name`` of the one parent record its links name, if there is one
+    (the common case, in one step; anything else is worked out and reported by the caller)."""
+    if None in links:
+        return False
+    found = parents.get(links)
+    if found is None or len(found) != 1:
+        return False
+    members = getattr(found[0], field_name)
+    if members.__class__ is not list:
+        return False
+    members.append(node)
+    return True
 
 
 def _get(node: object, path: str) -> object:
