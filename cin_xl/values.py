@@ -17,7 +17,9 @@ _FALSE = {"false", "0"}
 
 
 def parse_iso_date(text: str) -> date | str:
-    """``YYYY-MM-DD`` to a date; anything else (or an impossible date) stays the text it was."""
+    """``YYYY-MM-DD`` (surrounding whitespace ignored) to a date; anything else (or an impossible date)
+    stays the text it was, stripped."""
+    text = text.strip()
     if len(text) == 10 and text[4] == "-" and text[7] == "-" and text[:4].isdigit():
         try:
             return date.fromisoformat(text)

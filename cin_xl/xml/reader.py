@@ -130,8 +130,9 @@ def _typer(kind: Kind) -> Callable[[str], object]:
     if kind is Kind.TEXT or kind is Kind.CODE:
         return str.strip
     if kind is Kind.DATE:
-        return lambda text: parse_iso_date(text.strip())
+        return parse_iso_date  # it strips the text itself
     return lambda text: parse_xml_text(kind, text)
+
 
 
 class _Reader:
