@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, Mapping
 
 from .columns import get_column_letter
 
@@ -175,7 +175,7 @@ _SINGLE, _MANY, _SPREAD = "single", "many", "spread"
 class _SheetPlan:
     """How the rows of one sheet become records: worked out once a sheet from its columns.
 
-    - ``links``: (column key, item) of the columns linking a row to its parent record;
+    - ``links``: (column key, value reader) of the columns linking a row to its parent record;
     - ``by_key``: column key -> (how, part, field, spread index, item, value reader) of the other columns;
     - ``list_fields``: part -> the list fields that start empty in each row's record;
     - ``part_letters`` / ``all_letters``: field -> column letter of each part and of the whole record (for
@@ -184,7 +184,7 @@ class _SheetPlan:
 
     def __init__(self, items: dict[str, Column], letters: Mapping[str, str]):
         self.letters = letters
-        self.links: list[tuple[str, object]] = []
+        self.links: list[tuple[str, Callable[[object], object]]] = []
         self.by_key: dict[str, tuple] = {}
         order = list(dict.fromkeys(col.part for col in items.values() if col.role != LINK))
         self.list_fields: dict[str | None, list[str]] = {part: [] for part in order}
@@ -193,7 +193,7 @@ class _SheetPlan:
         for key, col in items.items():
             item = col.item
             if col.role == LINK:
-                self.links.append((key, item))
+                self.links.append((key, value_reader(item)))
                 continue
             if col.index:
                 how = _SPREAD
@@ -506,7 +506,7 @@ class _Reader:
         parts: dict[str | None, dict[str, object]] = {part: {name: [] for name in names}
                                                       for part, names in plan.list_fields.items()}
         extra: dict[str | None, dict[str, str]] = {}  # cells of list members ("factors[2]"), by part
-        links = tuple(read_value(item, raw.get(key)) for key, item in plan.links)
+        links = tuple([read(raw.get(key)) for key, read in plan.links])
         link_cells = {key: letters[key] + number for key, _ in plan.links if key in letters}
         spread: dict[str, list[tuple[int, object, str]]] | None = None
         by_key = plan.by_key
