@@ -22,7 +22,7 @@ from ..findings import Finding, Severity
 from ..perf import no_gc
 from ..progress import phase
 from ..model import CensusReturn, Node, Origin, ROOT_ELEMENT, build
-from ..spec import Field, Kind, fields_of
+from ..spec import Kind, fields_of
 from ..values import parse_iso_date, parse_xml_text
 from ..years import CensusYear, READABLE_YEARS, UnknownYear, supported
 
