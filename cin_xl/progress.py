@@ -31,6 +31,9 @@ class Phase:
     def advance(self, n: int = 1) -> None:
         pass
 
+    def count(self, text: str) -> None:
+        """What the count column shows (by default the total)."""
+
 
 _SILENT = Phase()
 
@@ -51,6 +54,9 @@ class _Shown(Phase):
                 self.bar.update(self.task, completed=self.done)
                 self.told, self.last = self.done, now
 
+    def count(self, text: str) -> None:
+        self.bar.update(self.task, count=text)
+
     def finish(self) -> None:
         total = self.total or max(self.done, 1)
         self.bar.update(self.task, total=total, completed=total)
@@ -70,11 +76,11 @@ class _Session:
         self.written: list[Path] = []
 
     @contextmanager
-    def phase(self, label: str, total: int | None) -> Iterator[Phase]:
+    def phase(self, label: str, total: int | None, count: str | None = None) -> Iterator[Phase]:
         task = self.bar.add_task(label, total=total, count="")
         shown = _Shown(self.bar, task, total)
-        if total:
-            self.bar.update(task, count=f"{total:,}")
+        if count is not None or total:
+            self.bar.update(task, count=count if count is not None else f"{total:,}")
         try:
             yield shown
         finally:
@@ -118,12 +124,13 @@ def session(*, quiet: bool = False, stream: IO[str] | None = None) -> Iterator[N
 
 
 @contextmanager
-def phase(label: str, total: int | None = None) -> Iterator[Phase]:
-    """A step of the work, shown while it runs (``total`` items if known)."""
+def phase(label: str, total: int | None = None, count: str | None = None) -> Iterator[Phase]:
+    """A step of the work, shown while it runs (``total`` items if known; ``count`` says what the total
+    is where it is not a number of items, like a file's size)."""
     if _session is None:
         yield _SILENT
         return
-    with _session.phase(label, total) as shown:
+    with _session.phase(label, total, count) as shown:
         yield shown
 
 

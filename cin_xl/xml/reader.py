@@ -18,11 +18,11 @@ from typing import Callable
 from lxml import etree
 
 from ..errors import UnusableInput
-from ..findings import Finding, Severity
+from ..findings import Finding, Severity, plural
 from ..perf import no_gc
 from ..progress import phase
-from ..model import CensusReturn, Node, Origin, ROOT_ELEMENT, build
-from ..spec import Kind, fields_of
+from ..model import CensusReturn, Child, Node, Origin, ROOT_ELEMENT, build, record_fields
+from ..spec import Group, Kind, fields_of
 from ..values import parse_iso_date, parse_xml_text
 from ..years import CensusYear, READABLE_YEARS, UnknownYear, supported
 
@@ -60,11 +60,21 @@ def parse_document(source: str | os.PathLike | bytes) -> etree._ElementTree:
     except OSError as exc:
         raise UnusableInput(f"{name}: cannot read the file ({exc})") from None
     except etree.XMLSyntaxError as exc:
-        line = exc.lineno or (exc.position[0] if exc.position else "?")
-        msg = exc.msg or str(exc)
-        if "Entity" in msg or "entity" in msg:
-            raise UnusableInput(f"{name}, line {line}: entities are not allowed in census XML ({msg})") from None
-        raise UnusableInput(f"{name}, line {line}: not well-formed XML ({msg}); is the file complete?") from None
+        raise _not_well_formed(name, exc) from None
+    _refuse_document(name, tree)
+    return tree
+
+
+def _not_well_formed(name: str, exc: etree.XMLSyntaxError) -> UnusableInput:
+    line = exc.lineno or (exc.position[0] if exc.position else "?")
+    msg = exc.msg or str(exc)
+    if "Entity" in msg or "entity" in msg:
+        return UnusableInput(f"{name}, line {line}: entities are not allowed in census XML ({msg})")
+    return UnusableInput(f"{name}, line {line}: not well-formed XML ({msg}); is the file complete?")
+
+
+def _refuse_document(name: str, tree: etree._ElementTree) -> None:
+    """A DTD, or a root other than ``<Message>``: not a census file to read."""
     docinfo = tree.docinfo
     if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
         raise UnusableInput(f"{name}, line 1: the file declares a DTD (<!DOCTYPE ...>); census XML must not "
@@ -73,7 +83,6 @@ def parse_document(source: str | os.PathLike | bytes) -> etree._ElementTree:
     if _local(root.tag) != ROOT_ELEMENT:
         raise UnusableInput(f"{name}, line {root.sourceline}: the root element is <{_local(root.tag)}>, "
                             f"not <{ROOT_ELEMENT}>: this is not a children in need census file")
-    return tree
 
 
 def _refuse_other_kinds(path: str | os.PathLike) -> None:
@@ -142,6 +151,8 @@ class _Reader:
         self._tables: dict[type, tuple[dict[str, tuple], dict[str, str]]] = {}
         self.tick: Callable[[], None] = lambda: None  # progress: one more child read
         self.consume = False  # free each child's elements once read
+        #: children already read as the file was streamed (see :func:`_read_streamed`), by their element
+        self.prepared: dict[etree._Element, Node] = {}
 
     def _problem(self, message: str, path: str, line: int | None) -> None:
         self.problems.append(Finding(XML_PROBLEM, Severity.ERROR, message, path=path, line=line))
@@ -229,6 +240,10 @@ class _Reader:
                         self._problem(f"unknown element <{stag}> in <{tag}>", f"{cpath}/{stag}", sub.sourceline)
                         continue
                     position += 1
+                    ready = self.prepared.pop(sub, None) if self.prepared else None
+                    if ready is not None:
+                        members.append(ready)
+                        continue
                     members.append(self.node(f.node, sub, f"{cpath}/{stag}[{position}]"))
                     self.tick()
                     if self.consume:
@@ -240,11 +255,16 @@ def read_xml(source: str | os.PathLike | bytes, year: str | CensusYear | None = 
              check_schema: bool = False) -> ReadResult:
     """Read census XML. ``year`` is used only when the file does not say its own.
 
-    ``check_schema`` checks the file against the year's census schema first (``ReadResult.schema``)
-    and lets each child's elements go once read (``ReadResult.document`` is then None), so that less
-    of the parsed document is held beside the return.
+    ``check_schema`` checks the file against the year's census schema (``ReadResult.schema``) and
+    reads a file child by child as it is parsed, letting each child's elements go once checked and
+    read (``ReadResult.document`` is then None): the whole parsed document is never held beside the
+    return.
     """
     name = "<bytes>" if isinstance(source, bytes) else str(Path(source))
+    if check_schema and not isinstance(source, bytes):
+        streamed = _read_streamed(source, name, year)
+        if streamed is not None:
+            return streamed
     with phase(f"Reading {Path(name).name}"):
         tree = parse_document(source)
     fallback = supported(year, readable=True) if year is not None else None
@@ -261,3 +281,95 @@ def read_xml(source: str | os.PathLike | bytes, year: str | CensusYear | None = 
         reader.tick = step.advance
         census = reader.node(CensusReturn, tree.getroot(), f"/{ROOT_ELEMENT}")
     return ReadResult(census, census_year, reader.problems, None if check_schema else tree, name, schema)
+
+
+def _children_element() -> tuple[str, str]:
+    """(wrapper, element) of the children in census XML: ``("Children", "Child")``, from the spec."""
+    group = next(m for m in record_fields(CensusReturn)["children"].metadata if isinstance(m, Group))
+    return group.wrapper, group.xml  # type: ignore[return-value]
+
+
+class _CountingFile:
+    """A census file opened for the streaming parser, telling how much of it has been read (progress)."""
+
+    def __init__(self, path: str | os.PathLike):
+        self.file = open(path, "rb")
+        self.size = os.fstat(self.file.fileno()).st_size
+        self.read_so_far = self.told = 0
+
+    def read(self, n: int = -1) -> bytes:
+        data = self.file.read(n)
+        self.read_so_far += len(data)
+        return data
+
+    def taken(self) -> int:
+        """Bytes read since last asked."""
+        new, self.told = self.read_so_far - self.told, self.read_so_far
+        return new
+
+    def __enter__(self) -> "_CountingFile":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.file.close()
+
+
+def _read_streamed(source: str | os.PathLike, name: str, year: str | CensusYear | None) -> ReadResult | None:
+    """:func:`read_xml` with ``check_schema``, reading the file as it is parsed: each ``<Child>`` is
+    checked against the schema, read into the return and let go as soon as it is complete.
+
+    None when the file is not laid out as that needs (the header before the children, in one wrapper
+    holding only children): the caller then reads the whole document as before.
+    """
+    from .xsd import ChildByChild
+
+    _refuse_other_kinds(source)
+    wrapper_name, child_name = _children_element()
+    fallback = supported(year, readable=True) if year is not None else None
+    reader: _Reader | None = None
+    check: ChildByChild | None = None
+    positions: dict[etree._Element, int] = {}
+    try:
+        file = _CountingFile(source)
+    except OSError:
+        return None  # read whole: the parser says why the file cannot be read
+    context = etree.iterparse(file, events=("end",), tag=f"{{*}}{child_name}", resolve_entities=False,
+                              load_dtd=False, no_network=True, huge_tree=False, remove_blank_text=True)
+    try:
+        with file, no_gc(), phase(f"Reading {Path(name).name} and checking the census schema", file.size,
+                                  f"{file.size / 1e6:,.1f} MB") as step:
+            for _event, el in context:
+                wrapper = el.getparent()
+                if reader is None:  # the first child: the header is complete, the year known
+                    tree = el.getroottree()
+                    _refuse_document(name, tree)
+                    root = tree.getroot()
+                    if _path(root, ("Header", "CollectionDetails", "Year")) is None:
+                        return None  # no year before the children: read the whole document
+                    reader = _Reader(detect_year(root, fallback))
+                    check = ChildByChild(reader.year)
+                if (wrapper is None or _local(wrapper.tag) != wrapper_name or wrapper.getparent() is not root
+                        or el in reader.prepared):
+                    continue  # a <Child> out of place: read with the whole document, and reported there
+                position = positions[wrapper] = positions.get(wrapper, 0) + 1
+                check.child(el, position)  # type: ignore[union-attr]
+                reader.prepared[el] = reader.node(
+                    Child, el, f"/{ROOT_ELEMENT}/{_local(wrapper.tag)}/{_local(el.tag)}[{position}]")
+                el.clear(keep_tail=True)
+                step.advance(file.taken())
+            step.count(plural(sum(positions.values()), "child"))
+    except (OSError, etree.XMLSyntaxError):
+        return None  # read whole, the parser says why the file cannot be read, with its line
+    tree = context.root.getroottree()
+    if reader is None:  # no children: the document is small, read it whole
+        return None
+    if len(positions) != 1:
+        return None  # several wrappers: the schema check must see the whole document
+    schema = check.finish(tree.getroot())  # type: ignore[union-attr]
+    if schema is None:
+        return None  # the schema check must see the whole document (it is read again)
+    with no_gc():
+        census = reader.node(CensusReturn, tree.getroot(), f"/{ROOT_ELEMENT}")
+    reader.problems.sort(key=lambda p: p.line or 0)  # in document order, as when read whole
+    return ReadResult(census, reader.year, reader.problems, None, name, schema)
+

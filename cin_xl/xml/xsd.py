@@ -138,40 +138,68 @@ def _by_child(root: etree._Element, year: CensusYear) -> list[tuple[int, str, st
     position (``Child[12345]``): with thousands of children and of problems that is quadratic, minutes
     on the largest returns. Checked one at a time, a child has no siblings; its position is added here.
     """
-    outline, one_child, wrapper, child_name = _split_schemas(year)
-    if _local(root.tag) != ROOT_ELEMENT:
+    check = ChildByChild(year)
+    wrapper = check.wrapper_of(root)
+    if wrapper is None:
         return None
-    wrappers = [el for el in root if _local(el.tag) == wrapper]
-    if len(wrappers) != 1:
-        return None
-    children = [el for el in wrappers[0] if isinstance(el.tag, str)]
-    if any(_local(el.tag) != child_name for el in children):
-        return None
-    outline_ok = outline.validate(root.getroottree() if root.getparent() is None else root)
-    problems = [] if outline_ok else [(e.line, e.path or "", e.message) for e in outline.error_log]
-    inside = f"/{ROOT_ELEMENT}/{wrapper}"
-    if any(path == inside or path.startswith(inside + "/") for _, path, _ in problems):
-        return None  # the wrapper or its children out of place: libxml2 may then skip their content
-    after_line = wrappers[0].sourceline or 0
-    before = [p for p in problems if (p[0] or 0) <= after_line]
-    after = [p for p in problems if (p[0] or 0) > after_line]
-    found: list[tuple[int, str, str]] = []
-    own = f"/{child_name}"
+    children = [el for el in wrapper if isinstance(el.tag, str)]
     with phase("Checking the census schema", len(children)) as step:
-        found = _children_problems(children, one_child, own, f"{inside}/{child_name}", step)
-    return before + found + after
+        for i, child in enumerate(children, start=1):
+            step.advance()
+            check.child(child, i)
+    return check.finish(root)
 
 
-def _children_problems(children, one_child, own: str, inside: str, step) -> list[tuple[int, str, str]]:
-    found: list[tuple[int, str, str]] = []
-    for i, child in enumerate(children, start=1):
-        step.advance()
-        if one_child.validate(child):
-            continue
-        where = f"{inside}[{i}]" if len(children) > 1 else inside
-        for e in one_child.error_log:
+class ChildByChild:
+    """The schema check of :func:`_by_child`, fed one ``<Child>`` at a time, in document order: by
+    :func:`_by_child`, or by the XML reader as it reads a file child by child (each child's elements
+    are let go once checked and read, so the whole document is never held)."""
+
+    def __init__(self, year: CensusYear):
+        self.outline, self.one_child, self.wrapper, self.child_name = _split_schemas(year)
+        #: (position among the children, line, path, message, whether the path is inside the child)
+        self.found: list[tuple[int, int, str, str, bool]] = []
+        self.count = 0
+
+    def wrapper_of(self, root: etree._Element) -> etree._Element | None:
+        """The one children wrapper under ``root`` if it holds only children; None otherwise."""
+        if _local(root.tag) != ROOT_ELEMENT:
+            return None
+        wrappers = [el for el in root if _local(el.tag) == self.wrapper]
+        if len(wrappers) != 1:
+            return None
+        if any(_local(el.tag) != self.child_name for el in wrappers[0] if isinstance(el.tag, str)):
+            return None
+        return wrappers[0]
+
+    def child(self, child: etree._Element, position: int) -> None:
+        """Checks one child (complete, not yet let go), the ``position``-th of the wrapper."""
+        self.count = max(self.count, position)
+        if self.one_child.validate(child):
+            return
+        own = f"/{self.child_name}"
+        for e in self.one_child.error_log:
             path = e.path or ""
-            if path == own or path.startswith(own + "/"):
-                path = where + path[len(own):]
-            found.append((e.line, path, e.message))
-    return found
+            inner = path[len(own):] if path == own or path.startswith(own + "/") else None
+            self.found.append((position, e.line, inner if inner is not None else path, e.message, inner is not None))
+
+    def finish(self, root: etree._Element) -> list[tuple[int, str, str]] | None:
+        """The problems of the whole document, once every child was checked; the outline (the document with
+        the children's content left unchecked) is validated here. None when not sure to be the same."""
+        if self.wrapper_of(root) is None:
+            return None
+        outline_ok = self.outline.validate(root.getroottree() if root.getparent() is None else root)
+        problems = [] if outline_ok else [(e.line, e.path or "", e.message) for e in self.outline.error_log]
+        inside = f"/{ROOT_ELEMENT}/{self.wrapper}"
+        if any(path == inside or path.startswith(inside + "/") for _, path, _ in problems):
+            return None  # the wrapper or its children out of place: libxml2 may then skip their content
+        after_line = self.wrapper_of(root).sourceline or 0  # type: ignore[union-attr]
+        before = [p for p in problems if (p[0] or 0) <= after_line]
+        after = [p for p in problems if (p[0] or 0) > after_line]
+        at = f"{inside}/{self.child_name}"
+        found = []
+        for position, line, path, message, inner in self.found:
+            if inner:
+                path = (f"{at}[{position}]" if self.count > 1 else at) + path
+            found.append((line, path, message))
+        return before + found + after
