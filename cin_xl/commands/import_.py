@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
                             f"cin-xl validate; to make XML from it, cin-xl export)")
     out = output_arg(args, "workbook", args.xml)
     fallback = supported(args.year, readable=True) if args.year else None
-    result = read_xml(args.xml, fallback)
+    result = read_xml(args.xml, fallback, keep_document=False)  # read child by child: less held in memory
     too_long = cell_limit_problems(result.census, result.year)
     if too_long:
         for p in too_long:

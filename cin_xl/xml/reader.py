@@ -252,17 +252,17 @@ class _Reader:
 
 
 def read_xml(source: str | os.PathLike | bytes, year: str | CensusYear | None = None, *,
-             check_schema: bool = False) -> ReadResult:
+             check_schema: bool = False, keep_document: bool = True) -> ReadResult:
     """Read census XML. ``year`` is used only when the file does not say its own.
 
     ``check_schema`` checks the file against the year's census schema (``ReadResult.schema``) and
     reads a file child by child as it is parsed, letting each child's elements go once checked and
     read (``ReadResult.document`` is then None): the whole parsed document is never held beside the
-    return.
+    return. ``keep_document=False`` reads that way without the schema check.
     """
     name = "<bytes>" if isinstance(source, bytes) else str(Path(source))
-    if check_schema and not isinstance(source, bytes):
-        streamed = _read_streamed(source, name, year)
+    if (check_schema or not keep_document) and not isinstance(source, bytes):
+        streamed = _read_streamed(source, name, year, check_schema)
         if streamed is not None:
             return streamed
     with phase(f"Reading {Path(name).name}"):
@@ -314,9 +314,10 @@ class _CountingFile:
         self.file.close()
 
 
-def _read_streamed(source: str | os.PathLike, name: str, year: str | CensusYear | None) -> ReadResult | None:
-    """:func:`read_xml` with ``check_schema``, reading the file as it is parsed: each ``<Child>`` is
-    checked against the schema, read into the return and let go as soon as it is complete.
+def _read_streamed(source: str | os.PathLike, name: str, year: str | CensusYear | None,
+                   check_schema: bool) -> ReadResult | None:
+    """:func:`read_xml` reading the file as it is parsed: each ``<Child>`` is checked against the schema
+    (with ``check_schema``), read into the return and let go as soon as it is complete.
 
     None when the file is not laid out as that needs (the header before the children, in one wrapper
     holding only children): the caller then reads the whole document as before.
@@ -336,7 +337,8 @@ def _read_streamed(source: str | os.PathLike, name: str, year: str | CensusYear 
     context = etree.iterparse(file, events=("end",), tag=f"{{*}}{child_name}", resolve_entities=False,
                               load_dtd=False, no_network=True, huge_tree=False, remove_blank_text=True)
     try:
-        with file, no_gc(), phase(f"Reading {Path(name).name} and checking the census schema", file.size,
+        what = " and checking the census schema" if check_schema else ""
+        with file, no_gc(), phase(f"Reading {Path(name).name}{what}", file.size,
                                   f"{file.size / 1e6:,.1f} MB") as step:
             for _event, el in context:
                 wrapper = el.getparent()
@@ -347,12 +349,13 @@ def _read_streamed(source: str | os.PathLike, name: str, year: str | CensusYear 
                     if _path(root, ("Header", "CollectionDetails", "Year")) is None:
                         return None  # no year before the children: read the whole document
                     reader = _Reader(detect_year(root, fallback))
-                    check = ChildByChild(reader.year)
+                    check = ChildByChild(reader.year) if check_schema else None
                 if (wrapper is None or _local(wrapper.tag) != wrapper_name or wrapper.getparent() is not root
                         or el in reader.prepared):
                     continue  # a <Child> out of place: read with the whole document, and reported there
                 position = positions[wrapper] = positions.get(wrapper, 0) + 1
-                check.child(el, position)  # type: ignore[union-attr]
+                if check is not None:
+                    check.child(el, position)
                 reader.prepared[el] = reader.node(
                     Child, el, f"/{ROOT_ELEMENT}/{_local(wrapper.tag)}/{_local(el.tag)}[{position}]")
                 el.clear(keep_tail=True)
@@ -365,8 +368,8 @@ def _read_streamed(source: str | os.PathLike, name: str, year: str | CensusYear 
         return None
     if len(positions) != 1:
         return None  # several wrappers: the schema check must see the whole document
-    schema = check.finish(tree.getroot())  # type: ignore[union-attr]
-    if schema is None:
+    schema = check.finish(tree.getroot()) if check is not None else None
+    if check is not None and schema is None:
         return None  # the schema check must see the whole document (it is read again)
     with no_gc():
         census = reader.node(CensusReturn, tree.getroot(), f"/{ROOT_ELEMENT}")

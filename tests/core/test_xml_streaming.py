@@ -67,6 +67,9 @@ def test_streamed_reading_gives_what_reading_whole_gives(tmp_path, edit):
     assert streamed.problems == whole.problems
     assert streamed.schema == whole_schema
     assert _located(streamed.census) == _located(whole.census)
+    unchecked = read_xml(path, keep_document=False)  # import's way: streamed, no schema check
+    assert unchecked.census == whole.census and unchecked.problems == whole.problems
+    assert unchecked.schema is None and _located(unchecked.census) == _located(whole.census)
 
 
 def test_a_plain_file_is_streamed_and_not_kept_whole(tmp_path, monkeypatch):
