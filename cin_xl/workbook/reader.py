@@ -468,7 +468,7 @@ class _Reader:
                     self.problem(NO_SAVED_RESULT, sheet, sheet_row, (letters[j] + number,))
                     continue
                 values[key] = raw
-            if row.keys() - headed:  # values in columns with no header, or right of the last one
+            if not headed.issuperset(row):  # values in columns with no header, or right of the last one
                 stray = sorted(j for j in row.keys() - headed if not is_blank(row[j]))
                 if stray:
                     self.problem("A value in a column with no header was not read: give the column a header or "
