@@ -8,11 +8,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 from functools import cache
 
-import holidays
-
 
 @cache
 def _bank_holidays(year: int) -> frozenset[date]:
+    # imported here, not at the top: it loads every country's calendar (a twentieth of a second),
+    # which commands that count no working days need not wait for
+    import holidays
+
     return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year).keys())
 
 
