@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import io
 import math
+import tempfile
 import zipfile
 from datetime import date, datetime
-from typing import Iterable, Sequence
+from typing import BinaryIO, Iterable, Sequence
 
 from lxml import etree
 
@@ -228,13 +229,16 @@ class _DataRows:
             write_cell(xf, self.ws, cell, cell.has_style)
         return buf.getvalue().decode()
 
-    def xml(self, rows: Iterable[list[object]], first: int) -> bytes:
-        """The ``<row>`` elements of ``rows``, the first numbered ``first``."""
+    def write(self, rows: Sequence[list[object]], first: int, fh: BinaryIO) -> None:
+        """Write the ``<row>`` elements of ``rows`` to ``fh``, the first numbered ``first``."""
         letters = [get_column_letter(i) for i in range(1, max((len(r) for r in rows), default=0) + 1)]
         out: list[str] = []
         add = out.append
         midnight = datetime.min.time()
         for r, row in enumerate(rows, start=first):
+            if len(out) == 2000:  # a few hundred kB at a time: the sheet's XML is never all in memory
+                fh.write("".join(out).encode("ascii", "xmlcharrefreplace"))
+                out.clear()
             cells = []
             put = cells.append
             for i, value in enumerate(row):
@@ -261,7 +265,7 @@ class _DataRows:
                 else:
                     put(self._by_openpyxl(value, r, i + 1))
             add(f'<row r="{r}">{"".join(cells)}</row>')
-        return "".join(out).encode("ascii", "xmlcharrefreplace")  # as openpyxl: other characters as references
+        fh.write("".join(out).encode("ascii", "xmlcharrefreplace"))  # as openpyxl: other characters as references
 
 
 def _openpyxl_number(value: float | int) -> str:
@@ -273,8 +277,8 @@ def _xml_text(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
 
 
-def _splice_rows(data: bytes, bodies: dict[str, bytes]) -> bytes:
-    """The saved workbook ``data`` with each sheet part's data rows put after its header row."""
+def _splice_rows(data: bytes, bodies: dict[str, BinaryIO]) -> bytes:
+    """The saved workbook ``data`` with each sheet part's data rows (a file) put after its header row."""
     if not bodies:
         return data
     out = io.BytesIO()
@@ -283,9 +287,10 @@ def _splice_rows(data: bytes, bodies: dict[str, bytes]) -> bytes:
         for info in src.infolist():
             content = src.read(info)
             body = bodies.get(info.filename)
-            if body:
+            if body is not None:
+                body.seek(0)
                 head, sep, tail = content.rpartition(b"</sheetData>")
-                content = b"".join((head, body, sep, tail))
+                content = b"".join((head, body.read(), sep, tail))
             # level 1: the data sheets are most of the work, and a quarter larger compressed is no harm
             dst.writestr(info, content, compresslevel=1)
     return out.getvalue()
@@ -399,7 +404,8 @@ def _table_sheet(wb: Workbook, name: str, columns: tuple[Column, ...], rows: Seq
     head.append(_header_cell(ws, MARKS_HEADER, _HEAD_OPTIONAL, _MARKS_NOTE))
     ws.append(head)
     if rows:
-        bodies[ws] = _DataRows(ws).xml(rows, HEADER_ROW + 1)
+        bodies[ws] = tempfile.TemporaryFile()
+        _DataRows(ws).write(rows, HEADER_ROW + 1, bodies[ws])
     last = get_column_letter(n)
     ws.auto_filter.ref = f"A{HEADER_ROW}:{issues}{HEADER_ROW + max(len(rows), 1)}"
     _conditional_formats(ws, last, issues, marks)
@@ -648,30 +654,34 @@ def build_workbook(year: CensusYear, rows: WorkbookRows | None = None, *,
                        "collection_details.reference_date": year.reference_date, "source.source_level": "L",
                        "source.software_code": "cin-xl", "source.release": __version__, "source.serial_no": "001"})
         values = {k: v for k, v in values.items() if k == "" or any(r.path == k for r in return_rows(year))}
-    bodies: dict = {}  # worksheet -> its data rows' XML, put in after saving (see _DataRows)
-    _start_sheet(wb, year)
-    _return_sheet(wb, year, values)
-    codesets: dict[str, list[str]] = {}  # code set -> labels of the columns using it
-    for module in modules_for(year):
-        layout = sheet_layout(module.sheet, year, rows.spread.get(module.sheet) if rows else None)
-        for col in layout.columns:
-            if col.coded and col.role != LINK:
-                codesets.setdefault(col.item.codeset, []).append(col.header)  # type: ignore[arg-type]
-        freeze = sum(1 for c in layout.columns if c.role in (LINK, KEY))
-        data = rows.sheets.get(module.sheet, []) if rows else []
-        _table_sheet(wb, module.sheet, layout.columns, data, year, freeze, bodies)
-        if module.parent is None:
-            letter = layout.letter("identifiers.la_child_id")
-            ids = f"OFFSET(Children!${letter}$2,0,0,MAX(1,COUNTA(Children!${letter}:${letter})-1),1)"
-            wb.defined_names["ChildIDs"] = DefinedName("ChildIDs", attr_text=ids)
-    _table_sheet(wb, LOOKED_AFTER, looked_after_columns(year), rows.looked_after if rows else [], year, 1, bodies)
-    _lists_sheet(wb, year, codesets)
-    _issues_sheet(wb, list(issues or []))
-    if xlwings_conf is not None:
-        _xlwings_conf_sheet(wb, xlwings_conf)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return _splice_rows(buf.getvalue(), {ws.path.lstrip("/"): body for ws, body in bodies.items()})
+    bodies: dict = {}  # worksheet -> a temporary file of its data rows' XML, put in after saving (_DataRows)
+    try:
+        _start_sheet(wb, year)
+        _return_sheet(wb, year, values)
+        codesets: dict[str, list[str]] = {}  # code set -> labels of the columns using it
+        for module in modules_for(year):
+            layout = sheet_layout(module.sheet, year, rows.spread.get(module.sheet) if rows else None)
+            for col in layout.columns:
+                if col.coded and col.role != LINK:
+                    codesets.setdefault(col.item.codeset, []).append(col.header)  # type: ignore[arg-type]
+            freeze = sum(1 for c in layout.columns if c.role in (LINK, KEY))
+            data = rows.sheets.get(module.sheet, []) if rows else []
+            _table_sheet(wb, module.sheet, layout.columns, data, year, freeze, bodies)
+            if module.parent is None:
+                letter = layout.letter("identifiers.la_child_id")
+                ids = f"OFFSET(Children!${letter}$2,0,0,MAX(1,COUNTA(Children!${letter}:${letter})-1),1)"
+                wb.defined_names["ChildIDs"] = DefinedName("ChildIDs", attr_text=ids)
+        _table_sheet(wb, LOOKED_AFTER, looked_after_columns(year), rows.looked_after if rows else [], year, 1, bodies)
+        _lists_sheet(wb, year, codesets)
+        _issues_sheet(wb, list(issues or []))
+        if xlwings_conf is not None:
+            _xlwings_conf_sheet(wb, xlwings_conf)
+        buf = io.BytesIO()
+        wb.save(buf)
+        return _splice_rows(buf.getvalue(), {ws.path.lstrip("/"): body for ws, body in bodies.items()})
+    finally:
+        for body in bodies.values():
+            body.close()
 
 
 def template_bytes(year: CensusYear) -> bytes:
