@@ -332,6 +332,56 @@ class Styles:
         return new
 
 
+#: the start of a cell element in a row's XML
+_CELL_START = re.compile(rb"<c[\s>/]")
+_SHEET_DATA = re.compile(rb"<sheetData\s*(?:/>|>)")
+_ROW_START = re.compile(rb"<row[\s>/]")
+_ROW_NUMBERED = re.compile(rb'<row\s[^>]*?\br="(\d+)"')
+_CELL_NAMED = re.compile(rb'<c\s[^>]*?\br="[A-Z]{1,3}\d+"')
+#: what the rows of a sheet in the plain form never hold
+_NOT_PLAIN = re.compile(rb"<!--|<!\[CDATA\[|<\?|<!DOCTYPE|<!ENTITY")
+
+
+@dataclass
+class _RowSpans:
+    """A sheet part's rows as bytes: ``source`` is the part, ``spans`` each row's (start, end) in it."""
+
+    source: bytes
+    lead: bytes
+    spans: dict[int, tuple[int, int]]
+    #: the part with an empty ``<sheetData/>`` in place of the rows
+    rest: bytes
+
+
+def _row_spans(data: bytes) -> _RowSpans | None:
+    """The rows of a sheet part in the plain form every common writer uses (unprefixed elements, each
+    row and cell naming its ``r``, rows in order, no comments, CDATA or entities), else None (then the
+    part is parsed whole). Each row's span runs to the next row, so the text between rows is kept."""
+    found = _SHEET_DATA.search(data)
+    if found is None or _SHEET_DATA.search(data, found.end()) is not None or _NOT_PLAIN.search(data):
+        return None
+    if found.group().endswith(b"/>"):
+        return _RowSpans(data, b"", {}, data)
+    start = found.end()
+    end = data.find(b"</sheetData>", start)
+    if end < 0 or data.find(b"</sheetData>", end + 1) >= 0:
+        return None
+    starts = [m.start() for m in _ROW_START.finditer(data, start, end)]
+    numbered = list(_ROW_NUMBERED.finditer(data, start, end))
+    if len(numbered) != len(starts) or [m.start() for m in numbered] != starts:
+        return None
+    if len(_CELL_START.findall(data, start, end)) != len(_CELL_NAMED.findall(data, start, end)):
+        return None
+    rows = [int(m.group(1)) for m in numbered]
+    if any(a >= b for a, b in zip(rows, rows[1:])):
+        return None
+    bounds = starts + [end]
+    spans = {row: (bounds[i], bounds[i + 1]) for i, row in enumerate(rows)}
+    lead = data[start:starts[0]] if starts else data[start:end]
+    rest = data[:found.start()] + b"<sheetData/>" + data[end + len(b"</sheetData>"):]
+    return _RowSpans(data, lead, spans, rest)
+
+
 # ---------------------------------------------------------------------------------------------
 # A sheet part
 # ---------------------------------------------------------------------------------------------
@@ -340,7 +390,11 @@ class Styles:
 class SheetPart:
     """One worksheet's XML, indexed by row, for reading and setting single cells."""
 
-    def __init__(self, package: "Package", name: str, part: str, root: etree._Element):
+    def __init__(self, package: "Package", name: str, part: str, root: etree._Element,
+                 rows: "_RowSpans | None" = None):
+        """``root`` is the parsed part; with ``rows`` (see :func:`_row_spans`), its ``<sheetData>`` is empty and
+        the rows stay bytes, each parsed only when asked for (a marked sheet of 20,000 children is mostly left
+        as it was: never all parsed, and written back with the same bytes)."""
         self.package, self.name, self.part, self.root = package, name, part, root
         data = root.find(f"{{{MAIN}}}sheetData")
         if data is None:
@@ -349,6 +403,20 @@ class SheetPart:
         self.data = data
         self._rows: dict[int, etree._Element] = {}
         self._keys: list[int] = []
+        #: rows not parsed yet (lazy form): row -> (start, end) in ``self._source``
+        self._spans: dict[int, tuple[int, int]] = {}
+        self._source = b""
+        self._lead = b""
+        #: parent of the parsed rows in the lazy form (their order is that of ``_keys``, not of this element)
+        self._holder: etree._Element | None = None
+        if rows is not None:
+            self._source, self._lead, self._spans = rows.source, rows.lead, dict(rows.spans)
+            self._keys = list(self._spans)
+            self._holder = etree.Element(data.tag, nsmap=root.nsmap)
+        self._bounds: list[int] | None = None  # min row, min col, max row, max col set here
+        self._column_styles: dict[int, int] = {}
+        if rows is not None:
+            return
         last = 0
         for row in data.iterchildren(_ROW):
             r = row.get("r")
@@ -358,8 +426,60 @@ class SheetPart:
             last = n
             self._rows[n] = row
         self._keys = sorted(self._rows)
-        self._bounds: list[int] | None = None  # min row, min col, max row, max col set here
-        self._column_styles: dict[int, int] = {}
+
+    @property
+    def lazy(self) -> bool:
+        return self._holder is not None
+
+    def _wrapper(self) -> tuple[etree._Element, bytes, bytes]:
+        """An empty ``<sheetData>`` declaring the sheet's namespaces, with its start and end tags as text:
+        rows parsed or written inside it need no declarations of their own."""
+        wrapper = etree.Element(self.data.tag, nsmap=self.root.nsmap)
+        head = etree.tostring(wrapper, encoding="unicode")[:-2] + ">"
+        end = f"</{head[1:].split(' ', 1)[0].rstrip('>')}>"
+        return wrapper, head.encode("utf-8"), end.encode("utf-8")
+
+    def _element(self, row: int) -> etree._Element | None:
+        el = self._rows.get(row)
+        if el is None and row in self._spans:
+            start, end = self._spans.pop(row)
+            _, head, tail = self._wrapper()
+            parsed = etree.fromstring(head + self._source[start:end] + tail, _parser())
+            el = parsed[0]
+            self._holder.append(el)  # type: ignore[union-attr]  # with its tail (the text up to the next row)
+            self._rows[row] = el
+        return el
+
+    def _surely_without(self, row: int, col: int) -> bool:
+        """True when the row is still bytes and holds no cell at ``col`` (every cell there names its ``r``)."""
+        span = self._spans.get(row)
+        if span is None:
+            return False
+        ref = f'r="{column_letters(col)}{row}"'.encode()
+        return self._source.find(ref, span[0], span[1]) < 0
+
+    def rows_xml(self) -> bytes:
+        """The sheet part's XML in the lazy form: the parsed part with the rows put into ``<sheetData>``."""
+        body = etree.tostring(self.root, encoding="UTF-8", xml_declaration=False)
+        before, sep, after = body.partition(b"<sheetData/>")
+        if not sep:
+            raise ValueError("the sheet's rows have no place")  # cannot happen: checked when opened
+        if not self._keys and not self._lead:
+            return body
+        wrapper, head, tail = self._wrapper()
+        parts = [before, b"<sheetData>", self._lead]
+        for row in self._keys:
+            span = self._spans.get(row)
+            if span is not None:
+                parts.append(self._source[span[0]:span[1]])
+                continue
+            el = self._rows[row]
+            wrapper.append(el)
+            text = etree.tostring(wrapper, encoding="UTF-8")
+            parts.append(text[len(head):-len(tail)])
+            self._holder.append(el)  # type: ignore[union-attr]
+        parts += [b"</sheetData>", after]
+        return b"".join(parts)
 
     def _place(self, el: etree._Element) -> None:
         """Insert a worksheet child in its schema position (after the last of those that come before it)."""
@@ -380,7 +500,19 @@ class SheetPart:
         return list(self._keys)
 
     def row_element(self, row: int) -> etree._Element | None:
-        return self._rows.get(row)
+        return self._element(row)
+
+    def filled_rows(self) -> list[int]:
+        """The rows holding cells (a row still bytes is not parsed for this)."""
+        out = []
+        for n in self._keys:
+            span = self._spans.get(n)
+            if span is not None:
+                if _CELL_START.search(self._source, span[0], span[1]):
+                    out.append(n)
+            elif len(self._rows[n]):
+                out.append(n)
+        return out
 
     def _number_cells(self, el: etree._Element, row: int) -> None:
         """Give every cell of a row its ``r`` (a cell without one follows the previous cell)."""
@@ -394,7 +526,7 @@ class SheetPart:
     def _locate(self, row: int, col: int) -> tuple[etree._Element | None, etree._Element | None]:
         """(the cell at ``col`` or None, the first cell right of it or None), scanning from the row's end
         (the mark columns are the last ones, so this is one or two steps)."""
-        el = self._rows.get(row)
+        el = self._element(row)
         if el is None:
             return None, None
         following = None
@@ -412,7 +544,7 @@ class SheetPart:
         return None, following
 
     def _row_cells(self, row: int) -> dict[int, etree._Element]:
-        el = self._rows.get(row)
+        el = self._element(row)
         if el is None:
             return {}
         self._number_cells(el, row)
@@ -423,6 +555,8 @@ class SheetPart:
         return self.cell_at(row, col)
 
     def cell_at(self, row: int, col: int) -> etree._Element | None:
+        if self._spans and self._surely_without(row, col):
+            return None  # nothing to find, and the row keeps its bytes
         return self._locate(row, col)[0]
 
     def value(self, ref: str) -> object:
@@ -471,8 +605,13 @@ class SheetPart:
     # -- writing ---------------------------------------------------------------------------
 
     def _row(self, row: int) -> etree._Element:
-        el = self._rows.get(row)
+        el = self._element(row)
         if el is not None:
+            return el
+        if self._holder is not None:
+            el = etree.SubElement(self._holder, _ROW, r=str(row))
+            bisect.insort(self._keys, row)
+            self._rows[row] = el
             return el
         el = etree.Element(_ROW, r=str(row))
 
@@ -528,7 +667,7 @@ class SheetPart:
     def add_row(self, row: int, cells: Iterable[tuple[int, Value, int | None]]) -> None:
         """Fill a row that has no element yet: (column, value, cell format or None) each, as :meth:`set`
         would one by one, without looking each cell up (the Issues sheet's many new rows)."""
-        if row in self._rows:
+        if row in self._rows or row in self._spans:
             raise ValueError(f"row {row} is already there")
         row_el = None
         written = []
@@ -590,7 +729,7 @@ class SheetPart:
         end = f"</{head[1:].split(' ', 1)[0].rstrip('>')}>"
         parsed = etree.fromstring((head + "".join(parts) + end).encode("utf-8"), _parser())
         for el, (row, lo, hi) in zip(list(parsed), spans):
-            self.data.append(el)
+            (self._holder if self._holder is not None else self.data).append(el)
             self._keys.append(row)
             self._rows[row] = el
             self._extend(row, lo)
@@ -653,7 +792,7 @@ class SheetPart:
 
     def set_row_height(self, row: int, height: float | None) -> None:
         """Give a row a fixed height in points, or (None) let it take the default height again."""
-        el = self._row(row) if height is not None else self._rows.get(row)
+        el = self._row(row) if height is not None else self._element(row)
         if el is None:
             return
         if height is None:
@@ -720,7 +859,9 @@ class SheetPart:
     def remove_empty_rows(self, rows: Iterable[int]) -> None:
         """Drop row elements left with no cells and nothing of their own (height, style)."""
         for n in rows:
-            el = self._rows.get(n)
+            if n in self._spans and _CELL_START.search(self._source, *self._spans[n]):
+                continue  # holds cells: not empty (and left as bytes)
+            el = self._element(n)
             if el is None or len(el) or set(el.attrib) - _PLAIN_ROW:
                 continue
             el.getparent().remove(el)
@@ -803,6 +944,8 @@ class Package:
             self._new: dict[str, bytes] = {}
             self._removed: set[str] = set()
             self._sheets: dict[str, SheetPart] = {}
+            #: sheets open in the lazy form (rows kept as bytes), by part
+            self._lazy: dict[str, SheetPart] = {}
             self._shared: list[str] | None = None
             self._styles: Styles | None = None
             self._pending_type: dict[str, str] = {}
@@ -838,21 +981,28 @@ class Package:
         return name in self._new or (name in self._infos and name not in self._removed)
 
     def xml(self, name: str) -> etree._Element:
-        """The parsed part (edits to it are written back on commit once :meth:`touch` is called)."""
+        """The parsed part (edits to it are written back on commit once :meth:`touch` is called). For a sheet
+        opened by :meth:`sheet` in the lazy form, its ``<sheetData>`` is empty: the rows are the sheet's."""
         root = self._trees.get(name)
         if root is None:
-            info = self._infos.get(name)
-            if name not in self._new and info is not None and info.file_size > MAX_PART_BYTES:
-                raise UnusableInput(f"{self.path}: its part {name} would unpack to {info.file_size // 10**6} MB, far "
-                                    "beyond any census workbook; nothing was changed")
-            data = self._new[name] if name in self._new else self._zip.read(name)
-            if data.startswith(b"<?xml"):
-                declaration = data[:data.index(b"?>") + 2]
-                if b"encoding" in declaration and not re.search(rb"encoding=.utf-?8.", declaration, re.I):
-                    declaration = _DECLARATION  # written back as UTF-8, whatever it was read as
-                self._declarations[name] = declaration
-            root = etree.fromstring(data, _parser())
-            self._trees[name] = root
+            root = self._parse(name, self._part_bytes(name))
+        return root
+
+    def _part_bytes(self, name: str) -> bytes:
+        info = self._infos.get(name)
+        if name not in self._new and info is not None and info.file_size > MAX_PART_BYTES:
+            raise UnusableInput(f"{self.path}: its part {name} would unpack to {info.file_size // 10**6} MB, far "
+                                "beyond any census workbook; nothing was changed")
+        return self._new[name] if name in self._new else self._zip.read(name)
+
+    def _parse(self, name: str, data: bytes) -> etree._Element:
+        if data.startswith(b"<?xml"):
+            declaration = data[:data.index(b"?>") + 2]
+            if b"encoding" in declaration and not re.search(rb"encoding=.utf-?8.", declaration, re.I):
+                declaration = _DECLARATION  # written back as UTF-8, whatever it was read as
+            self._declarations[name] = declaration
+        root = etree.fromstring(data, _parser())
+        self._trees[name] = root
         return root
 
     def touch(self, name: str) -> None:
@@ -862,19 +1012,24 @@ class Package:
         """Add or replace a part with these bytes."""
         self._new[name] = data
         self._trees.pop(name, None)
+        self._lazy.pop(name, None)
         self._dirty.discard(name)
         self._removed.discard(name)
 
     def remove(self, name: str) -> None:
         self._new.pop(name, None)
         self._trees.pop(name, None)
+        self._lazy.pop(name, None)
         self._dirty.discard(name)
         if name in self._infos:
             self._removed.add(name)
 
     def _serialise(self, name: str) -> bytes:
-        root = self._trees[name]
-        body = etree.tostring(root, encoding="UTF-8", xml_declaration=False)
+        lazy = self._lazy.get(name)
+        if lazy is not None:
+            body = lazy.rows_xml()
+        else:
+            body = etree.tostring(self._trees[name], encoding="UTF-8", xml_declaration=False)
         declaration = self._declarations.get(name)
         if declaration is None and name not in self._infos:
             declaration = _DECLARATION
@@ -985,7 +1140,18 @@ class Package:
             path = self.sheet_part(name)
             if path is None or not self.has(path):
                 raise KeyError(name)
-            part = SheetPart(self, name, path, self.xml(path))
+            rows = None
+            if path not in self._trees:
+                rows = _row_spans(self._part_bytes(path))
+            if rows is None:
+                part = SheetPart(self, name, path, self.xml(path))
+            else:
+                part = SheetPart(self, name, path, self._parse(path, rows.rest), rows)
+                if part.root.nsmap.get(None) != MAIN or part.data.getparent() is not part.root:
+                    self._trees.pop(path, None)  # not the plain form after all: parsed whole
+                    part = SheetPart(self, name, path, self.xml(path))
+                else:
+                    self._lazy[path] = part
             self._sheets[name] = part
         return part
 
@@ -997,11 +1163,13 @@ class Package:
         if sheet is None and (part is None or not self.has(part)):
             raise KeyError(name)
         if sheet is not None or part in self._trees:
-            sheet = self.sheet(name)
-            return max((n for n in sheet.rows() if len(sheet.row_element(n))), default=0)
+            return max(self.sheet(name).filled_rows(), default=0)
         info = self._infos.get(part)
         if part not in self._new and info is not None and info.file_size > MAX_PART_BYTES:
             self.xml(part)  # refused there, with its message
+        rows = _row_spans(self._part_bytes(part))
+        if rows is not None:  # the plain form: found in the bytes
+            return max((n for n, (a, b) in rows.spans.items() if _CELL_START.search(rows.source, a, b)), default=0)
         source = io.BytesIO(self._new[part]) if part in self._new else self._zip.open(part)
         filled: dict[int, bool] = {}  # the later of two rows with one number wins, as in SheetPart
         last = 0
@@ -1028,6 +1196,7 @@ class Package:
             self.put(sheet.part, self._serialise(sheet.part))
         else:
             self._trees.pop(sheet.part, None)
+            self._lazy.pop(sheet.part, None)
 
     def defined_cells(self, name: str) -> list[tuple[str, str]]:
         """(sheet, cell) of a workbook-level defined name that refers to single cells, such as ``'Start'!$B$12``."""
