@@ -167,9 +167,8 @@ def write_sheet_marks(pkg: Package, marks: SheetMarks) -> None:
 
 def _fit_row(sheet: SheetPart, row: int, text: str, old_text: str) -> None:
     """Make the row tall enough for its Issues text; undo a height set for an earlier, longer text."""
-    el = sheet.row_element(row)
-    current = float(el.get("ht")) if el is not None and el.get("customHeight") in ("1", "true") and el.get(
-        "ht") else None
+    ht = sheet.row_attribute(row, "ht")
+    current = float(ht) if ht and sheet.row_attribute(row, "customHeight") in ("1", "true") else None
     wanted, before = row_height(text), row_height(old_text)
     if wanted is not None:
         if current is None or current == before or current < wanted:

@@ -97,6 +97,7 @@ def column_index(letters: str) -> int:
     return n
 
 
+@lru_cache(maxsize=None)  # at most 16,384 columns
 def column_letters(index: int) -> str:
     out = ""
     while index:
@@ -338,19 +339,59 @@ _SHEET_DATA = re.compile(rb"<sheetData\s*(?:/>|>)")
 _ROW_START = re.compile(rb"<row[\s>/]")
 _ROW_NUMBERED = re.compile(rb'<row\s[^>]*?\br="(\d+)"')
 _CELL_NAMED = re.compile(rb'<c\s[^>]*?\br="[A-Z]{1,3}\d+"')
+_ROW_TAG = re.compile(rb"<row\b([^>]*?)(/?)>")
+_ROW_FIRST_NUMBER = re.compile(rb'<row r="(\d+)"')
+_FILLED_ROW = re.compile(rb'<row r="(\d+)"[^>]*[^/]>\s*<c[\s>/]')
+_CELL_REF = re.compile(rb'<c\s[^>]*?\br="([A-Z]{1,3})\d+"')
+_SPANS = re.compile(rb'\sspans="(\d+):(\d+)"')
+_HEIGHT_ATTRS = re.compile(rb'\s(?:ht|customHeight)="[^"]*"')
 #: what the rows of a sheet in the plain form never hold
 _NOT_PLAIN = re.compile(rb"<!--|<!\[CDATA\[|<\?|<!DOCTYPE|<!ENTITY")
 
 
 @dataclass
 class _RowSpans:
-    """A sheet part's rows as bytes: ``source`` is the part, ``spans`` each row's (start, end) in it."""
+    """A sheet part's rows as bytes: each row's XML by number, up to the next row (so with the text between)."""
 
-    source: bytes
     lead: bytes
-    spans: dict[int, tuple[int, int]]
+    rows: dict[int, bytes]
     #: the part with an empty ``<sheetData/>`` in place of the rows
     rest: bytes
+
+
+def _cells_named(data: bytes, start: int, end: int) -> bool:
+    """Every cell between ``start`` and ``end`` names its ``r``."""
+    # the usual case, counted: each "<c" in a row starts a cell that names its r first (as Excel and openpyxl write)
+    if data.count(b"<c", start, end) == data.count(b'<c r="', start, end):
+        return True
+    return len(_CELL_START.findall(data, start, end)) == len(_CELL_NAMED.findall(data, start, end))
+
+
+def _attribute(name: str) -> re.Pattern[bytes]:
+    found = _ATTRIBUTES.get(name)
+    if found is None:
+        found = _ATTRIBUTES[name] = re.compile(rb'\s' + name.encode() + rb'="([^"]*)"')
+    return found
+
+
+_ATTRIBUTES: dict[str, re.Pattern[bytes]] = {}
+
+
+def _last_filled_row(data: bytes) -> int | None:
+    """The last row holding cells of a sheet part in the plain form (None: not that form)."""
+    found = _SHEET_DATA.search(data)
+    if found is None or _NOT_PLAIN.search(data):
+        return None
+    if found.group().endswith(b"/>"):
+        return 0
+    start, end = found.end(), data.find(b"</sheetData>", found.end())
+    if end < 0 or data.count(b"<row", start, end) != data.count(b'<row r="', start, end):
+        return None
+    numbers = [int(n) for n in _ROW_FIRST_NUMBER.findall(data, start, end)]
+    if any(a >= b for a, b in zip(numbers, numbers[1:])):
+        return None  # rows out of order: the later of two with one number is the one (the slow way)
+    # a row holds cells when a cell follows its start tag (a row's other child, extLst, comes last)
+    return max((int(n) for n in _FILLED_ROW.findall(data, start, end)), default=0)
 
 
 def _row_spans(data: bytes) -> _RowSpans | None:
@@ -361,7 +402,7 @@ def _row_spans(data: bytes) -> _RowSpans | None:
     if found is None or _SHEET_DATA.search(data, found.end()) is not None or _NOT_PLAIN.search(data):
         return None
     if found.group().endswith(b"/>"):
-        return _RowSpans(data, b"", {}, data)
+        return _RowSpans(b"", {}, data)
     start = found.end()
     end = data.find(b"</sheetData>", start)
     if end < 0 or data.find(b"</sheetData>", end + 1) >= 0:
@@ -370,16 +411,15 @@ def _row_spans(data: bytes) -> _RowSpans | None:
     numbered = list(_ROW_NUMBERED.finditer(data, start, end))
     if len(numbered) != len(starts) or [m.start() for m in numbered] != starts:
         return None
-    if len(_CELL_START.findall(data, start, end)) != len(_CELL_NAMED.findall(data, start, end)):
+    if not _cells_named(data, start, end):
         return None
     rows = [int(m.group(1)) for m in numbered]
     if any(a >= b for a, b in zip(rows, rows[1:])):
         return None
     bounds = starts + [end]
-    spans = {row: (bounds[i], bounds[i + 1]) for i, row in enumerate(rows)}
     lead = data[start:starts[0]] if starts else data[start:end]
     rest = data[:found.start()] + b"<sheetData/>" + data[end + len(b"</sheetData>"):]
-    return _RowSpans(data, lead, spans, rest)
+    return _RowSpans(lead, {row: data[bounds[i]:bounds[i + 1]] for i, row in enumerate(rows)}, rest)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -403,14 +443,14 @@ class SheetPart:
         self.data = data
         self._rows: dict[int, etree._Element] = {}
         self._keys: list[int] = []
-        #: rows not parsed yet (lazy form): row -> (start, end) in ``self._source``
-        self._spans: dict[int, tuple[int, int]] = {}
-        self._source = b""
+        #: rows not parsed (the lazy form): row -> its XML
+        self._spans: dict[int, bytes] = {}
         self._lead = b""
+        self._wrapping: tuple[bytes, bytes] | None = None
         #: parent of the parsed rows in the lazy form (their order is that of ``_keys``, not of this element)
         self._holder: etree._Element | None = None
         if rows is not None:
-            self._source, self._lead, self._spans = rows.source, rows.lead, dict(rows.spans)
+            self._lead, self._spans = rows.lead, rows.rows
             self._keys = list(self._spans)
             self._holder = etree.Element(data.tag, nsmap=root.nsmap)
         self._bounds: list[int] | None = None  # min row, min col, max row, max col set here
@@ -435,16 +475,18 @@ class SheetPart:
         """An empty ``<sheetData>`` declaring the sheet's namespaces, with its start and end tags as text:
         rows parsed or written inside it need no declarations of their own."""
         wrapper = etree.Element(self.data.tag, nsmap=self.root.nsmap)
-        head = etree.tostring(wrapper, encoding="unicode")[:-2] + ">"
-        end = f"</{head[1:].split(' ', 1)[0].rstrip('>')}>"
-        return wrapper, head.encode("utf-8"), end.encode("utf-8")
+        if self._wrapping is None:
+            head = etree.tostring(wrapper, encoding="unicode")[:-2] + ">"
+            end = f"</{head[1:].split(' ', 1)[0].rstrip('>')}>"
+            self._wrapping = head.encode("utf-8"), end.encode("utf-8")
+        return wrapper, *self._wrapping
 
     def _element(self, row: int) -> etree._Element | None:
         el = self._rows.get(row)
         if el is None and row in self._spans:
-            start, end = self._spans.pop(row)
-            _, head, tail = self._wrapper()
-            parsed = etree.fromstring(head + self._source[start:end] + tail, _parser())
+            text = self._spans.pop(row)
+            head, tail = self._wrapping or self._wrapper()[1:]
+            parsed = etree.fromstring(head + text + tail, _parser())
             el = parsed[0]
             self._holder.append(el)  # type: ignore[union-attr]  # with its tail (the text up to the next row)
             self._rows[row] = el
@@ -452,11 +494,8 @@ class SheetPart:
 
     def _surely_without(self, row: int, col: int) -> bool:
         """True when the row is still bytes and holds no cell at ``col`` (every cell there names its ``r``)."""
-        span = self._spans.get(row)
-        if span is None:
-            return False
-        ref = f'r="{column_letters(col)}{row}"'.encode()
-        return self._source.find(ref, span[0], span[1]) < 0
+        text = self._spans.get(row)
+        return text is not None and f'r="{column_letters(col)}{row}"'.encode() not in text
 
     def rows_xml(self) -> bytes:
         """The sheet part's XML in the lazy form: the parsed part with the rows put into ``<sheetData>``."""
@@ -469,9 +508,9 @@ class SheetPart:
         wrapper, head, tail = self._wrapper()
         parts = [before, b"<sheetData>", self._lead]
         for row in self._keys:
-            span = self._spans.get(row)
-            if span is not None:
-                parts.append(self._source[span[0]:span[1]])
+            text = self._spans.get(row)
+            if text is not None:
+                parts.append(text)
                 continue
             el = self._rows[row]
             wrapper.append(el)
@@ -506,9 +545,9 @@ class SheetPart:
         """The rows holding cells (a row still bytes is not parsed for this)."""
         out = []
         for n in self._keys:
-            span = self._spans.get(n)
-            if span is not None:
-                if _CELL_START.search(self._source, span[0], span[1]):
+            text = self._spans.get(n)
+            if text is not None:
+                if _CELL_START.search(text):
                     out.append(n)
             elif len(self._rows[n]):
                 out.append(n)
@@ -627,6 +666,8 @@ class SheetPart:
     def set(self, ref: str, value: Value, style: int | None = None) -> None:
         """Set one cell: its value (None: blank) and, if given, its cell format; other cells stay as they are."""
         row, col = split_ref(ref)
+        if row in self._spans and self._set_in_text(row, col, value, style):
+            return
         ref = ref_of(row, col)
         c, following = self._locate(row, col)
         keep = c.get("s") if c is not None else None
@@ -723,13 +764,21 @@ class SheetPart:
                 spans.append((row, written[0], written[-1]))
         if not parts:
             return
+        if self._holder is not None:  # the lazy form: the rows stay text, as the rows read do
+            for text, (row, lo, hi) in zip(parts, spans):
+                self._spans[row] = text.encode("utf-8")
+                self._keys.append(row)
+                self._extend(row, lo)
+                self._extend(row, hi)
+            self.package.touch(self.part)
+            return
         # declared as on the sheet's root, so the rows moved into it need no declarations of their own
         wrapper = etree.Element(self.data.tag, nsmap=self.root.nsmap)
         head = etree.tostring(wrapper, encoding="unicode")[:-2] + ">"
         end = f"</{head[1:].split(' ', 1)[0].rstrip('>')}>"
         parsed = etree.fromstring((head + "".join(parts) + end).encode("utf-8"), _parser())
         for el, (row, lo, hi) in zip(list(parsed), spans):
-            (self._holder if self._holder is not None else self.data).append(el)
+            self.data.append(el)
             self._keys.append(row)
             self._rows[row] = el
             self._extend(row, lo)
@@ -790,8 +839,83 @@ class SheetPart:
         self._place(cf)
         self.package.touch(self.part)
 
+    # -- a row still held as text (the lazy form): the common edits without parsing it ------------
+
+    def _set_in_text(self, row: int, col: int, value: Value, style: int | None) -> bool:
+        """:meth:`set` on a row still held as text, for a cell that is not there and goes right of every
+        cell of the row (a mark): the cell's XML is written in as :meth:`set` would make it. False when
+        the row must be parsed for it."""
+        if not self._surely_without(row, col):
+            return False
+        if value is None or value == "":
+            return style is None or str(style) == "0"  # nothing there and nothing to write: done
+        text = self._spans[row]
+        tag = _ROW_TAG.match(text)
+        last = text.rfind(b"<c ")
+        found = _CELL_REF.match(text, last) if last >= 0 else None
+        if tag is None or b"'" in tag.group(1) or (last >= 0 and (
+                found is None or column_index(found.group(1).decode()) >= col)):
+            return False
+        s = str(style) if style is not None else None
+        if looks_like_formula(value):  # stored as text already; the quote prefix keeps it text when edited
+            s = str(self.package.styles.derive(int(s or 0), quote_prefix=True))
+        cell = _cell_xml(ref_of(row, col), s if s and s != "0" else None, value).encode("utf-8")
+        attrs = tag.group(1)
+        spans = _SPANS.search(attrs)
+        if spans is not None:
+            lo, hi = int(spans.group(1)), int(spans.group(2))
+            if not lo <= col <= hi:
+                attrs = attrs[:spans.start()] + f' spans="{min(lo, col)}:{max(hi, col)}"'.encode() + attrs[spans.end():]
+        if tag.group(2):  # <row .../>: the row had no cells
+            rest = text[tag.end():]
+            self._spans[row] = b"<row" + attrs + b">" + cell + b"</row>" + rest
+        else:
+            end = text.rfind(b"</row>")
+            self._spans[row] = b"<row" + attrs + b">" + text[tag.end():end] + cell + text[end:]
+        self._extend(row, col)
+        self.package.touch(self.part)
+        return True
+
+    def row_attribute(self, row: int, name: str) -> str | None:
+        """An attribute of a row element (``ht``, ``customHeight``...), None when it has none or is not there."""
+        text = self._spans.get(row)
+        if text is not None:
+            tag = _ROW_TAG.match(text)
+            if tag is not None and b"'" not in tag.group(1):
+                found = _attribute(name).search(tag.group(1))
+                return None if found is None else found.group(1).decode()
+        el = self._element(row)
+        return None if el is None else el.get(name)
+
+    def _height_in_text(self, row: int, height: float | None) -> bool:
+        """:meth:`set_row_height` on a row still held as text; False when it must be parsed for it."""
+        text = self._spans[row]
+        tag = _ROW_TAG.match(text)
+        if tag is None or b"'" in tag.group(1):
+            return False
+        attrs = tag.group(1)
+        if height is None:
+            kept = _HEIGHT_ATTRS.sub(b"", attrs)
+            if kept != attrs:
+                self._spans[row] = b"<row" + kept + text[tag.end(1):]
+                self.package.touch(self.part)
+            return True
+        new = attrs
+        for name, value in (("ht", _number(float(height)).encode()), ("customHeight", b"1")):
+            found = _attribute(name).search(new)
+            if found is None:  # a new attribute goes last, as lxml puts it
+                new += b" " + name.encode() + b'="' + value + b'"'
+            elif found.group(1) != value:
+                new = new[:found.start(1)] + value + new[found.end(1):]
+        if new != attrs:
+            self._spans[row] = b"<row" + new + text[tag.end(1):]
+            self.package.touch(self.part)
+        return True
+
     def set_row_height(self, row: int, height: float | None) -> None:
         """Give a row a fixed height in points, or (None) let it take the default height again."""
+        if row in self._spans and self._height_in_text(row, height):
+            return
         el = self._row(row) if height is not None else self._element(row)
         if el is None:
             return
@@ -859,7 +983,7 @@ class SheetPart:
     def remove_empty_rows(self, rows: Iterable[int]) -> None:
         """Drop row elements left with no cells and nothing of their own (height, style)."""
         for n in rows:
-            if n in self._spans and _CELL_START.search(self._source, *self._spans[n]):
+            if n in self._spans and _CELL_START.search(self._spans[n]):
                 continue  # holds cells: not empty (and left as bytes)
             el = self._element(n)
             if el is None or len(el) or set(el.attrib) - _PLAIN_ROW:
@@ -1167,9 +1291,9 @@ class Package:
         info = self._infos.get(part)
         if part not in self._new and info is not None and info.file_size > MAX_PART_BYTES:
             self.xml(part)  # refused there, with its message
-        rows = _row_spans(self._part_bytes(part))
-        if rows is not None:  # the plain form: found in the bytes
-            return max((n for n, (a, b) in rows.spans.items() if _CELL_START.search(rows.source, a, b)), default=0)
+        found = _last_filled_row(self._part_bytes(part))
+        if found is not None:  # the plain form: found in the bytes
+            return found
         source = io.BytesIO(self._new[part]) if part in self._new else self._zip.open(part)
         filled: dict[int, bool] = {}  # the later of two rows with one number wins, as in SheetPart
         last = 0
@@ -1452,7 +1576,8 @@ class Package:
                 else:
                     info = zipfile.ZipInfo(name, datetime.now().timetuple()[:6])
                     info.compress_type = zipfile.ZIP_DEFLATED
-                out.writestr(info, data)
+                # the fastest level: a marked sheet of 20,000 children is rewritten at every validation
+                out.writestr(info, data, compresslevel=1)
 
 
 def check_unchanged(path: Path, expect: Fingerprint) -> None:
