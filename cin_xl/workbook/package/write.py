@@ -341,7 +341,7 @@ _ROW_NUMBERED = re.compile(rb'<row\s[^>]*?\br="(\d+)"')
 _CELL_NAMED = re.compile(rb'<c\s[^>]*?\br="[A-Z]{1,3}\d+"')
 _ROW_TAG = re.compile(rb"<row\b([^>]*?)(/?)>")
 _ROW_FIRST_NUMBER = re.compile(rb'<row r="(\d+)"')
-_FILLED_ROW = re.compile(rb'<row r="(\d+)"[^>]*[^/]>\s*<c[\s>/]')
+_FILLED_ROW = re.compile(rb'<row r="(\d+)"(?:[^>]*[^/>])?>\s*<c[\s>/]')
 _CELL_REF = re.compile(rb'<c\s[^>]*?\br="([A-Z]{1,3})\d+"')
 _SPANS = re.compile(rb'\sspans="(\d+):(\d+)"')
 _HEIGHT_ATTRS = re.compile(rb'\s(?:ht|customHeight)="[^"]*"')
@@ -357,6 +357,10 @@ class _RowSpans:
     rows: dict[int, bytes]
     #: the part with an empty ``<sheetData/>`` in place of the rows
     rest: bytes
+
+
+def _after_declaration(data: bytes) -> int:
+    return data.index(b"?>") + 2 if data.startswith(b"<?xml") else 0
 
 
 def _cells_named(data: bytes, start: int, end: int) -> bool:
@@ -380,7 +384,7 @@ _ATTRIBUTES: dict[str, re.Pattern[bytes]] = {}
 def _last_filled_row(data: bytes) -> int | None:
     """The last row holding cells of a sheet part in the plain form (None: not that form)."""
     found = _SHEET_DATA.search(data)
-    if found is None or _NOT_PLAIN.search(data):
+    if found is None or _NOT_PLAIN.search(data, _after_declaration(data)):
         return None
     if found.group().endswith(b"/>"):
         return 0
@@ -399,7 +403,8 @@ def _row_spans(data: bytes) -> _RowSpans | None:
     row and cell naming its ``r``, rows in order, no comments, CDATA or entities), else None (then the
     part is parsed whole). Each row's span runs to the next row, so the text between rows is kept."""
     found = _SHEET_DATA.search(data)
-    if found is None or _SHEET_DATA.search(data, found.end()) is not None or _NOT_PLAIN.search(data):
+    if found is None or _SHEET_DATA.search(data, found.end()) is not None or _NOT_PLAIN.search(
+            data, _after_declaration(data)):
         return None
     if found.group().endswith(b"/>"):
         return _RowSpans(b"", {}, data)
