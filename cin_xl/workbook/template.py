@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import math
+import shutil
 import tempfile
 import zipfile
 from datetime import date, datetime
@@ -282,19 +283,22 @@ def _splice_rows(data: bytes, bodies: dict[str, BinaryIO]) -> bytes:
     if not bodies:
         return data
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED,
-                                                                    allowZip64=True) as dst:
+    # level 1: the data sheets are most of the work, and a quarter larger compressed is no harm
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, allowZip64=True,
+                                                                    compresslevel=1) as dst:
         for info in src.infolist():
             content = src.read(info)
             body = bodies.get(info.filename)
-            if body is not None:
-                body.seek(0)
-                head, sep, tail = content.rpartition(b"</sheetData>")
-                content = b"".join((head, body.read(), sep, tail))
-            # level 1: the data sheets are most of the work, and a quarter larger compressed is no harm
-            dst.writestr(info, content, compresslevel=1)
+            if body is None:
+                dst.writestr(info, content, compresslevel=1)
+                continue
+            head, sep, tail = content.rpartition(b"</sheetData>")
+            body.seek(0)
+            with dst.open(info.filename, "w", force_zip64=True) as member:  # streamed: never all in memory
+                member.write(head)
+                shutil.copyfileobj(body, member, 1 << 20)
+                member.write(sep + tail)
     return out.getvalue()
-
 
 def _dv(sqref: str, *, kind: str | None, formula1: str | None = None, formula2: str | None = None,
         operator: str | None = None, prompt: tuple[str, str] | None = None, error: str | None = None,
