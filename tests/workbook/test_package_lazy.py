@@ -103,14 +103,26 @@ def test_marks_right_of_the_cells_are_written_into_the_text_as_set_makes_them():
     _same(edit)
 
 
-def test_cells_already_there_or_left_of_others_go_through_the_parsed_row():
+def test_cells_already_there_are_replaced_or_removed_in_the_text():
     def edit(pkg, sheet):
-        sheet.set("E4", "replaced", 1)  # a cell there
-        sheet.set("E5", "before F5")  # a cell right of it
-        sheet.set("A2", "replaced")  # a cell there, left of another
-        sheet.set("E4", None)
+        sheet.set("E4", "replaced", 1)  # a mark written before
+        sheet.set("B2", "new text")  # keeps its format s="1"
+        sheet.set("A2", None)  # no format: removed
+        sheet.set("B2", None)  # a format: kept, blank
+        sheet.set("A7", "=no longer a formula")  # the formula goes (and with it Excel's calculation chain)
+        sheet.set("A1", "", 0)
         if sheet.lazy:
-            assert not {2, 4, 5} & set(sheet._spans)
+            assert {1, 2, 4, 7} <= set(sheet._spans)
+            assert pkg.formulas_changed
+
+    _same(edit)
+
+
+def test_a_cell_left_of_others_goes_through_the_parsed_row():
+    def edit(pkg, sheet):
+        sheet.set("E5", "before F5")
+        if sheet.lazy:
+            assert 5 not in sheet._spans
 
     _same(edit)
 

@@ -344,6 +344,8 @@ _ROW_FIRST_NUMBER = re.compile(rb'<row r="(\d+)"')
 _FILLED_ROW = re.compile(rb'<row r="(\d+)"(?:[^>]*[^/>])?>\s*<c[\s>/]')
 _CELL_REF = re.compile(rb'<c\s[^>]*?\br="([A-Z]{1,3})\d+"')
 _SPANS = re.compile(rb'\sspans="(\d+):(\d+)"')
+_S_ATTR = re.compile(rb'\ss="(\d*)"')
+_FORMULA_START = re.compile(rb"<f[\s>/]")
 _HEIGHT_ATTRS = re.compile(rb'\s(?:ht|customHeight)="[^"]*"')
 #: what the rows of a sheet in the plain form never hold
 _NOT_PLAIN = re.compile(rb"<!--|<!\[CDATA\[|<\?|<!DOCTYPE|<!ENTITY")
@@ -847,11 +849,11 @@ class SheetPart:
     # -- a row still held as text (the lazy form): the common edits without parsing it ------------
 
     def _set_in_text(self, row: int, col: int, value: Value, style: int | None) -> bool:
-        """:meth:`set` on a row still held as text, for a cell that is not there and goes right of every
-        cell of the row (a mark): the cell's XML is written in as :meth:`set` would make it. False when
-        the row must be parsed for it."""
+        """:meth:`set` on a row still held as text, for a cell that is there (a mark written before) or that
+        goes right of every cell of the row (a new mark): the cell's XML is written in as :meth:`set` would
+        make it. False when the row must be parsed for it."""
         if not self._surely_without(row, col):
-            return False
+            return self._replace_in_text(row, col, value, style)
         if value is None or value == "":
             return style is None or str(style) == "0"  # nothing there and nothing to write: done
         text = self._spans[row]
@@ -877,6 +879,41 @@ class SheetPart:
         else:
             end = text.rfind(b"</row>")
             self._spans[row] = b"<row" + attrs + b">" + text[tag.end():end] + cell + text[end:]
+        self._extend(row, col)
+        self.package.touch(self.part)
+        return True
+
+    def _replace_in_text(self, row: int, col: int, value: Value, style: int | None) -> bool:
+        """:meth:`_set_in_text` for a cell that is there (its XML is the text from ``<c r="REF"`` to its end:
+        a cell holds no ``<`` but its own elements')."""
+        text = self._spans[row]
+        ref = ref_of(row, col)
+        start = text.find(f'<c r="{ref}"'.encode())
+        if start < 0 or text.find(f'<c r="{ref}"'.encode(), start + 1) >= 0:
+            return False
+        close = text.find(b">", start)
+        if close < 0:
+            return False
+        end = close + 1 if text[close - 1:close] == b"/" else text.find(b"</c>", close) + 4
+        if end < close:
+            return False
+        old = text[start:end]
+        keep = _S_ATTR.search(text, start, close)
+        if keep is None and b" s=" in text[start:close]:
+            return False
+        s = str(style) if style is not None else (keep.group(1).decode() if keep else None)
+        had_formula = _FORMULA_START.search(old) is not None
+        if value is None or value == "":
+            if not s or s == "0":
+                self.package.formulas_changed |= had_formula
+                self._spans[row] = text[:start] + text[end:]
+                self.package.touch(self.part)
+                return True
+        elif looks_like_formula(value):  # stored as text already; the quote prefix keeps it text when edited
+            s = str(self.package.styles.derive(int(s or 0), quote_prefix=True))
+        self.package.formulas_changed |= had_formula
+        cell = _cell_xml(ref, s if s and s != "0" else None, value).encode("utf-8")
+        self._spans[row] = text[:start] + cell + text[end:]
         self._extend(row, col)
         self.package.touch(self.part)
         return True
