@@ -245,7 +245,7 @@ def write_issues_sheet(pkg: Package, rows: list[list[object]]) -> None:
     below = max(sheet.rows(), default=0)  # rows after the sheet's last: appended all at once
     appended = []
     for r, row in enumerate(rows, start=2):
-        new_row = sheet.row_element(r) is None  # most rows: filled in one go rather than cell by cell
+        new_row = not sheet.has_row(r)  # most rows: filled in one go rather than cell by cell
         cells = []
         for j, value in enumerate(row):
             if j == link and isinstance(value, str) and value.startswith("=HYPERLINK("):
@@ -262,7 +262,7 @@ def write_issues_sheet(pkg: Package, rows: list[list[object]]) -> None:
             appended.append((r, cells))
         elif new_row:
             sheet.add_row(r, cells)
-        else:
+        elif not sheet.rewrite_cells(r, cells):
             for col, value, style in cells:
                 sheet.set(ref_of(r, col), value, style)
     sheet.append_rows(appended)

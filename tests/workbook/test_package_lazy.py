@@ -168,3 +168,40 @@ def test_a_sheet_not_in_the_plain_form_is_parsed_whole():
                  SHEET.replace("caf\u00e9", "<![CDATA[x]]>")):
         pkg = _package(text)
         assert not pkg.sheet("S").lazy
+
+
+def test_values_formats_and_formulas_read_from_the_text_are_those_of_the_parsed_row():
+    text = SHEET.replace('<row r="8"></row>', '<row r="8"><c r="A8" s="2" t="inlineStr"><is><t>x &amp; &lt;y&gt; &quot;'
+                         '</t></is></c><c r="B8" t="s"><v>0</v></c><c r="C8" t="inlineStr"><v>odd</v></c>'
+                         '<c r="D8" t="inlineStr"><is><t>&#65;</t></is></c><c r="E8" t="s"><v>99</v></c></row>')
+    lazy, whole = _package(text), _package(text.replace("<dimension", "<!-- c --><dimension"))
+    lazy_sheet, whole_sheet = lazy.sheet("S"), whole.sheet("S")
+    assert lazy_sheet.lazy and not whole_sheet.lazy
+    for row in range(1, 10):
+        for col in range(1, 8):
+            ref = f"{'ABCDEFG'[col - 1]}{row}"
+            assert lazy_sheet.value_at(row, col) == whole_sheet.value_at(row, col), ref
+            assert lazy_sheet.style_of(ref) == whole_sheet.style_of(ref), ref
+            assert lazy_sheet.has_formula(row, col) == whole_sheet.has_formula(row, col), ref
+    assert 8 in lazy_sheet._spans  # read without parsing the row
+
+
+def test_issues_rows_written_before_are_written_anew_in_the_text():
+    def edit(pkg, sheet):
+        assert sheet.rewrite_cells(1, [(1, "code", 0), (2, None, 0), (3, Formula('HYPERLINK("#S!A1","Go")', "Go"), 0)])
+        assert not sheet.rewrite_cells(5, [(1, 1, 0), (2, 2, 0)])  # F5 is not one of the columns
+        assert sheet.rewrite_cells(7, [(1, "=text now", 1), (2, "x", 0)])
+        assert pkg.formulas_changed
+
+    pkg = _package(SHEET)
+    assert pkg.sheet("S").lazy
+    edit(pkg, pkg.sheet("S"))
+    expected = _package(SHEET.replace("<dimension", "<!-- c --><dimension"))
+    sheet = expected.sheet("S")
+    for row, cells in ((1, [(1, "code", 0), (2, None, 0), (3, Formula('HYPERLINK("#S!A1","Go")', "Go"), 0)]),
+                       (7, [(1, "=text now", 1), (2, "x", 0)])):
+        for col, value, style in cells:
+            sheet.set(f"{'ABC'[col - 1]}{row}", value, style)
+    sheet.finish()
+    pkg.sheet("S").finish()
+    assert _canonical(pkg.read(pkg.sheet("S").part)) == _canonical(expected.read(sheet.part))

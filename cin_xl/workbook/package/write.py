@@ -345,6 +345,9 @@ _FILLED_ROW = re.compile(rb'<row r="(\d+)"(?:[^>]*[^/>])?>\s*<c[\s>/]')
 _CELL_REF = re.compile(rb'<c\s[^>]*?\br="([A-Z]{1,3})\d+"')
 _SPANS = re.compile(rb'\sspans="(\d+):(\d+)"')
 _S_ATTR = re.compile(rb'\ss="(\d*)"')
+#: a cell of inline text or a shared string in the form Excel and cin-xl write (the value read as it is)
+_SIMPLE_TEXT_CELL = re.compile(rb'<c r="[A-Z]+\d+"(?: s="\d+")? t="(inlineStr|s)"(?: s="\d+")?>'
+                               rb'(?:<is><t(?: xml:space="preserve")?>|(<v>))([^<]*)(?(2)</v>|</t></is>)</c>')
 _FORMULA_START = re.compile(rb"<f[\s>/]")
 _HEIGHT_ATTRS = re.compile(rb'\s(?:ht|customHeight)="[^"]*"')
 #: what the rows of a sheet in the plain form never hold
@@ -454,6 +457,7 @@ class SheetPart:
         self._spans: dict[int, bytes] = {}
         self._lead = b""
         self._wrapping: tuple[bytes, bytes] | None = None
+        self._row_parser = _parser()
         #: parent of the parsed rows in the lazy form (their order is that of ``_keys``, not of this element)
         self._holder: etree._Element | None = None
         if rows is not None:
@@ -493,7 +497,7 @@ class SheetPart:
         if el is None and row in self._spans:
             text = self._spans.pop(row)
             head, tail = self._wrapping or self._wrapper()[1:]
-            parsed = etree.fromstring(head + text + tail, _parser())
+            parsed = etree.fromstring(head + text + tail, self._row_parser)
             el = parsed[0]
             self._holder.append(el)  # type: ignore[union-attr]  # with its tail (the text up to the next row)
             self._rows[row] = el
@@ -601,19 +605,68 @@ class SheetPart:
         return self.cell_at(row, col)
 
     def cell_at(self, row: int, col: int) -> etree._Element | None:
-        if self._spans and self._surely_without(row, col):
-            return None  # nothing to find, and the row keeps its bytes
+        """The cell element (for reading: a row still held as text gives a copy of its cell)."""
+        if row in self._spans:
+            if self._surely_without(row, col):
+                return None  # nothing to find, and the row keeps its bytes
+            found = self._cell_in_text(row, col)
+            if found is not None:
+                text, start, end, _ = found
+                head, tail = self._wrapping or self._wrapper()[1:]
+                return etree.fromstring(head + text[start:end] + tail, self._row_parser)[0]
         return self._locate(row, col)[0]
+
+    def has_row(self, row: int) -> bool:
+        return row in self._rows or row in self._spans
+
+    def _cell_in_text(self, row: int, col: int) -> tuple[bytes, int, int, int] | None:
+        """(the row's text, start and end of the cell's XML in it, end of its start tag), for a cell written
+        with its ``r`` first (a cell holds no ``<`` but its own elements'); None when not found so."""
+        text = self._spans[row]
+        key = f'<c r="{ref_of(row, col)}"'.encode()
+        start = text.find(key)
+        if start < 0 or text.find(key, start + 1) >= 0:
+            return None
+        close = text.find(b">", start)
+        if close < 0:
+            return None
+        end = close + 1 if text[close - 1:close] == b"/" else text.find(b"</c>", close) + 4
+        if end < close:
+            return None
+        return text, start, end, close
 
     def value(self, ref: str) -> object:
         """The value of a cell as it is stored: text, number, bool, or None when blank."""
         return self.value_at(*split_ref(ref))
 
     def value_at(self, row: int, col: int) -> object:
+        if row in self._spans:
+            if self._surely_without(row, col):
+                return None
+            found = self._cell_in_text(row, col)
+            if found is not None:
+                simple = _SIMPLE_TEXT_CELL.fullmatch(found[0], found[1], found[2])
+                if simple is not None and (simple.group(1) == b"inlineStr") == (simple.group(2) is None) and (
+                        b"&#" not in simple.group(3)) and (simple.group(2) is None or simple.group(3).isdigit()):
+                    text = simple.group(3).decode("utf-8")
+                    if "&" in text:
+                        text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace(
+                            "&apos;", "'").replace("&amp;", "&")
+                    if simple.group(1) == b"inlineStr":
+                        return text
+                    strings = self.package.shared_strings()  # a shared string: its number
+                    i = int(text)
+                    return strings[i] if 0 <= i < len(strings) else ""
         c = self.cell_at(row, col)
         return None if c is None else self.package.cell_value(c)
 
     def has_formula(self, row: int, col: int) -> bool:
+        if row in self._spans:
+            if self._surely_without(row, col):
+                return False
+            found = self._cell_in_text(row, col)
+            if found is not None:
+                return _FORMULA_START.search(found[0], found[1], found[2]) is not None
         c = self.cell_at(row, col)
         return c is not None and c.find(_F) is not None
 
@@ -643,6 +696,18 @@ class SheetPart:
 
     def style_of(self, ref: str) -> int:
         """The cell format a cell shows with: its own, else its column's."""
+        row, col = split_ref(ref)
+        if row in self._spans:
+            found = None if self._surely_without(row, col) else self._cell_in_text(row, col)
+            if found is None and self._surely_without(row, col):
+                return self.column_style(col)
+            if found is not None:
+                text, start, _, close = found
+                own = _S_ATTR.search(text, start, close)
+                if own is not None and own.group(1):
+                    return int(own.group(1))
+                if b" s=" not in text[start:close]:
+                    return self.column_style(col)
         c = self.cell(ref)
         if c is not None and c.get("s"):
             return int(c.get("s"))
@@ -886,17 +951,11 @@ class SheetPart:
     def _replace_in_text(self, row: int, col: int, value: Value, style: int | None) -> bool:
         """:meth:`_set_in_text` for a cell that is there (its XML is the text from ``<c r="REF"`` to its end:
         a cell holds no ``<`` but its own elements')."""
-        text = self._spans[row]
+        found = self._cell_in_text(row, col)
+        if found is None:
+            return False
+        text, start, end, close = found
         ref = ref_of(row, col)
-        start = text.find(f'<c r="{ref}"'.encode())
-        if start < 0 or text.find(f'<c r="{ref}"'.encode(), start + 1) >= 0:
-            return False
-        close = text.find(b">", start)
-        if close < 0:
-            return False
-        end = close + 1 if text[close - 1:close] == b"/" else text.find(b"</c>", close) + 4
-        if end < close:
-            return False
         old = text[start:end]
         keep = _S_ATTR.search(text, start, close)
         if keep is None and b" s=" in text[start:close]:
@@ -915,6 +974,42 @@ class SheetPart:
         cell = _cell_xml(ref, s if s and s != "0" else None, value).encode("utf-8")
         self._spans[row] = text[:start] + cell + text[end:]
         self._extend(row, col)
+        self.package.touch(self.part)
+        return True
+
+    def rewrite_cells(self, row: int, cells: list[tuple[int, Value, int]]) -> bool:
+        """:meth:`set` of each of ``cells`` (column, value, cell format) in a row still held as text whose
+        cells are all in those columns (a row of the Issues sheet written before): the row's cells are
+        written anew. False (nothing done) when the row is not so."""
+        text = self._spans.get(row)
+        tag = _ROW_TAG.match(text) if text is not None else None
+        if tag is None or b"'" in tag.group(1):
+            return False
+        columns = {col for col, _, _ in cells}
+        for found in _CELL_START.finditer(text):
+            ref = _CELL_REF.match(text, found.start())
+            if ref is None or column_index(ref.group(1).decode()) not in columns:
+                return False
+        parts = []
+        written = []
+        for col, value, s in sorted(self._formats(cells), key=lambda cell: cell[0]):
+            if (value is None or value == "") and (not s or s == "0"):
+                continue
+            parts.append(_cell_xml(ref_of(row, col), s if s and s != "0" else None, value))
+            written.append(col)
+        attrs = tag.group(1)
+        spans = _SPANS.search(attrs)
+        if spans is not None and written:
+            lo, hi = int(spans.group(1)), int(spans.group(2))
+            lo, hi = min(lo, written[0]), max(hi, written[-1])
+            attrs = attrs[:spans.start()] + f' spans="{lo}:{hi}"'.encode() + attrs[spans.end():]
+        if _FORMULA_START.search(text):
+            self.package.formulas_changed = True
+        end = len(text) if tag.group(2) else text.rfind(b"</row>") + len(b"</row>")
+        body = "".join(parts).encode("utf-8")
+        self._spans[row] = b"<row" + attrs + b">" + body + b"</row>" + text[end:]
+        for col in written:
+            self._extend(row, col)
         self.package.touch(self.part)
         return True
 
