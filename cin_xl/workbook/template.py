@@ -66,6 +66,7 @@ _MARKS_NOTE = "Hidden helper column used by validation to highlight cells. Leave
 #: "Last checked" on the Start sheet
 DATETIME_MINUTES = "dd/mm/yyyy hh:mm"
 _DATE_LIMITS = ("DATE(1900,1,1)", "DATE(2099,12,31)")
+_MIDNIGHT = datetime.min.time()
 _AUTHOR = "cin-xl"
 
 LIST_YESNO, LIST_LA, LIST_YEARS, LIST_LEGAL = "List_YesNo", "List_LA", "List_Years", "List_LegalStatus"
@@ -202,7 +203,8 @@ class _DataRows:
     def __init__(self, ws):
         self.ws = ws
         self.styles: dict[str, str] = {}  # "date", "datetime", "guard" -> cell format index
-        self.serials: dict[object, str] = {}
+        #: value -> its cell's XML after the reference, for codes and dates (they repeat down a sheet)
+        self.known: dict[object, str] = {}
 
     def _style(self, key: str, value: object) -> str:
         found = self.styles.get(key)
@@ -210,11 +212,20 @@ class _DataRows:
             found = self.styles[key] = str(_data_cell(self.ws, value).style_id)
         return found
 
-    def _serial(self, value: date) -> str:
-        found = self.serials.get(value)
-        if found is None:
-            found = self.serials[value] = _openpyxl_number(to_excel(value))
-        return found
+    def _tail(self, value: object, kind: type) -> str | None:
+        """A text or date cell's XML after its reference (None: a value openpyxl itself writes)."""
+        if kind is str:
+            text = excel_text(value)  # type: ignore[arg-type]
+            space = ' xml:space="preserve"' if text != text.strip() else ""
+            if needs_text_guard(text):
+                return f' s="{self._style("guard", value)}" t="inlineStr"><is><t{space}>{_xml_text(text)}</t></is></c>'
+            if text and text not in ERROR_CODES:
+                return f' t="inlineStr"><is><t{space}>{_xml_text(text)}</t></is></c>'
+            return None
+        if kind is date or (kind is datetime and value.tzinfo is None):  # type: ignore[union-attr]
+            key = "datetime" if kind is datetime and value.time() != _MIDNIGHT else "date"  # type: ignore[union-attr]
+            return f' s="{self._style(key, value)}" t="n"><v>{_openpyxl_number(to_excel(value))}</v></c>'
+        return None
 
     def _by_openpyxl(self, value: object, row: int, col: int) -> str:
         from openpyxl.cell._writer import write_cell
@@ -233,9 +244,9 @@ class _DataRows:
     def write(self, rows: Sequence[list[object]], first: int, fh: BinaryIO) -> None:
         """Write the ``<row>`` elements of ``rows`` to ``fh``, the first numbered ``first``."""
         letters = [get_column_letter(i) for i in range(1, max((len(r) for r in rows), default=0) + 1)]
+        known = self.known
         out: list[str] = []
         add = out.append
-        midnight = datetime.min.time()
         for r, row in enumerate(rows, start=first):
             if len(out) == 2000:  # a few hundred kB at a time: the sheet's XML is never all in memory
                 fh.write("".join(out).encode("ascii", "xmlcharrefreplace"))
@@ -246,25 +257,19 @@ class _DataRows:
                 if value is None:
                     continue
                 kind = type(value)
-                ref = f"{letters[i]}{r}"
-                if kind is str:
-                    text = excel_text(value)
-                    if needs_text_guard(text):
-                        style = self._style("guard", value)
-                        space = ' xml:space="preserve"' if text != text.strip() else ""
-                        put(f'<c r="{ref}" s="{style}" t="inlineStr"><is><t{space}>{_xml_text(text)}</t></is></c>')
-                    elif text and text not in ERROR_CODES:
-                        space = ' xml:space="preserve"' if text != text.strip() else ""
-                        put(f'<c r="{ref}" t="inlineStr"><is><t{space}>{_xml_text(text)}</t></is></c>')
-                    else:
+                if kind is int or (kind is float and math.isfinite(value)):
+                    put(f'<c r="{letters[i]}{r}" t="n"><v>{_openpyxl_number(value)}</v></c>')
+                    continue
+                repeats = kind is str or kind is date or kind is datetime
+                tail = known.get(value) if repeats else None
+                if tail is None:
+                    tail = self._tail(value, kind) if repeats else None
+                    if tail is None:
                         put(self._by_openpyxl(value, r, i + 1))
-                elif kind is int or (kind is float and math.isfinite(value)):
-                    put(f'<c r="{ref}" t="n"><v>{_openpyxl_number(value)}</v></c>')
-                elif kind is date or (kind is datetime and value.tzinfo is None):
-                    key = "datetime" if kind is datetime and value.time() != midnight else "date"
-                    put(f'<c r="{ref}" s="{self._style(key, value)}" t="n"><v>{self._serial(value)}</v></c>')
-                else:
-                    put(self._by_openpyxl(value, r, i + 1))
+                        continue
+                    if len(known) < 20_000 and (kind is not str or len(value) <= 8):  # codes, not IDs
+                        known[value] = tail
+                put(f'<c r="{letters[i]}{r}"{tail}')
             add(f'<row r="{r}">{"".join(cells)}</row>')
         fh.write("".join(out).encode("ascii", "xmlcharrefreplace"))  # as openpyxl: other characters as references
 

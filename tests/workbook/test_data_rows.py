@@ -23,6 +23,7 @@ ROWS = [
     [None],
     [],
     ["=1+1", date(2027, 3, 31), datetime(2027, 3, 31, 23, 59, 59), "plain"],
+    ["C001", "=SUM(A1:A2)", date(2026, 4, 1), "#N/A", "", datetime(2027, 3, 31, 23, 59, 59), "plain"],  # repeated
 ]
 
 
