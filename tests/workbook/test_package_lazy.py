@@ -164,6 +164,7 @@ def test_the_last_filled_row_read_from_the_bytes_is_the_one_parsing_finds():
 def test_a_sheet_not_in_the_plain_form_is_parsed_whole():
     for text in (SHEET.replace('<row r="3"/>', "<row r='3'/>"),  # quoted otherwise
                  SHEET.replace('<c r="A5">', "<c>"),  # a cell without its reference
+                 SHEET.replace('<c r="A5">', '<c r="$A$5">'),  # a reference not in the usual form
                  SHEET.replace('<row r="5">', '<row r="1">'),  # rows out of order
                  SHEET.replace("caf\u00e9", "<![CDATA[x]]>")):
         pkg = _package(text)

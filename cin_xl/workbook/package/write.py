@@ -339,6 +339,7 @@ _SHEET_DATA = re.compile(rb"<sheetData\s*(?:/>|>)")
 _ROW_START = re.compile(rb"<row[\s>/]")
 _ROW_NUMBERED = re.compile(rb'<row\s[^>]*?\br="(\d+)"')
 _CELL_NAMED = re.compile(rb'<c\s[^>]*?\br="[A-Z]{1,3}\d+"')
+_CELL_FIRST_NAMED = re.compile(rb'<c r="[A-Z]{1,3}\d+"')
 _ROW_TAG = re.compile(rb"<row\b([^>]*?)(/?)>")
 _ROW_FIRST_NUMBER = re.compile(rb'<row r="(\d+)"')
 _FILLED_ROW = re.compile(rb'<row r="(\d+)"(?:[^>]*[^/>])?>\s*<c[\s>/]')
@@ -370,8 +371,8 @@ def _after_declaration(data: bytes) -> int:
 
 def _cells_named(data: bytes, start: int, end: int) -> bool:
     """Every cell between ``start`` and ``end`` names its ``r``."""
-    # the usual case, counted: each "<c" in a row starts a cell that names its r first (as Excel and openpyxl write)
-    if data.count(b"<c", start, end) == data.count(b'<c r="', start, end):
+    # the usual case, counted: each "<c" in a row starts a cell naming its r first (as Excel and openpyxl write)
+    if data.count(b"<c", start, end) == len(_CELL_FIRST_NAMED.findall(data, start, end)):
         return True
     return len(_CELL_START.findall(data, start, end)) == len(_CELL_NAMED.findall(data, start, end))
 
