@@ -106,6 +106,11 @@ def column_letters(index: int) -> str:
     return out
 
 
+@lru_cache(maxsize=None)
+def _letters_bytes(index: int) -> bytes:
+    return column_letters(index).encode("ascii")
+
+
 def split_ref(ref: str) -> tuple[int, int]:
     """``"K12"`` -> (row 12, column 11)."""
     m = _REF.match(ref)
@@ -507,7 +512,7 @@ class SheetPart:
     def _surely_without(self, row: int, col: int) -> bool:
         """True when the row is still bytes and holds no cell at ``col`` (every cell there names its ``r``)."""
         text = self._spans.get(row)
-        return text is not None and f'r="{column_letters(col)}{row}"'.encode() not in text
+        return text is not None and b'r="%s%d"' % (_letters_bytes(col), row) not in text
 
     def rows_xml(self) -> bytes:
         """The sheet part's XML in the lazy form: the parsed part with the rows put into ``<sheetData>``."""
@@ -699,9 +704,9 @@ class SheetPart:
         """The cell format a cell shows with: its own, else its column's."""
         row, col = split_ref(ref)
         if row in self._spans:
-            found = None if self._surely_without(row, col) else self._cell_in_text(row, col)
-            if found is None and self._surely_without(row, col):
+            if self._surely_without(row, col):
                 return self.column_style(col)
+            found = self._cell_in_text(row, col)
             if found is not None:
                 text, start, _, close = found
                 own = _S_ATTR.search(text, start, close)
