@@ -299,7 +299,11 @@ def _splice_rows(data: bytes, bodies: dict[str, BinaryIO]) -> bytes:
                 continue
             head, sep, tail = content.rpartition(b"</sheetData>")
             body.seek(0)
-            with dst.open(info.filename, "w", force_zip64=True) as member:  # streamed: never all in memory
+            streamed = zipfile.ZipInfo(info.filename, info.date_time)
+            streamed.compress_type, streamed.external_attr = zipfile.ZIP_DEFLATED, info.external_attr
+            # a member opened for writing takes its level from its ZipInfo (compress_level from Python 3.13)
+            setattr(streamed, "compress_level" if hasattr(zipfile.ZipInfo, "compress_level") else "_compresslevel", 1)
+            with dst.open(streamed, "w") as member:  # streamed: never all in memory (parts are far below 2 GB)
                 member.write(head)
                 shutil.copyfileobj(body, member, 1 << 20)
                 member.write(sep + tail)
