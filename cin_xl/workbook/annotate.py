@@ -167,9 +167,8 @@ def write_sheet_marks(pkg: Package, marks: SheetMarks) -> None:
 
 def _fit_row(sheet: SheetPart, row: int, text: str, old_text: str) -> None:
     """Make the row tall enough for its Issues text; undo a height set for an earlier, longer text."""
-    el = sheet.row_element(row)
-    current = float(el.get("ht")) if el is not None and el.get("customHeight") in ("1", "true") and el.get(
-        "ht") else None
+    ht = sheet.row_attribute(row, "ht")
+    current = float(ht) if ht and sheet.row_attribute(row, "customHeight") in ("1", "true") else None
     wanted, before = row_height(text), row_height(old_text)
     if wanted is not None:
         if current is None or current == before or current < wanted:
@@ -246,7 +245,7 @@ def write_issues_sheet(pkg: Package, rows: list[list[object]]) -> None:
     below = max(sheet.rows(), default=0)  # rows after the sheet's last: appended all at once
     appended = []
     for r, row in enumerate(rows, start=2):
-        new_row = sheet.row_element(r) is None  # most rows: filled in one go rather than cell by cell
+        new_row = not sheet.has_row(r)  # most rows: filled in one go rather than cell by cell
         cells = []
         for j, value in enumerate(row):
             if j == link and isinstance(value, str) and value.startswith("=HYPERLINK("):
@@ -263,7 +262,7 @@ def write_issues_sheet(pkg: Package, rows: list[list[object]]) -> None:
             appended.append((r, cells))
         elif new_row:
             sheet.add_row(r, cells)
-        else:
+        elif not sheet.rewrite_cells(r, cells):
             for col, value, style in cells:
                 sheet.set(ref_of(r, col), value, style)
     sheet.append_rows(appended)

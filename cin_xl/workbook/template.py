@@ -1,8 +1,9 @@
 """The census workbook, built with openpyxl from the year's layout (:mod:`.layout`).
 
-One builder makes both the empty template and a filled workbook (import, ``--sample``): it
-streams rows (openpyxl write-only mode), so a workbook of 20,000 children is written without
-holding every cell in memory.
+One builder makes both the empty template and a filled workbook (import, ``--sample``) with
+openpyxl in write-only mode; the data rows of the table sheets, half a million cells for 20,000
+children, are written as XML directly (:class:`_DataRows`, the same bytes openpyxl writes) and put
+into the saved package, as openpyxl's cost per cell would be most of the time an import takes.
 
 What each module sheet gets: headers named by the data items (a note with the DfE definition,
 XML name, N-code and allowed values); an input message per column; a dropdown of "code - label"
@@ -14,15 +15,23 @@ Marks column with conditional formatting for the marks of validation (see :mod:`
 from __future__ import annotations
 
 import io
+import math
+import shutil
+import tempfile
+import zipfile
 from datetime import date, datetime
-from typing import Iterable
+from typing import BinaryIO, Iterable, Sequence
+
+from lxml import etree
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES, Cell
 from openpyxl.comments import Comment
 from openpyxl.formatting.rule import Rule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.differential import DifferentialStyle
+from openpyxl.utils.datetime import to_excel
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -57,6 +66,7 @@ _MARKS_NOTE = "Hidden helper column used by validation to highlight cells. Leave
 #: "Last checked" on the Start sheet
 DATETIME_MINUTES = "dd/mm/yyyy hh:mm"
 _DATE_LIMITS = ("DATE(1900,1,1)", "DATE(2099,12,31)")
+_MIDNIGHT = datetime.min.time()
 _AUTHOR = "cin-xl"
 
 LIST_YESNO, LIST_LA, LIST_YEARS, LIST_LEGAL = "List_YesNo", "List_LA", "List_Years", "List_LegalStatus"
@@ -180,6 +190,125 @@ def _data_cell(ws, value: object):
     return value
 
 
+class _DataRows:
+    """The data rows of a sheet as the XML openpyxl writes for ``ws.append([_data_cell(ws, v) ...])``,
+    byte for byte, without openpyxl's cost per cell (a 20,000-child return has half a million cells).
+
+    Cells of the common kinds (text, numbers, dates) are written here; a cell format is registered
+    with openpyxl the first time a value needs it, as openpyxl would, so the styles part is the same.
+    Anything else (an error-code text such as ``#N/A``, an empty text, a number Excel cannot hold) is
+    written by openpyxl itself. ``tests/workbook/test_data_rows.py`` compares the two.
+    """
+
+    def __init__(self, ws):
+        self.ws = ws
+        self.styles: dict[str, str] = {}  # "date", "datetime", "guard" -> cell format index
+        #: value -> its cell's XML after the reference, for codes and dates (they repeat down a sheet)
+        self.known: dict[object, str] = {}
+
+    def _style(self, key: str, value: object) -> str:
+        found = self.styles.get(key)
+        if found is None:
+            found = self.styles[key] = str(_data_cell(self.ws, value).style_id)
+        return found
+
+    def _tail(self, value: object, kind: type) -> str | None:
+        """A text or date cell's XML after its reference (None: a value openpyxl itself writes)."""
+        if kind is str:
+            text = excel_text(value)  # type: ignore[arg-type]
+            space = ' xml:space="preserve"' if text != text.strip() else ""
+            if needs_text_guard(text):
+                return f' s="{self._style("guard", value)}" t="inlineStr"><is><t{space}>{_xml_text(text)}</t></is></c>'
+            if text and text not in ERROR_CODES:
+                return f' t="inlineStr"><is><t{space}>{_xml_text(text)}</t></is></c>'
+            return None
+        if kind is date or (kind is datetime and value.tzinfo is None):  # type: ignore[union-attr]
+            key = "datetime" if kind is datetime and value.time() != _MIDNIGHT else "date"  # type: ignore[union-attr]
+            return f' s="{self._style(key, value)}" t="n"><v>{_openpyxl_number(to_excel(value))}</v></c>'
+        return None
+
+    def _by_openpyxl(self, value: object, row: int, col: int) -> str:
+        from openpyxl.cell._writer import write_cell
+
+        cell = _data_cell(self.ws, value)
+        if not isinstance(cell, Cell):
+            cell = WriteOnlyCell(self.ws, value=cell)
+        cell.row, cell.column = row, col
+        if cell._value is None and not cell.has_style:
+            return ""
+        buf = io.BytesIO()
+        with etree.xmlfile(buf) as xf:
+            write_cell(xf, self.ws, cell, cell.has_style)
+        return buf.getvalue().decode()
+
+    def write(self, rows: Sequence[list[object]], first: int, fh: BinaryIO) -> None:
+        """Write the ``<row>`` elements of ``rows`` to ``fh``, the first numbered ``first``."""
+        letters = [get_column_letter(i) for i in range(1, max((len(r) for r in rows), default=0) + 1)]
+        known = self.known
+        out: list[str] = []
+        add = out.append
+        for r, row in enumerate(rows, start=first):
+            if len(out) == 2000:  # a few hundred kB at a time: the sheet's XML is never all in memory
+                fh.write("".join(out).encode("ascii", "xmlcharrefreplace"))
+                out.clear()
+            cells = []
+            put = cells.append
+            for i, value in enumerate(row):
+                if value is None:
+                    continue
+                kind = type(value)
+                if kind is int or (kind is float and math.isfinite(value)):
+                    put(f'<c r="{letters[i]}{r}" t="n"><v>{_openpyxl_number(value)}</v></c>')
+                    continue
+                repeats = kind is str or kind is date or kind is datetime
+                tail = known.get(value) if repeats else None
+                if tail is None:
+                    tail = self._tail(value, kind) if repeats else None
+                    if tail is None:
+                        put(self._by_openpyxl(value, r, i + 1))
+                        continue
+                    if len(known) < 20_000 and (kind is not str or len(value) <= 8):  # codes, not IDs
+                        known[value] = tail
+                put(f'<c r="{letters[i]}{r}"{tail}')
+            add(f'<row r="{r}">{"".join(cells)}</row>')
+        fh.write("".join(out).encode("ascii", "xmlcharrefreplace"))  # as openpyxl: other characters as references
+
+
+def _openpyxl_number(value: float | int) -> str:
+    return "%.16g" % value  # as openpyxl.compat.safe_string writes a number
+
+
+def _xml_text(text: str) -> str:
+    # as lxml escapes text content (openpyxl writes through lxml): & < > and a carriage return
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+
+
+def _splice_rows(data: bytes, bodies: dict[str, BinaryIO]) -> bytes:
+    """The saved workbook ``data`` with each sheet part's data rows (a file) put after its header row."""
+    if not bodies:
+        return data
+    out = io.BytesIO()
+    # level 1: the data sheets are most of the work, and a quarter larger compressed is no harm
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, allowZip64=True,
+                                                                    compresslevel=1) as dst:
+        for info in src.infolist():
+            content = src.read(info)
+            body = bodies.get(info.filename)
+            if body is None:
+                dst.writestr(info, content, compresslevel=1)
+                continue
+            head, sep, tail = content.rpartition(b"</sheetData>")
+            body.seek(0)
+            streamed = zipfile.ZipInfo(info.filename, info.date_time)
+            streamed.compress_type, streamed.external_attr = zipfile.ZIP_DEFLATED, info.external_attr
+            # a member opened for writing takes its level from its ZipInfo (compress_level from Python 3.13)
+            setattr(streamed, "compress_level" if hasattr(zipfile.ZipInfo, "compress_level") else "_compresslevel", 1)
+            with dst.open(streamed, "w") as member:  # streamed: never all in memory (parts are far below 2 GB)
+                member.write(head)
+                shutil.copyfileobj(body, member, 1 << 20)
+                member.write(sep + tail)
+    return out.getvalue()
+
 def _dv(sqref: str, *, kind: str | None, formula1: str | None = None, formula2: str | None = None,
         operator: str | None = None, prompt: tuple[str, str] | None = None, error: str | None = None,
         error_style: str = "stop") -> DataValidation:
@@ -260,8 +389,8 @@ def _defined(wb: Workbook, name: str, sheet: str, ref: str) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def _table_sheet(wb: Workbook, name: str, columns: tuple[Column, ...], rows: Iterable[list[object]],
-                 year: CensusYear, freeze_after: int) -> None:
+def _table_sheet(wb: Workbook, name: str, columns: tuple[Column, ...], rows: Sequence[list[object]],
+                 year: CensusYear, freeze_after: int, bodies: dict) -> None:
     ws = wb.create_sheet(name)
     _print_setup(ws)
     n = len(columns)
@@ -287,12 +416,11 @@ def _table_sheet(wb: Workbook, name: str, columns: tuple[Column, ...], rows: Ite
     head.append(_header_cell(ws, ISSUES_HEADER, _HEAD_ISSUES, _ISSUES_NOTE))
     head.append(_header_cell(ws, MARKS_HEADER, _HEAD_OPTIONAL, _MARKS_NOTE))
     ws.append(head)
-    count = 0
-    for row in rows:
-        ws.append([_data_cell(ws, v) for v in row])
-        count += 1
+    if rows:
+        bodies[ws] = tempfile.TemporaryFile()
+        _DataRows(ws).write(rows, HEADER_ROW + 1, bodies[ws])
     last = get_column_letter(n)
-    ws.auto_filter.ref = f"A{HEADER_ROW}:{issues}{HEADER_ROW + max(count, 1)}"
+    ws.auto_filter.ref = f"A{HEADER_ROW}:{issues}{HEADER_ROW + max(len(rows), 1)}"
     _conditional_formats(ws, last, issues, marks)
 
 
@@ -539,29 +667,34 @@ def build_workbook(year: CensusYear, rows: WorkbookRows | None = None, *,
                        "collection_details.reference_date": year.reference_date, "source.source_level": "L",
                        "source.software_code": "cin-xl", "source.release": __version__, "source.serial_no": "001"})
         values = {k: v for k, v in values.items() if k == "" or any(r.path == k for r in return_rows(year))}
-    _start_sheet(wb, year)
-    _return_sheet(wb, year, values)
-    codesets: dict[str, list[str]] = {}  # code set -> labels of the columns using it
-    for module in modules_for(year):
-        layout = sheet_layout(module.sheet, year, rows.spread.get(module.sheet) if rows else None)
-        for col in layout.columns:
-            if col.coded and col.role != LINK:
-                codesets.setdefault(col.item.codeset, []).append(col.header)  # type: ignore[arg-type]
-        freeze = sum(1 for c in layout.columns if c.role in (LINK, KEY))
-        data = rows.sheets.get(module.sheet, []) if rows else []
-        _table_sheet(wb, module.sheet, layout.columns, data, year, freeze)
-        if module.parent is None:
-            letter = layout.letter("identifiers.la_child_id")
-            ids = f"OFFSET(Children!${letter}$2,0,0,MAX(1,COUNTA(Children!${letter}:${letter})-1),1)"
-            wb.defined_names["ChildIDs"] = DefinedName("ChildIDs", attr_text=ids)
-    _table_sheet(wb, LOOKED_AFTER, looked_after_columns(year), rows.looked_after if rows else [], year, 1)
-    _lists_sheet(wb, year, codesets)
-    _issues_sheet(wb, list(issues or []))
-    if xlwings_conf is not None:
-        _xlwings_conf_sheet(wb, xlwings_conf)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    bodies: dict = {}  # worksheet -> a temporary file of its data rows' XML, put in after saving (_DataRows)
+    try:
+        _start_sheet(wb, year)
+        _return_sheet(wb, year, values)
+        codesets: dict[str, list[str]] = {}  # code set -> labels of the columns using it
+        for module in modules_for(year):
+            layout = sheet_layout(module.sheet, year, rows.spread.get(module.sheet) if rows else None)
+            for col in layout.columns:
+                if col.coded and col.role != LINK:
+                    codesets.setdefault(col.item.codeset, []).append(col.header)  # type: ignore[arg-type]
+            freeze = sum(1 for c in layout.columns if c.role in (LINK, KEY))
+            data = rows.sheets.get(module.sheet, []) if rows else []
+            _table_sheet(wb, module.sheet, layout.columns, data, year, freeze, bodies)
+            if module.parent is None:
+                letter = layout.letter("identifiers.la_child_id")
+                ids = f"OFFSET(Children!${letter}$2,0,0,MAX(1,COUNTA(Children!${letter}:${letter})-1),1)"
+                wb.defined_names["ChildIDs"] = DefinedName("ChildIDs", attr_text=ids)
+        _table_sheet(wb, LOOKED_AFTER, looked_after_columns(year), rows.looked_after if rows else [], year, 1, bodies)
+        _lists_sheet(wb, year, codesets)
+        _issues_sheet(wb, list(issues or []))
+        if xlwings_conf is not None:
+            _xlwings_conf_sheet(wb, xlwings_conf)
+        buf = io.BytesIO()
+        wb.save(buf)
+        return _splice_rows(buf.getvalue(), {ws.path.lstrip("/"): body for ws, body in bodies.items()})
+    finally:
+        for body in bodies.values():
+            body.close()
 
 
 def template_bytes(year: CensusYear) -> bytes:

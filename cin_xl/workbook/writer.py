@@ -9,6 +9,7 @@ writes it atomically.
 from __future__ import annotations
 
 import os
+from operator import attrgetter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -79,13 +80,44 @@ def header_values(census: CensusReturn | None, year: CensusYear) -> dict[str, ob
     return out
 
 
+def _getter(path: str):
+    """A function reading the dotted ``path`` from a record (None where a group on the way is absent)."""
+    get = attrgetter(path)
+    if "." not in path:
+        return get
+
+    def safe(node: object) -> object:
+        try:
+            return get(node)
+        except AttributeError:  # a group on the way is None
+            return _get(node, path)
+
+    return safe
+
+
 def census_rows(census: CensusReturn, year: CensusYear,
                 looked_after: Iterable[LookedAfterPeriod] = ()) -> WorkbookRows:
     """The rows of every sheet for ``census`` (cell values, not yet styled)."""
     out = WorkbookRows(header=header_values(census, year))
-    for module in modules_for(year):
+    modules = modules_for(year)
+    parents = {m.parent for m in modules}
+    #: (link values, record) of the sheets other sheets hang from, so the return is walked once
+    walked: dict[str, list[tuple[tuple, Node]]] = {}
+    for module in modules:
+        if module.parent is None:
+            recs = [((), rec) for rec in getattr(census, module.field)]
+        else:
+            parent = MODULE_BY_SHEET[module.parent]
+            keys_of = [_getter(p) for p in parent.key]
+            recs = []
+            for links, prec in walked[module.parent]:
+                keys = links + tuple(get(prec) for get in keys_of)
+                value = getattr(prec, module.field)
+                for rec in (value if isinstance(value, list) else [] if value is None else [value]):
+                    recs.append((keys, rec))
+        if module.sheet in parents:
+            walked[module.sheet] = recs
         base = sheet_layout(module.sheet, year)
-        recs = list(records(census, module, year))
         spread = {}
         for fld, _stem, n in base.spread():
             most = max((len(getattr(r, fld)) for _, r in recs), default=0)
@@ -93,15 +125,17 @@ def census_rows(census: CensusReturn, year: CensusYear,
                 spread[fld] = most
         layout = sheet_layout(module.sheet, year, spread) if spread else base
         out.spread[module.sheet] = spread
-        rows: list[list[object]] = []
         nlinks = len(layout.links)
+        columns = [(_getter(col.path), col.index, col.item) for col in layout.columns[nlinks:]]
+        rows: list[list[object]] = []
         for links, rec in recs:
             row: list[object] = list(links)
-            for col in layout.columns[nlinks:]:
-                value = _get(rec, col.path)
-                if col.index:
-                    value = value[col.index - 1] if col.index <= len(value) else None
-                row.append(cell_value(col.item, value))
+            for get, index, item in columns:
+                value = get(rec)
+                if index:
+                    value = value[index - 1] if index <= len(value) else None
+                # cell_value keeps None and text as they are: only call it for the rest
+                row.append(value if value is None or type(value) is str else cell_value(item, value))
             rows.append(row)
         out.sheets[module.sheet] = rows
     for p in looked_after:
@@ -121,15 +155,22 @@ def cell_limit_problems(census: CensusReturn, year: CensusYear) -> list[Finding]
     from ..spec import fields_of
 
     out: list[Finding] = []
+    plans: dict[type, list] = {}
 
     def walk(node: Node, child: str | None) -> None:
         if isinstance(node, Child) and node.identifiers is not None:
             child = node.identifiers.la_child_id
-        for f in fields_of(type(node), year):
-            value = getattr(node, f.name)
-            if f.is_group:
-                for member in (value if f.many else [] if value is None else [value]):
+        plan = plans.get(type(node))
+        if plan is None:
+            plan = plans[type(node)] = [(f, f.name, f.is_group, f.many) for f in fields_of(type(node), year)]
+        for f, name, is_group, many in plan:
+            value = getattr(node, name)
+            if is_group:
+                for member in (value if many else [] if value is None else [value]):
                     walk(member, child)
+                continue
+            # only text, or a list joined into text, can be long (cell_value keeps other values short)
+            if not (isinstance(value, str) and len(value) > EXCEL_CELL_LIMIT or isinstance(value, list)):
                 continue
             text = cell_value(f.spec, value)
             if isinstance(text, str) and len(text) > EXCEL_CELL_LIMIT:
@@ -162,12 +203,14 @@ def workbook_bytes(census: CensusReturn | None, year: CensusYear, *, issues: Ite
                    xlwings_conf: list[tuple[str, str]] | None = None) -> bytes:
     """The filled workbook (or the empty template when ``census`` is None) as .xlsx bytes; with
     ``xlwings_conf``, an ``xlwings.conf`` sheet of those settings (for the macro-enabled workbook)."""
+    from ..perf import no_gc
     from .template import build_workbook
 
-    rows = census_rows(census, year, looked_after) if census is not None else None
-    if rows is not None:
-        _refuse_too_long(rows)
-    return build_workbook(year, rows, issues=list(issues), xlwings_conf=xlwings_conf)
+    with no_gc():  # the rows and the return are trees: no cyclic collections over them (cin_xl.perf)
+        rows = census_rows(census, year, looked_after) if census is not None else None
+        if rows is not None:
+            _refuse_too_long(rows)
+        return build_workbook(year, rows, issues=list(issues), xlwings_conf=xlwings_conf)
 
 
 def census_to_workbook(census: CensusReturn, year: CensusYear, path: str | os.PathLike, *,

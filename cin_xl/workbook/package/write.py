@@ -97,12 +97,18 @@ def column_index(letters: str) -> int:
     return n
 
 
+@lru_cache(maxsize=None)  # at most 16,384 columns
 def column_letters(index: int) -> str:
     out = ""
     while index:
         index, rem = divmod(index - 1, 26)
         out = chr(65 + rem) + out
     return out
+
+
+@lru_cache(maxsize=None)
+def _letters_bytes(index: int) -> bytes:
+    return column_letters(index).encode("ascii")
 
 
 def split_ref(ref: str) -> tuple[int, int]:
@@ -332,6 +338,106 @@ class Styles:
         return new
 
 
+#: the start of a cell element in a row's XML
+_CELL_START = re.compile(rb"<c[\s>/]")
+_SHEET_DATA = re.compile(rb"<sheetData\s*(?:/>|>)")
+_ROW_START = re.compile(rb"<row[\s>/]")
+_ROW_NUMBERED = re.compile(rb'<row\s[^>]*?\br="(\d+)"')
+_CELL_NAMED = re.compile(rb'<c\s[^>]*?\br="[A-Z]{1,3}\d+"')
+_CELL_FIRST_NAMED = re.compile(rb'<c r="[A-Z]{1,3}\d+"')
+_ROW_TAG = re.compile(rb"<row\b([^>]*?)(/?)>")
+_ROW_FIRST_NUMBER = re.compile(rb'<row r="(\d+)"')
+_FILLED_ROW = re.compile(rb'<row r="(\d+)"(?:[^>]*[^/>])?>\s*<c[\s>/]')
+_CELL_REF = re.compile(rb'<c\s[^>]*?\br="([A-Z]{1,3})\d+"')
+_SPANS = re.compile(rb'\sspans="(\d+):(\d+)"')
+_S_ATTR = re.compile(rb'\ss="(\d*)"')
+#: a cell of inline text or a shared string in the form Excel and cin-xl write (the value read as it is)
+_SIMPLE_TEXT_CELL = re.compile(rb'<c r="[A-Z]+\d+"(?: s="\d+")? t="(inlineStr|s)"(?: s="\d+")?>'
+                               rb'(?:<is><t(?: xml:space="preserve")?>|(<v>))([^<]*)(?(2)</v>|</t></is>)</c>')
+_FORMULA_START = re.compile(rb"<f[\s>/]")
+_HEIGHT_ATTRS = re.compile(rb'\s(?:ht|customHeight)="[^"]*"')
+#: what the rows of a sheet in the plain form never hold
+_NOT_PLAIN = re.compile(rb"<!--|<!\[CDATA\[|<\?|<!DOCTYPE|<!ENTITY")
+
+
+@dataclass
+class _RowSpans:
+    """A sheet part's rows as bytes: each row's XML by number, up to the next row (so with the text between)."""
+
+    lead: bytes
+    rows: dict[int, bytes]
+    #: the part with an empty ``<sheetData/>`` in place of the rows
+    rest: bytes
+
+
+def _after_declaration(data: bytes) -> int:
+    return data.index(b"?>") + 2 if data.startswith(b"<?xml") else 0
+
+
+def _cells_named(data: bytes, start: int, end: int) -> bool:
+    """Every cell between ``start`` and ``end`` names its ``r``."""
+    # the usual case, counted: each "<c" in a row starts a cell naming its r first (as Excel and openpyxl write)
+    if data.count(b"<c", start, end) == len(_CELL_FIRST_NAMED.findall(data, start, end)):
+        return True
+    return len(_CELL_START.findall(data, start, end)) == len(_CELL_NAMED.findall(data, start, end))
+
+
+def _attribute(name: str) -> re.Pattern[bytes]:
+    found = _ATTRIBUTES.get(name)
+    if found is None:
+        found = _ATTRIBUTES[name] = re.compile(rb'\s' + name.encode() + rb'="([^"]*)"')
+    return found
+
+
+_ATTRIBUTES: dict[str, re.Pattern[bytes]] = {}
+
+
+def _last_filled_row(data: bytes) -> int | None:
+    """The last row holding cells of a sheet part in the plain form (None: not that form)."""
+    found = _SHEET_DATA.search(data)
+    if found is None or _NOT_PLAIN.search(data, _after_declaration(data)):
+        return None
+    if found.group().endswith(b"/>"):
+        return 0
+    start, end = found.end(), data.find(b"</sheetData>", found.end())
+    if end < 0 or data.count(b"<row", start, end) != data.count(b'<row r="', start, end):
+        return None
+    numbers = [int(n) for n in _ROW_FIRST_NUMBER.findall(data, start, end)]
+    if any(a >= b for a, b in zip(numbers, numbers[1:])):
+        return None  # rows out of order: the later of two with one number is the one (the slow way)
+    # a row holds cells when a cell follows its start tag (a row's other child, extLst, comes last)
+    return max((int(n) for n in _FILLED_ROW.findall(data, start, end)), default=0)
+
+
+def _row_spans(data: bytes) -> _RowSpans | None:
+    """The rows of a sheet part in the plain form every common writer uses (unprefixed elements, each
+    row and cell naming its ``r``, rows in order, no comments, CDATA or entities), else None (then the
+    part is parsed whole). Each row's span runs to the next row, so the text between rows is kept."""
+    found = _SHEET_DATA.search(data)
+    if found is None or _SHEET_DATA.search(data, found.end()) is not None or _NOT_PLAIN.search(
+            data, _after_declaration(data)):
+        return None
+    if found.group().endswith(b"/>"):
+        return _RowSpans(b"", {}, data)
+    start = found.end()
+    end = data.find(b"</sheetData>", start)
+    if end < 0 or data.find(b"</sheetData>", end + 1) >= 0:
+        return None
+    starts = [m.start() for m in _ROW_START.finditer(data, start, end)]
+    numbered = list(_ROW_NUMBERED.finditer(data, start, end))
+    if len(numbered) != len(starts) or [m.start() for m in numbered] != starts:
+        return None
+    if not _cells_named(data, start, end):
+        return None
+    rows = [int(m.group(1)) for m in numbered]
+    if any(a >= b for a, b in zip(rows, rows[1:])):
+        return None
+    bounds = starts + [end]
+    lead = data[start:starts[0]] if starts else data[start:end]
+    rest = data[:found.start()] + b"<sheetData/>" + data[end + len(b"</sheetData>"):]
+    return _RowSpans(lead, {row: data[bounds[i]:bounds[i + 1]] for i, row in enumerate(rows)}, rest)
+
+
 # ---------------------------------------------------------------------------------------------
 # A sheet part
 # ---------------------------------------------------------------------------------------------
@@ -340,7 +446,11 @@ class Styles:
 class SheetPart:
     """One worksheet's XML, indexed by row, for reading and setting single cells."""
 
-    def __init__(self, package: "Package", name: str, part: str, root: etree._Element):
+    def __init__(self, package: "Package", name: str, part: str, root: etree._Element,
+                 rows: "_RowSpans | None" = None):
+        """``root`` is the parsed part; with ``rows`` (see :func:`_row_spans`), its ``<sheetData>`` is empty and
+        the rows stay bytes, each parsed only when asked for (a marked sheet of 20,000 children is mostly left
+        as it was: never all parsed, and written back with the same bytes)."""
         self.package, self.name, self.part, self.root = package, name, part, root
         data = root.find(f"{{{MAIN}}}sheetData")
         if data is None:
@@ -349,6 +459,21 @@ class SheetPart:
         self.data = data
         self._rows: dict[int, etree._Element] = {}
         self._keys: list[int] = []
+        #: rows not parsed (the lazy form): row -> its XML
+        self._spans: dict[int, bytes] = {}
+        self._lead = b""
+        self._wrapping: tuple[bytes, bytes] | None = None
+        self._row_parser = _parser()
+        #: parent of the parsed rows in the lazy form (their order is that of ``_keys``, not of this element)
+        self._holder: etree._Element | None = None
+        if rows is not None:
+            self._lead, self._spans = rows.lead, rows.rows
+            self._keys = list(self._spans)
+            self._holder = etree.Element(data.tag, nsmap=root.nsmap)
+        self._bounds: list[int] | None = None  # min row, min col, max row, max col set here
+        self._column_styles: dict[int, int] = {}
+        if rows is not None:
+            return
         last = 0
         for row in data.iterchildren(_ROW):
             r = row.get("r")
@@ -358,8 +483,59 @@ class SheetPart:
             last = n
             self._rows[n] = row
         self._keys = sorted(self._rows)
-        self._bounds: list[int] | None = None  # min row, min col, max row, max col set here
-        self._column_styles: dict[int, int] = {}
+
+    @property
+    def lazy(self) -> bool:
+        return self._holder is not None
+
+    def _wrapper(self) -> tuple[etree._Element, bytes, bytes]:
+        """An empty ``<sheetData>`` declaring the sheet's namespaces, with its start and end tags as text:
+        rows parsed or written inside it need no declarations of their own."""
+        wrapper = etree.Element(self.data.tag, nsmap=self.root.nsmap)
+        if self._wrapping is None:
+            head = etree.tostring(wrapper, encoding="unicode")[:-2] + ">"
+            end = f"</{head[1:].split(' ', 1)[0].rstrip('>')}>"
+            self._wrapping = head.encode("utf-8"), end.encode("utf-8")
+        return wrapper, *self._wrapping
+
+    def _element(self, row: int) -> etree._Element | None:
+        el = self._rows.get(row)
+        if el is None and row in self._spans:
+            text = self._spans.pop(row)
+            head, tail = self._wrapping or self._wrapper()[1:]
+            parsed = etree.fromstring(head + text + tail, self._row_parser)
+            el = parsed[0]
+            self._holder.append(el)  # type: ignore[union-attr]  # with its tail (the text up to the next row)
+            self._rows[row] = el
+        return el
+
+    def _surely_without(self, row: int, col: int) -> bool:
+        """True when the row is still bytes and holds no cell at ``col`` (every cell there names its ``r``)."""
+        text = self._spans.get(row)
+        return text is not None and b'r="%s%d"' % (_letters_bytes(col), row) not in text
+
+    def rows_xml(self) -> bytes:
+        """The sheet part's XML in the lazy form: the parsed part with the rows put into ``<sheetData>``."""
+        body = etree.tostring(self.root, encoding="UTF-8", xml_declaration=False)
+        before, sep, after = body.partition(b"<sheetData/>")
+        if not sep:
+            raise ValueError("the sheet's rows have no place")  # cannot happen: checked when opened
+        if not self._keys and not self._lead:
+            return body
+        wrapper, head, tail = self._wrapper()
+        parts = [before, b"<sheetData>", self._lead]
+        for row in self._keys:
+            text = self._spans.get(row)
+            if text is not None:
+                parts.append(text)
+                continue
+            el = self._rows[row]
+            wrapper.append(el)
+            text = etree.tostring(wrapper, encoding="UTF-8")
+            parts.append(text[len(head):-len(tail)])
+            self._holder.append(el)  # type: ignore[union-attr]
+        parts += [b"</sheetData>", after]
+        return b"".join(parts)
 
     def _place(self, el: etree._Element) -> None:
         """Insert a worksheet child in its schema position (after the last of those that come before it)."""
@@ -380,7 +556,19 @@ class SheetPart:
         return list(self._keys)
 
     def row_element(self, row: int) -> etree._Element | None:
-        return self._rows.get(row)
+        return self._element(row)
+
+    def filled_rows(self) -> list[int]:
+        """The rows holding cells (a row still bytes is not parsed for this)."""
+        out = []
+        for n in self._keys:
+            text = self._spans.get(n)
+            if text is not None:
+                if _CELL_START.search(text):
+                    out.append(n)
+            elif len(self._rows[n]):
+                out.append(n)
+        return out
 
     def _number_cells(self, el: etree._Element, row: int) -> None:
         """Give every cell of a row its ``r`` (a cell without one follows the previous cell)."""
@@ -394,7 +582,7 @@ class SheetPart:
     def _locate(self, row: int, col: int) -> tuple[etree._Element | None, etree._Element | None]:
         """(the cell at ``col`` or None, the first cell right of it or None), scanning from the row's end
         (the mark columns are the last ones, so this is one or two steps)."""
-        el = self._rows.get(row)
+        el = self._element(row)
         if el is None:
             return None, None
         following = None
@@ -412,7 +600,7 @@ class SheetPart:
         return None, following
 
     def _row_cells(self, row: int) -> dict[int, etree._Element]:
-        el = self._rows.get(row)
+        el = self._element(row)
         if el is None:
             return {}
         self._number_cells(el, row)
@@ -423,17 +611,68 @@ class SheetPart:
         return self.cell_at(row, col)
 
     def cell_at(self, row: int, col: int) -> etree._Element | None:
+        """The cell element (for reading: a row still held as text gives a copy of its cell)."""
+        if row in self._spans:
+            if self._surely_without(row, col):
+                return None  # nothing to find, and the row keeps its bytes
+            found = self._cell_in_text(row, col)
+            if found is not None:
+                text, start, end, _ = found
+                head, tail = self._wrapping or self._wrapper()[1:]
+                return etree.fromstring(head + text[start:end] + tail, self._row_parser)[0]
         return self._locate(row, col)[0]
+
+    def has_row(self, row: int) -> bool:
+        return row in self._rows or row in self._spans
+
+    def _cell_in_text(self, row: int, col: int) -> tuple[bytes, int, int, int] | None:
+        """(the row's text, start and end of the cell's XML in it, end of its start tag), for a cell written
+        with its ``r`` first (a cell holds no ``<`` but its own elements'); None when not found so."""
+        text = self._spans[row]
+        key = f'<c r="{ref_of(row, col)}"'.encode()
+        start = text.find(key)
+        if start < 0 or text.find(key, start + 1) >= 0:
+            return None
+        close = text.find(b">", start)
+        if close < 0:
+            return None
+        end = close + 1 if text[close - 1:close] == b"/" else text.find(b"</c>", close) + 4
+        if end < close:
+            return None
+        return text, start, end, close
 
     def value(self, ref: str) -> object:
         """The value of a cell as it is stored: text, number, bool, or None when blank."""
         return self.value_at(*split_ref(ref))
 
     def value_at(self, row: int, col: int) -> object:
+        if row in self._spans:
+            if self._surely_without(row, col):
+                return None
+            found = self._cell_in_text(row, col)
+            if found is not None:
+                simple = _SIMPLE_TEXT_CELL.fullmatch(found[0], found[1], found[2])
+                if simple is not None and (simple.group(1) == b"inlineStr") == (simple.group(2) is None) and (
+                        b"&#" not in simple.group(3)) and (simple.group(2) is None or simple.group(3).isdigit()):
+                    text = simple.group(3).decode("utf-8")
+                    if "&" in text:
+                        text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace(
+                            "&apos;", "'").replace("&amp;", "&")
+                    if simple.group(1) == b"inlineStr":
+                        return text
+                    strings = self.package.shared_strings()  # a shared string: its number
+                    i = int(text)
+                    return strings[i] if 0 <= i < len(strings) else ""
         c = self.cell_at(row, col)
         return None if c is None else self.package.cell_value(c)
 
     def has_formula(self, row: int, col: int) -> bool:
+        if row in self._spans:
+            if self._surely_without(row, col):
+                return False
+            found = self._cell_in_text(row, col)
+            if found is not None:
+                return _FORMULA_START.search(found[0], found[1], found[2]) is not None
         c = self.cell_at(row, col)
         return c is not None and c.find(_F) is not None
 
@@ -463,6 +702,18 @@ class SheetPart:
 
     def style_of(self, ref: str) -> int:
         """The cell format a cell shows with: its own, else its column's."""
+        row, col = split_ref(ref)
+        if row in self._spans:
+            if self._surely_without(row, col):
+                return self.column_style(col)
+            found = self._cell_in_text(row, col)
+            if found is not None:
+                text, start, _, close = found
+                own = _S_ATTR.search(text, start, close)
+                if own is not None and own.group(1):
+                    return int(own.group(1))
+                if b" s=" not in text[start:close]:
+                    return self.column_style(col)
         c = self.cell(ref)
         if c is not None and c.get("s"):
             return int(c.get("s"))
@@ -471,8 +722,13 @@ class SheetPart:
     # -- writing ---------------------------------------------------------------------------
 
     def _row(self, row: int) -> etree._Element:
-        el = self._rows.get(row)
+        el = self._element(row)
         if el is not None:
+            return el
+        if self._holder is not None:
+            el = etree.SubElement(self._holder, _ROW, r=str(row))
+            bisect.insort(self._keys, row)
+            self._rows[row] = el
             return el
         el = etree.Element(_ROW, r=str(row))
 
@@ -488,6 +744,8 @@ class SheetPart:
     def set(self, ref: str, value: Value, style: int | None = None) -> None:
         """Set one cell: its value (None: blank) and, if given, its cell format; other cells stay as they are."""
         row, col = split_ref(ref)
+        if row in self._spans and self._set_in_text(row, col, value, style):
+            return
         ref = ref_of(row, col)
         c, following = self._locate(row, col)
         keep = c.get("s") if c is not None else None
@@ -528,7 +786,7 @@ class SheetPart:
     def add_row(self, row: int, cells: Iterable[tuple[int, Value, int | None]]) -> None:
         """Fill a row that has no element yet: (column, value, cell format or None) each, as :meth:`set`
         would one by one, without looking each cell up (the Issues sheet's many new rows)."""
-        if row in self._rows:
+        if row in self._rows or row in self._spans:
             raise ValueError(f"row {row} is already there")
         row_el = None
         written = []
@@ -583,6 +841,14 @@ class SheetPart:
                 parts.append(f'<row r="{row}">{"".join(texts)}</row>')
                 spans.append((row, written[0], written[-1]))
         if not parts:
+            return
+        if self._holder is not None:  # the lazy form: the rows stay text, as the rows read do
+            for text, (row, lo, hi) in zip(parts, spans):
+                self._spans[row] = text.encode("utf-8")
+                self._keys.append(row)
+                self._extend(row, lo)
+                self._extend(row, hi)
+            self.package.touch(self.part)
             return
         # declared as on the sheet's root, so the rows moved into it need no declarations of their own
         wrapper = etree.Element(self.data.tag, nsmap=self.root.nsmap)
@@ -651,9 +917,149 @@ class SheetPart:
         self._place(cf)
         self.package.touch(self.part)
 
+    # -- a row still held as text (the lazy form): the common edits without parsing it ------------
+
+    def _set_in_text(self, row: int, col: int, value: Value, style: int | None) -> bool:
+        """:meth:`set` on a row still held as text, for a cell that is there (a mark written before) or that
+        goes right of every cell of the row (a new mark): the cell's XML is written in as :meth:`set` would
+        make it. False when the row must be parsed for it."""
+        if not self._surely_without(row, col):
+            return self._replace_in_text(row, col, value, style)
+        if value is None or value == "":
+            return style is None or str(style) == "0"  # nothing there and nothing to write: done
+        text = self._spans[row]
+        tag = _ROW_TAG.match(text)
+        last = text.rfind(b"<c ")
+        found = _CELL_REF.match(text, last) if last >= 0 else None
+        if tag is None or b"'" in tag.group(1) or (last >= 0 and (
+                found is None or column_index(found.group(1).decode()) >= col)):
+            return False
+        s = str(style) if style is not None else None
+        if looks_like_formula(value):  # stored as text already; the quote prefix keeps it text when edited
+            s = str(self.package.styles.derive(int(s or 0), quote_prefix=True))
+        cell = _cell_xml(ref_of(row, col), s if s and s != "0" else None, value).encode("utf-8")
+        attrs = tag.group(1)
+        spans = _SPANS.search(attrs)
+        if spans is not None:
+            lo, hi = int(spans.group(1)), int(spans.group(2))
+            if not lo <= col <= hi:
+                attrs = attrs[:spans.start()] + f' spans="{min(lo, col)}:{max(hi, col)}"'.encode() + attrs[spans.end():]
+        if tag.group(2):  # <row .../>: the row had no cells
+            rest = text[tag.end():]
+            self._spans[row] = b"<row" + attrs + b">" + cell + b"</row>" + rest
+        else:
+            end = text.rfind(b"</row>")
+            self._spans[row] = b"<row" + attrs + b">" + text[tag.end():end] + cell + text[end:]
+        self._extend(row, col)
+        self.package.touch(self.part)
+        return True
+
+    def _replace_in_text(self, row: int, col: int, value: Value, style: int | None) -> bool:
+        """:meth:`_set_in_text` for a cell that is there (its XML is the text from ``<c r="REF"`` to its end:
+        a cell holds no ``<`` but its own elements')."""
+        found = self._cell_in_text(row, col)
+        if found is None:
+            return False
+        text, start, end, close = found
+        ref = ref_of(row, col)
+        old = text[start:end]
+        keep = _S_ATTR.search(text, start, close)
+        if keep is None and b" s=" in text[start:close]:
+            return False
+        s = str(style) if style is not None else (keep.group(1).decode() if keep else None)
+        had_formula = _FORMULA_START.search(old) is not None
+        if value is None or value == "":
+            if not s or s == "0":
+                self.package.formulas_changed |= had_formula
+                self._spans[row] = text[:start] + text[end:]
+                self.package.touch(self.part)
+                return True
+        elif looks_like_formula(value):  # stored as text already; the quote prefix keeps it text when edited
+            s = str(self.package.styles.derive(int(s or 0), quote_prefix=True))
+        self.package.formulas_changed |= had_formula
+        cell = _cell_xml(ref, s if s and s != "0" else None, value).encode("utf-8")
+        self._spans[row] = text[:start] + cell + text[end:]
+        self._extend(row, col)
+        self.package.touch(self.part)
+        return True
+
+    def rewrite_cells(self, row: int, cells: list[tuple[int, Value, int]]) -> bool:
+        """:meth:`set` of each of ``cells`` (column, value, cell format) in a row still held as text whose
+        cells are all in those columns (a row of the Issues sheet written before): the row's cells are
+        written anew. False (nothing done) when the row is not so."""
+        text = self._spans.get(row)
+        tag = _ROW_TAG.match(text) if text is not None else None
+        if tag is None or b"'" in tag.group(1):
+            return False
+        columns = {col for col, _, _ in cells}
+        for found in _CELL_START.finditer(text):
+            ref = _CELL_REF.match(text, found.start())
+            if ref is None or column_index(ref.group(1).decode()) not in columns:
+                return False
+        parts = []
+        written = []
+        for col, value, s in sorted(self._formats(cells), key=lambda cell: cell[0]):
+            if (value is None or value == "") and (not s or s == "0"):
+                continue
+            parts.append(_cell_xml(ref_of(row, col), s if s and s != "0" else None, value))
+            written.append(col)
+        attrs = tag.group(1)
+        spans = _SPANS.search(attrs)
+        if spans is not None and written:
+            lo, hi = int(spans.group(1)), int(spans.group(2))
+            lo, hi = min(lo, written[0]), max(hi, written[-1])
+            attrs = attrs[:spans.start()] + f' spans="{lo}:{hi}"'.encode() + attrs[spans.end():]
+        if _FORMULA_START.search(text):
+            self.package.formulas_changed = True
+        end = len(text) if tag.group(2) else text.rfind(b"</row>") + len(b"</row>")
+        body = "".join(parts).encode("utf-8")
+        self._spans[row] = b"<row" + attrs + b">" + body + b"</row>" + text[end:]
+        for col in written:
+            self._extend(row, col)
+        self.package.touch(self.part)
+        return True
+
+    def row_attribute(self, row: int, name: str) -> str | None:
+        """An attribute of a row element (``ht``, ``customHeight``...), None when it has none or is not there."""
+        text = self._spans.get(row)
+        if text is not None:
+            tag = _ROW_TAG.match(text)
+            if tag is not None and b"'" not in tag.group(1):
+                found = _attribute(name).search(tag.group(1))
+                return None if found is None else found.group(1).decode()
+        el = self._element(row)
+        return None if el is None else el.get(name)
+
+    def _height_in_text(self, row: int, height: float | None) -> bool:
+        """:meth:`set_row_height` on a row still held as text; False when it must be parsed for it."""
+        text = self._spans[row]
+        tag = _ROW_TAG.match(text)
+        if tag is None or b"'" in tag.group(1):
+            return False
+        attrs = tag.group(1)
+        if height is None:
+            kept = _HEIGHT_ATTRS.sub(b"", attrs)
+            if kept != attrs:
+                self._spans[row] = b"<row" + kept + text[tag.end(1):]
+                self.package.touch(self.part)
+            return True
+        new = attrs
+        for name, value in (("ht", _number(float(height)).encode()), ("customHeight", b"1")):
+            found = _attribute(name).search(new)
+            if found is None:  # a new attribute goes last, as lxml puts it
+                new += b" " + name.encode() + b'="' + value + b'"'
+            elif found.group(1) != value:
+                new = new[:found.start(1)] + value + new[found.end(1):]
+        if new != attrs:
+            self._spans[row] = b"<row" + new + text[tag.end(1):]
+            self.package.touch(self.part)
+        return True
+
     def set_row_height(self, row: int, height: float | None) -> None:
         """Give a row a fixed height in points, or (None) let it take the default height again."""
-        el = self._row(row) if height is not None else self._rows.get(row)
+        if row in self._spans and self._height_in_text(row, height):
+            return
+        el = self._row(row) if height is not None else self._element(row)
         if el is None:
             return
         if height is None:
@@ -720,7 +1126,9 @@ class SheetPart:
     def remove_empty_rows(self, rows: Iterable[int]) -> None:
         """Drop row elements left with no cells and nothing of their own (height, style)."""
         for n in rows:
-            el = self._rows.get(n)
+            if n in self._spans and _CELL_START.search(self._spans[n]):
+                continue  # holds cells: not empty (and left as bytes)
+            el = self._element(n)
             if el is None or len(el) or set(el.attrib) - _PLAIN_ROW:
                 continue
             el.getparent().remove(el)
@@ -803,6 +1211,8 @@ class Package:
             self._new: dict[str, bytes] = {}
             self._removed: set[str] = set()
             self._sheets: dict[str, SheetPart] = {}
+            #: sheets open in the lazy form (rows kept as bytes), by part
+            self._lazy: dict[str, SheetPart] = {}
             self._shared: list[str] | None = None
             self._styles: Styles | None = None
             self._pending_type: dict[str, str] = {}
@@ -838,21 +1248,28 @@ class Package:
         return name in self._new or (name in self._infos and name not in self._removed)
 
     def xml(self, name: str) -> etree._Element:
-        """The parsed part (edits to it are written back on commit once :meth:`touch` is called)."""
+        """The parsed part (edits to it are written back on commit once :meth:`touch` is called). For a sheet
+        opened by :meth:`sheet` in the lazy form, its ``<sheetData>`` is empty: the rows are the sheet's."""
         root = self._trees.get(name)
         if root is None:
-            info = self._infos.get(name)
-            if name not in self._new and info is not None and info.file_size > MAX_PART_BYTES:
-                raise UnusableInput(f"{self.path}: its part {name} would unpack to {info.file_size // 10**6} MB, far "
-                                    "beyond any census workbook; nothing was changed")
-            data = self._new[name] if name in self._new else self._zip.read(name)
-            if data.startswith(b"<?xml"):
-                declaration = data[:data.index(b"?>") + 2]
-                if b"encoding" in declaration and not re.search(rb"encoding=.utf-?8.", declaration, re.I):
-                    declaration = _DECLARATION  # written back as UTF-8, whatever it was read as
-                self._declarations[name] = declaration
-            root = etree.fromstring(data, _parser())
-            self._trees[name] = root
+            root = self._parse(name, self._part_bytes(name))
+        return root
+
+    def _part_bytes(self, name: str) -> bytes:
+        info = self._infos.get(name)
+        if name not in self._new and info is not None and info.file_size > MAX_PART_BYTES:
+            raise UnusableInput(f"{self.path}: its part {name} would unpack to {info.file_size // 10**6} MB, far "
+                                "beyond any census workbook; nothing was changed")
+        return self._new[name] if name in self._new else self._zip.read(name)
+
+    def _parse(self, name: str, data: bytes) -> etree._Element:
+        if data.startswith(b"<?xml"):
+            declaration = data[:data.index(b"?>") + 2]
+            if b"encoding" in declaration and not re.search(rb"encoding=.utf-?8.", declaration, re.I):
+                declaration = _DECLARATION  # written back as UTF-8, whatever it was read as
+            self._declarations[name] = declaration
+        root = etree.fromstring(data, _parser())
+        self._trees[name] = root
         return root
 
     def touch(self, name: str) -> None:
@@ -862,19 +1279,24 @@ class Package:
         """Add or replace a part with these bytes."""
         self._new[name] = data
         self._trees.pop(name, None)
+        self._lazy.pop(name, None)
         self._dirty.discard(name)
         self._removed.discard(name)
 
     def remove(self, name: str) -> None:
         self._new.pop(name, None)
         self._trees.pop(name, None)
+        self._lazy.pop(name, None)
         self._dirty.discard(name)
         if name in self._infos:
             self._removed.add(name)
 
     def _serialise(self, name: str) -> bytes:
-        root = self._trees[name]
-        body = etree.tostring(root, encoding="UTF-8", xml_declaration=False)
+        lazy = self._lazy.get(name)
+        if lazy is not None:
+            body = lazy.rows_xml()
+        else:
+            body = etree.tostring(self._trees[name], encoding="UTF-8", xml_declaration=False)
         declaration = self._declarations.get(name)
         if declaration is None and name not in self._infos:
             declaration = _DECLARATION
@@ -985,7 +1407,18 @@ class Package:
             path = self.sheet_part(name)
             if path is None or not self.has(path):
                 raise KeyError(name)
-            part = SheetPart(self, name, path, self.xml(path))
+            rows = None
+            if path not in self._trees:
+                rows = _row_spans(self._part_bytes(path))
+            if rows is None:
+                part = SheetPart(self, name, path, self.xml(path))
+            else:
+                part = SheetPart(self, name, path, self._parse(path, rows.rest), rows)
+                if part.root.nsmap.get(None) != MAIN or part.data.getparent() is not part.root:
+                    self._trees.pop(path, None)  # not the plain form after all: parsed whole
+                    part = SheetPart(self, name, path, self.xml(path))
+                else:
+                    self._lazy[path] = part
             self._sheets[name] = part
         return part
 
@@ -997,11 +1430,13 @@ class Package:
         if sheet is None and (part is None or not self.has(part)):
             raise KeyError(name)
         if sheet is not None or part in self._trees:
-            sheet = self.sheet(name)
-            return max((n for n in sheet.rows() if len(sheet.row_element(n))), default=0)
+            return max(self.sheet(name).filled_rows(), default=0)
         info = self._infos.get(part)
         if part not in self._new and info is not None and info.file_size > MAX_PART_BYTES:
             self.xml(part)  # refused there, with its message
+        found = _last_filled_row(self._part_bytes(part))
+        if found is not None:  # the plain form: found in the bytes
+            return found
         source = io.BytesIO(self._new[part]) if part in self._new else self._zip.open(part)
         filled: dict[int, bool] = {}  # the later of two rows with one number wins, as in SheetPart
         last = 0
@@ -1028,6 +1463,7 @@ class Package:
             self.put(sheet.part, self._serialise(sheet.part))
         else:
             self._trees.pop(sheet.part, None)
+            self._lazy.pop(sheet.part, None)
 
     def defined_cells(self, name: str) -> list[tuple[str, str]]:
         """(sheet, cell) of a workbook-level defined name that refers to single cells, such as ``'Start'!$B$12``."""
@@ -1283,7 +1719,8 @@ class Package:
                 else:
                     info = zipfile.ZipInfo(name, datetime.now().timetuple()[:6])
                     info.compress_type = zipfile.ZIP_DEFLATED
-                out.writestr(info, data)
+                # the fastest level: a marked sheet of 20,000 children is rewritten at every validation
+                out.writestr(info, data, compresslevel=1)
 
 
 def check_unchanged(path: Path, expect: Fingerprint) -> None:
