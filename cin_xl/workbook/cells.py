@@ -287,5 +287,11 @@ def cell_value(item: Item, value: object) -> object:
     return value
 
 
-#: True for text Excel would take as a formula if it were typed (see :mod:`cin_xl.text_guard`)
-needs_text_guard = looks_like_formula
+#: Excel's error values: a cell holding text equal to one would be stored as that error, not as text
+ERROR_VALUES = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"})
+
+
+def needs_text_guard(value: object) -> bool:
+    """True for text Excel would not keep as the text typed: a formula (see :mod:`cin_xl.text_guard`) or
+    an error value such as ``#N/A``. Such text is written as a text cell with a quote prefix."""
+    return looks_like_formula(value) or (value.__class__ is str and value in ERROR_VALUES)

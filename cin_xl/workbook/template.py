@@ -26,7 +26,7 @@ from lxml import etree
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES, Cell
+from openpyxl.cell.cell import Cell
 from openpyxl.comments import Comment
 from openpyxl.formatting.rule import Rule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -196,7 +196,7 @@ class _DataRows:
 
     Cells of the common kinds (text, numbers, dates) are written here; a cell format is registered
     with openpyxl the first time a value needs it, as openpyxl would, so the styles part is the same.
-    Anything else (an error-code text such as ``#N/A``, an empty text, a number Excel cannot hold) is
+    Anything else (an empty text, a number Excel cannot hold) is
     written by openpyxl itself. ``tests/workbook/test_data_rows.py`` compares the two.
     """
 
@@ -219,7 +219,7 @@ class _DataRows:
             space = ' xml:space="preserve"' if text != text.strip() else ""
             if needs_text_guard(text):
                 return f' s="{self._style("guard", value)}" t="inlineStr"><is><t{space}>{_xml_text(text)}</t></is></c>'
-            if text and text not in ERROR_CODES:
+            if text:
                 return f' t="inlineStr"><is><t{space}>{_xml_text(text)}</t></is></c>'
             return None
         if kind is date or (kind is datetime and value.tzinfo is None):  # type: ignore[union-attr]

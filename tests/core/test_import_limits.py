@@ -106,3 +106,20 @@ def test_excel_import_button_refuses_a_value_longer_than_a_cell(tmp_path):
     assert not result.value.ok and "longer than an Excel cell" in result.value.message
     assert "Child[3]/ChildIdentifiers/UPN" in result.value.message
     assert result.calls.get("setValues", 0) == 0
+
+
+def test_text_equal_to_an_excel_error_value_is_kept_as_text(tmp_path):
+    """"#N/A" typed in census XML is the user's text: imported as a text cell, never as Excel's error."""
+    import openpyxl
+
+    census = generate(3, YEAR, 5)
+    census.children[1].identifiers.upn = "#N/A"
+    census.children[2].cin_details[0].referral_source = "#DIV/0!"
+    path = tmp_path / "book.xlsx"
+    write_workbook(path, census, YEAR, force=True)
+    sheets = openpyxl.load_workbook(path)
+    cells = [c for ws in sheets for row in ws.iter_rows() for c in row if c.value in ("#N/A", "#DIV/0!")]
+    assert len(cells) == 2 and all(c.data_type == "s" for c in cells)
+    back = read_workbook(path).census
+    assert back.children[1].identifiers.upn == "#N/A"
+    assert back.children[2].cin_details[0].referral_source == "#DIV/0!"
