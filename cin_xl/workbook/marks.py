@@ -27,7 +27,7 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from ..findings import Finding, Severity, count, plural
 from ..text_guard import FORMULA_STARTS
 from .layout import ISSUES_COLUMNS, ISSUES_HEADER, ISSUES_WIDTH, MARKS_HEADER, marks_text
-from .reader import WorkbookRead
+from .reader import SheetRead, WorkbookRead
 from .template import issue_rows
 
 
@@ -154,6 +154,16 @@ def foreign_cells(plan: MarksPlan, value_at) -> list[tuple[str, str, object, str
     return out
 
 
+def mark_columns(info: SheetRead) -> tuple[str, str, bool]:
+    """(Issues column, Marks column, whether they must be added) of a sheet read: the sheet's own, or,
+    where the user removed them, the two columns right of the last one in use."""
+    if info.issues_column and info.marks_column:
+        return info.issues_column, info.marks_column, False
+    used = [column_index_from_string(c) for c in (*info.columns.values(), *info.ignored)]
+    base = max(used, default=0) + 1
+    return get_column_letter(base), get_column_letter(base + 1), True
+
+
 def plan_marks(read: WorkbookRead, findings: list[Finding], sheet_heights: dict[str, int],
                *, now: datetime | None = None) -> MarksPlan:
     """The marks for ``findings`` on the workbook ``read`` came from.
@@ -176,12 +186,7 @@ def plan_marks(read: WorkbookRead, findings: list[Finding], sheet_heights: dict[
         last = max([sheet_heights.get(actual, first - 1), *rows.keys()], default=first - 1)
         if last < first and not (info.issues_column and info.marks_column):
             continue
-        issues_col, marks_col = info.issues_column, info.marks_column
-        add = not (issues_col and marks_col)
-        if add:  # the user removed them: put them back right of the last column in use
-            used = [column_index_from_string(c) for c in (*info.columns.values(), *info.ignored)]
-            base = max(used, default=0) + 1
-            issues_col, marks_col = get_column_letter(base), get_column_letter(base + 1)
+        issues_col, marks_col, add = mark_columns(info)
         plan = SheetMarks(actual, issues_col, marks_col, first, add_headers=add, header_row=info.header_row)
         for r in range(first, last + 1):
             found = rows.get(r, [])
@@ -213,5 +218,5 @@ def cell_column(cell: str) -> str:
     return "".join(ch for ch in cell if ch.isalpha())
 
 
-__all__ = ["MarksPlan", "SheetMarks", "plan_marks", "clear_plan", "is_own_mark", "ISSUES_COLUMNS", "ISSUES_HEADER",
-           "MARKS_HEADER", "FORMULA_STARTS"]
+__all__ = ["MarksPlan", "SheetMarks", "plan_marks", "clear_plan", "mark_columns", "is_own_mark", "ISSUES_COLUMNS",
+           "ISSUES_HEADER", "MARKS_HEADER", "FORMULA_STARTS"]
