@@ -30,19 +30,34 @@ def prepare_for_export(census: CensusReturn, year: CensusYear, *, now: datetime)
     return census
 
 
+class _SourcesInOrder:
+    """What each element came from, in the order :func:`to_tree` makes the elements, which is document
+    order; the elements themselves are not kept (as dict keys, one Python object per element of the
+    return would stay alive: 80 MB on 20,000 children)."""
+
+    def __init__(self) -> None:
+        self.nodes: list[Node] = []
+        self.fields: list[str | None] = []
+
+    def __setitem__(self, _element: etree._Element, source: tuple[Node, str | None]) -> None:
+        self.nodes.append(source[0])
+        self.fields.append(source[1])
+
+
 def element_nodes(census: CensusReturn, year: CensusYear,
                   wanted: set[str] | None = None) -> dict[str, tuple[Node, str | None]]:
     """XML element path (as lxml reports it) -> (record, field name or None) of the exported return
     (only the paths in ``wanted``, if given)."""
-    index: dict = {}
-    root = to_tree(census, year, index=index)
-    return {path: index[el] for el, path in _paths(root) if el in index and (wanted is None or path in wanted)}
+    sources = _SourcesInOrder()
+    root = to_tree(census, year, index=sources)  # type: ignore[arg-type]
+    return {path: (sources.nodes[i], sources.fields[i]) for i, (_, path) in enumerate(_paths(root))
+            if wanted is None or path in wanted}
 
 
 def _paths(root: etree._Element):
-    """(element, path) for every element, the path as lxml's ``getpath`` gives it (``Child[3]`` where a
-    name repeats among siblings). ``getpath`` counts an element's siblings each time: quadratic on a
-    return of thousands of children."""
+    """(element, path) for every element in document order, the path as lxml's ``getpath`` gives it
+    (``Child[3]`` where a name repeats among siblings). ``getpath`` counts an element's siblings each
+    time: quadratic on a return of thousands of children."""
     stack = [(root, f"/{root.tag}")]
     while stack:
         el, path = stack.pop()
@@ -52,9 +67,11 @@ def _paths(root: etree._Element):
         for k in kids:
             counts[k.tag] = counts.get(k.tag, 0) + 1
         seen: dict[str, int] = {}
+        below = []
         for k in kids:
             n = seen[k.tag] = seen.get(k.tag, 0) + 1
-            stack.append((k, f"{path}/{k.tag}[{n}]" if counts[k.tag] > 1 else f"{path}/{k.tag}"))
+            below.append((k, f"{path}/{k.tag}[{n}]" if counts[k.tag] > 1 else f"{path}/{k.tag}"))
+        stack.extend(reversed(below))  # the first child is taken next
 
 
 def export_problems(exc: ExportRefused, census: CensusReturn, year: CensusYear) -> list[Finding]:
