@@ -149,7 +149,7 @@ def foreign_cells(plan: MarksPlan, value_at) -> list[tuple[str, str, object, str
             for col, letter, new, is_marks, header in ((icol, marks.issues_column, issue, False, ISSUES_HEADER),
                                                        (mcol, marks.marks_column, mark, True, MARKS_HEADER)):
                 old = value_at(name, row, col)
-                if old != (new or None) and not is_own_mark(old, marks_column=is_marks):
+                if old is not None and old != (new or None) and not is_own_mark(old, marks_column=is_marks):
                     out.append((name, f"{letter}{row}", old, header))
     return out
 
@@ -189,7 +189,12 @@ def plan_marks(read: WorkbookRead, findings: list[Finding], sheet_heights: dict[
         issues_col, marks_col, add = mark_columns(info)
         plan = SheetMarks(actual, issues_col, marks_col, first, add_headers=add, header_row=info.header_row)
         for r in range(first, last + 1):
-            found = rows.get(r, [])
+            found = rows.get(r)
+            if not found:  # most rows: nothing to say, and any old mark to blank
+                plan.issues.append("")
+                plan.heights.append(None)
+                plan.marks.append("")
+                continue
             text = _row_text(found)
             plan.issues.append(text)
             plan.heights.append(row_height(text, plan.issues_width))
