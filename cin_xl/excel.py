@@ -4,8 +4,9 @@ The same functions serve desktop Excel (RunPython from the macro-enabled templat
 the ``*_caller`` wrappers), xlwings Lite (``@script`` wrappers: see docs/excel.md) and xlwings
 Server. Excel is a thin adapter here: each job reads every sheet it needs with one call
 (``used_range.value``), does the work in Python (:mod:`cin_xl.workbook`, :mod:`cin_xl.validation`),
-and writes back one block per sheet. The number of calls to Excel does not grow with the number of
-rows or findings.
+and writes back one block per sheet. Clear reads only what it must: the first rows of each sheet
+(where its columns are), then its Issues and Marks columns. The number of calls to Excel does not
+grow with the number of rows or findings.
 
 What validation writes is planned in :mod:`cin_xl.workbook.marks`: the Issues and hidden Marks
 columns of each sheet (the template's conditional formatting colours the marked cells), the Issues
@@ -40,7 +41,6 @@ from .workbook.reader import HEADER_SEARCH_ROWS, WorkbookRead, is_needed_sheet, 
 from .workbook.template import DATETIME_MINUTES, issue_rows
 from .workbook.writer import census_rows
 from .years import CensusYear
-
 
 
 @dataclass
