@@ -91,12 +91,17 @@ class BookValues:
     offsets: dict[str, tuple[int, int]] = field(default_factory=dict)
     heights: dict[str, int] = field(default_factory=dict)
 
-    def value_at(self, sheet: str, row: int, column: int) -> object:
-        grid, (first_row, first_column) = self.grids.get(sheet, []), self.offsets.get(sheet, (1, 1))
-        r, c = row - first_row, column - first_column
-        if 0 <= r < len(grid) and 0 <= c < len(grid[r]):
-            return grid[r][c]
-        return None
+    def column(self, sheet: str, column: int, first_row: int, count: int) -> list[object]:
+        """The values of ``count`` cells of a column from ``first_row`` down (None outside the grid)."""
+        grid, (row0, col0) = self.grids.get(sheet, []), self.offsets.get(sheet, (1, 1))
+        c, skip = column - col0, first_row - row0
+        out: list[object] = [None] * count
+        if c >= 0:
+            for r in range(max(skip, 0), min(skip + count, len(grid))):
+                row = grid[r]
+                if c < len(row):
+                    out[r - skip] = row[c]
+        return out
 
     def columns(self, spans: dict[str, tuple[int, int]]) -> BookValues:
         """Only the columns ``first..last`` (1-based) of the sheets in ``spans``: what validation
@@ -169,7 +174,7 @@ def _values_under(book, plan: MarksPlan) -> BookValues:
 
 def _refuse_foreign_marks(book, plan: MarksPlan, values: BookValues, show: bool) -> JobResult | None:
     """Marks go only where cin-xl owns the cell: a person's text in the Issues or Marks columns stops the job."""
-    foreign = foreign_cells(plan, values.value_at)
+    foreign = foreign_cells(plan, values.column)
     if not foreign:
         return None
     more = f" ({plural(len(foreign) - 1, 'other cell')} too)" if len(foreign) > 1 else ""

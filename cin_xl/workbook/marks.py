@@ -135,22 +135,24 @@ def not_ours_message(sheet: str, ref: str, value: object, column: str) -> str:
             "fills in; move it to another column and run again. Nothing was changed.")
 
 
-def foreign_cells(plan: MarksPlan, value_at) -> list[tuple[str, str, object, str]]:
+def foreign_cells(plan: MarksPlan, column_values) -> list[tuple[str, str, object, str]]:
     """The cells the plan would write over that hold something validation did not write there.
 
-    ``value_at(sheet, row, column_index)`` gives a cell's current value. Each result is (sheet, cell,
-    value, column header).
+    ``column_values(sheet, column_index, first_row, count)`` gives the current values of ``count``
+    cells of a column, from ``first_row`` down. Each result is (sheet, cell, value, column header),
+    row by row, the Issues cell before the Marks cell.
     """
     out = []
     for name, marks in plan.sheets.items():
-        icol, mcol = column_index_from_string(marks.issues_column), column_index_from_string(marks.marks_column)
-        for offset, (issue, mark) in enumerate(zip(marks.issues, marks.marks)):
-            row = marks.first_row + offset
-            for col, letter, new, is_marks, header in ((icol, marks.issues_column, issue, False, ISSUES_HEADER),
-                                                       (mcol, marks.marks_column, mark, True, MARKS_HEADER)):
-                old = value_at(name, row, col)
+        found = []
+        for order, (letter, new_values, is_marks, header) in enumerate((
+                (marks.issues_column, marks.issues, False, ISSUES_HEADER),
+                (marks.marks_column, marks.marks, True, MARKS_HEADER))):
+            olds = column_values(name, column_index_from_string(letter), marks.first_row, len(new_values))
+            for offset, (old, new) in enumerate(zip(olds, new_values)):
                 if old is not None and old != (new or None) and not is_own_mark(old, marks_column=is_marks):
-                    out.append((name, f"{letter}{row}", old, header))
+                    found.append((offset, order, (name, f"{letter}{marks.first_row + offset}", old, header)))
+        out += [cell for *_, cell in sorted(found, key=lambda t: t[:2])]
     return out
 
 

@@ -349,3 +349,20 @@ def test_validate_puts_back_removed_mark_columns_unless_a_person_wrote_there(val
         refused = run_excel_function(job, bare)
         assert not refused.value.ok and refused.actions == []
         assert f"'Children'!{ws.cell(20, last + 1).coordinate} holds 'left school'" in refused.value.message
+
+
+def test_the_refusal_names_the_first_foreign_cell_row_by_row(validated, tmp_path):
+    _, marked, _, _ = validated
+    wb = load_workbook(marked)
+    ws = wb["Children"]
+    headers = [c.value for c in ws[1]]
+    issues, marks = headers.index("Issues") + 1, headers.index("Marks") + 1
+    ws.cell(30, issues).value = "see the file"
+    ws.cell(12, marks).value = "urgent"
+    ws.cell(12, issues).value = "asked the GP"
+    noted = tmp_path / "noted.xlsx"
+    wb.save(noted)
+    for job in (excel.validate, excel.clear):
+        message = run_excel_function(job, noted).value.message
+        assert message.startswith(f"'Children'!{ws.cell(12, issues).coordinate} holds 'asked the GP'")
+        assert message.endswith("(2 other cells too)")
