@@ -200,6 +200,11 @@ def _formula_guard(value: object) -> object:
     return "'" + value if looks_like_formula(value) else value
 
 
+def _guarded_texts(texts: list[str]) -> list[str]:
+    """:func:`_formula_guard` over a column of texts (the marks), the same test without a call a cell."""
+    return ["'" + t if t.startswith(FORMULA_STARTS) else t for t in texts]
+
+
 def _issue_row(row: list[object]) -> list[object]:
     """An Issues sheet row: every value as text, but for the link formula cin-xl built itself (last)."""
     return [*(_text_guard(v) for v in row[:-1]), row[-1]]
@@ -215,7 +220,8 @@ def _write(sheet, address: str, rows: Iterable[Sequence[object]]) -> None:
     20,000-row sheet). Building the block here also spares a second copy of it.
     """
     prepare, options = sheet.book.app.engine.impl.prepare_xl_data_element, {}
-    block = [[v if v.__class__ is str else prepare(v, options) for v in row] for row in rows]
+    blank = prepare(None, options)
+    block = [[v if v.__class__ is str else blank if v is None else prepare(v, options) for v in row] for row in rows]
     if block:
         row, column = coordinate_to_tuple(address)
         rng = sheet.range((row, column), (row + len(block) - 1, column + len(block[0]) - 1))
@@ -224,17 +230,16 @@ def _write(sheet, address: str, rows: Iterable[Sequence[object]]) -> None:
 
 def _write_marks(book, plan: MarksPlan) -> None:
     sheets = _sheets(book)
-    guard = _formula_guard
     for name, marks in plan.sheets.items():
         sheet = sheets[name]
         if marks.add_headers:
             _write(sheet, f"{marks.issues_column}{marks.header_row}", [[ISSUES_HEADER, MARKS_HEADER]])
+        issues, marks_ = _guarded_texts(marks.issues), _guarded_texts(marks.marks)
         if marks.adjacent:
-            _write(sheet, f"{marks.issues_column}{marks.first_row}",
-                   ((guard(i), guard(m)) for i, m in zip(marks.issues, marks.marks)))
+            _write(sheet, f"{marks.issues_column}{marks.first_row}", zip(issues, marks_))
         else:
-            _write(sheet, f"{marks.issues_column}{marks.first_row}", ((guard(v),) for v in marks.issues))
-            _write(sheet, f"{marks.marks_column}{marks.first_row}", ((guard(v),) for v in marks.marks))
+            _write(sheet, f"{marks.issues_column}{marks.first_row}", ((v,) for v in issues))
+            _write(sheet, f"{marks.marks_column}{marks.first_row}", ((v,) for v in marks_))
         _fit_issues(sheet, marks)
     issues = sheets.get(ISSUES)
     if issues is None:

@@ -143,6 +143,7 @@ def foreign_cells(plan: MarksPlan, column_values) -> list[tuple[str, str, object
     row by row, the Issues cell before the Marks cell.
     """
     out = []
+    own: dict[tuple[object, bool], bool] = {}  # the same texts come back row after row
     for name, marks in plan.sheets.items():
         found = []
         for order, (letter, new_values, is_marks, header) in enumerate((
@@ -150,7 +151,12 @@ def foreign_cells(plan: MarksPlan, column_values) -> list[tuple[str, str, object
                 (marks.marks_column, marks.marks, True, MARKS_HEADER))):
             olds = column_values(name, column_index_from_string(letter), marks.first_row, len(new_values))
             for offset, (old, new) in enumerate(zip(olds, new_values)):
-                if old is not None and old != (new or None) and not is_own_mark(old, marks_column=is_marks):
+                if old is None or old == (new or None):
+                    continue
+                key = (old, is_marks)
+                if key not in own:
+                    own[key] = is_own_mark(old, marks_column=is_marks)
+                if not own[key]:
                     found.append((offset, order, (name, f"{letter}{marks.first_row + offset}", old, header)))
         out += [cell for *_, cell in sorted(found, key=lambda t: t[:2])]
     return out
