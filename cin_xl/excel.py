@@ -234,12 +234,12 @@ def _write_marks(book, plan: MarksPlan) -> None:
         sheet = sheets[name]
         if marks.add_headers:
             _write(sheet, f"{marks.issues_column}{marks.header_row}", [[ISSUES_HEADER, MARKS_HEADER]])
-        issues, marks_ = _guarded_texts(marks.issues), _guarded_texts(marks.marks)
+        issue_texts, mark_texts = _guarded_texts(marks.issues), _guarded_texts(marks.marks)
         if marks.adjacent:
-            _write(sheet, f"{marks.issues_column}{marks.first_row}", zip(issues, marks_))
+            _write(sheet, f"{marks.issues_column}{marks.first_row}", zip(issue_texts, mark_texts))
         else:
-            _write(sheet, f"{marks.issues_column}{marks.first_row}", ((v,) for v in issues))
-            _write(sheet, f"{marks.marks_column}{marks.first_row}", ((v,) for v in marks_))
+            _write(sheet, f"{marks.issues_column}{marks.first_row}", ((v,) for v in issue_texts))
+            _write(sheet, f"{marks.marks_column}{marks.first_row}", ((v,) for v in mark_texts))
         _fit_issues(sheet, marks)
     issues = sheets.get(ISSUES)
     if issues is None:
