@@ -70,6 +70,7 @@ PARTS = (
     ("checking each child against the census schema (XSD), as the XML is read", "cin_xl/xml/xsd.py", "child"),
     ("reading the workbook's sheets from the package", "cin_xl/workbook/reader.py", "workbook_grids"),
     ("turning workbook rows into the model", "cin_xl/workbook/reader.py", "read_grids"),
+    ("reading the sheets' values from Excel (xlwings)", "cin_xl/excel.py", "book_values"),
     ("reading the workbook from Excel's snapshot", "cin_xl/excel.py", "read_book"),
     ("validation (rules, with the structural checks)", "cin_xl/validation/__init__.py", "_validate"),
     ("the structural checks", "cin_xl/validation/structural.py", "check_return"),

@@ -4,8 +4,9 @@ The same functions serve desktop Excel (RunPython from the macro-enabled templat
 the ``*_caller`` wrappers), xlwings Lite (``@script`` wrappers: see docs/excel.md) and xlwings
 Server. Excel is a thin adapter here: each job reads every sheet it needs with one call
 (``used_range.value``), does the work in Python (:mod:`cin_xl.workbook`, :mod:`cin_xl.validation`),
-and writes back one block per sheet. The number of calls to Excel does not grow with the number of
-rows or findings.
+and writes back one block per sheet. Clear reads only what it must: the first rows of each sheet
+(where its columns are), then its Issues and Marks columns. The number of calls to Excel does not
+grow with the number of rows or findings.
 
 What validation writes is planned in :mod:`cin_xl.workbook.marks`: the Issues and hidden Marks
 columns of each sheet (the template's conditional formatting colours the marked cells), the Issues
@@ -17,8 +18,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import chain, repeat
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable, Sequence
+
+from openpyxl.utils import column_index_from_string
+from openpyxl.utils.cell import coordinate_to_tuple
 
 from .errors import UnusableInput
 from .findings import Finding, Severity, plural, totals_text
@@ -31,14 +36,11 @@ from .workbook.export import prepare_for_export
 from .workbook.layout import (ISSUES, ISSUES_COLUMNS, ISSUES_HEADER, MARKS_HEADER, RETURN, modules_for,
                               norm_header, return_rows, sheet_layout)
 from .text_guard import FORMULA_STARTS, looks_like_formula
-from .workbook.marks import MarksPlan, clear_plan, foreign_cells, not_ours_message, plan_marks
-from .workbook.reader import WorkbookRead, is_needed_sheet, read_grids
+from .workbook.marks import MarksPlan, clear_plan, foreign_cells, mark_columns, not_ours_message, plan_marks
+from .workbook.reader import HEADER_SEARCH_ROWS, WorkbookRead, is_needed_sheet, read_grids
 from .workbook.template import DATETIME_MINUTES, issue_rows
 from .workbook.writer import census_rows
 from .years import CensusYear
-
-#: how many cells xlwings may send in one call; above its default it would split big blocks
-_ONE_CALL = 10**9
 
 
 @dataclass
@@ -62,38 +64,66 @@ def _sheets(book) -> dict[str, object]:
     return {s.name: s for s in book.sheets}
 
 
+def _used(sheet) -> tuple[int, int, int, int]:
+    """(first row, first column, last row, last column) of a sheet's used range, without reading a value."""
+    rng = sheet.used_range
+    rows, columns = rng.shape
+    return rng.row, rng.column, rng.row + rows - 1, rng.column + columns - 1
+
+
+def _read(sheet, first_row: int, first_column: int, last_row: int, last_column: int) -> list[list[object]]:
+    """The values of a block of cells, in one call (a list of rows, even for one cell)."""
+    return sheet.range((first_row, first_column), (last_row, last_column)).options(ndim=2).value
+
+
 def _grid(sheet) -> tuple[list[list[object]], tuple[int, int]]:
     """All values of a sheet's used range in one call, and where the range starts (row, column)."""
-    rng = sheet.used_range
-    values = rng.options(ndim=2).value
-    return values or [], (rng.row, rng.column)
+    first_row, first_column, last_row, last_column = _used(sheet)
+    return _read(sheet, first_row, first_column, last_row, last_column), (first_row, first_column)
 
 
 @dataclass
 class BookValues:
-    """The values of the sheets cin-xl reads, each read in one call, and where each grid starts."""
+    """Values of the sheets cin-xl reads, each read in one call: per sheet a grid, where it starts
+    (row, column) and the sheet's last used row (the grid may hold only some of its columns or rows)."""
 
-    grids: dict[str, list[list[object]]]
-    offsets: dict[str, tuple[int, int]]
+    grids: dict[str, list[list[object]]] = field(default_factory=dict)
+    offsets: dict[str, tuple[int, int]] = field(default_factory=dict)
+    heights: dict[str, int] = field(default_factory=dict)
 
-    @property
-    def heights(self) -> dict[str, int]:
-        """The last used row of each sheet."""
-        return {name: self.offsets[name][0] + len(grid) - 1 for name, grid in self.grids.items()}
+    def column(self, sheet: str, column: int, first_row: int, count: int) -> list[object]:
+        """The values of ``count`` cells of a column from ``first_row`` down (None outside the grid)."""
+        grid, (row0, col0) = self.grids.get(sheet, []), self.offsets.get(sheet, (1, 1))
+        c, skip = column - col0, first_row - row0
+        out: list[object] = [None] * count
+        if c >= 0:
+            for r in range(max(skip, 0), min(skip + count, len(grid))):
+                row = grid[r]
+                if c < len(row):
+                    out[r - skip] = row[c]
+        return out
 
-    def value_at(self, sheet: str, row: int, column: int) -> object:
-        grid, (first_row, first_column) = self.grids.get(sheet, []), self.offsets.get(sheet, (1, 1))
-        r, c = row - first_row, column - first_column
-        if 0 <= r < len(grid) and 0 <= c < len(grid[r]):
-            return grid[r][c]
-        return None
+    def columns(self, spans: dict[str, tuple[int, int]]) -> BookValues:
+        """Only the columns ``first..last`` (1-based) of the sheets in ``spans``: what validation
+        needs to keep of the grids once the return is read."""
+        kept = BookValues(heights=self.heights)
+        for name, (first, last) in spans.items():
+            if name in self.grids:
+                row0, col0 = self.offsets[name]
+                a, b = max(first - col0, 0), max(last - col0 + 1, 0)
+                kept.grids[name] = [row[a:b] for row in self.grids[name]]
+                kept.offsets[name] = (row0, col0 + a)
+        return kept
 
 
 def book_values(book) -> BookValues:
-    values = BookValues({}, {})
+    """Every value of the sheets the reader needs (one read a sheet)."""
+    values = BookValues()
     for name, sheet in _sheets(book).items():
         if is_needed_sheet(name):
-            values.grids[name], values.offsets[name] = _grid(sheet)
+            first_row, first_column, last_row, last_column = _used(sheet)
+            values.grids[name] = _read(sheet, first_row, first_column, last_row, last_column)
+            values.offsets[name], values.heights[name] = (first_row, first_column), last_row
     return values
 
 
@@ -104,9 +134,47 @@ def read_book(book, year: str | CensusYear | None = None, values: BookValues | N
     return read_grids(values.grids, year, offsets=values.offsets, source=book.name), values.heights
 
 
+def _read_layout(book) -> tuple[WorkbookRead, dict[str, int]]:
+    """How the workbook is laid out (its census year, where each sheet's columns are) and the last used
+    row of each sheet: the Return sheet whole, of the others only the rows a header row may be in (one
+    read a sheet). What Clear needs, without reading the return."""
+    values = BookValues()
+    for name, sheet in _sheets(book).items():
+        if is_needed_sheet(name):
+            first_row, first_column, last_row, last_column = _used(sheet)
+            rows = last_row if norm_header(name) == norm_header(RETURN) else min(
+                last_row, first_row + HEADER_SEARCH_ROWS - 1)
+            values.grids[name] = _read(sheet, first_row, first_column, rows, last_column)
+            values.offsets[name], values.heights[name] = (first_row, first_column), last_row
+    return read_book(book, values=values)
+
+
+def _mark_spans(read: WorkbookRead) -> dict[str, tuple[int, int]]:
+    """Per sheet (as named in the workbook), the columns from Issues to Marks: where validation writes."""
+    spans = {}
+    for info in read.sheets.values():
+        if info.found_as is not None and info.columns:
+            issues, marks, _ = mark_columns(info)
+            a, b = column_index_from_string(issues), column_index_from_string(marks)
+            spans[info.found_as] = (min(a, b), max(a, b))
+    return spans
+
+
+def _values_under(book, plan: MarksPlan) -> BookValues:
+    """The values now in the cells ``plan`` writes its marks in (one read a sheet)."""
+    sheets, values = _sheets(book), BookValues()
+    for name, marks in plan.sheets.items():
+        if marks.issues:
+            a, b = sorted((column_index_from_string(marks.issues_column),
+                           column_index_from_string(marks.marks_column)))
+            values.grids[name] = _read(sheets[name], marks.first_row, a, marks.first_row + len(marks.issues) - 1, b)
+            values.offsets[name] = (marks.first_row, a)
+    return values
+
+
 def _refuse_foreign_marks(book, plan: MarksPlan, values: BookValues, show: bool) -> JobResult | None:
     """Marks go only where cin-xl owns the cell: a person's text in the Issues or Marks columns stops the job."""
-    foreign = foreign_cells(plan, values.value_at)
+    foreign = foreign_cells(plan, values.column)
     if not foreign:
         return None
     more = f" ({plural(len(foreign) - 1, 'other cell')} too)" if len(foreign) > 1 else ""
@@ -132,14 +200,32 @@ def _formula_guard(value: object) -> object:
     return "'" + value if looks_like_formula(value) else value
 
 
+def _guarded_texts(texts: list[str]) -> list[str]:
+    """:func:`_formula_guard` over a column of texts (the marks), the same test without a call a cell."""
+    return ["'" + t if t.startswith(FORMULA_STARTS) else t for t in texts]
+
+
 def _issue_row(row: list[object]) -> list[object]:
     """An Issues sheet row: every value as text, but for the link formula cin-xl built itself (last)."""
     return [*(_text_guard(v) for v in row[:-1]), row[-1]]
 
 
-def _write(sheet, address: str, block: list[list[object]]) -> None:
+def _write(sheet, address: str, rows: Iterable[Sequence[object]]) -> None:
+    """``rows`` into the cells from ``address`` right and down, in one call.
+
+    Each value goes to Excel as xlwings' value converter would send it (through the engine's own
+    ``prepare_xl_data_element``, which leaves text as it is), but to a range of the block's size
+    with the raw converter: the value converter resizes the range first, which on the remote engine
+    (xlwings Server and Lite) turns the whole sheet into tuples some 17 times a write (0.3 s on a
+    20,000-row sheet). Building the block here also spares a second copy of it.
+    """
+    prepare, options = sheet.book.app.engine.impl.prepare_xl_data_element, {}
+    blank = prepare(None, options)
+    block = [[v if v.__class__ is str else blank if v is None else prepare(v, options) for v in row] for row in rows]
     if block:
-        sheet.range(address).options(chunksize=_ONE_CALL).value = block
+        row, column = coordinate_to_tuple(address)
+        rng = sheet.range((row, column), (row + len(block) - 1, column + len(block[0]) - 1))
+        rng.options("raw").value = block
 
 
 def _write_marks(book, plan: MarksPlan) -> None:
@@ -148,22 +234,21 @@ def _write_marks(book, plan: MarksPlan) -> None:
         sheet = sheets[name]
         if marks.add_headers:
             _write(sheet, f"{marks.issues_column}{marks.header_row}", [[ISSUES_HEADER, MARKS_HEADER]])
+        issue_texts, mark_texts = _guarded_texts(marks.issues), _guarded_texts(marks.marks)
         if marks.adjacent:
-            _write(sheet, f"{marks.issues_column}{marks.first_row}",
-                   [[_formula_guard(v) for v in row] for row in marks.block()])
+            _write(sheet, f"{marks.issues_column}{marks.first_row}", zip(issue_texts, mark_texts))
         else:
-            _write(sheet, f"{marks.issues_column}{marks.first_row}", [[_formula_guard(v)] for v in marks.issues])
-            _write(sheet, f"{marks.marks_column}{marks.first_row}", [[_formula_guard(v)] for v in marks.marks])
+            _write(sheet, f"{marks.issues_column}{marks.first_row}", ((v,) for v in issue_texts))
+            _write(sheet, f"{marks.marks_column}{marks.first_row}", ((v,) for v in mark_texts))
         _fit_issues(sheet, marks)
     issues = sheets.get(ISSUES)
     if issues is None:
         issues = book.sheets.add(ISSUES, after=book.sheets[len(book.sheets) - 1])
         _write(issues, "A1", [list(ISSUES_COLUMNS)])
-    old_height = len(_grid(issues)[0])
-    rows = [_issue_row(row) for row in plan.issue_rows]
+    old_height = _used(issues)[2]
     blank = [None] * len(ISSUES_COLUMNS)
-    rows += [blank] * max(0, old_height - 1 - len(rows))  # clear what a previous run left below
-    _write(issues, "A2", rows)
+    stale = max(0, old_height - 1 - len(plan.issue_rows))  # clear what a previous run left below
+    _write(issues, "A2", chain(map(_issue_row, plan.issue_rows), repeat(blank, stale)))
     for name, value in plan.summary.items():
         try:
             cell = book.names[name].refers_to_range
@@ -214,11 +299,11 @@ def _write_summary(book, read: WorkbookRead, findings: list[Finding]) -> None:
         sheet = book.sheets.add(SUMMARY_SHEET, after=after)
         old = 0
     else:
-        old = len(_grid(sheet)[0])
+        old = _used(sheet)[2]
     width = len(grid[0]) if grid else 1
-    grid = [[_formula_guard(v) for v in row] for row in grid]
-    grid += [[None] * width] * max(0, old - len(grid))
-    _write(sheet, "A1", grid)
+    blank = [None] * width
+    stale = max(0, old - len(grid))
+    _write(sheet, "A1", chain(([_formula_guard(v) for v in row] for row in grid), repeat(blank, stale)))
 
 
 def _tell(book, message: str, title: str = "cin-xl") -> None:
@@ -238,6 +323,7 @@ def validate(book, *, year: str | None = None, options: dict | None = None, show
     """Validate the workbook and mark every finding in it (replacing the marks of any earlier run)."""
     values = book_values(book)
     read, heights = read_book(book, year, values)
+    values = values.columns(_mark_spans(read))  # the rest of the grids is in ``read`` now
     findings = list(read.problems) + validate_return(read.census, read.year, looked_after=read.looked_after,
                                                      options=options)
     findings += named_continuity(read, _book_folder(book))
@@ -268,10 +354,9 @@ def _book_folder(book) -> Path | None:
 @no_gc()
 def clear(book) -> JobResult:
     """Remove every validation mark: Issues and Marks columns, the Issues sheet, the summary."""
-    values = book_values(book)
-    read, heights = read_book(book, values=values)
+    read, heights = _read_layout(book)
     plan = clear_plan(read, heights)
-    refused = _refuse_foreign_marks(book, plan, values, False)
+    refused = _refuse_foreign_marks(book, plan, _values_under(book, plan), False)
     if refused:
         return refused
     _write_marks(book, plan)

@@ -30,31 +30,75 @@ def prepare_for_export(census: CensusReturn, year: CensusYear, *, now: datetime)
     return census
 
 
+class _SourcesInOrder:
+    """What each element came from, in the order :func:`to_tree` makes the elements, which is document
+    order; the elements themselves are not kept (as dict keys, one Python object per element of the
+    return would stay alive: 80 MB on 20,000 children)."""
+
+    def __init__(self) -> None:
+        self.nodes: list[Node] = []
+        self.fields: list[str | None] = []
+
+    def __setitem__(self, _element: etree._Element, source: tuple[Node, str | None]) -> None:
+        self.nodes.append(source[0])
+        self.fields.append(source[1])
+
+
 def element_nodes(census: CensusReturn, year: CensusYear,
                   wanted: set[str] | None = None) -> dict[str, tuple[Node, str | None]]:
     """XML element path (as lxml reports it) -> (record, field name or None) of the exported return
     (only the paths in ``wanted``, if given)."""
-    index: dict = {}
-    root = to_tree(census, year, index=index)
-    return {path: index[el] for el, path in _paths(root) if el in index and (wanted is None or path in wanted)}
+    sources = _SourcesInOrder()
+    root = to_tree(census, year, index=sources)  # type: ignore[arg-type]
+    if wanted is None:
+        return {path: (sources.nodes[i], sources.fields[i]) for i, (_, path) in enumerate(_paths(root))}
+    above = set()  # the paths holding a wanted one: only below those is there anything to find
+    for path in wanted:
+        while path and path not in above:
+            above.add(path)
+            path = path.rsplit("/", 1)[0] if "/" in path.strip("/") else ""
+    return {path: (sources.nodes[i], sources.fields[i]) for i, path in _numbered_paths(root, above)
+            if path in wanted}
+
+
+def _child_paths(el: etree._Element, path: str) -> list[tuple[etree._Element, str]]:
+    """(child element, path) of each child of ``el`` (at ``path``), in order."""
+    kids = [k for k in el if isinstance(k.tag, str)]
+    counts: dict[str, int] = {}
+    for k in kids:
+        counts[k.tag] = counts.get(k.tag, 0) + 1
+    seen: dict[str, int] = {}
+    out = []
+    for k in kids:
+        n = seen[k.tag] = seen.get(k.tag, 0) + 1
+        out.append((k, f"{path}/{k.tag}[{n}]" if counts[k.tag] > 1 else f"{path}/{k.tag}"))
+    return out
 
 
 def _paths(root: etree._Element):
-    """(element, path) for every element, the path as lxml's ``getpath`` gives it (``Child[3]`` where a
-    name repeats among siblings). ``getpath`` counts an element's siblings each time: quadratic on a
-    return of thousands of children."""
+    """(element, path) for every element in document order, the path as lxml's ``getpath`` gives it
+    (``Child[3]`` where a name repeats among siblings). ``getpath`` counts an element's siblings each
+    time: quadratic on a return of thousands of children."""
     stack = [(root, f"/{root.tag}")]
     while stack:
         el, path = stack.pop()
         yield el, path
-        kids = [k for k in el if isinstance(k.tag, str)]
-        counts: dict[str, int] = {}
-        for k in kids:
-            counts[k.tag] = counts.get(k.tag, 0) + 1
-        seen: dict[str, int] = {}
-        for k in kids:
-            n = seen[k.tag] = seen.get(k.tag, 0) + 1
-            stack.append((k, f"{path}/{k.tag}[{n}]" if counts[k.tag] > 1 else f"{path}/{k.tag}"))
+        stack.extend(reversed(_child_paths(el, path)))  # the first child is taken next
+
+
+def _numbered_paths(root: etree._Element, within: set[str]):
+    """(position in document order, path) of the elements whose path is in ``within``, which must hold
+    the path of every element above one it holds; the others' descendants are counted, not walked."""
+    stack = [(root, f"/{root.tag}")]
+    position = 0
+    while stack:
+        el, path = stack.pop()
+        if path in within:
+            yield position, path
+            stack.extend(reversed(_child_paths(el, path)))
+        else:
+            position += sum(1 for _ in el.iterdescendants(etree.Element))
+        position += 1
 
 
 def export_problems(exc: ExportRefused, census: CensusReturn, year: CensusYear) -> list[Finding]:

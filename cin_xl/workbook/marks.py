@@ -27,7 +27,7 @@ from .columns import column_index_from_string, get_column_letter
 from ..findings import Finding, Severity, count, plural
 from ..text_guard import FORMULA_STARTS
 from .layout import ISSUES_COLUMNS, ISSUES_HEADER, ISSUES_WIDTH, MARKS_HEADER, marks_text
-from .reader import WorkbookRead
+from .reader import SheetRead, WorkbookRead
 from .template import issue_rows
 
 
@@ -135,23 +135,41 @@ def not_ours_message(sheet: str, ref: str, value: object, column: str) -> str:
             "fills in; move it to another column and run again. Nothing was changed.")
 
 
-def foreign_cells(plan: MarksPlan, value_at) -> list[tuple[str, str, object, str]]:
+def foreign_cells(plan: MarksPlan, column_values) -> list[tuple[str, str, object, str]]:
     """The cells the plan would write over that hold something validation did not write there.
 
-    ``value_at(sheet, row, column_index)`` gives a cell's current value. Each result is (sheet, cell,
-    value, column header).
+    ``column_values(sheet, column_index, first_row, count)`` gives the current values of ``count``
+    cells of a column, from ``first_row`` down. Each result is (sheet, cell, value, column header),
+    row by row, the Issues cell before the Marks cell.
     """
     out = []
+    own: dict[tuple[object, bool], bool] = {}  # the same texts come back row after row
     for name, marks in plan.sheets.items():
-        icol, mcol = column_index_from_string(marks.issues_column), column_index_from_string(marks.marks_column)
-        for offset, (issue, mark) in enumerate(zip(marks.issues, marks.marks)):
-            row = marks.first_row + offset
-            for col, letter, new, is_marks, header in ((icol, marks.issues_column, issue, False, ISSUES_HEADER),
-                                                       (mcol, marks.marks_column, mark, True, MARKS_HEADER)):
-                old = value_at(name, row, col)
-                if old != (new or None) and not is_own_mark(old, marks_column=is_marks):
-                    out.append((name, f"{letter}{row}", old, header))
+        found = []
+        for order, (letter, new_values, is_marks, header) in enumerate((
+                (marks.issues_column, marks.issues, False, ISSUES_HEADER),
+                (marks.marks_column, marks.marks, True, MARKS_HEADER))):
+            olds = column_values(name, column_index_from_string(letter), marks.first_row, len(new_values))
+            for offset, (old, new) in enumerate(zip(olds, new_values)):
+                if old is None or old == (new or None):
+                    continue
+                key = (old, is_marks)
+                if key not in own:
+                    own[key] = is_own_mark(old, marks_column=is_marks)
+                if not own[key]:
+                    found.append((offset, order, (name, f"{letter}{marks.first_row + offset}", old, header)))
+        out += [cell for *_, cell in sorted(found, key=lambda t: t[:2])]
     return out
+
+
+def mark_columns(info: SheetRead) -> tuple[str, str, bool]:
+    """(Issues column, Marks column, whether they must be added) of a sheet read: the sheet's own, or,
+    where the user removed them, the two columns right of the last one in use."""
+    if info.issues_column and info.marks_column:
+        return info.issues_column, info.marks_column, False
+    used = [column_index_from_string(c) for c in (*info.columns.values(), *info.ignored)]
+    base = max(used, default=0) + 1
+    return get_column_letter(base), get_column_letter(base + 1), True
 
 
 def plan_marks(read: WorkbookRead, findings: list[Finding], sheet_heights: dict[str, int],
@@ -176,15 +194,15 @@ def plan_marks(read: WorkbookRead, findings: list[Finding], sheet_heights: dict[
         last = max([sheet_heights.get(actual, first - 1), *rows.keys()], default=first - 1)
         if last < first and not (info.issues_column and info.marks_column):
             continue
-        issues_col, marks_col = info.issues_column, info.marks_column
-        add = not (issues_col and marks_col)
-        if add:  # the user removed them: put them back right of the last column in use
-            used = [column_index_from_string(c) for c in (*info.columns.values(), *info.ignored)]
-            base = max(used, default=0) + 1
-            issues_col, marks_col = get_column_letter(base), get_column_letter(base + 1)
+        issues_col, marks_col, add = mark_columns(info)
         plan = SheetMarks(actual, issues_col, marks_col, first, add_headers=add, header_row=info.header_row)
         for r in range(first, last + 1):
-            found = rows.get(r, [])
+            found = rows.get(r)
+            if not found:  # most rows: nothing to say, and any old mark to blank
+                plan.issues.append("")
+                plan.heights.append(None)
+                plan.marks.append("")
+                continue
             text = _row_text(found)
             plan.issues.append(text)
             plan.heights.append(row_height(text, plan.issues_width))
@@ -213,5 +231,5 @@ def cell_column(cell: str) -> str:
     return "".join(ch for ch in cell if ch.isalpha())
 
 
-__all__ = ["MarksPlan", "SheetMarks", "plan_marks", "clear_plan", "is_own_mark", "ISSUES_COLUMNS", "ISSUES_HEADER",
-           "MARKS_HEADER", "FORMULA_STARTS"]
+__all__ = ["MarksPlan", "SheetMarks", "plan_marks", "clear_plan", "mark_columns", "is_own_mark", "ISSUES_COLUMNS",
+           "ISSUES_HEADER", "MARKS_HEADER", "FORMULA_STARTS"]

@@ -53,6 +53,9 @@ from .package.read import EMPTY_ROW, SheetRows
 from .writer import LookedAfterPeriod
 
 READ_PROBLEM = "X-READ"
+#: a sheet's header row is looked for in its first rows: what a sheet's layout depends on (where its
+#: columns are) is all in these, so a job that needs only the layout reads no further (Excel's Clear)
+HEADER_SEARCH_ROWS = 10
 NO_SAVED_RESULT = "Formula with no saved result: open and save the workbook in Excel"
 _MODULE_RECORDS = {m.record for m in MODULES}
 #: a sheet as the reader works on it: rows (row 1 first), each {0-based column index: value}
@@ -262,7 +265,7 @@ class _Reader:
         """Where the Return sheet's columns are (Item, Value, Guidance, Issues, Marks), for its marks.
 
         Its header row is the first row starting with "Item"; without one the sheet gets no marks."""
-        for i, row in enumerate(grid[:10]):
+        for i, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
             heads = {j: norm_header(row[j]) for j in sorted(row)}
             if next((h for h in heads.values() if h), None) != norm_header(RETURN_HEADERS[0]):
                 continue
@@ -378,7 +381,7 @@ class _Reader:
         # header row: the first of the first ten rows naming at least two columns (or the only one)
         need = min(2, len(columns))
         hrow = None
-        for i, row in enumerate(grid[:10]):
+        for i, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
             hits = sum(1 for v in row.values() if isinstance(v, str) and (norm_header(v) in known or any(
                 p.match(norm_header(v)) for p, _ in spread_patterns.values())))
             if hits >= need:
@@ -740,4 +743,5 @@ def read_workbook(path: str | os.PathLike, year: str | CensusYear | None = None)
         return read_grids(workbook_grids(path), year, source=str(path))
 
 
-__all__ = ["READ_PROBLEM", "SheetRead", "WorkbookRead", "read_grids", "read_workbook", "workbook_grids"]
+__all__ = ["READ_PROBLEM", "HEADER_SEARCH_ROWS", "SheetRead", "WorkbookRead", "read_grids", "read_workbook",
+           "workbook_grids"]

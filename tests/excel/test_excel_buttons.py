@@ -265,3 +265,104 @@ def test_validate_and_clear_never_write_over_a_persons_text_in_the_issues_column
     ws.cell(9, issues).value = None  # without the note, our own old marks are simply replaced
     wb.save(noted)
     assert run_excel_function(excel.clear, noted, tmp_path / "cleared.xlsx").value.ok
+
+
+def test_validate_and_clear_see_a_persons_text_far_below_the_header(validated, tmp_path):
+    # Clear reads a sheet's first rows for its layout, then the whole Issues and Marks columns
+    _, marked, _, _ = validated
+    wb = load_workbook(marked)
+    ws = wb["Children"]
+    headers = [c.value for c in ws[1]]
+    marks = headers.index("Marks") + 1
+    ws.cell(140, marks).value = "checked by JB"
+    noted = tmp_path / "noted.xlsx"
+    wb.save(noted)
+    for job in (excel.validate, excel.clear):
+        result = run_excel_function(job, noted)
+        assert not result.value.ok and result.actions == []
+        assert f"'Children'!{ws.cell(140, marks).coordinate} holds 'checked by JB'" in result.value.message
+
+
+def test_clear_finds_the_mark_columns_under_a_title_row(validated, tmp_path):
+    _, marked, _, _ = validated
+    wb = load_workbook(marked)
+    ws = wb["Children"]
+    headers = [c.value for c in ws[1]]
+    issues, marks = headers.index("Issues") + 1, headers.index("Marks") + 1
+    assert any(ws.cell(r, issues).value for r in range(2, ws.max_row + 1))  # validation marked some rows
+    ws.insert_rows(1, 2)
+    ws["A1"] = "Children in need: our return"
+    titled = tmp_path / "titled.xlsx"
+    wb.save(titled)
+    result = run_excel_function(excel.clear, titled, tmp_path / "cleared.xlsx")
+    assert result.value.ok
+    after = load_workbook(tmp_path / "cleared.xlsx")["Children"]
+    assert after.cell(3, issues).value == "Issues" and after.cell(3, marks).value == "Marks"
+    assert not any(after.cell(r, c).value for r in range(4, after.max_row + 1) for c in (issues, marks))
+    assert after["A1"].value == "Children in need: our return"
+    assert [[c.value for c in row[:issues - 1]] for row in after.iter_rows(min_row=4)] == \
+           [[c.value for c in row[:issues - 1]] for row in ws.iter_rows(min_row=4)]
+
+
+def test_marks_go_to_a_moved_marks_column_and_clear_leaves_the_columns_between(validated, tmp_path):
+    source, _, _, _ = validated
+    wb = load_workbook(source)
+    ws = wb["Children"]
+    headers = [c.value for c in ws[1]]
+    issues, marks = headers.index("Issues") + 1, headers.index("Marks") + 1
+    assert marks == issues + 1
+    ws.move_range(f"{ws.cell(1, marks).coordinate}:{ws.cell(ws.max_row, marks).coordinate}", cols=2)
+    ws.cell(1, marks).value = "Notes"  # a person's column between Issues and Marks
+    ws.cell(30, marks).value = "ring back"
+    moved = tmp_path / "moved.xlsx"
+    wb.save(moved)
+    validated_ = run_excel_function(excel.validate, moved, tmp_path / "validated.xlsx")
+    assert validated_.value.errors
+    after = load_workbook(tmp_path / "validated.xlsx")["Children"]
+    rows = range(2, after.max_row + 1)
+    assert any(after.cell(r, issues).value for r in rows) and any(after.cell(r, marks + 2).value for r in rows)
+    assert [after.cell(r, marks).value for r in rows] == [ws.cell(r, marks).value for r in rows]
+    cleared = run_excel_function(excel.clear, tmp_path / "validated.xlsx", tmp_path / "cleared.xlsx")
+    assert cleared.value.ok
+    after = load_workbook(tmp_path / "cleared.xlsx")["Children"]
+    assert not any(after.cell(r, c).value for r in rows for c in (issues, marks + 2))
+    assert after.cell(30, marks).value == "ring back"
+
+
+def test_validate_puts_back_removed_mark_columns_unless_a_person_wrote_there(validated, tmp_path):
+    source, _, _, _ = validated
+    wb = load_workbook(source)
+    ws = wb["Children"]
+    headers = [c.value for c in ws[1]]
+    issues = headers.index("Issues") + 1
+    ws.delete_cols(issues, 2)
+    bare = tmp_path / "bare.xlsx"
+    wb.save(bare)
+    result = run_excel_function(excel.validate, bare, tmp_path / "validated.xlsx")
+    after = load_workbook(tmp_path / "validated.xlsx")["Children"]
+    last = max(c.column for c in ws[1] if c.value is not None)
+    assert [after.cell(1, last + 1).value, after.cell(1, last + 2).value] == ["Issues", "Marks"]
+    assert result.value.errors and any(after.cell(r, last + 2).value for r in range(2, after.max_row + 1))
+    ws.cell(20, last + 1).value = "left school"  # no header: where the Issues column would go back
+    wb.save(bare)
+    for job in (excel.validate, excel.clear):
+        refused = run_excel_function(job, bare)
+        assert not refused.value.ok and refused.actions == []
+        assert f"'Children'!{ws.cell(20, last + 1).coordinate} holds 'left school'" in refused.value.message
+
+
+def test_the_refusal_names_the_first_foreign_cell_row_by_row(validated, tmp_path):
+    _, marked, _, _ = validated
+    wb = load_workbook(marked)
+    ws = wb["Children"]
+    headers = [c.value for c in ws[1]]
+    issues, marks = headers.index("Issues") + 1, headers.index("Marks") + 1
+    ws.cell(30, issues).value = "see the file"
+    ws.cell(12, marks).value = "urgent"
+    ws.cell(12, issues).value = "asked the GP"
+    noted = tmp_path / "noted.xlsx"
+    wb.save(noted)
+    for job in (excel.validate, excel.clear):
+        message = run_excel_function(job, noted).value.message
+        assert message.startswith(f"'Children'!{ws.cell(12, issues).coordinate} holds 'asked the GP'")
+        assert message.endswith("(2 other cells too)")
