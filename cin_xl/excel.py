@@ -29,7 +29,7 @@ from .errors import UnusableInput
 from .findings import Finding, Severity, plural, totals_text
 from .jobs import named_continuity
 from .outputs import same_file
-from .perf import no_gc
+from .perf import no_gc, thaw
 from .spec import Kind
 from .validation import validate as validate_return
 from .workbook.export import prepare_for_export
@@ -494,7 +494,7 @@ def import_xml(book, path: str | os.PathLike, *, overwrite: bool | None = None,
                                                   f".xml file (to open a workbook, open it in Excel)."))
     if own is not None and same_file(path, own):
         return _done(book, show, JobResult(False, f"Not imported: {Path(path).name} is this workbook itself."))
-    xml = read_xml(path)
+    xml = read_xml(path, keep_document=False)  # read child by child: the whole document is not held
     too_long = cell_limit_problems(xml.census, xml.year)
     if too_long:
         where = "; ".join(str(p) for p in too_long[:3])
@@ -678,6 +678,7 @@ def run_button(book, what: str, job: Callable[[object], None]) -> None:
                     "unless the message above says so.", "cin-xl")
     finally:
         _set_status(book, False)
+        thaw()
 
 
 def _from_button(job: Callable[[object], None], what: str) -> None:

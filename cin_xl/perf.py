@@ -28,3 +28,13 @@ def no_gc() -> Iterator[None]:
         if was_enabled:
             gc.freeze()
             gc.enable()
+
+
+def thaw() -> None:
+    """Give what :func:`no_gc` froze back to the collector.
+
+    A command-line run ends with its process, but Excel's Python lives on from one button to the
+    next: a button calls this when it is done, so that anything of its work caught in a reference
+    cycle is still collected.
+    """
+    gc.unfreeze()

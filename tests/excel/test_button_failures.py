@@ -131,3 +131,16 @@ def test_export_button_unwritable_folder_never_a_traceback(clean, tmp_path, monk
         b, excel.export_xml(b).message)), clean)
     (message,) = _alerts(result.actions)
     assert message.startswith("Not exported:") and "could not be written" in message
+
+
+def test_a_button_leaves_nothing_frozen_for_the_next_one(clean):
+    """What validation froze away from the garbage collector (cin_xl.perf.no_gc) is given back when
+    the button is done: Excel's Python lives on between buttons."""
+    import gc
+
+    gc.unfreeze()
+    run_excel_function(lambda book: excel.run_button(book, "validating", excel.validate), clean)
+    assert gc.get_freeze_count() == 0
+    run_excel_function(excel.validate, clean)  # the job alone, outside a button, does freeze
+    assert gc.get_freeze_count() > 0
+    gc.unfreeze()
