@@ -184,8 +184,8 @@ class _Reader:
         table, paths = self._table(cls)
         values: dict[str, object] = {}
         cells: dict[str, str | int] = {}
-        origin = Origin(path=path, line=el.sourceline, cells=cells, paths=paths)
-        seen: dict[str, int] = {}  # repeated groups met so far, by element name, for their [n] in paths
+        origin = Origin(None, None, path, el.sourceline, cells, paths)  # (sheet, row, path, line, ...)
+        seen: dict[str, int] | None = None  # repeated groups met so far, by element name, for their [n] in paths
         for child in el:
             tag = child.tag
             if not isinstance(tag, str):  # comment or processing instruction
@@ -220,6 +220,8 @@ class _Reader:
                     elif (sub.text or "").strip():
                         bucket.append(typed(sub.text))
             elif how == "group":
+                if seen is None:
+                    seen = {}
                 seen[tag] = seen.get(tag, 0) + 1
                 member = self.node(f.node, child, f"{cpath}[{seen[tag]}]" if f.many else cpath)
                 if f.many:
