@@ -167,11 +167,15 @@ def read_codes(item: Item, raw: object) -> list[str]:
     if item.codeset is None:
         return [p.strip() for p in _SEPARATORS.split(text) if p.strip()]
     known = _known_codes(item.codeset)
-    text = _code_label_pattern(item.codeset).sub(lambda m: re.split(r"\s*[-\u2013\u2014]", m.group(0))[0], text)
+    if "-" in text or "\u2013" in text or "\u2014" in text:  # "code - label" needs a dash: most cells have none
+        text = _code_label_pattern(item.codeset).sub(lambda m: re.split(r"\s*[-\u2013\u2014]", m.group(0))[0], text)
     out: list[str] = []
     for piece in _SEPARATORS.split(text):
         piece = piece.strip()
         if not piece:
+            continue
+        if piece in known:  # a code as it is (what read_code would give)
+            out.append(piece)
             continue
         code = read_code(item, piece)
         if code in known:
