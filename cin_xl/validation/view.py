@@ -32,6 +32,13 @@ class CensusView:
         #: <ReferenceDate>: 31 March at the end of the census year (the expected one, see rule 100).
         self.reference_date: date = self.year.reference_date
 
+    def derived(self, key: str, make):
+        """What ``make()`` derives from the return, made on first asking and kept for the other rules."""
+        found = self.cache.get(key)
+        if found is None:
+            found = self.cache[key] = make()
+        return found
+
     def outside_year(self, day: object) -> bool:
         """``day`` is a date outside [Period_of_Census] (1 April .. 31 March); not a date: False."""
         return isinstance(day, date) and not (self.start <= day <= self.reference_date)

@@ -143,7 +143,6 @@ def _typer(kind: Kind) -> Callable[[str], object]:
     return lambda text: parse_xml_text(kind, text)
 
 
-
 class _Reader:
     def __init__(self, year: CensusYear):
         self.year = year

@@ -23,11 +23,8 @@ def _text(value: object) -> str | None:
 
 def _upns(census) -> list:
     """(child, UPN) for each child with a UPN; made once per validation, asked by six rules."""
-    found = census.cache.get("upns")
-    if found is None:
-        found = census.cache["upns"] = [(child, upn) for child in census.children
-                                        if (upn := _text(child.identifiers.upn)) is not None]
-    return found
+    return census.derived("upns", lambda: [(child, upn) for child in census.children
+                                           if (upn := _text(child.identifiers.upn)) is not None])
 
 
 def _years_after(day: date, years: int) -> date:

@@ -20,11 +20,8 @@ def _is_open(episode) -> bool:
 def _by_child(census):
     """Each child's (child, episode) pairs, in return order, for the children with episodes (made once
     per validation: three rules ask)."""
-    found = census.cache.get("episodes by child")
-    if found is None:
-        found = census.cache["episodes by child"] = [[(child, episode) for episode in child.cin_details]
-                                                     for child in census.children if child.cin_details]
-    return found
+    return census.derived("episodes by child", lambda: [[(child, episode) for episode in child.cin_details]
+                                                        for child in census.children if child.cin_details])
 
 
 @rule("2990")
