@@ -38,8 +38,25 @@ class Interrupted(KeyboardInterrupt):
         return 128 + self.signum
 
 
+#: the stop signal received in this command, if any (see :func:`check`)
+_received: int | None = None
+
+
 def _raise(signum: int, _frame) -> None:
+    global _received
+    _received = signum
     raise Interrupted(signum)
+
+
+def check() -> None:
+    """Raise :class:`Interrupted` again if a stop signal arrived in this command.
+
+    Python runs a signal handler wherever the program is; if that is inside a finaliser (``__del__``)
+    or a callback whose exceptions are ignored, the :class:`Interrupted` it raises is lost and the
+    command would go on. The atomic writer asks here before it commits a file.
+    """
+    if _received is not None:
+        raise Interrupted(_received)
 
 
 @contextmanager
@@ -48,6 +65,8 @@ def raise_on_signals() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    global _received
+    _received = None
     previous = {s: signal.signal(s, _raise) for s in STOP_SIGNALS}
     try:
         yield
@@ -72,4 +91,4 @@ def signals_deferred() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
-__all__ = ["Interrupted", "STOP_SIGNALS", "raise_on_signals", "signals_deferred"]
+__all__ = ["Interrupted", "STOP_SIGNALS", "check", "raise_on_signals", "signals_deferred"]

@@ -19,7 +19,7 @@ from lxml import etree
 from ..findings import plural
 from ..progress import phase, wrote
 from ..model import CensusReturn, Node, ROOT_ELEMENT
-from ..signals import signals_deferred
+from ..signals import check as check_signals, signals_deferred
 from ..spec import fields_of
 from ..values import format_value, is_missing
 from ..years import CensusYear
@@ -128,8 +128,10 @@ def write_atomic(path: str | os.PathLike, data: bytes | Callable[[BinaryIO], Non
             else:
                 handle.write(data)
             handle.flush()
+            check_signals()  # a signal whose exception was lost on the way (see cin_xl.signals.check)
             os.fsync(handle.fileno())
         with signals_deferred():
+            check_signals()
             os.chmod(tmp, mode)
             if before_replace is not None:
                 before_replace()

@@ -141,3 +141,24 @@ def test_a_signal_before_any_write_leaves_no_file(tmp_path, big_xml):
     assert process.returncode == 128 + signal.SIGTERM, stderr
     assert len(stderr.strip().splitlines()) == 1
     assert list(out.iterdir()) == []
+
+
+def test_a_signal_whose_exception_was_lost_still_stops_the_write(tmp_path):
+    """A handler can run inside a finaliser, where its exception is dropped: the writer asks again
+    before committing, so the file is not written and no temporary file is left."""
+    from cin_xl import signals
+    from cin_xl.xml.writer import write_atomic
+
+    target = tmp_path / "out.xml"
+    with signals.raise_on_signals():
+        try:
+            signals._raise(signal.SIGTERM, None)  # what the handler does...
+        except signals.Interrupted:
+            pass  # ...and the exception lost, as in a __del__
+        with pytest.raises(signals.Interrupted) as stopped:
+            write_atomic(target, b"<Message/>")
+    assert stopped.value.signum == signal.SIGTERM
+    assert list(tmp_path.iterdir()) == []
+    with signals.raise_on_signals():  # the next command starts afresh
+        write_atomic(target, b"<Message/>")
+    assert target.read_bytes() == b"<Message/>"
