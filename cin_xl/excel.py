@@ -22,8 +22,8 @@ from itertools import chain, repeat
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from openpyxl.utils import column_index_from_string
-from openpyxl.utils.cell import coordinate_to_tuple
+from .workbook.columns import column_index, column_letters
+from .workbook.package.write import split_ref
 
 from .errors import UnusableInput
 from .findings import Finding, Severity, plural, totals_text
@@ -155,7 +155,7 @@ def _mark_spans(read: WorkbookRead) -> dict[str, tuple[int, int]]:
     for info in read.sheets.values():
         if info.found_as is not None and info.columns:
             issues, marks, _ = mark_columns(info)
-            a, b = column_index_from_string(issues), column_index_from_string(marks)
+            a, b = column_index(issues), column_index(marks)
             spans[info.found_as] = (min(a, b), max(a, b))
     return spans
 
@@ -165,8 +165,8 @@ def _values_under(book, plan: MarksPlan) -> BookValues:
     sheets, values = _sheets(book), BookValues()
     for name, marks in plan.sheets.items():
         if marks.issues:
-            a, b = sorted((column_index_from_string(marks.issues_column),
-                           column_index_from_string(marks.marks_column)))
+            a, b = sorted((column_index(marks.issues_column),
+                           column_index(marks.marks_column)))
             values.grids[name] = _read(sheets[name], marks.first_row, a, marks.first_row + len(marks.issues) - 1, b)
             values.offsets[name] = (marks.first_row, a)
     return values
@@ -223,7 +223,7 @@ def _write(sheet, address: str, rows: Iterable[Sequence[object]]) -> None:
     blank = prepare(None, options)
     block = [[v if v.__class__ is str else blank if v is None else prepare(v, options) for v in row] for row in rows]
     if block:
-        row, column = coordinate_to_tuple(address)
+        row, column = split_ref(address)
         rng = sheet.range((row, column), (row + len(block) - 1, column + len(block[0]) - 1))
         rng.options("raw").value = block
 
@@ -544,23 +544,22 @@ def _write_table(sheet, info, layout, data: list[list[object]], old_last_row: in
     rows), so an ID like 007 or a value like =1+1 stays exactly as it was; any other text (say a date
     that could not be read) is written with Excel's text prefix.
     """
-    from openpyxl.utils import column_index_from_string, get_column_letter
 
     letters = {}
     for col in layout.columns:
         letter = info.columns.get(col.key)
         if letter is None:  # a column the sheet lacks (an extra review date): add it at the right
-            taken = [column_index_from_string(c) for c in (*info.columns.values(), info.issues_column,
+            taken = [column_index(c) for c in (*info.columns.values(), info.issues_column,
                                                             info.marks_column, *info.ignored) if c]
-            letter = get_column_letter(max(taken) + 1)
+            letter = column_letters(max(taken) + 1)
             info.columns[col.key] = letter
             _write(sheet, f"{letter}{info.header_row}", [[col.header]])
-        letters[col.key] = column_index_from_string(letter)
+        letters[col.key] = column_index(letter)
     first, last = min(letters.values()), max(letters.values())
     height = max(len(data), old_last_row - info.header_row, 1)
     text_columns = {col.key for col in layout.columns if _is_text(col.item)}
     for key in sorted(text_columns):
-        letter = get_column_letter(letters[key])
+        letter = column_letters(letters[key])
         sheet.range(f"{letter}{info.header_row + 1}:{letter}{info.header_row + height}").number_format = "@"
     block = []
     for row in data:
@@ -570,19 +569,18 @@ def _write_table(sheet, info, layout, data: list[list[object]], old_last_row: in
         block.append(out)
     blank = [None] * (last - first + 1)
     block += [blank] * max(0, old_last_row - info.header_row - len(block))
-    _write(sheet, f"{get_column_letter(first)}{info.header_row + 1}", block)
+    _write(sheet, f"{column_letters(first)}{info.header_row + 1}", block)
 
 
 def _write_return(book, sheets, header: dict[str, object], year: CensusYear) -> None:
     """The Return sheet's value column, matched by label, in one write (text cells formatted as text)."""
-    from openpyxl.utils import get_column_letter
 
     sheet = next((s for n, s in sheets.items() if norm_header(n) == norm_header(RETURN)), None)
     if sheet is None:
         return
     grid, (row0, col0) = _grid(sheet)
     by_label = {norm_header(r.label): r for r in return_rows(year)}
-    value_column = get_column_letter(col0 + 1)
+    value_column = column_letters(col0 + 1)
     column = []
     for i, row in enumerate(grid):
         label = row[0] if row else None

@@ -1,4 +1,4 @@
-"""Spreadsheet column letters and numbers (A is 1, XFD is 16,384).
+"""Spreadsheet column letters and numbers (A is 1, XFD is 16,384): the one place for both.
 
 Kept here rather than taken from ``openpyxl.utils``: importing that loads all of openpyxl, a tenth of
 a second that reading a workbook or validating XML does not need.
@@ -9,8 +9,8 @@ from __future__ import annotations
 from functools import cache
 
 
-@cache
-def get_column_letter(number: int) -> str:
+@cache  # at most 18,278 columns
+def column_letters(number: int) -> str:
     """``1`` -> ``"A"``, ``28`` -> ``"AB"``."""
     if not 1 <= number <= 18_278:  # ZZZ, as openpyxl allows
         raise ValueError(f"Invalid column index {number}")
@@ -22,7 +22,7 @@ def get_column_letter(number: int) -> str:
 
 
 @cache
-def column_index_from_string(letters: str) -> int:
+def column_index(letters: str) -> int:
     """``"A"`` -> ``1``, ``"ab"`` -> ``28``."""
     text = letters.upper()
     if not 1 <= len(text) <= 3 or not text.isascii() or not text.isalpha():

@@ -45,7 +45,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
-from .columns import get_column_letter
+from .columns import column_letters
 
 from ..model import (Assessment, CensusReturn, Child, ChildIdentifiers, ChildProtectionPlan, CINDetails, CINPlan,
                      CollectionDetails, Header, Node, PreProceedings, Section47, Source)
@@ -224,16 +224,16 @@ class SheetLayout:
 
     @property
     def issues_letter(self) -> str:
-        return get_column_letter(len(self.columns) + 1)
+        return column_letters(len(self.columns) + 1)
 
     @property
     def marks_letter(self) -> str:
-        return get_column_letter(len(self.columns) + 2)
+        return column_letters(len(self.columns) + 2)
 
     def letter(self, key: str) -> str:
         for i, c in enumerate(self.columns, start=1):
             if c.key == key:
-                return get_column_letter(i)
+                return column_letters(i)
         raise KeyError(key)
 
     def spread(self) -> list[tuple[str, str, int]]:
@@ -413,4 +413,4 @@ def spread_header_pattern(stem: str, item: Item) -> re.Pattern[str]:
 
 
 def column_letter(index: int) -> str:
-    return get_column_letter(index)
+    return column_letters(index)

@@ -22,7 +22,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from .columns import column_index_from_string, get_column_letter
+from .columns import column_index, column_letters
 
 from ..findings import Finding, Severity, count, plural
 from ..text_guard import FORMULA_STARTS
@@ -53,7 +53,7 @@ class SheetMarks:
     @property
     def adjacent(self) -> bool:
         """Marks is the column right of Issues (then both go in one write)."""
-        return column_index_from_string(self.marks_column) == column_index_from_string(self.issues_column) + 1
+        return column_index(self.marks_column) == column_index(self.issues_column) + 1
 
     def block(self) -> list[list[str]]:
         return [[i, m] for i, m in zip(self.issues, self.marks)]
@@ -149,7 +149,7 @@ def foreign_cells(plan: MarksPlan, column_values) -> list[tuple[str, str, object
         for order, (letter, new_values, is_marks, header) in enumerate((
                 (marks.issues_column, marks.issues, False, ISSUES_HEADER),
                 (marks.marks_column, marks.marks, True, MARKS_HEADER))):
-            olds = column_values(name, column_index_from_string(letter), marks.first_row, len(new_values))
+            olds = column_values(name, column_index(letter), marks.first_row, len(new_values))
             for offset, (old, new) in enumerate(zip(olds, new_values)):
                 if old is None or old == (new or None):
                     continue
@@ -167,9 +167,9 @@ def mark_columns(info: SheetRead) -> tuple[str, str, bool]:
     where the user removed them, the two columns right of the last one in use."""
     if info.issues_column and info.marks_column:
         return info.issues_column, info.marks_column, False
-    used = [column_index_from_string(c) for c in (*info.columns.values(), *info.ignored)]
+    used = [column_index(c) for c in (*info.columns.values(), *info.ignored)]
     base = max(used, default=0) + 1
-    return get_column_letter(base), get_column_letter(base + 1), True
+    return column_letters(base), column_letters(base + 1), True
 
 
 def plan_marks(read: WorkbookRead, findings: list[Finding], sheet_heights: dict[str, int],

@@ -32,7 +32,7 @@ from functools import cache
 from pathlib import Path
 from typing import Callable, Mapping
 
-from .columns import get_column_letter
+from .columns import column_letters
 
 from ..errors import UnusableInput
 from ..findings import Finding, Severity
@@ -122,12 +122,6 @@ def _shape(grid: object) -> Grid:
         return [_sparse(grid)]
     # rows from the package reader are sparse already (most of a far-reaching sheet is EMPTY_ROW)
     return [r if r.__class__ is dict or r is EMPTY_ROW else _sparse(r) for r in grid]
-
-
-@cache
-def _letters(column: int) -> str:
-    """Column letters of a 1-based column number."""
-    return get_column_letter(column)
 
 
 class RowCells(Mapping):
@@ -252,7 +246,7 @@ class _Reader:
                 if isinstance(cell, str) and cell.strip():
                     key = norm_header(cell)
                     if key not in out:
-                        ref = f"{_letters(c0 + j + 1)}{r0 + i}"
+                        ref = f"{column_letters(c0 + j + 1)}{r0 + i}"
                         value = row.get(j + 1)
                         if isinstance(value, FormulaWithoutValue):
                             self.problem(NO_SAVED_RESULT, RETURN, r0 + i, (ref,))
@@ -271,7 +265,7 @@ class _Reader:
                 continue
             info = SheetRead(RETURN, name, header_row=r0 + i)
             for j, h in heads.items():
-                letter = _letters(c0 + j)
+                letter = column_letters(c0 + j)
                 if h == norm_header(ISSUES_HEADER):
                     info.issues_column = info.issues_column or letter
                 elif h == norm_header(MARKS_HEADER):
@@ -395,7 +389,7 @@ class _Reader:
             return info, []
         info.header_row = r0 + hrow
         header = grid[hrow]
-        letters = {j: _letters(c0 + j) for j in header}
+        letters = {j: column_letters(c0 + j) for j in header}
         mapping: dict[int, str] = {}  # grid column index -> column key
         items: dict[str, Column] = {c.key: c for c in columns}
         headed: set[int] = set()  # columns with a header: a value anywhere else is reported
@@ -453,7 +447,7 @@ class _Reader:
         reported_out_of_year = set()
         mapped = [(j, key, letters[j]) for j, key in mapping.items()]
         # cells of every mapped column, filled or not, so findings can point at blanks
-        column_letters = {key: letter for _, key, letter in mapped}
+        letter_of_key = {key: letter for _, key, letter in mapped}
         for i, row in enumerate(grid[hrow + 1:], hrow + 1):
             if not row:
                 continue
@@ -476,7 +470,7 @@ class _Reader:
                 if stray:
                     self.problem("A value in a column with no header was not read: give the column a header or "
                                  "move the value", sheet, sheet_row,
-                                 tuple(f"{_letters(c0 + j)}{sheet_row}" for j in stray), severity=Severity.QUERY)
+                                 tuple(f"{column_letters(c0 + j)}{sheet_row}" for j in stray), severity=Severity.QUERY)
             for j in out_of_year:
                 if j not in reported_out_of_year and not is_blank(row.get(j)):
                     reported_out_of_year.add(j)
@@ -486,7 +480,7 @@ class _Reader:
             if not values:
                 continue
             info.rows.append(sheet_row)
-            records.append((sheet_row, values, RowCells(column_letters, number), items))
+            records.append((sheet_row, values, RowCells(letter_of_key, number), items))
         return info, records  # type: ignore[return-value]
 
     # -- building records ------------------------------------------------------------------------

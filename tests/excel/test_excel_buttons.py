@@ -245,12 +245,25 @@ def test_buttons_show_unusable_input_as_a_message(monkeypatch, tmp_path):
     assert told == ["Nothing was changed: cannot tell the census year of the workbook"]
 
 
-def test_validate_and_clear_never_write_over_a_persons_text_in_the_issues_column(validated, tmp_path):
-    _, marked, _, _ = validated
-    wb = load_workbook(marked)
+def _children_sheet(path):
+    """(workbook, its Children sheet, the Issues column, the Marks column) of a workbook to edit."""
+    wb = load_workbook(path)
     ws = wb["Children"]
     headers = [c.value for c in ws[1]]
-    issues = headers.index("Issues") + 1
+    return wb, ws, headers.index("Issues") + 1, headers.index("Marks") + 1
+
+
+def _both_refuse(path, cell, text):
+    """Validate and Clear each refuse ``path``, sending nothing to Excel, naming ``cell`` and its ``text``."""
+    for job in (excel.validate, excel.clear):
+        result = run_excel_function(job, path)
+        assert not result.value.ok and result.actions == []
+        assert f"'Children'!{cell} holds '{text}'" in result.value.message
+
+
+def test_validate_and_clear_never_write_over_a_persons_text_in_the_issues_column(validated, tmp_path):
+    _, marked, _, _ = validated
+    wb, ws, issues, _ = _children_sheet(marked)
     ws.cell(9, issues).value = "phoned the school, waiting"  # a person's note where validation writes
     ws.cell(10, issues).value = "4220 error: Ethnicity is missing or invalid (see Ethnicity table)"  # one of ours
     noted = tmp_path / "noted.xlsx"
@@ -270,25 +283,16 @@ def test_validate_and_clear_never_write_over_a_persons_text_in_the_issues_column
 def test_validate_and_clear_see_a_persons_text_far_below_the_header(validated, tmp_path):
     # Clear reads a sheet's first rows for its layout, then the whole Issues and Marks columns
     _, marked, _, _ = validated
-    wb = load_workbook(marked)
-    ws = wb["Children"]
-    headers = [c.value for c in ws[1]]
-    marks = headers.index("Marks") + 1
+    wb, ws, _, marks = _children_sheet(marked)
     ws.cell(140, marks).value = "checked by JB"
     noted = tmp_path / "noted.xlsx"
     wb.save(noted)
-    for job in (excel.validate, excel.clear):
-        result = run_excel_function(job, noted)
-        assert not result.value.ok and result.actions == []
-        assert f"'Children'!{ws.cell(140, marks).coordinate} holds 'checked by JB'" in result.value.message
+    _both_refuse(noted, ws.cell(140, marks).coordinate, "checked by JB")
 
 
 def test_clear_finds_the_mark_columns_under_a_title_row(validated, tmp_path):
     _, marked, _, _ = validated
-    wb = load_workbook(marked)
-    ws = wb["Children"]
-    headers = [c.value for c in ws[1]]
-    issues, marks = headers.index("Issues") + 1, headers.index("Marks") + 1
+    wb, ws, issues, marks = _children_sheet(marked)
     assert any(ws.cell(r, issues).value for r in range(2, ws.max_row + 1))  # validation marked some rows
     ws.insert_rows(1, 2)
     ws["A1"] = "Children in need: our return"
@@ -306,10 +310,7 @@ def test_clear_finds_the_mark_columns_under_a_title_row(validated, tmp_path):
 
 def test_marks_go_to_a_moved_marks_column_and_clear_leaves_the_columns_between(validated, tmp_path):
     source, _, _, _ = validated
-    wb = load_workbook(source)
-    ws = wb["Children"]
-    headers = [c.value for c in ws[1]]
-    issues, marks = headers.index("Issues") + 1, headers.index("Marks") + 1
+    wb, ws, issues, marks = _children_sheet(source)
     assert marks == issues + 1
     ws.move_range(f"{ws.cell(1, marks).coordinate}:{ws.cell(ws.max_row, marks).coordinate}", cols=2)
     ws.cell(1, marks).value = "Notes"  # a person's column between Issues and Marks
@@ -331,10 +332,7 @@ def test_marks_go_to_a_moved_marks_column_and_clear_leaves_the_columns_between(v
 
 def test_validate_puts_back_removed_mark_columns_unless_a_person_wrote_there(validated, tmp_path):
     source, _, _, _ = validated
-    wb = load_workbook(source)
-    ws = wb["Children"]
-    headers = [c.value for c in ws[1]]
-    issues = headers.index("Issues") + 1
+    wb, ws, issues, _ = _children_sheet(source)
     ws.delete_cols(issues, 2)
     bare = tmp_path / "bare.xlsx"
     wb.save(bare)
@@ -345,18 +343,12 @@ def test_validate_puts_back_removed_mark_columns_unless_a_person_wrote_there(val
     assert result.value.errors and any(after.cell(r, last + 2).value for r in range(2, after.max_row + 1))
     ws.cell(20, last + 1).value = "left school"  # no header: where the Issues column would go back
     wb.save(bare)
-    for job in (excel.validate, excel.clear):
-        refused = run_excel_function(job, bare)
-        assert not refused.value.ok and refused.actions == []
-        assert f"'Children'!{ws.cell(20, last + 1).coordinate} holds 'left school'" in refused.value.message
+    _both_refuse(bare, ws.cell(20, last + 1).coordinate, "left school")
 
 
 def test_the_refusal_names_the_first_foreign_cell_row_by_row(validated, tmp_path):
     _, marked, _, _ = validated
-    wb = load_workbook(marked)
-    ws = wb["Children"]
-    headers = [c.value for c in ws[1]]
-    issues, marks = headers.index("Issues") + 1, headers.index("Marks") + 1
+    wb, ws, issues, marks = _children_sheet(marked)
     ws.cell(30, issues).value = "see the file"
     ws.cell(12, marks).value = "urgent"
     ws.cell(12, issues).value = "asked the GP"

@@ -28,7 +28,6 @@ import os
 import posixpath
 import re
 import shutil
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from functools import lru_cache
@@ -40,6 +39,7 @@ from lxml import etree
 
 from ...errors import UnusableInput
 from ...text_guard import looks_like_formula
+from ..columns import column_index, column_letters
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -87,23 +87,6 @@ def _parser() -> etree.XMLParser:
 # ---------------------------------------------------------------------------------------------
 # Cell references
 # ---------------------------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=20000)
-def column_index(letters: str) -> int:
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
-@lru_cache(maxsize=None)  # at most 16,384 columns
-def column_letters(index: int) -> str:
-    out = ""
-    while index:
-        index, rem = divmod(index - 1, 26)
-        out = chr(65 + rem) + out
-    return out
 
 
 @lru_cache(maxsize=None)
@@ -816,6 +799,18 @@ class SheetPart:
             out.append((col, value, s))
         return out
 
+    def _cells_xml(self, row: int, cells: Iterable[tuple[int, Value, int | None]]) -> tuple[list[str], list[int]]:
+        """The XML of a row's cells in column order, and their columns; a blank cell without a format is
+        left out."""
+        texts: list[str] = []
+        written: list[int] = []
+        for col, value, s in sorted(self._formats(cells), key=lambda cell: cell[0]):
+            if (value is None or value == "") and (not s or s == "0"):
+                continue
+            texts.append(_cell_xml(ref_of(row, col), s if s and s != "0" else None, value))
+            written.append(col)
+        return texts, written
+
     def append_rows(self, rows: list[tuple[int, list[tuple[int, Value, int | None]]]]) -> None:
         """:meth:`add_row` for many rows below the last one there, in ascending order: their XML is
         written as text and parsed in one go (the same elements, a tenth of the calls)."""
@@ -830,13 +825,7 @@ class SheetPart:
         parts: list[str] = []
         spans = []  # (row, first column, last column) of each row with cells
         for row, cells in rows:
-            texts = []
-            written = []
-            for col, value, s in sorted(self._formats(cells), key=lambda cell: cell[0]):
-                if (value is None or value == "") and (not s or s == "0"):
-                    continue
-                texts.append(_cell_xml(ref_of(row, col), s if s and s != "0" else None, value))
-                written.append(col)
+            texts, written = self._cells_xml(row, cells)
             if written:
                 parts.append(f'<row r="{row}">{"".join(texts)}</row>')
                 spans.append((row, written[0], written[-1]))
@@ -996,13 +985,7 @@ class SheetPart:
             ref = _CELL_REF.match(text, found.start())
             if ref is None or column_index(ref.group(1).decode()) not in columns:
                 return False
-        parts = []
-        written = []
-        for col, value, s in sorted(self._formats(cells), key=lambda cell: cell[0]):
-            if (value is None or value == "") and (not s or s == "0"):
-                continue
-            parts.append(_cell_xml(ref_of(row, col), s if s and s != "0" else None, value))
-            written.append(col)
+        parts, written = self._cells_xml(row, cells)
         attrs = tag.group(1)
         spans = _SPANS.search(attrs)
         if spans is not None and written:
