@@ -14,13 +14,13 @@ import re
 import sys
 from pathlib import Path
 
-from . import __version__
-from .commands import add_quiet
-from .errors import UnusableInput
-from .perf import no_gc
-from .progress import session
-from .signals import Interrupted, raise_on_signals
-from .years import UnknownYear
+from cin_xl import __version__
+from cin_xl.commands import add_quiet
+from cin_xl.errors import UnusableInput
+from cin_xl.perf import no_gc
+from cin_xl.progress import session
+from cin_xl.signals import Interrupted, raise_on_signals
+from cin_xl.years import UnknownYear
 
 COMMANDS = ("demo", "validate", "export", "import_", "template", "rules", "report", "rollover")
 

@@ -22,25 +22,24 @@ from itertools import chain, repeat
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from .workbook.columns import column_index, column_letters
-from .workbook.package.write import split_ref
+from cin_xl.workbook.columns import column_index, column_letters
+from cin_xl.workbook.package.write import split_ref
 
-from .errors import UnusableInput
-from .findings import Finding, Severity, plural, totals_text
-from .jobs import named_continuity
-from .outputs import same_file
-from .perf import no_gc, thaw
-from .spec import Kind
-from .validation import validate as validate_return
-from .workbook.export import prepare_for_export
-from .workbook.layout import (ISSUES, ISSUES_COLUMNS, ISSUES_HEADER, MARKS_HEADER, RETURN, modules_for,
-                              norm_header, return_rows, sheet_layout)
-from .text_guard import FORMULA_STARTS, looks_like_formula
-from .workbook.marks import MarksPlan, clear_plan, foreign_cells, mark_columns, not_ours_message, plan_marks
-from .workbook.reader import HEADER_SEARCH_ROWS, WorkbookRead, is_needed_sheet, read_grids
-from .workbook.template import DATETIME_MINUTES, issue_rows
-from .workbook.writer import census_rows
-from .years import CensusYear
+from cin_xl.errors import UnusableInput
+from cin_xl.findings import Finding, Severity, plural, totals_text
+from cin_xl.jobs import named_continuity
+from cin_xl.outputs import same_file
+from cin_xl.perf import no_gc, thaw
+from cin_xl.spec import Kind
+from cin_xl.validation import validate as validate_return
+from cin_xl.workbook.export import prepare_for_export
+from cin_xl.workbook.layout import ISSUES, ISSUES_COLUMNS, ISSUES_HEADER, MARKS_HEADER, RETURN, modules_for, norm_header, return_rows, sheet_layout
+from cin_xl.text_guard import FORMULA_STARTS, looks_like_formula
+from cin_xl.workbook.marks import MarksPlan, clear_plan, foreign_cells, mark_columns, not_ours_message, plan_marks
+from cin_xl.workbook.reader import HEADER_SEARCH_ROWS, WorkbookRead, is_needed_sheet, read_grids
+from cin_xl.workbook.template import DATETIME_MINUTES, issue_rows
+from cin_xl.workbook.writer import census_rows
+from cin_xl.years import CensusYear
 
 
 @dataclass
@@ -288,8 +287,8 @@ def _client(book) -> str | None:
 
 def _write_summary(book, read: WorkbookRead, findings: list[Finding]) -> None:
     """The Summary sheet's figures in one write (its charts come with --annotate and ``cin-xl report``)."""
-    from .figures import compute_figures
-    from .summary_sheet import SUMMARY_SHEET, summary_grid
+    from cin_xl.figures import compute_figures
+    from cin_xl.summary_sheet import SUMMARY_SHEET, summary_grid
 
     grid = summary_grid(compute_figures(read.census, read.year, findings, source=book.name))
     sheets = _sheets(book)
@@ -401,7 +400,7 @@ def _target_refusal(book, target: Path, kind: str, verb: str, *, overwrite: bool
                     confirm: Callable[[str], bool] | None) -> str | None:
     """Why the job may not write ``target`` (None when it may): the CLI's output rules
     (:func:`cin_xl.outputs.check_output`), but a file that exists is a question, not a refusal."""
-    from .outputs import OutputExists, OutputRefused, check_output
+    from cin_xl.outputs import OutputExists, OutputRefused, check_output
 
     inputs = [p for p in (book_path(book),) if p is not None]
     try:
@@ -430,9 +429,9 @@ def export_xml(book, path: str | os.PathLike | None = None, *, allow_errors: boo
     must be an ``.xml`` file other than the workbook; when it exists, asks first (``confirm``, by
     default a Yes/No box in Excel); ``overwrite=True`` skips the question, ``overwrite=False`` refuses.
     """
-    from .workbook.export import export_problems
-    from .xml import ExportRefused, write_xml
-    from .years import supported
+    from cin_xl.workbook.export import export_problems
+    from cin_xl.xml import ExportRefused, write_xml
+    from cin_xl.years import supported
 
     read, _ = read_book(book)
     year = supported(read.year)
@@ -485,8 +484,8 @@ def import_xml(book, path: str | os.PathLike, *, overwrite: bool | None = None,
     ``overwrite=True`` skips the question, ``overwrite=False`` refuses. Values are written as text
     where they are text, so nothing typed in the XML becomes a formula, a number or a date.
     """
-    from .workbook.writer import cell_limit_problems
-    from .xml import read_xml
+    from cin_xl.workbook.writer import cell_limit_problems
+    from cin_xl.xml import read_xml
 
     own = book_path(book)
     if Path(path).suffix.lower() != ".xml":
@@ -634,7 +633,7 @@ def _write_log(what: str, exc: BaseException) -> Path | None:
     import tempfile
     import traceback
 
-    from . import __version__
+    from cin_xl import __version__
 
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     text = (f"cin-xl {__version__}: {what} failed on {datetime.now():%d/%m/%Y at %H:%M:%S}\n\n"

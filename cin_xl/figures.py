@@ -41,14 +41,14 @@ from pathlib import Path
 from textwrap import dedent
 from typing import Callable, Iterable, Iterator
 
-from .calendar import is_working_day
-from .perf import no_gc
-from .progress import phase
-from .findings import Finding, Severity
-from .model import CensusReturn, Child, ChildIdentifiers, ChildProtectionPlan, CINDetails, record_fields
-from .spec import CODE_SETS, Group, fields_of
-from .validation.view import CensusView
-from .years import CensusYear
+from cin_xl.calendar import is_working_day
+from cin_xl.perf import no_gc
+from cin_xl.progress import phase
+from cin_xl.findings import Finding, Severity
+from cin_xl.model import CensusReturn, Child, ChildIdentifiers, ChildProtectionPlan, CINDetails, record_fields
+from cin_xl.spec import CODE_SETS, Group, fields_of
+from cin_xl.validation.view import CensusView
+from cin_xl.years import CensusYear
 
 __all__ = [
     "Figure", "FIGURES", "SECTIONS", "Rate", "Category", "Breakdown", "Monthly", "Table", "Result", "Figures",
@@ -786,7 +786,7 @@ def _unreadable(nodes: Iterable[object], names: tuple[str, ...]) -> int:
 
 def _date_fields(cls: type) -> tuple[str, ...]:
     if cls not in _DATE_FIELDS:
-        from .spec import Item, Kind
+        from cin_xl.spec import Item, Kind
 
         _DATE_FIELDS[cls] = tuple(name for name, info in record_fields(cls).items()
                                   if any(isinstance(m, Item) and m.kind is Kind.DATE for m in info.metadata))
@@ -825,7 +825,7 @@ def _queries(x: Facts) -> int:
     How many times each rule or check fired, errors first, then by number, largest first.""",
         from_findings=True)
 def _findings_by_rule(x: Facts) -> Table:
-    from .report import grouped
+    from cin_xl.report import grouped
 
     return Table(("Rule", "Severity", "Number", "Message"),
                  tuple((code, str(severity), len(group), heading)
@@ -853,7 +853,7 @@ def _findings_by_sheet(x: Facts) -> Table:
 
 
 def _continuity(x: Facts):
-    from .validation.continuity import Continuity
+    from cin_xl.validation.continuity import Continuity
 
     return Continuity(x.view.census, x.previous, x.year)
 
@@ -883,7 +883,7 @@ def _open_last_year_present(x: Facts) -> Rate:
     episodes missing, dates, sex or UPN that changed, closed episodes reopened.""", from_findings=True,
         from_previous=True)
 def _continuity_by_check(x: Facts) -> Table:
-    from .validation.continuity import CONTINUITY_CHECKS
+    from cin_xl.validation.continuity import CONTINUITY_CHECKS
 
     counts = Counter(f.code for f in x.findings if f.code in CONTINUITY_CHECKS)
     return Table(("Check", "Number", "Message"),
@@ -902,7 +902,7 @@ _FALLBACK_SHEETS = {"Header": "Return", "Child": "Children", "CINdetails": "Refe
 def _element_sheets() -> dict[str, str]:
     """Census XML element name -> workbook sheet holding its records (from the workbook layout)."""
     try:
-        from .workbook.layout import MODULE_BY_SHEET, MODULES, RETURN
+        from cin_xl.workbook.layout import MODULE_BY_SHEET, MODULES, RETURN
     except ImportError:  # pragma: no cover - the layout is part of the package
         return dict(_FALLBACK_SHEETS)
 
@@ -1019,7 +1019,7 @@ def figures_for_file(path: str | Path, year: str | CensusYear | None = None, *, 
     """Load census XML or a workbook (:func:`cin_xl.jobs.load`), validate it unless ``check`` is
     False, and work out its figures; with ``previous`` (last year's census XML), the continuity
     figures too. Raises :class:`~cin_xl.errors.UnusableInput` like ``load``."""
-    from .jobs import load, load_previous, validate_file
+    from cin_xl.jobs import load, load_previous, validate_file
 
     with no_gc():
         if check:

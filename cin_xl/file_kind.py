@@ -43,7 +43,7 @@ def file_kind(path: str | os.PathLike) -> str:
     if head.startswith((_ZIP, _EMPTY_ZIP)):
         if _ODS_MIMETYPE in head:  # ODF stores its mimetype first and uncompressed
             return ODS
-        from .workbook.package.limits import BoundedZip
+        from cin_xl.workbook.package.limits import BoundedZip
 
         with BoundedZip(p) as z:  # a damaged zip or a zip bomb is refused here
             names = set(z.members)

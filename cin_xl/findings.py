@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Iterable
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .model import Node
+    from cin_xl.model import Node
 
 
 class Severity(StrEnum):

@@ -17,13 +17,12 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from . import __version__
-from .calendar import add_working_days, is_working_day
-from .model import (Assessment, CensusReturn, Child, ChildCharacteristics, ChildIdentifiers, ChildProtectionPlan,
-                    CINDetails, CINPlan, CollectionDetails, Header, PreProceedings, Section47, Source)
-from .spec import CODE_SETS
-from .upn import make_upn
-from .years import CensusYear, in_force
+from cin_xl import __version__
+from cin_xl.calendar import add_working_days, is_working_day
+from cin_xl.model import Assessment, CensusReturn, Child, ChildCharacteristics, ChildIdentifiers, ChildProtectionPlan, CINDetails, CINPlan, CollectionDetails, Header, PreProceedings, Section47, Source
+from cin_xl.spec import CODE_SETS
+from cin_xl.upn import make_upn
+from cin_xl.years import CensusYear, in_force
 
 D = timedelta(days=1)
 
@@ -325,7 +324,7 @@ class _Builder:
         first = self.o.first_index
         census = CensusReturn(header=header, children=[self.child(i) for i in range(first, first + self.o.n_children)])
         if self.o.violations:
-            from .inject import inject
+            from cin_xl.inject import inject
 
             inject(census, self.year, self.o.violations, random.Random(self.o.seed + 1))
         return census
@@ -363,7 +362,7 @@ def generate(n_children: int = 100, year: str | CensusYear = "2026-27", seed: in
     options = GeneratorOptions(n_children, CensusYear.parse(year), seed, la_code, tuple(violations), first_index)
     census = _Builder(options).build()
     if mistakes:
-        from .messy import add_mistakes
+        from cin_xl.messy import add_mistakes
 
         add_mistakes(census, options.year, mistakes, seed)
     return census

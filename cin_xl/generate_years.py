@@ -12,13 +12,13 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from .generate import generate
-from .model import CensusReturn, Child, CINDetails
-from .rollover import carry_forward
-from .spec import CODE_SETS
-from .upn import make_upn
-from .validation.helpers import years_before
-from .years import CensusYear
+from cin_xl.generate import generate
+from cin_xl.model import CensusReturn, Child, CINDetails
+from cin_xl.rollover import carry_forward
+from cin_xl.spec import CODE_SETS
+from cin_xl.upn import make_upn
+from cin_xl.validation.helpers import years_before
+from cin_xl.years import CensusYear
 
 D = timedelta(days=1)
 #: share of the next year's children who were carried from the year before (the rest are new)

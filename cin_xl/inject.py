@@ -25,14 +25,13 @@ from datetime import date, timedelta
 from itertools import pairwise
 from typing import TypeVar
 
-from .calendar import add_working_days, is_working_day
-from .validation.helpers import years_before
-from .model import (Assessment, CensusReturn, Child, ChildProtectionPlan, CINDetails, CINPlan, Node,
-                    PreProceedings, Section47)
-from .spec import CODE_SETS
-from .upn import check_letter
-from .values import is_missing
-from .years import CensusYear, in_force
+from cin_xl.calendar import add_working_days, is_working_day
+from cin_xl.validation.helpers import years_before
+from cin_xl.model import Assessment, CensusReturn, Child, ChildProtectionPlan, CINDetails, CINPlan, Node, PreProceedings, Section47
+from cin_xl.spec import CODE_SETS
+from cin_xl.upn import check_letter
+from cin_xl.values import is_missing
+from cin_xl.years import CensusYear, in_force
 
 D = timedelta(days=1)
 T = TypeVar("T")

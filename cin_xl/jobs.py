@@ -9,14 +9,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .errors import UnusableInput
-from .file_kind import TEXT, WORKBOOK, file_kind, refusal
-from .findings import Finding, Severity
-from .model import CensusReturn
-from .report import ValidationReport
-from .validation import validate
-from .years import CensusYear, default_year, supported
-from .xml.reader import read_xml
+from cin_xl.errors import UnusableInput
+from cin_xl.file_kind import TEXT, WORKBOOK, file_kind, refusal
+from cin_xl.findings import Finding, Severity
+from cin_xl.model import CensusReturn
+from cin_xl.report import ValidationReport
+from cin_xl.validation import validate
+from cin_xl.years import CensusYear, default_year, supported
+from cin_xl.xml.reader import read_xml
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
 
@@ -45,7 +45,7 @@ def load(path: str | Path, year: str | CensusYear | None = None) -> Loaded:
     if refused:
         raise UnusableInput(refused)
     if kind == WORKBOOK or path.suffix.lower() in WORKBOOK_SUFFIXES:
-        from .workbook import read_workbook
+        from cin_xl.workbook import read_workbook
 
         result = read_workbook(path, year=supported(year) if year else None)
         return Loaded(result.census, result.year, str(path), list(result.problems),
@@ -96,7 +96,7 @@ def load_previous(previous: str | Path, year: CensusYear) -> CensusReturn:
 
 
 def continuity_findings(loaded: Loaded, previous: str | Path) -> list[Finding]:
-    from .validation.continuity import check_continuity
+    from cin_xl.validation.continuity import check_continuity
 
     return check_continuity(loaded.census, load_previous(previous, loaded.year), loaded.year)
 
@@ -106,9 +106,9 @@ def named_continuity(read, folder: Path | None) -> list[Finding]:
 
     A relative path is taken from the workbook's folder. A file that cannot be used is one finding on
     that cell (the rest of the validation stands), not a failure of the whole job."""
-    from .validation.continuity import check_continuity
-    from .workbook.layout import RETURN
-    from .workbook.reader import READ_PROBLEM
+    from cin_xl.validation.continuity import check_continuity
+    from cin_xl.workbook.layout import RETURN
+    from cin_xl.workbook.reader import READ_PROBLEM
 
     if not read.previous_return:
         return []

@@ -16,10 +16,10 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
-from .inject import INJECTORS, Injected, NoCandidate, Picker
-from .model import CensusReturn, Child
-from .validation import catalogue
-from .years import CensusYear
+from cin_xl.inject import INJECTORS, Injected, NoCandidate, Picker
+from cin_xl.model import CensusReturn, Child
+from cin_xl.validation import catalogue
+from cin_xl.years import CensusYear
 
 #: mistakes per child that give about one finding per child (see benchmarks/bench_messy.py)
 BENCHMARK_RATE = 0.85

@@ -22,8 +22,8 @@ from pydantic import ConfigDict
 from pydantic import Field as _Field
 from pydantic.dataclasses import dataclass as _pydantic_dataclass
 
-from . import __version__
-from .spec import Group, Item, Kind
+from cin_xl import __version__
+from cin_xl.spec import Group, Item, Kind
 
 DateValue = date | str | None
 DateTimeValue = datetime | str | None

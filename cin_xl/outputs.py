@@ -18,7 +18,7 @@ import stat
 from pathlib import Path
 from typing import Iterable
 
-from .errors import UnusableInput
+from cin_xl.errors import UnusableInput
 
 #: what each kind of output may be called, and what it is, for the messages
 SUFFIXES: dict[str, tuple[str, ...]] = {

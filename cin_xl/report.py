@@ -9,10 +9,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .findings import Finding, Severity, count, plural, totals_text
-from .text_guard import csv_field
-from .xml.writer import write_atomic
-from .years import CensusYear
+from cin_xl.findings import Finding, Severity, count, plural, totals_text
+from cin_xl.text_guard import csv_field
+from cin_xl.xml.writer import write_atomic
+from cin_xl.years import CensusYear
 
 CSV_COLUMNS = ["code", "severity", "message", "child", "sheet", "row", "cells", "path", "line"]
 
@@ -88,7 +88,7 @@ class ValidationReport:
 
 def _headings() -> dict[str, str]:
     """What each of our own codes means (their findings' messages differ, one per item or value)."""
-    from .validation.structural import STRUCTURAL_CODES
+    from cin_xl.validation.structural import STRUCTURAL_CODES
 
     return {**STRUCTURAL_CODES, "X-READ": "Part of the workbook could not be read",
             "XML": "Part of the census XML could not be read", "XSD": "The file breaks the census schema",

@@ -19,12 +19,11 @@ from html import escape
 from pathlib import Path
 from typing import Sequence
 
-from . import __version__
-from .figures import (BREAKDOWNS, CONTINUITY, COUNTS, MONTHLY, QUALITY, TIMELINESS, Breakdown, Figures, Monthly,
-                      Rate, Result, Table)
-from .findings import plural, totals_text
-from .progress import phase
-from .xml.writer import write_atomic
+from cin_xl import __version__
+from cin_xl.figures import BREAKDOWNS, CONTINUITY, COUNTS, MONTHLY, QUALITY, TIMELINESS, Breakdown, Figures, Monthly, Rate, Result, Table
+from cin_xl.findings import plural, totals_text
+from cin_xl.progress import phase
+from cin_xl.xml.writer import write_atomic
 
 __all__ = ["render_html", "write_html", "line_chart", "bar_chart", "percent_chart", "OKABE_ITO",
            "MONTHLY_CHARTS", "FACTORS_LEAVE_OUT", "TOP_FACTORS"]

@@ -19,13 +19,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from .findings import Finding, Severity, locate
-from .perf import no_gc
-from .model import (Assessment, CensusReturn, Child, ChildCharacteristics, ChildIdentifiers, ChildProtectionPlan,
-                    CINDetails, CINPlan, CollectionDetails, Header, Node, Section47, Source)
-from .spec import Group, fields_of
-from .values import is_missing
-from .years import CensusYear
+from cin_xl.findings import Finding, Severity, locate
+from cin_xl.perf import no_gc
+from cin_xl.model import Assessment, CensusReturn, Child, ChildCharacteristics, ChildIdentifiers, ChildProtectionPlan, CINDetails, CINPlan, CollectionDetails, Header, Node, Section47, Source
+from cin_xl.spec import Group, fields_of
+from cin_xl.values import is_missing
+from cin_xl.years import CensusYear
 
 #: code of the marks a new workbook carries: cells to fill in before the return is complete
 FILL_IN = "FILL-IN"

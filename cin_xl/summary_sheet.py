@@ -49,9 +49,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from .figures import BREAKDOWNS, COUNTS, MONTHLY, QUALITY, TIMELINESS, Breakdown, Figures, Rate, Table
-from .report_html import FACTORS_LEAVE_OUT, LONG_PLAN_COLOUR, LONG_PLANS, MONTHLY_CHARTS, OKABE_ITO, TOP_FACTORS
-from .text_guard import looks_like_formula
+from cin_xl.figures import BREAKDOWNS, COUNTS, MONTHLY, QUALITY, TIMELINESS, Breakdown, Figures, Rate, Table
+from cin_xl.report_html import FACTORS_LEAVE_OUT, LONG_PLAN_COLOUR, LONG_PLANS, MONTHLY_CHARTS, OKABE_ITO, TOP_FACTORS
+from cin_xl.text_guard import looks_like_formula
 
 __all__ = ["SUMMARY_SHEET", "ChartSpec", "SummaryLayout", "summary_layout", "summary_grid", "add_summary_charts",
            "style_summary_sheet", "write_summary_sheet", "WIDTH", "DEFINITION_COLUMN"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from .spec import Kind
+from cin_xl.spec import Kind
 
 _INT = re.compile(r"^[+-]?\d+$")
 _TRUE = {"true", "1"}

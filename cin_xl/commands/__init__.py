@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..years import CensusYear, SUPPORTED_YEARS, default_year, supported
+from cin_xl.years import CensusYear, SUPPORTED_YEARS, default_year, supported
 
 
 def add_year(parser: argparse.ArgumentParser, *, default: str | None = None) -> None:
@@ -40,7 +40,7 @@ def add_force(parser: argparse.ArgumentParser) -> None:
 def add_output(parser: argparse.ArgumentParser, kind: str, *, metavar: str, help: str,
                required: bool = True) -> None:
     """``-o/--output`` for a file of ``kind`` (see :data:`cin_xl.outputs.SUFFIXES`), and ``--force``."""
-    from ..outputs import SUFFIXES
+    from cin_xl.outputs import SUFFIXES
 
     names = " or ".join(f"*{s}" for s in SUFFIXES[kind])
     parser.add_argument("-o", "--output", required=required, metavar=metavar, help=f"{help} ({names})")
@@ -49,6 +49,6 @@ def add_output(parser: argparse.ArgumentParser, kind: str, *, metavar: str, help
 
 def output_arg(args: argparse.Namespace, kind: str, *inputs, path=None) -> Path:
     """The output path of a command, checked (:func:`cin_xl.outputs.check_output`) against its inputs."""
-    from ..outputs import check_output
+    from cin_xl.outputs import check_output
 
     return check_output(args.output if path is None else path, kind, inputs=inputs, force=args.force)

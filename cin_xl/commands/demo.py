@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from . import add_force, add_year, year_arg
+from cin_xl.commands import add_force, add_year, year_arg
 
 NAME = "demo"
 HELP = "the whole job on synthetic data: workbook with mistakes, validation marks, corrected export, report"
@@ -24,16 +24,16 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
-    from ..errors import UnusableInput
-    from ..figures import compute_figures
-    from ..generate import generate
-    from ..jobs import validate_file
-    from ..report_html import write_html
-    from ..workbook import census_to_workbook
-    from ..workbook.annotate import annotate_file
-    from ..workbook.reader import read_workbook
-    from ..outputs import check_output
-    from ..xml.writer import write_xml
+    from cin_xl.errors import UnusableInput
+    from cin_xl.figures import compute_figures
+    from cin_xl.generate import generate
+    from cin_xl.jobs import validate_file
+    from cin_xl.report_html import write_html
+    from cin_xl.workbook import census_to_workbook
+    from cin_xl.workbook.annotate import annotate_file
+    from cin_xl.workbook.reader import read_workbook
+    from cin_xl.outputs import check_output
+    from cin_xl.xml.writer import write_xml
 
     year = year_arg(args)
     out: Path = args.output
@@ -82,7 +82,7 @@ def run(args) -> int:
 
 def _last_year(year):
     """The census year before ``year`` when it is supported (the new-year step needs it), else None."""
-    from ..years import SUPPORTED_YEARS, CensusYear
+    from cin_xl.years import SUPPORTED_YEARS, CensusYear
 
     last_year = CensusYear(year.first - 1)
     return last_year if last_year.label in SUPPORTED_YEARS else None
@@ -99,11 +99,11 @@ def _new_year_files(out: Path, year) -> list[tuple[Path, str]]:
 
 def _new_year(out: Path, year, children: int, seed: int) -> None:
     """Step 5: last year's return carried into this year's workbook, and checked for continuity."""
-    from ..generate_years import generate_years
-    from ..jobs import validate_file
-    from ..xml.writer import write_xml
-    from ..years import SUPPORTED_YEARS
-    from .rollover import write_rollover
+    from cin_xl.generate_years import generate_years
+    from cin_xl.jobs import validate_file
+    from cin_xl.xml.writer import write_xml
+    from cin_xl.years import SUPPORTED_YEARS
+    from cin_xl.commands.rollover import write_rollover
 
     last_year = _last_year(year)
     if last_year is None:

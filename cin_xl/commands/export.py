@@ -7,8 +7,8 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from . import add_output, add_year, input_file, output_arg
-from ..findings import plural
+from cin_xl.commands import add_output, add_year, input_file, output_arg
+from cin_xl.findings import plural
 
 NAME = "export"
 HELP = "write the census XML from a census workbook (nothing is written if it would not fit the schema)"
@@ -25,15 +25,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..workbook.export import export_problems, prepare_for_export
-    from ..workbook.reader import read_workbook
-    from ..xml import ExportRefused, write_xml
-    from ..findings import Severity
-    from ..validation import validate
-    from ..years import supported
+    from cin_xl.workbook.export import export_problems, prepare_for_export
+    from cin_xl.workbook.reader import read_workbook
+    from cin_xl.xml import ExportRefused, write_xml
+    from cin_xl.findings import Severity
+    from cin_xl.validation import validate
+    from cin_xl.years import supported
 
     if Path(args.workbook).suffix.lower() == ".xml":
-        from ..errors import UnusableInput
+        from cin_xl.errors import UnusableInput
 
         raise UnusableInput(f"{args.workbook} is census XML already: export reads a workbook (to check the XML, "
                             f"use cin-xl validate; to see it as a workbook, cin-xl import)")

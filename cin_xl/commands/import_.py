@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import add_output, add_year, input_file, output_arg
-from ..findings import plural
+from cin_xl.commands import add_output, add_year, input_file, output_arg
+from cin_xl.findings import plural
 
 NAME = "import"
 HELP = "fill a new census workbook from a census XML file (last year's return, an extract)"
@@ -22,14 +22,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..xml import read_xml
-    from ..workbook.writer import cell_limit_problems, workbook_bytes
-    from ..progress import phase
-    from ..xml.writer import write_atomic
-    from ..years import supported
+    from cin_xl.xml import read_xml
+    from cin_xl.workbook.writer import cell_limit_problems, workbook_bytes
+    from cin_xl.progress import phase
+    from cin_xl.xml.writer import write_atomic
+    from cin_xl.years import supported
 
     if Path(args.xml).suffix.lower() in (".xlsx", ".xlsm", ".xls"):
-        from ..errors import UnusableInput
+        from cin_xl.errors import UnusableInput
 
         raise UnusableInput(f"{args.xml} is a workbook: import reads census XML (to check a workbook, use "
                             f"cin-xl validate; to make XML from it, cin-xl export)")
@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     with phase(f"Writing {out.name}"):
         data = workbook_bytes(result.census, result.year, issues=result.problems)
         if out.suffix.lower() == ".xlsm":
-            from ..workbook.macros.xlsm import macro_workbook
+            from cin_xl.workbook.macros.xlsm import macro_workbook
 
             data = macro_workbook(data)
     write_atomic(out, data)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import add_force, add_year, input_file, output_arg
-from ..findings import plural, totals_text
+from cin_xl.commands import add_force, add_year, input_file, output_arg
+from cin_xl.findings import plural, totals_text
 
 NAME = "report"
 HELP = "key figures of a census XML file or a workbook (counts, timeliness, breakdowns, data quality) as HTML"
@@ -26,8 +26,8 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
-    from ..figures import figures_for_file
-    from ..report_html import write_html
+    from cin_xl.figures import figures_for_file
+    from cin_xl.report_html import write_html
 
     output = output_arg(args, "html", args.file,
                         path=args.output or args.file.with_name(f"{args.file.stem}-figures.html"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from . import add_output, input_file, output_arg
+from cin_xl.commands import add_output, input_file, output_arg
 
 NAME = "rollover"
 HELP = "start next year's workbook from last year's census XML: the children whose cases are still open"
@@ -22,8 +22,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def _grids(rows, year) -> dict[str, list[list[object]]]:
     """The sheets of the workbook written from ``rows``, as the reader sees them (header row, then data),
     so that the records can be placed on their cells without reading the file back."""
-    from ..workbook.layout import ISSUES_HEADER, MARKS_HEADER, RETURN, RETURN_HEADERS, modules_for, return_rows
-    from ..workbook.layout import sheet_layout
+    from cin_xl.workbook.layout import ISSUES_HEADER, MARKS_HEADER, RETURN, RETURN_HEADERS, modules_for, return_rows
+    from cin_xl.workbook.layout import sheet_layout
 
     grids: dict[str, list[list[object]]] = {
         RETURN: [list(RETURN_HEADERS)] + [[r.label, rows.header.get(r.path)] for r in return_rows(year)]}
@@ -36,7 +36,7 @@ def _grids(rows, year) -> dict[str, list[list[object]]]:
 
 def _walk(node, out: list) -> None:
     """Every record of a return, in order (to pair the carried records with those read back)."""
-    from ..model import Node, record_fields
+    from cin_xl.model import Node, record_fields
 
     out.append(node)
     for name in record_fields(type(node)):
@@ -52,16 +52,16 @@ def write_rollover(last: Path, output: Path, year_label: str | None = None):
     The cells to fill in are marked as validation marks them (Issues and Marks columns, Issues sheet),
     placed by reading the rows the workbook is built from, not the file. Returns the
     :class:`~cin_xl.rollover.Carried` summary."""
-    from ..errors import UnusableInput
-    from ..jobs import load
-    from ..rollover import carry_forward, fill_in_findings
-    from ..workbook.marks import plan_marks
-    from ..workbook.reader import read_grids
-    from ..workbook.template import build_workbook
-    from ..workbook.writer import census_rows
-    from ..progress import phase
-    from ..xml.writer import write_atomic
-    from ..years import CensusYear, UnknownYear, supported
+    from cin_xl.errors import UnusableInput
+    from cin_xl.jobs import load
+    from cin_xl.rollover import carry_forward, fill_in_findings
+    from cin_xl.workbook.marks import plan_marks
+    from cin_xl.workbook.reader import read_grids
+    from cin_xl.workbook.template import build_workbook
+    from cin_xl.workbook.writer import census_rows
+    from cin_xl.progress import phase
+    from cin_xl.xml.writer import write_atomic
+    from cin_xl.years import CensusYear, UnknownYear, supported
 
     if last.suffix.lower() != ".xml":
         raise UnusableInput(f"{last}: rollover reads last year's census XML (export the workbook first)")
@@ -118,6 +118,6 @@ def run(args) -> int:
 
 
 def _fill_in() -> str:
-    from ..rollover import FILL_IN
+    from cin_xl.rollover import FILL_IN
 
     return FILL_IN

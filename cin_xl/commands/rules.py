@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from . import add_year, year_arg
+from cin_xl.commands import add_year, year_arg
 
 NAME = "rules"
 HELP = "list the validation rules of a census year (DfE rules, structural and local checks)"
@@ -16,10 +16,10 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
-    from ..validation import catalogue, implementation
-    from ..validation.continuity import CONTINUITY_CHECKS
-    from ..validation.local import LOCAL_CHECKS
-    from ..validation.structural import STRUCTURAL_CODES
+    from cin_xl.validation import catalogue, implementation
+    from cin_xl.validation.continuity import CONTINUITY_CHECKS
+    from cin_xl.validation.local import LOCAL_CHECKS
+    from cin_xl.validation.structural import STRUCTURAL_CODES
 
     year = year_arg(args)
     entries = list(catalogue(year).values())

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import add_output, add_year, output_arg, year_arg
+from cin_xl.commands import add_output, add_year, output_arg, year_arg
 
 NAME = "template"
 HELP = "write the census workbook (Excel template) for a census year, empty or with synthetic children"
@@ -25,7 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..workbook.writer import write_workbook
+    from cin_xl.workbook.writer import write_workbook
 
     year = year_arg(args)
     if args.xlsm and Path(args.output).suffix.lower() != ".xlsm":
@@ -39,11 +39,11 @@ def run(args: argparse.Namespace) -> int:
         print("cin-xl: --sample must be 0 or more", file=sys.stderr)
         return 2
     if args.sample:
-        from ..generate import generate  # lazily: only --sample needs the generator
+        from cin_xl.generate import generate  # lazily: only --sample needs the generator
 
         census = generate(args.sample, year, seed=args.seed)
     if macro:
-        from ..workbook.macros.xlsm import write_macro_workbook
+        from cin_xl.workbook.macros.xlsm import write_macro_workbook
 
         write_macro_workbook(out, census, year)
     else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import add_force, add_year, input_file, output_arg
+from cin_xl.commands import add_force, add_year, input_file, output_arg
 
 NAME = "validate"
 HELP = "check a census XML file or a workbook against the census schema and every DfE rule"
@@ -25,10 +25,10 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
-    from ..jobs import validate_file
+    from cin_xl.jobs import validate_file
 
-    from ..errors import UnusableInput
-    from ..progress import phase
+    from cin_xl.errors import UnusableInput
+    from cin_xl.progress import phase
 
     if args.annotate and args.file.suffix.lower() not in (".xlsx", ".xlsm"):
         raise UnusableInput(f"{args.file}: --annotate writes marks into a workbook (.xlsx or .xlsm), not XML")
@@ -36,7 +36,7 @@ def run(args) -> int:
     options = {"local_checks": not args.no_local}
     fingerprint = None
     if args.annotate and args.file.exists():
-        from ..workbook.package.write import Fingerprint
+        from cin_xl.workbook.package.write import Fingerprint
 
         fingerprint = Fingerprint.of(args.file)  # annotate writes only if the file is still this one
     report = validate_file(args.file, args.year, options=options, previous=args.previous)
@@ -46,7 +46,7 @@ def run(args) -> int:
         print(f"\nFull report: {report_path}")
     exit_code = report.exit_code
     if args.annotate:
-        from ..workbook.annotate import prepare_annotation
+        from cin_xl.workbook.annotate import prepare_annotation
 
         with phase(f"Marking the findings in {args.file.name}"):
             annotation = prepare_annotation(args.file, report.loaded.workbook, report.findings,

@@ -15,11 +15,11 @@ from functools import cache
 from datetime import datetime
 from typing import TYPE_CHECKING, Callable, Iterator
 
-from ..years import CensusYear, in_force
-from .codesets import CODE_SETS, Code, CodeSet
+from cin_xl.years import CensusYear, in_force
+from cin_xl.spec.codesets import CODE_SETS, Code, CodeSet
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..model import Node
+    from cin_xl.model import Node
 
 __all__ = ["Kind", "Item", "Group", "Field", "fields_of", "CODE_SETS", "Code", "CodeSet"]
 

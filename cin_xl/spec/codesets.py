@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from ..years import CensusYear, in_force
+from cin_xl.years import CensusYear, in_force
 
 
 @dataclass(frozen=True)

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 from typing import Callable, Iterable
 
-from ..findings import Finding, Severity, locate
-from ..model import CensusReturn
-from ..perf import no_gc
-from ..progress import phase
-from ..years import CensusYear
-from .catalogue import RuleEntry, catalogue
-from .registry import REGISTRY, Hit, implementation, load_rules
-from .local import LOCAL_CHECKS, enabled
-from .structural import check_return
-from .view import CensusView
+from cin_xl.findings import Finding, Severity, locate
+from cin_xl.model import CensusReturn
+from cin_xl.perf import no_gc
+from cin_xl.progress import phase
+from cin_xl.years import CensusYear
+from cin_xl.validation.catalogue import RuleEntry, catalogue
+from cin_xl.validation.registry import REGISTRY, Hit, implementation, load_rules
+from cin_xl.validation.local import LOCAL_CHECKS, enabled
+from cin_xl.validation.structural import check_return
+from cin_xl.validation.view import CensusView
 
 __all__ = ["validate", "catalogue", "implementation", "RuleEntry", "missing_implementations", "REGISTRY",
            "LOCAL_CHECKS"]

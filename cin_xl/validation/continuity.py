@@ -19,13 +19,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable, Iterator
 
-from ..findings import Finding, Severity, locate
-from ..model import CensusReturn, Child, CINDetails, Node
-from ..perf import no_gc
-from ..rollover import is_carried, still_open
-from ..values import is_missing
-from ..years import CensusYear
-from .helpers import as_date
+from cin_xl.findings import Finding, Severity, locate
+from cin_xl.model import CensusReturn, Child, CINDetails, Node
+from cin_xl.perf import no_gc
+from cin_xl.rollover import is_carried, still_open
+from cin_xl.values import is_missing
+from cin_xl.years import CensusYear
+from cin_xl.validation.helpers import as_date
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Callable, Iterator
 
-from ..findings import Severity
-from .helpers import as_date
-from .registry import Hit
-from .view import CensusView
+from cin_xl.findings import Severity
+from cin_xl.validation.helpers import as_date
+from cin_xl.validation.registry import Hit
+from cin_xl.validation.view import CensusView
 
 
 @dataclass(frozen=True)

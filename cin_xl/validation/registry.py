@@ -20,11 +20,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Iterable
 
-from ..years import CensusYear, in_force
+from cin_xl.years import CensusYear, in_force
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..model import Child, Node
-    from .view import CensusView
+    from cin_xl.model import Child, Node
+    from cin_xl.validation.view import CensusView
 
 
 @dataclass
@@ -78,4 +78,4 @@ def implementation(code: str, year: CensusYear) -> Rule | None:
 
 def load_rules() -> None:
     """Import every rule module so that the decorators have registered them."""
-    from . import rules  # noqa: F401
+    from cin_xl.validation import rules  # noqa: F401

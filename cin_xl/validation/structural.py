@@ -12,9 +12,9 @@ from datetime import date, datetime
 from functools import cache
 from typing import Iterator
 
-from ..model import CensusReturn, Child, Node
-from ..spec import Item, Kind, fields_of
-from ..years import CensusYear
+from cin_xl.model import CensusReturn, Child, Node
+from cin_xl.spec import Item, Kind, fields_of
+from cin_xl.years import CensusYear
 
 MISSING, CODE, DATE, BOOL, NUMBER, FORMAT = "X-MISSING", "X-CODE", "X-DATE", "X-BOOL", "X-NUMBER", "X-FORMAT"
 

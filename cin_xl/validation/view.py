@@ -10,9 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 
-from ..model import (Assessment, CensusReturn, Child, ChildProtectionPlan, CINDetails, CINPlan, PreProceedings,
-                     Section47)
-from ..years import CensusYear
+from cin_xl.model import Assessment, CensusReturn, Child, ChildProtectionPlan, CINDetails, CINPlan, PreProceedings, Section47
+from cin_xl.years import CensusYear
 
 
 @dataclass

@@ -27,15 +27,11 @@ from pathlib import Path
 
 from lxml import etree
 
-from ..errors import UnusableInput
-from .layout import (ERROR_BORDER, ERROR_FILL, ERROR_TEXT, ISSUES, ISSUES_COLUMNS, ISSUES_HEADER, MARK_ERROR,
-                     ISSUES_WIDTH, MARK_QUERY, MARKS_HEADER, MAX_ROW, QUERY_BORDER, QUERY_FILL, QUERY_TEXT, START, cf_formula,
-                     cf_row_formula, norm_header)
-from .marks import (MAX_ROW_HEIGHT, MORE_LINE, MarksPlan, SheetMarks, is_own_mark, not_ours_message,
-                    plan_marks, row_height)
-from .package.write import (MAIN, REL_CHART, REL_DRAWING, REL_PRINTER, Fingerprint, Formula, Package, SheetPart,
-                            column_index, column_letters, ref_of)
-from .reader import WorkbookRead
+from cin_xl.errors import UnusableInput
+from cin_xl.workbook.layout import ERROR_BORDER, ERROR_FILL, ERROR_TEXT, ISSUES, ISSUES_COLUMNS, ISSUES_HEADER, MARK_ERROR, ISSUES_WIDTH, MARK_QUERY, MARKS_HEADER, MAX_ROW, QUERY_BORDER, QUERY_FILL, QUERY_TEXT, START, cf_formula, cf_row_formula, norm_header
+from cin_xl.workbook.marks import MAX_ROW_HEIGHT, MORE_LINE, MarksPlan, SheetMarks, is_own_mark, not_ours_message, plan_marks, row_height
+from cin_xl.workbook.package.write import MAIN, REL_CHART, REL_DRAWING, REL_PRINTER, Fingerprint, Formula, Package, SheetPart, column_index, column_letters, ref_of
+from cin_xl.workbook.reader import WorkbookRead
 
 #: Excel's limit: the characters a cell holds
 MAX_CELL_TEXT = 32_767
@@ -65,7 +61,7 @@ def check_not_open(path: Path) -> None:
 
 def check_writable(path: Path) -> None:
     check_not_open(path)
-    from ..outputs import is_read_only
+    from cin_xl.outputs import is_read_only
 
     if is_read_only(path):
         raise UnusableInput(f"{path} cannot be written (read-only, or open in another program); nothing was "
@@ -199,7 +195,7 @@ def _scratch_sheet(build) -> Package:
 def _issues_columns(pkg: Package) -> list[int]:
     """The columns of the Issues sheet holding each of :data:`ISSUES_COLUMNS` (added when missing)."""
     if ISSUES not in pkg.sheet_names():
-        from .template import _issues_sheet
+        from cin_xl.workbook.template import _issues_sheet
 
         def build(wb):
             _issues_sheet(wb, [])
@@ -319,8 +315,8 @@ def write_summary(pkg: Package, figures) -> None:
 
     Built by openpyxl in a scratch workbook and copied in (sheet, drawing, charts, cell formats).
     """
-    from ..summary_sheet import SUMMARY_SHEET as NAME
-    from ..summary_sheet import write_summary_sheet
+    from cin_xl.summary_sheet import SUMMARY_SHEET as NAME
+    from cin_xl.summary_sheet import write_summary_sheet
 
     data, rels = pkg.import_sheet(_scratch_sheet(lambda wb: write_summary_sheet(wb, figures)), NAME)
     names = pkg.sheet_names()
@@ -369,7 +365,7 @@ def annotate_file(path: str | os.PathLike, read: WorkbookRead, findings: list, *
 
 @contextmanager
 def _writing_into(path: Path):
-    from ..perf import no_gc
+    from cin_xl.perf import no_gc
 
     with no_gc():  # the sheets' element proxies would trigger full collections over the whole return
         try:
@@ -404,7 +400,7 @@ class Annotation:
 def prepare_annotation(path: str | os.PathLike, read: WorkbookRead, findings: list, *,
                        fingerprint: Fingerprint | None = None) -> Annotation:
     """The first half of :func:`annotate_file`: the checks, the marks plan and the Summary's figures."""
-    from ..figures import compute_figures
+    from cin_xl.figures import compute_figures
 
     path = Path(path)
     check_writable(path)

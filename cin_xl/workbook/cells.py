@@ -37,8 +37,8 @@ from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Callable
 
-from ..spec import CODE_SETS, Item, Kind
-from ..text_guard import looks_like_formula
+from cin_xl.spec import CODE_SETS, Item, Kind
+from cin_xl.text_guard import looks_like_formula
 
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]00:00(?::00(?:\.0+)?)?)?$")
 _DMY = re.compile(r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})$")

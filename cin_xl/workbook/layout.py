@@ -45,12 +45,11 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
-from .columns import column_letters
+from cin_xl.workbook.columns import column_letters
 
-from ..model import (Assessment, CensusReturn, Child, ChildIdentifiers, ChildProtectionPlan, CINDetails, CINPlan,
-                     CollectionDetails, Header, Node, PreProceedings, Section47, Source)
-from ..spec import CODE_SETS, Item, Kind, fields_of
-from ..years import CensusYear
+from cin_xl.model import Assessment, CensusReturn, Child, ChildIdentifiers, ChildProtectionPlan, CINDetails, CINPlan, CollectionDetails, Header, Node, PreProceedings, Section47, Source
+from cin_xl.spec import CODE_SETS, Item, Kind, fields_of
+from cin_xl.years import CensusYear
 
 # ---------------------------------------------------------------------------------------------
 # Declarations

@@ -22,13 +22,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from .columns import column_index, column_letters
+from cin_xl.workbook.columns import column_index, column_letters
 
-from ..findings import Finding, Severity, count, plural
-from ..text_guard import FORMULA_STARTS
-from .layout import ISSUES_COLUMNS, ISSUES_HEADER, ISSUES_WIDTH, MARKS_HEADER, marks_text
-from .reader import SheetRead, WorkbookRead
-from .template import issue_rows
+from cin_xl.findings import Finding, Severity, count, plural
+from cin_xl.text_guard import FORMULA_STARTS
+from cin_xl.workbook.layout import ISSUES_COLUMNS, ISSUES_HEADER, ISSUES_WIDTH, MARKS_HEADER, marks_text
+from cin_xl.workbook.reader import SheetRead, WorkbookRead
+from cin_xl.workbook.template import issue_rows
 
 
 @dataclass
@@ -129,7 +129,7 @@ def is_own_mark(value: object, *, marks_column: bool) -> bool:
 
 def not_ours_message(sheet: str, ref: str, value: object, column: str) -> str:
     """Why validation stops rather than write over ``value``, which a person typed where marks go."""
-    from .package.limits import short
+    from cin_xl.workbook.package.limits import short
 
     return (f"'{sheet}'!{ref} holds {short(value)!r}, which cin-xl did not write, in the {column} column that validation "
             "fills in; move it to another column and run again. Nothing was changed.")

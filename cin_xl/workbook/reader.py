@@ -32,25 +32,21 @@ from functools import cache
 from pathlib import Path
 from typing import Callable, Mapping
 
-from .columns import column_letters
+from cin_xl.workbook.columns import column_letters
 
-from ..errors import UnusableInput
-from ..findings import Finding, Severity
-from ..model import CensusReturn, Header, Node, Origin, build
-from ..spec import fields_of
-from ..spec.la_codes import LA_CODES
-from ..years import READABLE_YEARS, CensusYear, UnknownYear, supported
-from .cells import FormulaWithoutValue, as_text, is_blank, read_codes, read_value, value_reader
-from ..perf import no_gc
-from ..progress import phase
-from .layout import (CENSUS_YEAR_LABEL, HEADER_GROUPS, ISSUES_HEADER, KEY, LINK, LOOKED_AFTER, MARKS_HEADER,
-                     MODULE_BY_SHEET, MODULES, PREVIOUS_RETURN_LABEL, RETURN, RETURN_HEADERS, Column, Module,
-                     SheetLayout, header_names,
-                     looked_after_columns, module_in_force, modules_for, norm_header, return_rows, sheet_layout,
-                     spread_header_pattern)
-from .package.limits import short
-from .package.read import EMPTY_ROW, SheetRows
-from .writer import LookedAfterPeriod
+from cin_xl.errors import UnusableInput
+from cin_xl.findings import Finding, Severity
+from cin_xl.model import CensusReturn, Header, Node, Origin, build
+from cin_xl.spec import fields_of
+from cin_xl.spec.la_codes import LA_CODES
+from cin_xl.years import READABLE_YEARS, CensusYear, UnknownYear, supported
+from cin_xl.workbook.cells import FormulaWithoutValue, as_text, is_blank, read_codes, read_value, value_reader
+from cin_xl.perf import no_gc
+from cin_xl.progress import phase
+from cin_xl.workbook.layout import CENSUS_YEAR_LABEL, HEADER_GROUPS, ISSUES_HEADER, KEY, LINK, LOOKED_AFTER, MARKS_HEADER, MODULE_BY_SHEET, MODULES, PREVIOUS_RETURN_LABEL, RETURN, RETURN_HEADERS, Column, Module, SheetLayout, header_names, looked_after_columns, module_in_force, modules_for, norm_header, return_rows, sheet_layout, spread_header_pattern
+from cin_xl.workbook.package.limits import short
+from cin_xl.workbook.package.read import EMPTY_ROW, SheetRows
+from cin_xl.workbook.writer import LookedAfterPeriod
 
 READ_PROBLEM = "X-READ"
 #: a sheet's header row is looked for in its first rows: what a sheet's layout depends on (where its
@@ -716,8 +712,8 @@ def workbook_grids(path: str | os.PathLike) -> dict[str, Grid]:
     .xls, .xlsb or .ods file is named as such, with what to do), a damaged one, or one that would
     inflate past the bounds of :mod:`.package.limits`.
     """
-    from ..file_kind import WORKBOOK, file_kind, refusal
-    from .package.read import sheet_values
+    from cin_xl.file_kind import WORKBOOK, file_kind, refusal
+    from cin_xl.workbook.package.read import sheet_values
 
     p = Path(path)
     if not p.is_file():

@@ -36,19 +36,15 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from .. import __version__
-from ..findings import Finding
-from ..spec import CODE_SETS, Kind
-from ..spec.la_codes import LA_CODES
-from ..years import READABLE_YEARS, SUPPORTED_YEARS, CensusYear
-from .cells import DATE_FORMAT, DATETIME_FORMAT, TEXT_FORMAT, cell_value, needs_text_guard
-from .package.write import excel_text
-from .layout import (CENSUS_YEAR_LABEL, ERROR_BORDER, RETURN_HEADERS, ERROR_FILL, ERROR_TEXT, HEADER_ROW, ISSUES,
-                     ISSUES_COLUMNS, ISSUES_HEADER, ISSUES_WIDTH, KEY, LEGAL_STATUSES, LINK, LISTS, LOOKED_AFTER,
-                     MARK_ERROR, MARK_QUERY, MARKS_HEADER, MAX_ROW, QUERY_BORDER, QUERY_FILL, QUERY_TEXT, RETURN,
-                     START, Column, cf_formula, cf_row_formula, looked_after_columns, modules_for,
-                     return_rows)
-from .writer import WorkbookRows, header_values
+from cin_xl import __version__
+from cin_xl.findings import Finding
+from cin_xl.spec import CODE_SETS, Kind
+from cin_xl.spec.la_codes import LA_CODES
+from cin_xl.years import READABLE_YEARS, SUPPORTED_YEARS, CensusYear
+from cin_xl.workbook.cells import DATE_FORMAT, DATETIME_FORMAT, TEXT_FORMAT, cell_value, needs_text_guard
+from cin_xl.workbook.package.write import excel_text
+from cin_xl.workbook.layout import CENSUS_YEAR_LABEL, ERROR_BORDER, RETURN_HEADERS, ERROR_FILL, ERROR_TEXT, HEADER_ROW, ISSUES, ISSUES_COLUMNS, ISSUES_HEADER, ISSUES_WIDTH, KEY, LEGAL_STATUSES, LINK, LISTS, LOOKED_AFTER, MARK_ERROR, MARK_QUERY, MARKS_HEADER, MAX_ROW, QUERY_BORDER, QUERY_FILL, QUERY_TEXT, RETURN, START, Column, cf_formula, cf_row_formula, looked_after_columns, modules_for, return_rows
+from cin_xl.workbook.writer import WorkbookRows, header_values
 
 _FONT = "Calibri"
 # Header styles: required items dark blue, optional light grey, link columns green (Okabe-Ito).
@@ -635,7 +631,7 @@ def _issues_sheet(wb: Workbook, findings: list[Finding]) -> None:
 def _xlwings_conf_sheet(wb: Workbook, settings: list[tuple[str, str]]) -> None:
     """The settings xlwings' VBA module reads (key in column A from row 1, value in B, no header,
     no quotes), and in column D how to change them."""
-    from .macros.xlsm import XLWINGS_CONF_SHEET
+    from cin_xl.workbook.macros.xlsm import XLWINGS_CONF_SHEET
 
     ws = wb.create_sheet(XLWINGS_CONF_SHEET)
     ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 20, 70
@@ -658,7 +654,7 @@ def _xlwings_conf_sheet(wb: Workbook, settings: list[tuple[str, str]]) -> None:
 def build_workbook(year: CensusYear, rows: WorkbookRows | None = None, *,
                    issues: list[Finding] | None = None, xlwings_conf: list[tuple[str, str]] | None = None) -> bytes:
     """The workbook for ``year`` as .xlsx bytes: the empty template, or filled with ``rows``."""
-    from .layout import sheet_layout
+    from cin_xl.workbook.layout import sheet_layout
 
     wb = Workbook(write_only=True)
     values = rows.header if rows is not None else header_values(None, year)

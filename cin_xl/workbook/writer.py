@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from ..findings import Finding
-from ..model import CensusReturn, Node
-from ..progress import phase
-from ..xml.writer import write_atomic
-from ..years import CensusYear
-from .cells import cell_value
-from .layout import MODULE_BY_SHEET, Module, ReturnRow, modules_for, return_rows, sheet_layout
+from cin_xl.findings import Finding
+from cin_xl.model import CensusReturn, Node
+from cin_xl.progress import phase
+from cin_xl.xml.writer import write_atomic
+from cin_xl.years import CensusYear
+from cin_xl.workbook.cells import cell_value
+from cin_xl.workbook.layout import MODULE_BY_SHEET, Module, ReturnRow, modules_for, return_rows, sheet_layout
 
 
 @dataclass
@@ -150,9 +150,9 @@ TOO_LONG = "X-TOO-LONG"
 
 def cell_limit_problems(census: CensusReturn, year: CensusYear) -> list[Finding]:
     """A finding on every value that would not fit in its workbook cell, located where it was read."""
-    from ..findings import Severity, locate
-    from ..model import Child
-    from ..spec import fields_of
+    from cin_xl.findings import Severity, locate
+    from cin_xl.model import Child
+    from cin_xl.spec import fields_of
 
     out: list[Finding] = []
     plans: dict[type, list] = {}
@@ -184,7 +184,7 @@ def cell_limit_problems(census: CensusReturn, year: CensusYear) -> list[Finding]
 
 def _refuse_too_long(rows: WorkbookRows) -> None:
     """Never let a cell be cut silently, whatever called: the located check is :func:`cell_limit_problems`."""
-    from ..errors import UnusableInput
+    from cin_xl.errors import UnusableInput
 
     for sheet, table in rows.sheets.items():
         for r, row in enumerate(table, start=2):
@@ -203,8 +203,8 @@ def workbook_bytes(census: CensusReturn | None, year: CensusYear, *, issues: Ite
                    xlwings_conf: list[tuple[str, str]] | None = None) -> bytes:
     """The filled workbook (or the empty template when ``census`` is None) as .xlsx bytes; with
     ``xlwings_conf``, an ``xlwings.conf`` sheet of those settings (for the macro-enabled workbook)."""
-    from ..perf import no_gc
-    from .template import build_workbook
+    from cin_xl.perf import no_gc
+    from cin_xl.workbook.template import build_workbook
 
     with no_gc():  # the rows and the return are trees: no cyclic collections over them (cin_xl.perf)
         rows = census_rows(census, year, looked_after) if census is not None else None

@@ -17,14 +17,14 @@ from typing import Callable
 
 from lxml import etree
 
-from ..errors import UnusableInput
-from ..findings import Finding, Severity, plural
-from ..perf import no_gc
-from ..progress import phase
-from ..model import CensusReturn, Child, Node, Origin, ROOT_ELEMENT, build, record_fields
-from ..spec import Group, Kind, fields_of
-from ..values import parse_iso_date, parse_xml_text
-from ..years import CensusYear, READABLE_YEARS, UnknownYear, supported
+from cin_xl.errors import UnusableInput
+from cin_xl.findings import Finding, Severity, plural
+from cin_xl.perf import no_gc
+from cin_xl.progress import phase
+from cin_xl.model import CensusReturn, Child, Node, Origin, ROOT_ELEMENT, build, record_fields
+from cin_xl.spec import Group, Kind, fields_of
+from cin_xl.values import parse_iso_date, parse_xml_text
+from cin_xl.years import CensusYear, READABLE_YEARS, UnknownYear, supported
 
 XML_PROBLEM = "XML"
 
@@ -87,7 +87,7 @@ def _refuse_document(name: str, tree: etree._ElementTree) -> None:
 
 def _refuse_other_kinds(path: str | os.PathLike) -> None:
     """A workbook, .xls, .ods, ... given where census XML is read gets a message saying what it is."""
-    from ..file_kind import WORKBOOK, file_kind, refusal
+    from cin_xl.file_kind import WORKBOOK, file_kind, refusal
 
     try:
         kind = file_kind(path)
@@ -272,7 +272,7 @@ def read_xml(source: str | os.PathLike | bytes, year: str | CensusYear | None = 
     census_year = detect_year(tree.getroot(), fallback)
     schema = None
     if check_schema:
-        from .xsd import schema_problems
+        from cin_xl.xml.xsd import schema_problems
 
         schema = schema_problems(tree, census_year)
     reader = _Reader(census_year)
@@ -323,7 +323,7 @@ def _read_streamed(source: str | os.PathLike, name: str, year: str | CensusYear 
     None when the file is not laid out as that needs (the header before the children, in one wrapper
     holding only children): the caller then reads the whole document as before.
     """
-    from .xsd import ChildByChild
+    from cin_xl.xml.xsd import ChildByChild
 
     _refuse_other_kinds(source)
     wrapper_name, child_name = _children_element()

@@ -16,14 +16,14 @@ from typing import BinaryIO, Callable
 
 from lxml import etree
 
-from ..findings import plural
-from ..progress import phase, wrote
-from ..model import CensusReturn, Node, ROOT_ELEMENT
-from ..signals import check as check_signals, signals_deferred
-from ..spec import fields_of
-from ..values import format_value, is_missing
-from ..years import CensusYear
-from .xsd import schema_problems
+from cin_xl.findings import plural
+from cin_xl.progress import phase, wrote
+from cin_xl.model import CensusReturn, Node, ROOT_ELEMENT
+from cin_xl.signals import check as check_signals, signals_deferred
+from cin_xl.spec import fields_of
+from cin_xl.values import format_value, is_missing
+from cin_xl.years import CensusYear
+from cin_xl.xml.xsd import schema_problems
 
 
 class ExportRefused(Exception):
@@ -105,7 +105,7 @@ def write_atomic(path: str | os.PathLike, data: bytes | Callable[[BinaryIO], Non
     path = Path(os.path.realpath(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists():
-        from ..outputs import is_read_only
+        from cin_xl.outputs import is_read_only
 
         if is_read_only(path):
             raise PermissionError(errno.EACCES, "read-only, so it was not replaced", str(path))

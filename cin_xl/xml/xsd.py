@@ -11,10 +11,10 @@ from functools import cache
 
 from lxml import etree
 
-from ..model import CensusReturn, ROOT_ELEMENT
-from ..progress import phase
-from ..spec import Field, Kind, fields_of
-from ..years import CensusYear
+from cin_xl.model import CensusReturn, ROOT_ELEMENT
+from cin_xl.progress import phase
+from cin_xl.spec import Field, Kind, fields_of
+from cin_xl.years import CensusYear
 
 XS = "http://www.w3.org/2001/XMLSchema"
 _TYPES = {

@@ -171,7 +171,7 @@ def test_schema_location_attributes_are_accepted(capsys, tmp_path, good_xml):
 
 
 def test_a_2023_24_file_is_read_but_not_validated(capsys, tmp_path):
-    from .test_xml_roundtrip import return_2023_24
+    from tests.core.test_xml_roundtrip import return_2023_24
 
     census, old = return_2023_24(10)
     path = tmp_path / "old.xml"

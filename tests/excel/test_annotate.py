@@ -14,7 +14,7 @@ from cin_xl.workbook import annotate as annotate_module
 
 from tests.excel_harness import run_excel_function
 
-from .test_excel_buttons import make_workbook, marks_and_issues, sheet_values
+from tests.excel.test_excel_buttons import make_workbook, marks_and_issues, sheet_values
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cin_xl.figures import Category
 
-from .build import Assessment, child, d, episode, figures, plan, value
+from tests.figures.build import Assessment, child, d, episode, figures, plan, value
 
 
 def test_referral_source():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cin_xl.figures import Rate
 
-from .build import Assessment, CINPlan, PreProceedings, Section47, child, d, episode, figures, plan, value
+from tests.figures.build import Assessment, CINPlan, PreProceedings, Section47, child, d, episode, figures, plan, value
 
 
 def test_children():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .build import Assessment, CINPlan, child, d, episode, figures, plan, value
+from tests.figures.build import Assessment, CINPlan, child, d, episode, figures, plan, value
 
 
 def test_monthly_referrals():

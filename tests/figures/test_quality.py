@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cin_xl.findings import Finding, Severity
 
-from .build import Assessment, CINPlan, child, d, episode, figures, plan, value
+from tests.figures.build import Assessment, CINPlan, child, d, episode, figures, plan, value
 
 E, Q = Severity.ERROR, Severity.QUERY
 

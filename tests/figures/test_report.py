@@ -19,7 +19,7 @@ from cin_xl.summary_sheet import SUMMARY_SHEET, WIDTH, summary_grid, summary_lay
 from cin_xl.xml import to_xml_bytes
 from cin_xl.years import CensusYear
 
-from .build import Assessment, child, d, episode, figures, plan
+from tests.figures.build import Assessment, child, d, episode, figures, plan
 
 YEAR = CensusYear.parse("2026-27")
 WHEN = datetime(2027, 4, 20, 10, 30)

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from cin_xl.calendar import working_days_between
 from cin_xl.figures import Rate, WorkingDays, add_months, reviewed_on_time
 
-from .build import YEAR, Assessment, Section47, child, d, episode, plan, value
+from tests.figures.build import YEAR, Assessment, Section47, child, d, episode, plan, value
 
 
 def test_assessments_within_45_working_days_across_bank_holidays():

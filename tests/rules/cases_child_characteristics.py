@@ -1,4 +1,4 @@
-from .harness import Case
+from tests.rules.harness import Case
 
 EIGHT = ["MOB", "HAND", "PC", "INC", "COMM", "LD", "HEAR", "VIS"]
 

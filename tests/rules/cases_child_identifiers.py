@@ -4,8 +4,8 @@ from cin_xl.model import Child, ChildCharacteristics, ChildIdentifiers, CINDetai
 from cin_xl.upn import make_upn
 from cin_xl.years import CensusYear
 
-from .base import ep
-from .harness import Case
+from tests.rules.base import ep
+from tests.rules.harness import Case
 
 D = timedelta(days=1)
 

@@ -3,8 +3,8 @@ from datetime import timedelta
 from cin_xl.model import ChildProtectionPlan, Section47
 from cin_xl.years import CensusYear
 
-from .base import ep
-from .harness import Case
+from tests.rules.base import ep
+from tests.rules.harness import Case
 
 D = timedelta(days=1)
 

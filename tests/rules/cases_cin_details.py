@@ -3,8 +3,8 @@ from datetime import date, timedelta
 from cin_xl.calendar import add_working_days
 from cin_xl.model import CINPlan, Section47
 
-from .base import ep
-from .harness import Case
+from tests.rules.base import ep
+from tests.rules.harness import Case
 
 D = timedelta(days=1)
 

@@ -2,8 +2,8 @@ from datetime import timedelta
 
 from cin_xl.model import ChildProtectionPlan, CINPlan
 
-from .base import ep
-from .harness import Case
+from tests.rules.base import ep
+from tests.rules.harness import Case
 
 D = timedelta(days=1)
 

@@ -1,6 +1,6 @@
 from datetime import date
 
-from .harness import Case
+from tests.rules.harness import Case
 
 
 def _wrong_reference_date(census):

@@ -1,7 +1,7 @@
 from datetime import timedelta
 
-from .base import ep
-from .harness import Case
+from tests.rules.base import ep
+from tests.rules.harness import Case
 
 D = timedelta(days=1)
 Y = ("2026-27",)

@@ -13,7 +13,7 @@ from cin_xl.model import CensusReturn
 from cin_xl.validation import validate
 from cin_xl.years import CensusYear
 
-from .base import base_return
+from tests.rules.base import base_return
 
 Change = Callable[[CensusReturn], None]
 

@@ -12,8 +12,8 @@ from cin_xl.findings import Severity
 from cin_xl.validation import catalogue, missing_implementations, validate
 from cin_xl.years import SUPPORTED_YEARS, CensusYear
 
-from . import harness
-from .base import base_return
+from tests.rules import harness
+from tests.rules.base import base_return
 
 _HERE = Path(__file__).parent
 CASES: list[harness.Case] = []

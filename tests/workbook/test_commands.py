@@ -14,7 +14,7 @@ from cin_xl.workbook import read_workbook
 from cin_xl.xml import read_xml, to_xml_bytes
 from cin_xl.years import CensusYear
 
-from .helpers import base_return
+from tests.workbook.helpers import base_return
 
 Y = CensusYear.parse("2026-27")
 

@@ -22,8 +22,8 @@ from cin_xl.workbook.package import limits
 from cin_xl.workbook.writer import workbook_bytes
 from cin_xl.years import CensusYear
 
-from .helpers import base_return
-from .packages import edit_cell, edit_member, sheet_member, style_of
+from tests.workbook.helpers import base_return
+from tests.workbook.packages import edit_cell, edit_member, sheet_member, style_of
 
 Y = CensusYear.parse("2026-27")
 

@@ -18,8 +18,8 @@ from cin_xl.workbook.package.read import PackageReader, from_serial, is_date_for
 from cin_xl.workbook.writer import workbook_bytes
 from cin_xl.years import SUPPORTED_YEARS, CensusYear
 
-from .helpers import base_return
-from .packages import MAIN, package, sheet_xml
+from tests.workbook.helpers import base_return
+from tests.workbook.packages import MAIN, package, sheet_xml
 
 
 def both(tmp_path, data: bytes, name: str = "w.xlsx", *, scanned: bool = True) -> dict[str, list[dict[int, object]]]:

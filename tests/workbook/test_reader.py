@@ -14,7 +14,7 @@ from cin_xl.workbook.reader import READ_PROBLEM
 from cin_xl.xml import to_xml_bytes
 from cin_xl.years import CensusYear
 
-from .helpers import base_grids, base_return, cell, col, move_column, put
+from tests.workbook.helpers import base_grids, base_return, cell, col, move_column, put
 
 Y = CensusYear.parse("2026-27")
 

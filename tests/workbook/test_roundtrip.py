@@ -12,7 +12,7 @@ from cin_xl.workbook import read_grids, read_workbook, workbook_bytes, write_wor
 from cin_xl.xml import read_xml, to_xml_bytes
 from cin_xl.years import SUPPORTED_YEARS, CensusYear
 
-from .helpers import base_return, grids_of
+from tests.workbook.helpers import base_return, grids_of
 
 
 def roundtrip(census, year: CensusYear, tmp_path) -> bytes:

@@ -1,8 +1,8 @@
 """Rules of the assessments module."""
 
-from ...spec.codesets import CODE_SETS
-from ..helpers import *  # noqa: F401,F403
-from ..registry import Hit, rule
+from cin_xl.spec.codesets import CODE_SETS
+from cin_xl.validation.helpers import *  # noqa: F401,F403
+from cin_xl.validation.registry import Hit, rule
 
 
 @rule("1103")

@@ -2,9 +2,9 @@
 
 from collections import Counter
 
-from ...spec.codesets import CODE_SETS
-from ..helpers import *  # noqa: F401,F403
-from ..registry import Hit, rule
+from cin_xl.spec.codesets import CODE_SETS
+from cin_xl.validation.helpers import *  # noqa: F401,F403
+from cin_xl.validation.registry import Hit, rule
 
 NONE = "NONE"
 

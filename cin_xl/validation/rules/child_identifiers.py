@@ -4,11 +4,11 @@ import re
 from collections import Counter
 from datetime import date
 
-from ...spec.codesets import CODE_SETS
-from ...spec.la_codes import is_recognised_upn_la_code
-from ...upn import check_letter, is_well_formed
-from ..helpers import *  # noqa: F401,F403
-from ..registry import Hit, rule
+from cin_xl.spec.codesets import CODE_SETS
+from cin_xl.spec.la_codes import is_recognised_upn_la_code
+from cin_xl.upn import check_letter, is_well_formed
+from cin_xl.validation.helpers import *  # noqa: F401,F403
+from cin_xl.validation.registry import Hit, rule
 
 _DIGITS = re.compile(r"[0-9]*")
 _LAST_CHARACTER = re.compile(r"[0-9A-HJ-NP-RT-Z]")

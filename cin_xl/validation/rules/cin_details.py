@@ -2,9 +2,9 @@
 
 from datetime import date
 
-from ...spec.codesets import CODE_SETS
-from ..helpers import *  # noqa: F401,F403
-from ..registry import Hit, rule
+from cin_xl.spec.codesets import CODE_SETS
+from cin_xl.validation.helpers import *  # noqa: F401,F403
+from cin_xl.validation.registry import Hit, rule
 
 #: closure reasons meaning "case closed after assessment" (no further action / referred to early help)
 _CLOSED_AFTER_ASSESSMENT = ("RC8", "RC9")

@@ -1,8 +1,8 @@
 """Rules of the cin_plans module (<CINPlanDates>)."""
 
 
-from ..helpers import *  # noqa: F401,F403
-from ..registry import Hit, rule
+from cin_xl.validation.helpers import *  # noqa: F401,F403
+from cin_xl.validation.registry import Hit, rule
 
 
 def _unreadable(value):

@@ -1,7 +1,7 @@
 """Rules of the section47 module."""
 
-from ..helpers import *  # noqa: F401,F403
-from ..registry import Hit, rule
+from cin_xl.validation.helpers import *  # noqa: F401,F403
+from cin_xl.validation.registry import Hit, rule
 
 
 def initial_cpcs(census):

@@ -30,7 +30,7 @@ import struct
 import uuid
 from dataclasses import dataclass
 
-from .cfb import compound_file
+from cin_xl.workbook.macros.cfb import compound_file
 
 #: the code page of the project (PROJECTCODEPAGE): module source and names are stored in it
 CODEPAGE = 1252

@@ -23,7 +23,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from ...errors import UnusableInput
+from cin_xl.errors import UnusableInput
 
 MB = 1 << 20
 #: the file on disk (a 20,000-child workbook is about 2.5 MB)

@@ -30,9 +30,9 @@ from typing import Callable, Mapping
 
 from lxml import etree
 
-from ...errors import UnusableInput
-from ..cells import FormulaWithoutValue
-from .limits import CHUNK, BoundedZip, short
+from cin_xl.errors import UnusableInput
+from cin_xl.workbook.cells import FormulaWithoutValue
+from cin_xl.workbook.package.limits import CHUNK, BoundedZip, short
 
 #: Excel's largest sheet
 MAX_ROWS, MAX_COLUMNS = 1_048_576, 16_384
