@@ -24,10 +24,10 @@ os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 from _measure import peak_rss_mb  # noqa: E402
 
 from cin_xl import excel  # noqa: E402
-from cin_xl.findings import plural  # noqa: E402
-from cin_xl.generate import generate  # noqa: E402
+from cin_xl.validation.findings import plural  # noqa: E402
+from cin_xl.synthetic.generate import generate  # noqa: E402
 from cin_xl.workbook.writer import write_workbook  # noqa: E402
-from cin_xl.years import CensusYear  # noqa: E402
+from cin_xl.census.years import CensusYear  # noqa: E402
 from tests.excel_harness import book_json_from_xlsx, close_book  # noqa: E402
 
 

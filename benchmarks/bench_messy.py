@@ -79,10 +79,10 @@ PARTS = (
     ("planning the marks", "cin_xl/workbook/marks.py", "plan_marks"),
     ("sending the marks to Excel", "cin_xl/excel.py", "_write_marks"),
     ("writing the XML", "cin_xl/xml/writer.py", "to_xml_bytes"),
-    ("writing the findings report", "cin_xl/report.py", "write"),
-    ("the summary text", "cin_xl/report.py", "text"),
-    ("computing the key figures", "cin_xl/figures.py", "compute_figures"),
-    ("writing the HTML report", "cin_xl/report_html.py", "write_html"),
+    ("writing the findings report", "cin_xl/reports/findings.py", "write"),
+    ("the summary text", "cin_xl/reports/findings.py", "text"),
+    ("computing the key figures", "cin_xl/reports/figures.py", "compute_figures"),
+    ("writing the HTML report", "cin_xl/reports/html.py", "write_html"),
     ("importing Python modules", "<frozen importlib._bootstrap>", "_find_and_load"),
 )
 
@@ -144,11 +144,11 @@ def lxml_parse_seconds(xml: Path) -> float:
 
 
 def prepare(n: int, year: str, tmp: Path, *, excel: bool) -> dict[str, Path]:
-    from cin_xl.generate import generate
-    from cin_xl.messy import BENCHMARK_RATE
+    from cin_xl.synthetic.generate import generate
+    from cin_xl.synthetic.messy import BENCHMARK_RATE
     from cin_xl.workbook.writer import write_workbook
     from cin_xl.xml.writer import write_xml
-    from cin_xl.years import CensusYear
+    from cin_xl.census.years import CensusYear
 
     started = time.perf_counter()
     census = generate(n, year, seed=1, mistakes=BENCHMARK_RATE)
@@ -252,7 +252,7 @@ def bench(n: int, year: str, steps: list[Step], *, profile: bool, keep: Path | N
 
 def baseline_mb() -> float:
     """Peak memory of a process that only imports what the steps import (the interpreter, lxml, openpyxl...)."""
-    code = "import cin_xl.cli, cin_xl.jobs, cin_xl.excel, cin_xl.figures, cin_xl.workbook.annotate, xlwings"
+    code = "import cin_xl.cli, cin_xl.jobs.validate, cin_xl.excel, cin_xl.reports.figures, cin_xl.workbook.annotate, xlwings"
     return run_process([sys.executable, "-c", code])[1]
 
 
@@ -275,8 +275,8 @@ def huge(year: str, keep: Path | None, n: int = 170_000) -> None:
     print(f"\n{n:,} children, census {year}, messy: validate FILE.xml", flush=True)
     with tempfile.TemporaryDirectory(dir=keep) as tmp_name:
         xml = Path(tmp_name) / "huge.xml"
-        code = ("import sys; from cin_xl.generate import generate; from cin_xl.messy import BENCHMARK_RATE; "
-                "from cin_xl.xml.writer import write_xml; from cin_xl.years import CensusYear; "
+        code = ("import sys; from cin_xl.synthetic.generate import generate; from cin_xl.synthetic.messy import BENCHMARK_RATE; "
+                "from cin_xl.xml.writer import write_xml; from cin_xl.census.years import CensusYear; "
                 "write_xml(generate(int(sys.argv[1]), sys.argv[2], seed=1, mistakes=BENCHMARK_RATE), "
                 "CensusYear.parse(sys.argv[2]), sys.argv[3], check=False)")
         subprocess.run([sys.executable, "-c", code, str(n), year, str(xml)], cwd=ROOT, check=True)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 def make_return(n: int, year):
     try:
-        from cin_xl.generate import generate
+        from cin_xl.synthetic.generate import generate
     except ImportError:  # before the generator existed: replicate the hand-made return
         sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
         from rules.base import base_return  # type: ignore[import-not-found]
@@ -57,7 +57,7 @@ print(took, peak, len(r.census.children))
 
 def main(argv: list[str] | None = None) -> int:
     from cin_xl.workbook import read_workbook, write_workbook
-    from cin_xl.years import CensusYear
+    from cin_xl.census.years import CensusYear
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--children", type=int, default=20_000)

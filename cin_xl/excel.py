@@ -26,20 +26,20 @@ from cin_xl.workbook.columns import column_index, column_letters
 from cin_xl.workbook.package.write import split_ref
 
 from cin_xl.errors import UnusableInput
-from cin_xl.findings import Finding, Severity, plural, totals_text
-from cin_xl.jobs import named_continuity
-from cin_xl.outputs import same_file
+from cin_xl.validation.findings import Finding, Severity, plural, totals_text
+from cin_xl.jobs.validate import named_continuity
+from cin_xl.safety.outputs import same_file
 from cin_xl.perf import no_gc, thaw
-from cin_xl.spec import Kind
+from cin_xl.census.spec import Kind
 from cin_xl.validation import validate as validate_return
 from cin_xl.workbook.export import prepare_for_export
 from cin_xl.workbook.layout import ISSUES, ISSUES_COLUMNS, ISSUES_HEADER, MARKS_HEADER, RETURN, modules_for, norm_header, return_rows, sheet_layout
-from cin_xl.text_guard import FORMULA_STARTS, looks_like_formula
+from cin_xl.safety.text_guard import FORMULA_STARTS, looks_like_formula
 from cin_xl.workbook.marks import MarksPlan, clear_plan, foreign_cells, mark_columns, not_ours_message, plan_marks
 from cin_xl.workbook.reader import HEADER_SEARCH_ROWS, WorkbookRead, is_needed_sheet, read_grids
 from cin_xl.workbook.template import DATETIME_MINUTES, issue_rows
 from cin_xl.workbook.writer import census_rows
-from cin_xl.years import CensusYear
+from cin_xl.census.years import CensusYear
 
 
 @dataclass
@@ -287,8 +287,8 @@ def _client(book) -> str | None:
 
 def _write_summary(book, read: WorkbookRead, findings: list[Finding]) -> None:
     """The Summary sheet's figures in one write (its charts come with --annotate and ``cin-xl report``)."""
-    from cin_xl.figures import compute_figures
-    from cin_xl.summary_sheet import SUMMARY_SHEET, summary_grid
+    from cin_xl.reports.figures import compute_figures
+    from cin_xl.reports.summary_sheet import SUMMARY_SHEET, summary_grid
 
     grid = summary_grid(compute_figures(read.census, read.year, findings, source=book.name))
     sheets = _sheets(book)
@@ -399,8 +399,8 @@ def book_path(book) -> Path | None:
 def _target_refusal(book, target: Path, kind: str, verb: str, *, overwrite: bool | None,
                     confirm: Callable[[str], bool] | None) -> str | None:
     """Why the job may not write ``target`` (None when it may): the CLI's output rules
-    (:func:`cin_xl.outputs.check_output`), but a file that exists is a question, not a refusal."""
-    from cin_xl.outputs import OutputExists, OutputRefused, check_output
+    (:func:`cin_xl.safety.outputs.check_output`), but a file that exists is a question, not a refusal."""
+    from cin_xl.safety.outputs import OutputExists, OutputRefused, check_output
 
     inputs = [p for p in (book_path(book),) if p is not None]
     try:
@@ -431,7 +431,7 @@ def export_xml(book, path: str | os.PathLike | None = None, *, allow_errors: boo
     """
     from cin_xl.workbook.export import export_problems
     from cin_xl.xml import ExportRefused, write_xml
-    from cin_xl.years import supported
+    from cin_xl.census.years import supported
 
     read, _ = read_book(book)
     year = supported(read.year)

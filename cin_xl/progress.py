@@ -8,7 +8,7 @@ The command line opens a :func:`session` around each command; the work reports i
             ...
             step.advance()
 
-and :func:`wrote` is told of each file written (:func:`cin_xl.xml.writer.write_atomic` does it),
+and :func:`wrote` is told of each file written (:func:`cin_xl.safety.atomic.write_atomic` does it),
 so that the last line says the file is finished and safe to open. Progress is drawn by rich, on
 stderr, only when stderr is a terminal: nothing when it is piped or redirected, nothing with
 ``--quiet``, and nothing outside a session (the Excel buttons, the library), where a phase costs

@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from cin_xl.years import CensusYear  # noqa: E402
+from cin_xl.census.years import CensusYear  # noqa: E402
 
 
 def version_for(rule: dict, year: CensusYear) -> dict | None:

@@ -1,6 +1,6 @@
 import pytest
 
-from cin_xl.spec.la_codes import LA_CODES, PSEUDO_LA_RANGES, is_recognised_upn_la_code
+from cin_xl.census.spec.la_codes import LA_CODES, PSEUDO_LA_RANGES, is_recognised_upn_la_code
 
 
 @pytest.mark.parametrize(

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Callable, Iterable
 
-from cin_xl.findings import Finding, Severity, locate
-from cin_xl.model import CensusReturn
+from cin_xl.validation.findings import Finding, Severity, locate
+from cin_xl.census.model import CensusReturn
 from cin_xl.perf import no_gc
 from cin_xl.progress import phase
-from cin_xl.years import CensusYear
+from cin_xl.census.years import CensusYear
 from cin_xl.validation.catalogue import RuleEntry, catalogue
 from cin_xl.validation.registry import REGISTRY, Hit, implementation, load_rules
 from cin_xl.validation.local import LOCAL_CHECKS, enabled

@@ -19,12 +19,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable, Iterator
 
-from cin_xl.findings import Finding, Severity, locate
-from cin_xl.model import CensusReturn, Child, CINDetails, Node
+from cin_xl.validation.findings import Finding, Severity, locate
+from cin_xl.census.model import CensusReturn, Child, CINDetails, Node
 from cin_xl.perf import no_gc
-from cin_xl.rollover import is_carried, still_open
-from cin_xl.values import is_missing
-from cin_xl.years import CensusYear
+from cin_xl.jobs.rollover import is_carried, still_open
+from cin_xl.census.values import is_missing
+from cin_xl.census.years import CensusYear
 from cin_xl.validation.helpers import as_date
 
 

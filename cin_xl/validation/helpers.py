@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Iterable, Iterator, TypeVar
 
-from cin_xl.calendar import add_working_days, is_weekend, is_working_day, working_days_between
-from cin_xl.values import is_missing
+from cin_xl.census.calendar import add_working_days, is_weekend, is_working_day, working_days_between
+from cin_xl.census.values import is_missing
 
 __all__ = [
     "as_date", "present", "missing", "before", "after", "on_or_before", "on_or_after", "within",

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Callable, Iterator
 
-from cin_xl.findings import Severity
+from cin_xl.validation.findings import Severity
 from cin_xl.validation.helpers import as_date
 from cin_xl.validation.registry import Hit
 from cin_xl.validation.view import CensusView

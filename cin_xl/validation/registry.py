@@ -20,10 +20,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Iterable
 
-from cin_xl.years import CensusYear, in_force
+from cin_xl.census.years import CensusYear, in_force
 
 if TYPE_CHECKING:  # pragma: no cover
-    from cin_xl.model import Child, Node
+    from cin_xl.census.model import Child, Node
     from cin_xl.validation.view import CensusView
 
 

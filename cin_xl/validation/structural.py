@@ -12,9 +12,9 @@ from datetime import date, datetime
 from functools import cache
 from typing import Iterator
 
-from cin_xl.model import CensusReturn, Child, Node
-from cin_xl.spec import Item, Kind, fields_of
-from cin_xl.years import CensusYear
+from cin_xl.census.model import CensusReturn, Child, Node
+from cin_xl.census.spec import Item, Kind, fields_of
+from cin_xl.census.years import CensusYear
 
 MISSING, CODE, DATE, BOOL, NUMBER, FORMAT = "X-MISSING", "X-CODE", "X-DATE", "X-BOOL", "X-NUMBER", "X-FORMAT"
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 
-from cin_xl.model import Assessment, CensusReturn, Child, ChildProtectionPlan, CINDetails, CINPlan, PreProceedings, Section47
-from cin_xl.years import CensusYear
+from cin_xl.census.model import Assessment, CensusReturn, Child, ChildProtectionPlan, CINDetails, CINPlan, PreProceedings, Section47
+from cin_xl.census.years import CensusYear
 
 
 @dataclass

@@ -61,7 +61,7 @@ def check_not_open(path: Path) -> None:
 
 def check_writable(path: Path) -> None:
     check_not_open(path)
-    from cin_xl.outputs import is_read_only
+    from cin_xl.safety.outputs import is_read_only
 
     if is_read_only(path):
         raise UnusableInput(f"{path} cannot be written (read-only, or open in another program); nothing was "
@@ -310,13 +310,13 @@ def _only_our_summary_parts(pkg: Package):
 
 
 def write_summary(pkg: Package, figures) -> None:
-    """The Summary sheet: key figures of the return (:func:`cin_xl.figures.compute_figures`), with native
-    charts (see :mod:`cin_xl.summary_sheet`).
+    """The Summary sheet: key figures of the return (:func:`cin_xl.reports.figures.compute_figures`), with native
+    charts (see :mod:`cin_xl.reports.summary_sheet`).
 
     Built by openpyxl in a scratch workbook and copied in (sheet, drawing, charts, cell formats).
     """
-    from cin_xl.summary_sheet import SUMMARY_SHEET as NAME
-    from cin_xl.summary_sheet import write_summary_sheet
+    from cin_xl.reports.summary_sheet import SUMMARY_SHEET as NAME
+    from cin_xl.reports.summary_sheet import write_summary_sheet
 
     data, rels = pkg.import_sheet(_scratch_sheet(lambda wb: write_summary_sheet(wb, figures)), NAME)
     names = pkg.sheet_names()
@@ -400,7 +400,7 @@ class Annotation:
 def prepare_annotation(path: str | os.PathLike, read: WorkbookRead, findings: list, *,
                        fingerprint: Fingerprint | None = None) -> Annotation:
     """The first half of :func:`annotate_file`: the checks, the marks plan and the Summary's figures."""
-    from cin_xl.figures import compute_figures
+    from cin_xl.reports.figures import compute_figures
 
     path = Path(path)
     check_writable(path)

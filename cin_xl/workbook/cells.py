@@ -37,8 +37,8 @@ from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Callable
 
-from cin_xl.spec import CODE_SETS, Item, Kind
-from cin_xl.text_guard import looks_like_formula
+from cin_xl.census.spec import CODE_SETS, Item, Kind
+from cin_xl.safety.text_guard import looks_like_formula
 
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]00:00(?::00(?:\.0+)?)?)?$")
 _DMY = re.compile(r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})$")
@@ -296,6 +296,6 @@ ERROR_VALUES = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#N
 
 
 def needs_text_guard(value: object) -> bool:
-    """True for text Excel would not keep as the text typed: a formula (see :mod:`cin_xl.text_guard`) or
+    """True for text Excel would not keep as the text typed: a formula (see :mod:`cin_xl.safety.text_guard`) or
     an error value such as ``#N/A``. Such text is written as a text cell with a quote prefix."""
     return looks_like_formula(value) or (value.__class__ is str and value in ERROR_VALUES)

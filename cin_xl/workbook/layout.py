@@ -1,6 +1,6 @@
 """Where everything goes in the census workbook: sheets, columns, keys, lists and marks.
 
-The layout is *derived* from the spec (:func:`cin_xl.spec.fields_of` for the year). The only
+The layout is *derived* from the spec (:func:`cin_xl.census.spec.fields_of` for the year). The only
 declarations here are layout decisions:
 
 - :data:`MODULES`: which record class goes to which sheet, which field of the parent record holds
@@ -47,9 +47,9 @@ from functools import cache
 
 from cin_xl.workbook.columns import column_letters
 
-from cin_xl.model import Assessment, CensusReturn, Child, ChildIdentifiers, ChildProtectionPlan, CINDetails, CINPlan, CollectionDetails, Header, Node, PreProceedings, Section47, Source
-from cin_xl.spec import CODE_SETS, Item, Kind, fields_of
-from cin_xl.years import CensusYear
+from cin_xl.census.model import Assessment, CensusReturn, Child, ChildIdentifiers, ChildProtectionPlan, CINDetails, CINPlan, CollectionDetails, Header, Node, PreProceedings, Section47, Source
+from cin_xl.census.spec import CODE_SETS, Item, Kind, fields_of
+from cin_xl.census.years import CensusYear
 
 # ---------------------------------------------------------------------------------------------
 # Declarations

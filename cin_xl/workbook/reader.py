@@ -35,11 +35,11 @@ from typing import Callable, Mapping
 from cin_xl.workbook.columns import column_letters
 
 from cin_xl.errors import UnusableInput
-from cin_xl.findings import Finding, Severity
-from cin_xl.model import CensusReturn, Header, Node, Origin, build
-from cin_xl.spec import fields_of
-from cin_xl.spec.la_codes import LA_CODES
-from cin_xl.years import READABLE_YEARS, CensusYear, UnknownYear, supported
+from cin_xl.validation.findings import Finding, Severity
+from cin_xl.census.model import CensusReturn, Header, Node, Origin, build
+from cin_xl.census.spec import fields_of
+from cin_xl.census.spec.la_codes import LA_CODES
+from cin_xl.census.years import READABLE_YEARS, CensusYear, UnknownYear, supported
 from cin_xl.workbook.cells import FormulaWithoutValue, as_text, is_blank, read_codes, read_value, value_reader
 from cin_xl.perf import no_gc
 from cin_xl.progress import phase
@@ -712,7 +712,7 @@ def workbook_grids(path: str | os.PathLike) -> dict[str, Grid]:
     .xls, .xlsb or .ods file is named as such, with what to do), a damaged one, or one that would
     inflate past the bounds of :mod:`.package.limits`.
     """
-    from cin_xl.file_kind import WORKBOOK, file_kind, refusal
+    from cin_xl.safety.file_kind import WORKBOOK, file_kind, refusal
     from cin_xl.workbook.package.read import sheet_values
 
     p = Path(path)

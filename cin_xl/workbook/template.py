@@ -37,10 +37,10 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from cin_xl import __version__
-from cin_xl.findings import Finding
-from cin_xl.spec import CODE_SETS, Kind
-from cin_xl.spec.la_codes import LA_CODES
-from cin_xl.years import READABLE_YEARS, SUPPORTED_YEARS, CensusYear
+from cin_xl.validation.findings import Finding
+from cin_xl.census.spec import CODE_SETS, Kind
+from cin_xl.census.spec.la_codes import LA_CODES
+from cin_xl.census.years import READABLE_YEARS, SUPPORTED_YEARS, CensusYear
 from cin_xl.workbook.cells import DATE_FORMAT, DATETIME_FORMAT, TEXT_FORMAT, cell_value, needs_text_guard
 from cin_xl.workbook.package.write import excel_text
 from cin_xl.workbook.layout import CENSUS_YEAR_LABEL, ERROR_BORDER, RETURN_HEADERS, ERROR_FILL, ERROR_TEXT, HEADER_ROW, ISSUES, ISSUES_COLUMNS, ISSUES_HEADER, ISSUES_WIDTH, KEY, LEGAL_STATUSES, LINK, LISTS, LOOKED_AFTER, MARK_ERROR, MARK_QUERY, MARKS_HEADER, MAX_ROW, QUERY_BORDER, QUERY_FILL, QUERY_TEXT, RETURN, START, Column, cf_formula, cf_row_formula, looked_after_columns, modules_for, return_rows

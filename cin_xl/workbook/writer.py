@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from cin_xl.findings import Finding
-from cin_xl.model import CensusReturn, Node
+from cin_xl.validation.findings import Finding
+from cin_xl.census.model import CensusReturn, Node
 from cin_xl.progress import phase
-from cin_xl.xml.writer import write_atomic
-from cin_xl.years import CensusYear
+from cin_xl.safety.atomic import write_atomic
+from cin_xl.census.years import CensusYear
 from cin_xl.workbook.cells import cell_value
 from cin_xl.workbook.layout import MODULE_BY_SHEET, Module, ReturnRow, modules_for, return_rows, sheet_layout
 
@@ -32,7 +32,7 @@ class LookedAfterPeriod:
     start_date: object = None
     end_date: object = None
     legal_status: str | None = None
-    #: where it was read from: an :class:`~cin_xl.model.Origin` (cells by "child_id", "start_date", "end_date",
+    #: where it was read from: an :class:`~cin_xl.census.model.Origin` (cells by "child_id", "start_date", "end_date",
     #: "legal_status"), so validation findings about a period land on its cells
     origin: object = None
 
@@ -150,9 +150,9 @@ TOO_LONG = "X-TOO-LONG"
 
 def cell_limit_problems(census: CensusReturn, year: CensusYear) -> list[Finding]:
     """A finding on every value that would not fit in its workbook cell, located where it was read."""
-    from cin_xl.findings import Severity, locate
-    from cin_xl.model import Child
-    from cin_xl.spec import fields_of
+    from cin_xl.validation.findings import Severity, locate
+    from cin_xl.census.model import Child
+    from cin_xl.census.spec import fields_of
 
     out: list[Finding] = []
     plans: dict[type, list] = {}

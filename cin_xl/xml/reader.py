@@ -18,13 +18,13 @@ from typing import Callable
 from lxml import etree
 
 from cin_xl.errors import UnusableInput
-from cin_xl.findings import Finding, Severity, plural
+from cin_xl.validation.findings import Finding, Severity, plural
 from cin_xl.perf import no_gc
 from cin_xl.progress import phase
-from cin_xl.model import CensusReturn, Child, Node, Origin, ROOT_ELEMENT, build, record_fields
-from cin_xl.spec import Group, Kind, fields_of
-from cin_xl.values import parse_iso_date, parse_xml_text
-from cin_xl.years import CensusYear, READABLE_YEARS, UnknownYear, supported
+from cin_xl.census.model import CensusReturn, Child, Node, Origin, ROOT_ELEMENT, build, record_fields
+from cin_xl.census.spec import Group, Kind, fields_of
+from cin_xl.census.values import parse_iso_date, parse_xml_text
+from cin_xl.census.years import CensusYear, READABLE_YEARS, UnknownYear, supported
 
 XML_PROBLEM = "XML"
 
@@ -87,7 +87,7 @@ def _refuse_document(name: str, tree: etree._ElementTree) -> None:
 
 def _refuse_other_kinds(path: str | os.PathLike) -> None:
     """A workbook, .xls, .ods, ... given where census XML is read gets a message saying what it is."""
-    from cin_xl.file_kind import WORKBOOK, file_kind, refusal
+    from cin_xl.safety.file_kind import WORKBOOK, file_kind, refusal
 
     try:
         kind = file_kind(path)

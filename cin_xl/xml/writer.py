@@ -7,22 +7,18 @@ the file is written whole (temporary file, then renamed) or not at all.
 
 from __future__ import annotations
 
-import errno
 import os
-import stat
-import tempfile
 from pathlib import Path
-from typing import BinaryIO, Callable
 
 from lxml import etree
 
-from cin_xl.findings import plural
-from cin_xl.progress import phase, wrote
-from cin_xl.model import CensusReturn, Node, ROOT_ELEMENT
-from cin_xl.signals import check as check_signals, signals_deferred
-from cin_xl.spec import fields_of
-from cin_xl.values import format_value, is_missing
-from cin_xl.years import CensusYear
+from cin_xl.validation.findings import plural
+from cin_xl.progress import phase
+from cin_xl.census.model import CensusReturn, Node, ROOT_ELEMENT
+from cin_xl.safety.atomic import write_atomic
+from cin_xl.census.spec import fields_of
+from cin_xl.census.values import format_value, is_missing
+from cin_xl.census.years import CensusYear
 from cin_xl.xml.xsd import schema_problems
 
 
@@ -89,62 +85,6 @@ def to_xml_bytes(census: CensusReturn, year: CensusYear, *, check: bool = True) 
             del root  # the traceback keeps this frame: let the tree go while the caller locates the problems
             raise ExportRefused(problems)
     return XML_DECLARATION + etree.tostring(root, encoding="UTF-8", pretty_print=True)
-
-
-def write_atomic(path: str | os.PathLike, data: bytes | Callable[[BinaryIO], None], *,
-                 before_replace: Callable[[], None] | None = None) -> None:
-    """Write ``data`` (bytes, or a function writing into the open file) to ``path`` whole or not at all.
-    ``before_replace`` runs just before the rename: it may refuse (raise) and then nothing is replaced.
-
-    The bytes go to a temporary file next to the target, then are renamed over it; whatever stops the
-    write (an error, a full disk, SIGINT/SIGTERM/SIGHUP: see :mod:`cin_xl.signals`) deletes the
-    temporary file. A read-only target is refused, not replaced; a replaced file keeps its
-    permissions; a symbolic link stays a link and its target is replaced.
-    """
-    given = Path(path)  # as the user named it, for the message
-    path = Path(os.path.realpath(path))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists():
-        from cin_xl.outputs import is_read_only
-
-        if is_read_only(path):
-            raise PermissionError(errno.EACCES, "read-only, so it was not replaced", str(path))
-        mode = stat.S_IMODE(os.stat(path).st_mode)
-    else:  # the permissions of any new file (mkstemp makes it private, 0600)
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    tmp = handle = None
-    try:
-        with signals_deferred():  # the temporary file exists only once its name is known here
-            try:
-                fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-            except OSError as exc:  # name the file the user asked for, not our temporary one
-                raise OSError(exc.errno, f"cannot write there ({exc.strerror})", str(path)) from None
-            handle = os.fdopen(fd, "wb")
-        with handle:
-            if callable(data):
-                data(handle)
-            else:
-                handle.write(data)
-            handle.flush()
-            check_signals()  # a signal whose exception was lost on the way (see cin_xl.signals.check)
-            os.fsync(handle.fileno())
-        with signals_deferred():
-            check_signals()
-            os.chmod(tmp, mode)
-            if before_replace is not None:
-                before_replace()
-            os.replace(tmp, path)
-            tmp = None
-    except BaseException:
-        with signals_deferred():
-            if handle is not None:
-                handle.close()
-            if tmp is not None:
-                Path(tmp).unlink(missing_ok=True)
-        raise
-    wrote(given)
 
 
 def write_xml(census: CensusReturn, year: CensusYear, path: str | os.PathLike, *, check: bool = True) -> None:

@@ -11,10 +11,10 @@ from functools import cache
 
 from lxml import etree
 
-from cin_xl.model import CensusReturn, ROOT_ELEMENT
+from cin_xl.census.model import CensusReturn, ROOT_ELEMENT
 from cin_xl.progress import phase
-from cin_xl.spec import Field, Kind, fields_of
-from cin_xl.years import CensusYear
+from cin_xl.census.spec import Field, Kind, fields_of
+from cin_xl.census.years import CensusYear
 
 XS = "http://www.w3.org/2001/XMLSchema"
 _TYPES = {

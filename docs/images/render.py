@@ -22,7 +22,7 @@ from openpyxl.utils import get_column_letter
 
 from cin_xl.workbook.layout import LISTS, MODULE_BY_SHEET, RETURN, START, sheet_layout, sheet_names
 from cin_xl.workbook.writer import workbook_bytes
-from cin_xl.years import CensusYear
+from cin_xl.census.years import CensusYear
 
 HERE = Path(__file__).resolve().parent
 YEAR = CensusYear.parse("2026-27")
@@ -37,7 +37,7 @@ def sample():
     """A few synthetic children, with some mistakes put in the first rows so they show in the pictures."""
     from datetime import timedelta
 
-    from cin_xl.generate import generate
+    from cin_xl.synthetic.generate import generate
 
     census = generate(150, YEAR, seed=3)
     children = census.children
@@ -53,7 +53,7 @@ def sample():
 def illustrate(census) -> bytes:
     """The workbook with the marks exactly as ``cin-xl validate --annotate`` writes them (real validation, real
     plan, the same writer)."""
-    from cin_xl.jobs import validate_file
+    from cin_xl.jobs.validate import validate_file
     from cin_xl.workbook.annotate import annotate_file
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -31,7 +31,7 @@ def test_same_results_as_before(case: str, tmp_path: Path) -> None:
 
 
 def test_json_report_holds_the_findings(tmp_path: Path) -> None:
-    from cin_xl.jobs import validate_file
+    from cin_xl.jobs.validate import validate_file
 
     report = validate_file(HERE / "2026-27-messy.xml")
     out = tmp_path / "out.json"
@@ -44,7 +44,7 @@ def test_json_report_holds_the_findings(tmp_path: Path) -> None:
 def test_json_report_is_the_same_without_orjson(tmp_path: Path, monkeypatch) -> None:
     import sys
 
-    from cin_xl.jobs import validate_file
+    from cin_xl.jobs.validate import validate_file
 
     report = validate_file(HERE / "2026-27-messy.xml")
     fast = json.loads(report.to_json())

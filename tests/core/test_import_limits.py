@@ -8,11 +8,11 @@ from lxml import etree
 
 from cin_xl import excel
 from cin_xl.cli import main
-from cin_xl.generate import generate
+from cin_xl.synthetic.generate import generate
 from cin_xl.workbook.reader import read_workbook
 from cin_xl.workbook.writer import EXCEL_CELL_LIMIT, TOO_LONG, cell_limit_problems, write_workbook
 from cin_xl.xml import read_xml, to_xml_bytes
-from cin_xl.years import CensusYear
+from cin_xl.census.years import CensusYear
 
 from tests.excel_harness import run_excel_function
 
@@ -46,7 +46,7 @@ def test_findings_locate_the_right_child_after_an_unknown_sibling(tmp_path):
     target.text = "bad id!"  # not letters and digits: a finding on this element
     path = tmp_path / "c.xml"
     path.write_bytes(etree.tostring(root))
-    from cin_xl.jobs import validate_file
+    from cin_xl.jobs.validate import validate_file
 
     report = validate_file(path)
     on_id = [f for f in report.findings if f.path and f.path.endswith("/LAchildID") and f.child == "bad id!"]

@@ -12,12 +12,12 @@ import pytest
 
 from cin_xl import excel
 from cin_xl.cli import main
-from cin_xl.generate import generate
-from cin_xl.outputs import FORCE_HINT, OutputExists, OutputRefused, check_output
+from cin_xl.synthetic.generate import generate
+from cin_xl.safety.outputs import FORCE_HINT, OutputExists, OutputRefused, check_output
 from cin_xl.workbook.writer import write_workbook
 from cin_xl.xml import to_xml_bytes
-from cin_xl.xml.writer import write_atomic
-from cin_xl.years import CensusYear
+from cin_xl.safety.atomic import write_atomic
+from cin_xl.census.years import CensusYear
 
 from tests.excel_harness import run_excel_function
 
@@ -121,7 +121,7 @@ def test_every_command_refuses_an_existing_output_with_the_same_words(capsys, fi
 
 
 def test_help_gives_force_the_same_words_everywhere(capsys):
-    from cin_xl.commands import FORCE_HELP
+    from cin_xl.cli.commands import FORCE_HELP
 
     for command in ("template", "import", "export", "report", "validate", "demo"):
         with pytest.raises(SystemExit):

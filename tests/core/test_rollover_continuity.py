@@ -14,16 +14,16 @@ import pytest
 from openpyxl import load_workbook
 
 from cin_xl.cli import main
-from cin_xl.findings import Severity
-from cin_xl.generate import generate
-from cin_xl.generate_years import generate_years
-from cin_xl.jobs import validate_file
-from cin_xl.rollover import FILL_IN, carry_forward
+from cin_xl.validation.findings import Severity
+from cin_xl.synthetic.generate import generate
+from cin_xl.synthetic.years import generate_years
+from cin_xl.jobs.validate import validate_file
+from cin_xl.jobs.rollover import FILL_IN, carry_forward
 from cin_xl.validation import validate
 from cin_xl.validation.continuity import CONTINUITY_CHECKS, check_continuity
 from cin_xl.workbook.layout import norm_header
 from cin_xl.xml.writer import write_xml
-from cin_xl.years import CensusYear
+from cin_xl.census.years import CensusYear
 
 
 LAST_YEAR, YEAR = CensusYear.parse("2025-26"), CensusYear.parse("2026-27")
@@ -369,7 +369,7 @@ def _plan_missing(this, last):
 
 
 def _upn_changed(this, last):
-    from cin_xl.upn import make_upn
+    from cin_xl.census.upn import make_upn
 
     child, _ = _carried_child(this, last, with_upn=True)
     child.identifiers.upn = make_upn("873", 99_999_999)

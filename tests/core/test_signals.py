@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from cin_xl.generate import generate
+from cin_xl.synthetic.generate import generate
 from cin_xl.xml import to_xml_bytes
-from cin_xl.years import CensusYear
+from cin_xl.census.years import CensusYear
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
 
@@ -146,8 +146,8 @@ def test_a_signal_before_any_write_leaves_no_file(tmp_path, big_xml):
 def test_a_signal_whose_exception_was_lost_still_stops_the_write(tmp_path):
     """A handler can run inside a finaliser, where its exception is dropped: the writer asks again
     before committing, so the file is not written and no temporary file is left."""
-    from cin_xl import signals
-    from cin_xl.xml.writer import write_atomic
+    from cin_xl.safety import signals
+    from cin_xl.safety.atomic import write_atomic
 
     target = tmp_path / "out.xml"
     with signals.raise_on_signals():

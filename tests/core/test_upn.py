@@ -1,4 +1,4 @@
-from cin_xl.upn import check_letter, has_valid_check_letter, is_well_formed, make_upn
+from cin_xl.census.upn import check_letter, has_valid_check_letter, is_well_formed, make_upn
 
 
 def test_known_check_letter():

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from cin_xl.years import CensusYear, UnknownYear, default_year, in_force, supported
+from cin_xl.census.years import CensusYear, UnknownYear, default_year, in_force, supported
 
 
 def test_parse_and_dates():

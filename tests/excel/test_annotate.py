@@ -198,7 +198,7 @@ def test_a_save_by_another_program_meanwhile_is_not_overwritten(workbook, monkey
 
 
 def test_a_change_between_validation_and_annotate_is_seen(workbook, monkeypatch, capsys):
-    import cin_xl.jobs as jobs
+    import cin_xl.jobs.validate as jobs
 
     real = jobs.validate_file
 
@@ -297,7 +297,7 @@ def test_a_macro_workbook_with_a_note_on_the_start_sheet(tmp_path, capsys):
 
 
 def test_validation_recognises_its_own_marks_and_only_those():
-    from cin_xl.findings import Finding, Severity
+    from cin_xl.validation.findings import Finding, Severity
     from cin_xl.workbook.layout import marks_text
     from cin_xl.workbook.marks import _row_text, is_own_mark
 
@@ -370,8 +370,8 @@ def test_a_broken_part_is_a_one_line_message_not_a_traceback(workbook, capsys):
 
 
 def test_a_row_with_very_many_findings_stays_within_excels_limits(workbook, capsys):
-    from cin_xl.findings import Finding, Severity
-    from cin_xl.jobs import validate_file
+    from cin_xl.validation.findings import Finding, Severity
+    from cin_xl.jobs.validate import validate_file
     from cin_xl.workbook.annotate import MAX_CELL_TEXT, MAX_ROW_HEIGHT, annotate_file
 
     report = validate_file(workbook)

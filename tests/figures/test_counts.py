@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cin_xl.figures import Rate
+from cin_xl.reports.figures import Rate
 
 from tests.figures.build import Assessment, CINPlan, PreProceedings, Section47, child, d, episode, figures, plan, value
 
@@ -63,7 +63,7 @@ def test_re_referrals_within_12_months():
 
 
 def test_re_referral_on_29_february_counts_back_to_28_february():
-    from cin_xl.figures import add_months
+    from cin_xl.reports.figures import add_months
 
     # 12 months before 29 February 2028 is 28 February 2027 (2027 has no 29 February)
     assert add_months(d("2028-02-29"), -12) == d("2027-02-28")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cin_xl.findings import Finding, Severity
+from cin_xl.validation.findings import Finding, Severity
 
 from tests.figures.build import Assessment, CINPlan, child, d, episode, figures, plan, value
 

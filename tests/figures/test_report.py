@@ -11,13 +11,13 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from cin_xl.cli import main
-from cin_xl.figures import FIGURES, SECTIONS, Rate
-from cin_xl.findings import Finding, Severity
-from cin_xl.generate import generate
-from cin_xl.report_html import bar_chart, line_chart, percent_chart, render_html
-from cin_xl.summary_sheet import SUMMARY_SHEET, WIDTH, summary_grid, summary_layout, write_summary_sheet
+from cin_xl.reports.figures import FIGURES, SECTIONS, Rate
+from cin_xl.validation.findings import Finding, Severity
+from cin_xl.synthetic.generate import generate
+from cin_xl.reports.html import bar_chart, line_chart, percent_chart, render_html
+from cin_xl.reports.summary_sheet import SUMMARY_SHEET, WIDTH, summary_grid, summary_layout, write_summary_sheet
 from cin_xl.xml import to_xml_bytes
-from cin_xl.years import CensusYear
+from cin_xl.census.years import CensusYear
 
 from tests.figures.build import Assessment, child, d, episode, figures, plan
 

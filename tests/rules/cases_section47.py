@@ -1,8 +1,8 @@
 from datetime import timedelta
 
-from cin_xl.calendar import add_working_days
-from cin_xl.model import Section47
-from cin_xl.years import CensusYear
+from cin_xl.census.calendar import add_working_days
+from cin_xl.census.model import Section47
+from cin_xl.census.years import CensusYear
 
 from tests.rules.base import ep
 from tests.rules.harness import Case

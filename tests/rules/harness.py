@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from cin_xl.model import CensusReturn
+from cin_xl.census.model import CensusReturn
 from cin_xl.validation import validate
-from cin_xl.years import CensusYear
+from cin_xl.census.years import CensusYear
 
 from tests.rules.base import base_return
 

@@ -1,7 +1,7 @@
 """Every rule can be broken on purpose, and validation then reports it on the right child and element.
 
 For each supported year and each rule code catalogued that year, one known violation is put into a
-generated valid return (:mod:`cin_xl.inject`); the return goes out to census XML and back in, and
+generated valid return (:mod:`cin_xl.synthetic.inject`); the return goes out to census XML and back in, and
 validating it must report that code on the injected child, located on the element of the injected
 field, and nothing else new (other than the companions the injector declares). The generator itself
 is checked against every rule: a large valid return gives no errors.
@@ -16,15 +16,15 @@ from functools import cache
 
 import pytest
 
-from cin_xl.findings import Finding, Severity
-from cin_xl.generate import generate
-from cin_xl.inject import COMPANIONS, INJECTORS, Injected, NoCandidate, inject
-from cin_xl.model import CensusReturn, Node
-from cin_xl.spec import fields_of
+from cin_xl.validation.findings import Finding, Severity
+from cin_xl.synthetic.generate import generate
+from cin_xl.synthetic.inject import COMPANIONS, INJECTORS, Injected, NoCandidate, inject
+from cin_xl.census.model import CensusReturn, Node
+from cin_xl.census.spec import fields_of
 from cin_xl.validation import catalogue, validate
-from cin_xl.values import is_missing
+from cin_xl.census.values import is_missing
 from cin_xl.xml import read_xml, to_xml_bytes
-from cin_xl.years import SUPPORTED_YEARS, CensusYear
+from cin_xl.census.years import SUPPORTED_YEARS, CensusYear
 
 N = 300
 SEED = 2027
@@ -70,7 +70,7 @@ def _element_tags() -> dict[type, str]:
 def _expected_path_end(node: Node, fields: tuple[str, ...], year: CensusYear) -> str:
     """A regex for the end of the finding's XML path: the element of the first injected field written to
     the XML (a list item's wrapper, e.g. Disabilities), or the record's own element when none is (a value
-    removed), as :func:`cin_xl.findings.locate` does."""
+    removed), as :func:`cin_xl.validation.findings.locate` does."""
     specs = {f.name: f for f in fields_of(type(node), year)}
     for name in fields:
         f = specs.get(name)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from cin_xl.model import Origin
+from cin_xl.census.model import Origin
 from cin_xl.validation import validate
-from cin_xl.years import CensusYear
+from cin_xl.census.years import CensusYear
 
 from tests.rules.base import base_return
 
@@ -72,7 +72,7 @@ def test_local_checks_from_the_looked_after_sheet_land_on_its_cells(tmp_path, ca
     from openpyxl import load_workbook
 
     from cin_xl.cli import main
-    from cin_xl.generate import generate
+    from cin_xl.synthetic.generate import generate
     from cin_xl.workbook.writer import LookedAfterPeriod, write_workbook
 
     census = generate(50, YEAR, 1)

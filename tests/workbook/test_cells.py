@@ -6,10 +6,10 @@ from datetime import date, datetime
 
 import pytest
 
-from cin_xl.model import Assessment, ChildCharacteristics, ChildIdentifiers, CINDetails, Section47
-from cin_xl.spec import fields_of
+from cin_xl.census.model import Assessment, ChildCharacteristics, ChildIdentifiers, CINDetails, Section47
+from cin_xl.census.spec import fields_of
 from cin_xl.workbook.cells import cell_value, needs_text_guard, read_codes, read_value
-from cin_xl.years import CensusYear
+from cin_xl.census.years import CensusYear
 
 Y = CensusYear.parse("2026-27")
 
@@ -93,7 +93,7 @@ def test_unreadable_yes_no_kept(raw, kept):
 
 
 def test_whole_numbers():
-    n = item(__import__("cin_xl.model", fromlist=["ChildProtectionPlan"]).ChildProtectionPlan,
+    n = item(__import__("cin_xl.census.model", fromlist=["ChildProtectionPlan"]).ChildProtectionPlan,
              "number_of_previous_cpp")
     assert read_value(n, 3.0) == 3 and isinstance(read_value(n, 3.0), int)
     assert read_value(n, "3") == 3

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from cin_xl.cli import main
 from cin_xl.workbook import read_workbook
 from cin_xl.xml import read_xml, to_xml_bytes
-from cin_xl.years import CensusYear
+from cin_xl.census.years import CensusYear
 
 from tests.workbook.helpers import base_return
 
@@ -93,7 +93,7 @@ def test_template_sample_uses_the_generator(tmp_path, monkeypatch, capsys):
         calls.append((n, year, seed))
         return base_return(year.label)
 
-    monkeypatch.setitem(sys.modules, "cin_xl.generate", types.SimpleNamespace(generate=fake_generate))
+    monkeypatch.setitem(sys.modules, "cin_xl.synthetic.generate", types.SimpleNamespace(generate=fake_generate))
     out = tmp_path / "s.xlsx"
     assert run("template", "--year", "2025-26", "--sample", 2, "-o", out) == 0
     assert calls == [(2, CensusYear.parse("2025-26"), 0)]
@@ -102,7 +102,7 @@ def test_template_sample_uses_the_generator(tmp_path, monkeypatch, capsys):
 
 
 def test_template_sample_with_the_real_generator(tmp_path):
-    pytest.importorskip("cin_xl.generate")
+    pytest.importorskip("cin_xl.synthetic.generate")
     out = tmp_path / "s.xlsx"
     assert run("template", "--year", "2026-27", "--sample", 25, "-o", out) == 0
     assert len(read_workbook(out).census.children) == 25

@@ -10,14 +10,14 @@ from openpyxl import load_workbook
 
 from cin_xl.cli import main
 from cin_xl.excel import validate as excel_validate
-from cin_xl.findings import Finding, Severity, plural, totals_text
-from cin_xl.jobs import validate_file
-from cin_xl.report import grouped
-from cin_xl.spec import CODE_SETS
+from cin_xl.validation.findings import Finding, Severity, plural, totals_text
+from cin_xl.jobs.validate import validate_file
+from cin_xl.reports.findings import grouped
+from cin_xl.census.spec import CODE_SETS
 from cin_xl.workbook.layout import ISSUES_WIDTH, RETURN, return_row_number
 from cin_xl.workbook.marks import row_height
 from cin_xl.workbook.template import build_workbook
-from cin_xl.years import CensusYear
+from cin_xl.census.years import CensusYear
 
 from tests.excel_harness import run_excel_function
 
@@ -44,7 +44,7 @@ def test_blank_template_finds_only_what_the_user_has_yet_to_type(blank):
 
 def test_items_export_fills_in_are_still_required_in_census_xml(tmp_path):
     """In census XML nothing fills them in: a file without <DateTime> is still wrong."""
-    from cin_xl.model import Source
+    from cin_xl.census.model import Source
     from cin_xl.validation.structural import check_node
 
     missing = {name for _, name, _ in check_node(Source(lea="201"), YEAR)}

@@ -9,7 +9,7 @@ import subprocess
 import pytest
 
 from cin_xl.workbook import template_bytes
-from cin_xl.years import SUPPORTED_YEARS, CensusYear
+from cin_xl.census.years import SUPPORTED_YEARS, CensusYear
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 

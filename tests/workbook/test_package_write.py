@@ -20,15 +20,15 @@ import pytest
 from lxml import etree
 
 from cin_xl.cli import main
-from cin_xl.generate import generate
-from cin_xl.inject import inject
+from cin_xl.synthetic.generate import generate
+from cin_xl.synthetic.inject import inject
 from cin_xl.workbook.export import prepare_for_export
 from cin_xl.workbook.package.write import Fingerprint, Formula, Package
 from cin_xl.workbook.reader import read_workbook
 from cin_xl.workbook.writer import workbook_bytes
 from cin_xl.workbook.macros.xlsm import cin_xl_buttons, cin_xl_module, xlsm_bytes, xlwings_dictionary_class, xlwings_module
 from cin_xl.xml import to_xml_bytes
-from cin_xl.years import CensusYear
+from cin_xl.census.years import CensusYear
 
 YEAR = CensusYear.parse("2025-26")
 pytestmark = pytest.mark.filterwarnings("ignore:Sparkline Group extension")  # openpyxl's reader, not ours

@@ -7,12 +7,12 @@ from datetime import date, datetime
 import pytest
 
 from cin_xl.errors import UnusableInput
-from cin_xl.findings import Severity, locate
+from cin_xl.validation.findings import Severity, locate
 from cin_xl.validation.structural import check_return
 from cin_xl.workbook import read_grids
 from cin_xl.workbook.reader import READ_PROBLEM
 from cin_xl.xml import to_xml_bytes
-from cin_xl.years import CensusYear
+from cin_xl.census.years import CensusYear
 
 from tests.workbook.helpers import base_grids, base_return, cell, col, move_column, put
 
@@ -25,7 +25,7 @@ def xml(census, year=Y):
 
 def structural(census, year=Y):
     """Structural findings located to cells (what validation will report)."""
-    return [locate(__import__("cin_xl.findings", fromlist=["Finding"]).Finding(code, Severity.ERROR, msg), node,
+    return [locate(__import__("cin_xl.validation.findings", fromlist=["Finding"]).Finding(code, Severity.ERROR, msg), node,
                    (field,)) for node, _child, code, field, msg in check_return(census, year)]
 
 

@@ -7,10 +7,10 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from cin_xl.model import ChildProtectionPlan
+from cin_xl.census.model import ChildProtectionPlan
 from cin_xl.workbook import read_grids, read_workbook, workbook_bytes, write_workbook
 from cin_xl.xml import read_xml, to_xml_bytes
-from cin_xl.years import SUPPORTED_YEARS, CensusYear
+from cin_xl.census.years import SUPPORTED_YEARS, CensusYear
 
 from tests.workbook.helpers import base_return, grids_of
 
@@ -36,7 +36,7 @@ def test_base_return_round_trip(label, tmp_path):
 
 @pytest.mark.parametrize("label", SUPPORTED_YEARS)
 def test_generated_return_round_trip(label, tmp_path):
-    generate = pytest.importorskip("cin_xl.generate").generate
+    generate = pytest.importorskip("cin_xl.synthetic.generate").generate
     year = CensusYear.parse(label)
     roundtrip(generate(150, year, seed=7), year, tmp_path)
 

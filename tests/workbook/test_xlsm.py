@@ -56,7 +56,7 @@ from cin_xl.workbook.macros.xlsm import (
     xlwings_dictionary_class,
     xlwings_module,
 )
-from cin_xl.years import CensusYear
+from cin_xl.census.years import CensusYear
 
 olefile = pytest.importorskip("olefile")
 

@@ -1,6 +1,6 @@
 """Rules of the assessments module."""
 
-from cin_xl.spec.codesets import CODE_SETS
+from cin_xl.census.spec.codesets import CODE_SETS
 from cin_xl.validation.helpers import *  # noqa: F401,F403
 from cin_xl.validation.registry import Hit, rule
 

@@ -4,9 +4,9 @@ import re
 from collections import Counter
 from datetime import date
 
-from cin_xl.spec.codesets import CODE_SETS
-from cin_xl.spec.la_codes import is_recognised_upn_la_code
-from cin_xl.upn import check_letter, is_well_formed
+from cin_xl.census.spec.codesets import CODE_SETS
+from cin_xl.census.spec.la_codes import is_recognised_upn_la_code
+from cin_xl.census.upn import check_letter, is_well_formed
 from cin_xl.validation.helpers import *  # noqa: F401,F403
 from cin_xl.validation.registry import Hit, rule
 

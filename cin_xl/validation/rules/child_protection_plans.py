@@ -1,7 +1,7 @@
 """Rules of the child_protection_plans module, and of its reviews (the catalogue's ``Reviews``)."""
 
 
-from cin_xl.spec.codesets import CODE_SETS
+from cin_xl.census.spec.codesets import CODE_SETS
 from cin_xl.validation.helpers import *  # noqa: F401,F403
 from cin_xl.validation.registry import Hit, rule
 from cin_xl.validation.rules.section47 import initial_cpcs

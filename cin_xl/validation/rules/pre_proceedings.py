@@ -5,7 +5,7 @@ a condition and its message disagree, the rule implements the message, using the
 2026-27 specification (N00826 PPStartDate ... N00835 LetterInitCPDate), and says so in its docstring.
 """
 
-from cin_xl.spec import CODE_SETS
+from cin_xl.census.spec import CODE_SETS
 from cin_xl.validation.helpers import *  # noqa: F401,F403
 from cin_xl.validation.registry import Hit, rule
 

@@ -38,8 +38,8 @@ from cin_xl.workbook.layout import START
 from cin_xl.workbook.macros.vba import WORKBOOK_BASE, WORKSHEET_BASE, Module, class_module, document_module, standard_module, vba_project
 
 if TYPE_CHECKING:
-    from cin_xl.model import CensusReturn
-    from cin_xl.years import CensusYear
+    from cin_xl.census.model import CensusReturn
+    from cin_xl.census.years import CensusYear
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -490,7 +490,7 @@ def write_macro_workbook(path: str | os.PathLike, census: CensusReturn | None, y
     """Write the macro-enabled workbook (empty, or filled with ``census``) to ``path``, whole or
     not at all, with the usual permissions of a new file. Its ``xlwings.conf`` sheet holds
     ``conf`` (default: :func:`xlwings_conf`, the Python running this)."""
-    from cin_xl.xml.writer import write_atomic
+    from cin_xl.safety.atomic import write_atomic
     from cin_xl.workbook.writer import workbook_bytes
 
     conf = xlwings_conf() if conf is None else conf

@@ -38,7 +38,7 @@ from typing import Callable, Iterable, Union
 from lxml import etree
 
 from cin_xl.errors import UnusableInput
-from cin_xl.text_guard import looks_like_formula
+from cin_xl.safety.text_guard import looks_like_formula
 from cin_xl.workbook.columns import column_index, column_letters
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -1654,7 +1654,7 @@ class Package:
             self.touch(self._styles_part)
         if self.formulas_changed:
             self._drop_calc_chain()
-        from cin_xl.xml.writer import write_atomic
+        from cin_xl.safety.atomic import write_atomic
 
         def checks() -> None:
             if expect is not None:

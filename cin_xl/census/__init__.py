@@ -1,0 +1,1 @@
+"""The census declared once: its items, code sets, years, values and dates."""

@@ -1,0 +1,133 @@
+"""The census specification, declared once.
+
+Each field of the return model (``cin_xl.census.model``) carries an :class:`Item` (a data item: one XML
+element holding a value) or a :class:`Group` (an XML element holding other elements) as
+``Annotated`` metadata. Field order is XML order. The XML writer and reader, the XSD, the
+workbook template and the structural checks all walk :func:`fields_of` for the active year, so
+adding next year's items is a change to the model declaration only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache
+from datetime import datetime
+from typing import TYPE_CHECKING, Callable, Iterator
+
+from cin_xl.census.years import CensusYear, in_force
+from cin_xl.census.spec.codesets import CODE_SETS, Code, CodeSet
+
+if TYPE_CHECKING:  # pragma: no cover
+    from cin_xl.census.model import Node
+
+__all__ = ["Kind", "Item", "Group", "Field", "fields_of", "CODE_SETS", "Code", "CodeSet"]
+
+
+class Kind(StrEnum):
+    TEXT = "text"
+    CODE = "code"
+    DATE = "date"
+    DATETIME = "datetime"
+    BOOL = "bool"
+    INT = "int"
+
+
+@dataclass(frozen=True)
+class Item:
+    """A data item: one element holding a value (or, with ``wrapper``, a list of them)."""
+
+    xml: str
+    kind: Kind
+    label: str
+    ncode: str | None = None
+    codeset: str | None = None
+    required: bool = False
+    since: str | None = None
+    until: str | None = None
+    #: many-valued item: its values are repeated ``xml`` elements inside this element
+    wrapper: str | None = None
+    #: fixed value written by the toolkit (for example Collection = "CIN")
+    fixed: str | None = None
+    #: a short definition, shown as guidance in the template
+    guidance: str = ""
+    #: regular expression the value must match (XSD pattern), for structured text
+    pattern: str | None = None
+    max_length: int | None = None
+    #: the value export writes when the item is left blank, from the time of export (the date and
+    #: time of the file, the software that made it): such an item is never required in the
+    #: workbook, still required in census XML
+    filled_at_export: Callable[[datetime], object] | None = None
+
+    @property
+    def many(self) -> bool:
+        return self.wrapper is not None
+
+    @property
+    def code_set(self) -> CodeSet | None:
+        return CODE_SETS[self.codeset] if self.codeset else None
+
+
+@dataclass(frozen=True)
+class Group:
+    """An element holding other elements; the field's type says one, optional, or a list."""
+
+    xml: str
+    label: str
+    required: bool = False
+    since: str | None = None
+    until: str | None = None
+    #: repeated group wrapped in one container element (``Children`` around ``Child``)
+    wrapper: str | None = None
+
+
+@dataclass(frozen=True)
+class Field:
+    """One declared field of a model class, as seen in a given year."""
+
+    name: str
+    spec: Item | Group
+    #: for groups: the node class of its content
+    node: type | None = None
+    #: for groups: True when the field holds a list
+    many: bool = False
+
+    @property
+    def is_group(self) -> bool:
+        return isinstance(self.spec, Group)
+
+
+@cache
+def _declared(cls: type) -> tuple[Field, ...]:
+    import typing
+
+    out = []
+    for name, info in cls.__pydantic_fields__.items():  # model.record_fields (model imports this module)
+        spec = next((m for m in info.metadata if isinstance(m, (Item, Group))), None)
+        if spec is None:
+            continue
+        if isinstance(spec, Group):
+            ann = info.annotation
+            many = typing.get_origin(ann) is list
+            if many:
+                node = typing.get_args(ann)[0]
+            else:  # X or Optional[X]
+                node = next((a for a in typing.get_args(ann) if a is not type(None)), ann)
+            out.append(Field(name, spec, node, many))
+        else:
+            out.append(Field(name, spec))
+    return tuple(out)
+
+
+@cache
+def fields_of(cls: type[Node], year: CensusYear) -> tuple[Field, ...]:
+    """The fields of ``cls`` in force in ``year``, in XML order."""
+    return tuple(f for f in _declared(cls) if in_force(year, f.spec.since, f.spec.until))
+
+
+def items_of(cls: type[Node], year: CensusYear) -> Iterator[Field]:
+    return (f for f in fields_of(cls, year) if not f.is_group)
+
+
+def groups_of(cls: type[Node], year: CensusYear) -> Iterator[Field]:
+    return (f for f in fields_of(cls, year) if f.is_group)

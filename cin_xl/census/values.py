@@ -1,0 +1,68 @@
+"""Reading and writing single values of the census, shared by the XML and workbook adapters.
+
+A value that cannot be read is returned as the text it was, never dropped or "corrected": the
+structural checks flag it and the template shows it back in its cell.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+from cin_xl.census.spec import Kind
+
+_INT = re.compile(r"^[+-]?\d+$")
+_TRUE = {"true", "1"}
+_FALSE = {"false", "0"}
+
+
+def parse_iso_date(text: str) -> date | str:
+    """``YYYY-MM-DD`` (surrounding whitespace ignored) to a date; anything else (or an impossible date)
+    stays the text it was, stripped."""
+    text = text.strip()
+    if len(text) == 10 and text[4] == "-" and text[7] == "-" and text[:4].isdigit():
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            pass
+    return text
+
+
+def parse_xml_text(kind: Kind, raw: str) -> object:
+    """A value as found in census XML: surrounding whitespace is layout, not data."""
+    text = raw.strip()
+    if kind is Kind.DATE:
+        return parse_iso_date(text)
+    if kind is Kind.BOOL:
+        low = text.lower()
+        return True if low in _TRUE else False if low in _FALSE else text
+    if kind is Kind.INT:
+        return int(text) if _INT.match(text) else text
+    if kind is Kind.DATETIME:
+        try:
+            return datetime.fromisoformat(text) if "T" in text else text
+        except ValueError:
+            return text
+    return text
+
+
+def format_value(kind: Kind, value: object) -> str:
+    """The census XML text of a value; text kept from a bad entry is written as it was."""
+    if isinstance(value, str):
+        return value
+    if kind is Kind.BOOL and isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return value.replace(microsecond=0).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def is_missing(value: object) -> bool:
+    """None, blank text or an empty list (asked of every value of every record: kept cheap)."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    return value == []

@@ -1,0 +1,134 @@
+"""The ``cin-xl`` command.
+
+Each subcommand lives in :mod:`cin_xl.cli.commands` as a module with ``NAME``, ``HELP``,
+``add_arguments(parser)`` and ``run(args) -> int``. Exit codes: 0 clean, 1 errors found,
+2 unusable input (a one-line message on stderr, never a traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import importlib
+import re
+import sys
+from pathlib import Path
+
+from cin_xl import __version__
+from cin_xl.cli.commands import add_quiet
+from cin_xl.errors import UnusableInput
+from cin_xl.perf import no_gc
+from cin_xl.progress import session
+from cin_xl.safety.signals import Interrupted, raise_on_signals
+from cin_xl.census.years import UnknownYear
+
+COMMANDS = ("demo", "validate", "export", "import_", "template", "rules", "report", "rollover")
+
+
+def _suggestion(word: str, choices) -> str:
+    """`` (did you mean validate?)`` for a word close to one of ``choices``, else ""."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
+def _options(parser: argparse.ArgumentParser) -> list[str]:
+    return [o for action in parser._actions for o in action.option_strings if o.startswith("--")]
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with suggestions: a misspelt command or option names the one that was meant."""
+
+    _seen: list[str] = []
+
+    def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
+        self._seen = list(sys.argv[1:] if args is None else args)
+        return super().parse_known_args(args, namespace)
+
+    def error(self, message: str):  # type: ignore[override]
+        if message.startswith("the following arguments are required"):
+            # a misspelt required option shows up as missing: name the misspelling too
+            known = _options(self)
+            for word in self._seen:
+                option = word.split("=")[0]
+                if option.startswith("--") and not any(k.startswith(option) for k in known):
+                    message += f"; unknown option {option}{_suggestion(option, known)}"
+        choice = re.search(r"invalid choice: '([^']*)'", message)
+        if choice and self._subparsers is not None:
+            commands = [c for a in self._subparsers._group_actions for c in getattr(a, "choices", {}) or {}]
+            message = f"unknown command '{choice.group(1)}'{_suggestion(choice.group(1), commands)}; " \
+                      f"the commands are {', '.join(commands)}"
+        unknown = re.match(r"unrecognized arguments: (.*)", message)
+        if unknown:
+            message = "; ".join(f"unknown option {word}{_suggestion(word.split('=')[0], _options(self))}"
+                                if word.startswith("-") else f"unexpected argument {word!r}"
+                                for word in unknown.group(1).split())
+        super().error(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(prog="cin-xl", description="Prepare, check and submit the DfE children in "
+                    "need census from an Excel workbook.")
+    parser.add_argument("--version", action="version", version=f"cin-xl {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f".commands.{name}", __package__)
+        except ModuleNotFoundError as exc:
+            if exc.name and exc.name.startswith(f"{__package__}.commands"):
+                continue  # command not built yet
+            raise
+        p = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
+        module.add_arguments(p)
+        add_quiet(p)
+        p.set_defaults(run=module.run, parser=p)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # a bad option of a command: that command's usage, and the option it resembles
+        (getattr(args, "parser", None) or parser).error("unrecognized arguments: " + " ".join(extra))
+    if not getattr(args, "run", None):
+        parser.print_help()
+        return 2
+    missing = _missing_input(args)
+    if missing:
+        print(f"cin-xl: {missing}", file=sys.stderr)
+        return 2
+    try:
+        # one command in its own process: see cin_xl.perf
+        with raise_on_signals(), no_gc(), session(quiet=args.quiet):
+            return int(args.run(args) or 0)
+    except (UnusableInput, UnknownYear) as exc:
+        print(f"cin-xl: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # output piped into `head` and closed: not an error of ours
+        sys.stderr.close()
+        return 0
+    except OSError as exc:  # a folder that does not exist, no permission, disk full...
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"cin-xl: {where}{exc.strerror or exc}; no file was changed", file=sys.stderr)
+        return 2
+    except Interrupted as exc:  # SIGINT, SIGTERM, SIGHUP: the file being written was discarded
+        print(f"cin-xl: stopped by {exc.name}; no file was left half-written", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("cin-xl: interrupted; no file was left half-written", file=sys.stderr)
+        return 128 + 2
+
+
+def _missing_input(args: argparse.Namespace) -> str | None:
+    """The one wording, for every command, of an input file that is not there."""
+    name = getattr(args, "input_file", None)
+    value = getattr(args, name, None) if name else None
+    if value is None:
+        return None
+    path = Path(value)
+    if not path.exists():
+        return f"{path}: no such file"
+    if path.is_dir():
+        return f"{path} is a folder: give a file"
+    return None
+
+

@@ -1,0 +1,57 @@
+"""cin-xl validate FILE: check a census XML or a workbook, print a summary, write the full report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cin_xl.cli.commands import add_force, add_year, input_file, output_arg
+
+NAME = "validate"
+HELP = "check a census XML file or a workbook against the census schema and every DfE rule"
+
+
+def add_arguments(p) -> None:
+    p.add_argument("file", type=Path, help="census XML (.xml) or workbook (.xlsx, .xlsm)")
+    add_year(p, default="the file's own census year (the Return sheet's, or the XML's <Year>, which always wins)")
+    input_file(p, "file")
+    p.add_argument("--report", type=Path, metavar="OUT.json|OUT.csv", help="write every finding to this file")
+    add_force(p)
+    p.add_argument("--examples", type=int, default=3, help="examples shown per rule (default 3)")
+    p.add_argument("--no-local", action="store_true", help="skip the local LA- checks")
+    p.add_argument("--previous", type=Path, metavar="LAST.xml",
+                   help="last year's census XML: add the continuity checks (codes C-) against it")
+    p.add_argument("--annotate", action="store_true",
+                   help="workbooks only: write the marks (highlights, Issues column, Issues sheet) into the file")
+
+
+def run(args) -> int:
+    from cin_xl.jobs.validate import validate_file
+
+    from cin_xl.errors import UnusableInput
+    from cin_xl.progress import phase
+
+    if args.annotate and args.file.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise UnusableInput(f"{args.file}: --annotate writes marks into a workbook (.xlsx or .xlsm), not XML")
+    report_path = output_arg(args, "report", args.file, path=args.report) if args.report else None
+    options = {"local_checks": not args.no_local}
+    fingerprint = None
+    if args.annotate and args.file.exists():
+        from cin_xl.workbook.package.write import Fingerprint
+
+        fingerprint = Fingerprint.of(args.file)  # annotate writes only if the file is still this one
+    report = validate_file(args.file, args.year, options=options, previous=args.previous)
+    print(report.text(examples=args.examples))
+    if report_path:
+        report.write(report_path)
+        print(f"\nFull report: {report_path}")
+    exit_code = report.exit_code
+    if args.annotate:
+        from cin_xl.workbook.annotate import prepare_annotation
+
+        with phase(f"Marking the findings in {args.file.name}"):
+            annotation = prepare_annotation(args.file, report.loaded.workbook, report.findings,
+                                            fingerprint=fingerprint)
+            del report  # the return read is no longer needed: its memory is free before the sheets are parsed
+            annotation.write()
+        print(f"\nMarked the findings in {args.file}: highlighted cells, Issues columns, Issues and Summary sheets.")
+    return exit_code

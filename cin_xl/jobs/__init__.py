@@ -1,0 +1,1 @@
+"""The jobs, each written once: the CLI and the Excel buttons only translate arguments and show results."""

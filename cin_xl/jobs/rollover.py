@@ -1,0 +1,183 @@
+"""Next year's return from this year's: the children the new census must include, carried forward.
+
+Every child with an episode open at last year's reference date must be in the new census, with that
+episode. :func:`carry_forward` copies each such episode with what the new year's census still asks
+for: the referral, the child protection conference recorded on the episode, assessments not yet
+authorised, section 47 enquiries still awaiting their conference, and the CIN and child protection
+plans still open, with their reviews. Work finished last year (authorised assessments, concluded
+enquiries, ended plans) belongs to last year's census: the new year's rules (8696, 8715, 4013, 8930)
+would reject it. Closed episodes and children with nothing open are left out.
+
+Items are copied by the spec of each year (:func:`cin_xl.census.spec.fields_of`): an item retired in the
+new year is dropped and listed, an item new in it is left blank and listed, so that the workbook can
+mark it to fill in. Nothing here knows which year changed what.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from cin_xl.validation.findings import Finding, Severity, locate
+from cin_xl.perf import no_gc
+from cin_xl.census.model import Assessment, CensusReturn, Child, ChildCharacteristics, ChildIdentifiers, ChildProtectionPlan, CINDetails, CINPlan, CollectionDetails, Header, Node, Section47, Source
+from cin_xl.census.spec import Group, fields_of
+from cin_xl.census.values import is_missing
+from cin_xl.census.years import CensusYear
+
+#: code of the marks a new workbook carries: cells to fill in before the return is complete
+FILL_IN = "FILL-IN"
+
+
+@dataclass
+class Carried:
+    census: CensusReturn
+    year: CensusYear
+    last_year: CensusYear
+    #: what was carried and what was left out, by kind, for the command's summary
+    carried: Counter = field(default_factory=Counter)
+    left_out: Counter = field(default_factory=Counter)
+    #: (record class name, item label): items of the new year's records that last year did not have
+    new_items: list[tuple[str, str]] = field(default_factory=list)
+    #: item labels of last year dropped because the new year has retired them
+    retired_items: list[tuple[str, str]] = field(default_factory=list)
+    #: (record, field, why): cells to fill in (new items; work open at last year's reference date)
+    to_fill: list[tuple[Node, str, str]] = field(default_factory=list)
+
+
+def still_open(end: object, reference_date: date) -> bool:
+    """No end, a later one, or one that could not be read (carried as typed, for validation to flag)."""
+    return is_missing(end) or not isinstance(end, date) or end > reference_date
+
+
+def is_carried(episode: CINDetails, reference_date: date) -> bool:
+    """Open at ``reference_date``: no closure (or a later one), or a plan still open."""
+    return (still_open(episode.closure_date, reference_date)
+            or any(still_open(p.end_date, reference_date) for p in episode.cin_plans)
+            or any(still_open(p.end_date, reference_date) for p in episode.child_protection_plans))
+
+
+class _Copier:
+    """Copies records from last year's spec to the new year's, noting new and retired items."""
+
+    def __init__(self, carried: Carried):
+        self.c = carried
+        #: class -> (items to copy, new required items to mark), worked out once per class
+        self.plans: dict[type, tuple[tuple[str, ...], tuple]] = {}
+
+    def plan(self, cls: type) -> tuple[tuple[str, ...], tuple]:
+        if cls not in self.plans:
+            old = {f.name: f for f in fields_of(cls, self.c.last_year) if not isinstance(f.spec, Group)}
+            new = {f.name: f for f in fields_of(cls, self.c.year) if not isinstance(f.spec, Group)}
+            self.c.new_items += [(cls.__name__, f.spec.label) for name, f in new.items() if name not in old]
+            self.c.retired_items += [(cls.__name__, f.spec.label) for name, f in old.items() if name not in new]
+            to_mark = tuple(f for name, f in new.items() if name not in old and getattr(f.spec, "required", False))
+            self.plans[cls] = (tuple(name for name in new if name in old), to_mark)
+        return self.plans[cls]
+
+    def copy(self, node: Node, cls: type, **children) -> Node:
+        names, to_mark = self.plan(cls)
+        values = {}
+        for name in names:
+            value = getattr(node, name)
+            values[name] = list(value) if isinstance(value, list) else value
+        copied = cls(**values, **children)
+        for f in to_mark:
+            self.c.to_fill.append((copied, f.name, f"New in {self.c.year.label}: fill in {f.spec.label}"))
+        return copied
+
+
+def _open_plans(plans, cls, what: str, reference_date: date, copier, carried: Carried) -> list:
+    """Copies of the ``plans`` still open at ``reference_date``, counted as carried or ended."""
+    kept = []
+    for plan in plans:
+        if still_open(plan.end_date, reference_date):
+            kept.append(copier.copy(plan, cls))
+            carried.carried[what] += 1
+        else:
+            carried.left_out[f"{what} ended"] += 1
+    return kept
+
+
+def carry_forward(last: CensusReturn, last_year: CensusYear, year: CensusYear) -> Carried:
+    """The children of ``last`` (census ``last_year``) the census of ``year`` must include, as a new return."""
+    with no_gc():
+        return _carry_forward(last, last_year, year)
+
+
+def _carry_forward(last: CensusReturn, last_year: CensusYear, year: CensusYear) -> Carried:
+    ref = last_year.reference_date
+    carried = Carried(CensusReturn(), year, last_year)
+    copier = _Copier(carried)
+    for cls in (ChildIdentifiers, ChildCharacteristics, CINDetails, Assessment, Section47, CINPlan,
+                ChildProtectionPlan):
+        copier.plan(cls)  # new and retired items are listed even when no record of the kind is carried
+    source = last.header.source
+    carried.census.header = Header(
+        collection_details=CollectionDetails(year=year.xml_year, reference_date=year.reference_date),
+        source=Source(lea=source.lea, software_code=source.software_code, release=source.release,
+                      serial_no=source.serial_no))
+    opened_by = f"open at {ref.strftime('%d/%m/%Y')}"
+    for child in last.children:
+        episodes = [e for e in child.cin_details if is_carried(e, ref)]
+        carried.left_out["closed episodes"] += len(child.cin_details) - len(episodes)
+        if not episodes:
+            carried.left_out["children with nothing open"] += 1
+            continue
+        carried.carried["children"] += 1
+        new_episodes = []
+        for episode in episodes:
+            carried.carried["episodes"] += 1
+            assessments = []
+            for a in episode.assessments:
+                if is_missing(a.authorisation_date):
+                    new = copier.copy(a, Assessment)
+                    assessments.append(new)
+                    carried.to_fill.append((new, "authorisation_date",
+                                            f"Assessment {opened_by}: fill in its authorisation date and factors"))
+                    carried.carried["assessments under way"] += 1
+                else:
+                    carried.left_out["assessments authorised"] += 1
+            section47s = []
+            for s in episode.section47s:
+                if is_missing(s.date_of_initial_cpc) and s.icpc_not_required is False:
+                    new = copier.copy(s, Section47)
+                    section47s.append(new)
+                    carried.to_fill.append((new, "date_of_initial_cpc", f"Section 47 enquiry {opened_by}: fill "
+                                            "in the conference date, or that no conference was needed"))
+                    carried.carried["section 47 enquiries awaiting a conference"] += 1
+                else:
+                    carried.left_out["section 47 enquiries concluded"] += 1
+            cin_plans = _open_plans(episode.cin_plans, CINPlan, "CIN plans", ref, copier, carried)
+            cp_plans = _open_plans(episode.child_protection_plans, ChildProtectionPlan, "child protection plans",
+                                   ref, copier, carried)
+            reviews = sum(len(p.review_dates) for p in cp_plans)
+            if reviews:
+                carried.carried["reviews"] += reviews
+            if episode.pre_proceedings is not None:
+                carried.left_out["pre-proceedings of last year"] += 1
+            new_episodes.append(copier.copy(episode, CINDetails, assessments=assessments, section47s=section47s,
+                                            cin_plans=cin_plans, child_protection_plans=cp_plans))
+        identifiers = copier.copy(child.identifiers, ChildIdentifiers)
+        characteristics = copier.copy(child.characteristics, ChildCharacteristics)
+        carried.census.children.append(Child(identifiers=identifiers, characteristics=characteristics,
+                                             cin_details=new_episodes))
+    # groups of records new in the year (a whole sheet, such as pre-proceedings): listed, nothing to copy
+    for group in fields_of(CINDetails, year):
+        if isinstance(group.spec, Group) and group.name not in {f.name for f in fields_of(CINDetails, last_year)}:
+            carried.new_items.append(("CINDetails", group.spec.label))
+    return carried
+
+
+def fill_in_findings(carried: Carried, located: dict[int, Node]) -> list[Finding]:
+    """Marks for the cells to fill in, located on the records read back from the written workbook.
+
+    ``located`` maps ``id`` of each carried record to the same record as read back (with its cells)."""
+    out = []
+    for node, name, why in carried.to_fill:
+        target = located.get(id(node))
+        if target is None:
+            continue
+        out.append(locate(Finding(FILL_IN, Severity.QUERY, why), target, (name,)))
+    return out

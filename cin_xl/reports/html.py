@@ -1,0 +1,582 @@
+"""The key figures as one standalone HTML page: tables, definitions and inline SVG charts.
+
+The page needs nothing else: no JavaScript, no web fonts, no images or style sheets to fetch. Its
+look follows the GOV.UK statistics pages (black header with a blue rule, large headings, plain
+tables with grey rules); chart colours come from the Okabe-Ito palette, which stays distinguishable
+with the common kinds of colour blindness. Every figure is shown with its definition from
+:mod:`cin_xl.reports.figures`.
+
+``render_html(figures)`` gives the page as text; ``write_html(figures, path)`` writes it whole or
+not at all. The chart functions (``line_chart``, ``bar_chart``, ``percent_chart``) return ``<svg>``
+elements and can be used on their own.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from html import escape
+from pathlib import Path
+from typing import Sequence
+
+from cin_xl import __version__
+from cin_xl.reports.figures import BREAKDOWNS, CONTINUITY, COUNTS, MONTHLY, QUALITY, TIMELINESS, Breakdown, Figures, Monthly, Rate, Result, Table
+from cin_xl.validation.findings import plural, totals_text
+from cin_xl.progress import phase
+from cin_xl.safety.atomic import write_atomic
+
+__all__ = ["render_html", "write_html", "line_chart", "bar_chart", "percent_chart", "OKABE_ITO",
+           "MONTHLY_CHARTS", "FACTORS_LEAVE_OUT", "TOP_FACTORS"]
+
+#: the Okabe-Ito palette (black first)
+OKABE_ITO = {
+    "black": "#000000", "orange": "#E69F00", "sky_blue": "#56B4E9", "bluish_green": "#009E73",
+    "yellow": "#F0E442", "blue": "#0072B2", "vermillion": "#D55E00", "reddish_purple": "#CC79A7",
+}
+_INK, _GREY, _RULE, _LIGHT = "#0b0c0c", "#505a5f", "#b1b4b6", "#f3f2f1"
+
+#: the monthly charts: (title, [(figure key, colour, dashed)])
+MONTHLY_CHARTS = (
+    ("Referrals and assessments by month", [
+        ("monthly_referrals", OKABE_ITO["blue"], False),
+        ("monthly_assessments_started", OKABE_ITO["orange"], False),
+        ("monthly_assessments_completed", OKABE_ITO["bluish_green"], True),
+    ]),
+    ("Plans starting and ending by month", [
+        ("monthly_cin_plans_started", OKABE_ITO["blue"], False),
+        ("monthly_cin_plans_ended", OKABE_ITO["sky_blue"], True),
+        ("monthly_cp_plans_started", OKABE_ITO["vermillion"], False),
+        ("monthly_cp_plans_ended", OKABE_ITO["orange"], True),
+    ]),
+)
+#: factors chart: the largest TOP_FACTORS factors, leaving out "no factors identified"
+TOP_FACTORS, FACTORS_LEAVE_OUT = 15, ("21",)
+
+#: timeliness figures where a high percentage is not "in time" (drawn in another colour)
+LONG_PLANS, LONG_PLAN_COLOUR = ("cp_ended_two_years", "cp_open_two_years"), OKABE_ITO["orange"]
+
+#: figures shown as large numbers at the top of the page
+HEADLINES = ("children_in_need_at_31_march", "referrals", "re_referrals", "assessments_completed",
+             "assessments_within_45_days", "cp_plans_open")
+
+
+# ---------------------------------------------------------------------------------------------
+# Small helpers
+# ---------------------------------------------------------------------------------------------
+
+
+def _n(value: int | float) -> str:
+    return f"{value:,}"
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f}%"
+
+
+def _nice_step(top: float, ticks: int = 5) -> float:
+    """A round step (1, 2, 2.5 or 5 times a power of ten) giving about ``ticks`` intervals up to ``top``."""
+    if top <= 0:
+        return 1
+    raw = top / ticks
+    power = 10 ** math.floor(math.log10(raw))
+    for m in (1, 2, 2.5, 5, 10):
+        if raw <= m * power:
+            step = m * power
+            return max(1, step) if top >= ticks else step
+    return 10 * power
+
+
+def _axis(top: float) -> tuple[float, list[float]]:
+    step = _nice_step(top)
+    if step >= 1:
+        step = math.ceil(step)
+    count = max(1, math.ceil(top / step)) if top > 0 else 5
+    return step * count, [step * i for i in range(count + 1)]
+
+
+def _t(x: float, y: float, text: str, *, size: int = 13, anchor: str = "start", weight: str = "normal",
+       fill: str = _INK, extra: str = "") -> str:
+    return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" font-weight="{weight}" '
+            f'fill="{fill}"{extra}>{escape(text)}</text>')
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    words, lines, line = text.split(), [], ""
+    for word in words:
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    if line:
+        lines.append(line)
+    return lines
+
+
+def _svg(width: int, height: int, title: str, desc: str, body: list[str], ident: str) -> str:
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
+            f'width="{width}" height="{height}" role="img" aria-labelledby="{ident}-t {ident}-d">'
+            f'<title id="{ident}-t">{escape(title)}</title><desc id="{ident}-d">{escape(desc)}</desc>'
+            + "".join(body) + "</svg>")
+
+
+# ---------------------------------------------------------------------------------------------
+# Charts
+# ---------------------------------------------------------------------------------------------
+
+
+def line_chart(title: str, categories: Sequence[str], series: Sequence[tuple[str, Sequence[int], str, bool]], *,
+               x_label: str, y_label: str, width: int = 960, height: int = 340, ident: str = "line") -> str:
+    """Lines over ``categories``; ``series`` are (name, values, colour, dashed)."""
+    left, right, bottom = 64, 14, 56
+    # legend: entries left to right, wrapping to a new row when the next would not fit
+    places, lx, ly = [], 0.0, 42
+    for name, *_ in series:
+        entry = 40 + 7.0 * len(name) + 28
+        if lx and lx + entry > width:
+            lx, ly = 0.0, ly + 22
+        places.append((lx, ly))
+        lx += entry
+    top = ly + 26
+    plot_w, plot_h = width - left - right, height - top - bottom
+    top_value, ticks = _axis(max([max(v) for _, v, _, _ in series if v] + [0]))
+    body = [_t(0, 18, title, size=16, weight="bold")]
+    for (lx, ly), (name, _, colour, dashed) in zip(places, series):
+        dash = ' stroke-dasharray="6 4"' if dashed else ""
+        body.append(f'<line x1="{lx}" y1="{ly}" x2="{lx + 26}" y2="{ly}" stroke="{colour}" stroke-width="3"{dash}/>'
+                    f'<circle cx="{lx + 13}" cy="{ly}" r="3.5" fill="{colour}"/>')
+        body.append(_t(lx + 34, ly + 5, name, size=14))
+    for value in ticks:
+        y = top + plot_h - plot_h * value / top_value
+        body.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" '
+                    f'stroke="{"#8a8f92" if value == 0 else "#e1e3e4"}" stroke-width="1"/>')
+        body.append(_t(left - 8, y + 4.5, _n(int(value)) if value == int(value) else str(value), size=13,
+                       anchor="end", fill=_GREY))
+    step_x = plot_w / max(1, len(categories))
+    xs = [left + step_x * (i + 0.5) for i in range(len(categories))]
+    for x, label in zip(xs, categories):
+        body.append(_t(x, top + plot_h + 20, label, size=13, anchor="middle", fill=_GREY))
+    for name, values, colour, dashed in series:
+        points = " ".join(f"{x:.1f},{top + plot_h - plot_h * v / top_value:.1f}" for x, v in zip(xs, values))
+        dash = ' stroke-dasharray="6 4"' if dashed else ""
+        body.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2.5" '
+                    f'stroke-linejoin="round"{dash}><title>{escape(name)}</title></polyline>')
+        for x, v in zip(xs, values):
+            body.append(f'<circle cx="{x:.1f}" cy="{top + plot_h - plot_h * v / top_value:.1f}" r="3.5" '
+                        f'fill="{colour}"><title>{escape(name)}: {_n(v)}</title></circle>')
+    body.append(_t(left + plot_w / 2, height - 10, x_label, size=13, anchor="middle"))
+    body.append(_t(14, top + plot_h / 2, y_label, size=13, anchor="middle",
+                   extra=f' transform="rotate(-90 14 {top + plot_h / 2:.1f})"'))
+    desc = "; ".join(f"{name}: " + ", ".join(f"{c} {v}" for c, v in zip(categories, values))
+                     for name, values, _, _ in series)
+    return _svg(width, height, title, desc, body, ident)
+
+
+def bar_chart(title: str, rows: Sequence[tuple[str, int]], *, x_label: str, colour: str = OKABE_ITO["blue"],
+              width: int = 960, label_width: int = 430, ident: str = "bar") -> str:
+    """Horizontal bars, one per (label, value), in the order given."""
+    bar_h, gap, top, bottom, right = 20, 8, 40, 50, 60
+    height = top + len(rows) * (bar_h + gap) + bottom
+    plot_w = width - label_width - right
+    top_value, ticks = _axis(max([v for _, v in rows] + [0]))
+    plot_bottom = top + len(rows) * (bar_h + gap)
+    body = [_t(0, 20, title, size=16, weight="bold")]
+    for value in ticks:
+        x = label_width + plot_w * value / top_value
+        body.append(f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{plot_bottom}" '
+                    f'stroke="{"#8a8f92" if value == 0 else "#e1e3e4"}" stroke-width="1"/>')
+        body.append(_t(x, plot_bottom + 16, _n(int(value)), size=12, anchor="middle", fill=_GREY))
+    max_chars = int(label_width / 6.6)
+    for i, (label, value) in enumerate(rows):
+        y = top + i * (bar_h + gap)
+        shown = label if len(label) <= max_chars else label[: max_chars - 1].rstrip() + "…"
+        body.append(_t(label_width - 8, y + bar_h / 2 + 4.5, shown, size=13, anchor="end",
+                       extra=f'><title>{escape(label)}</title' if shown != label else ""))
+        w = plot_w * value / top_value if top_value else 0
+        body.append(f'<rect x="{label_width}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{colour}">'
+                    f'<title>{escape(label)}: {_n(value)}</title></rect>')
+        body.append(_t(label_width + w + 6, y + bar_h / 2 + 4.5, _n(value), size=13, weight="bold"))
+    body.append(_t(label_width + plot_w / 2, height - 10, x_label, size=13, anchor="middle"))
+    desc = "; ".join(f"{label}: {value}" for label, value in rows)
+    return _svg(width, height, title, desc, body, ident)
+
+
+def percent_chart(title: str, rows: Sequence[tuple[str, Rate] | tuple[str, Rate, str]], *,
+                  x_label: str = "Percent", colour: str = OKABE_ITO["bluish_green"], width: int = 960,
+                  label_width: int = 360, ident: str = "pct") -> str:
+    """Horizontal bars from 0 to 100%, one per (label, rate[, colour]), each labelled with its percentage."""
+    rows = [(r[0], r[1], r[2] if len(r) > 2 else colour) for r in rows]
+    line_h, gap, top, bottom, right = 17, 16, 40, 50, 170
+    wrapped = [_wrap(label, int(label_width / 7.4)) for label, *_ in rows]
+    heights = [max(26, len(lines) * line_h) for lines in wrapped]
+    height = top + sum(h + gap for h in heights) + bottom
+    plot_w = width - label_width - right
+    plot_bottom = height - bottom
+    body = [_t(0, 20, title, size=16, weight="bold")]
+    for value in range(0, 101, 20):
+        x = label_width + plot_w * value / 100
+        body.append(f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{plot_bottom}" '
+                    f'stroke="{"#8a8f92" if value == 0 else "#e1e3e4"}" stroke-width="1"/>')
+        body.append(_t(x, plot_bottom + 16, f"{value}%", size=12, anchor="middle", fill=_GREY))
+    y = top
+    for (label, rate, fill), lines, h in zip(rows, wrapped, heights):
+        first = y + h / 2 - (len(lines) - 1) * line_h / 2 + 4.5
+        for k, line in enumerate(lines):
+            body.append(_t(label_width - 8, first + k * line_h, line, size=13, anchor="end"))
+        bar_y = y + h / 2 - 13
+        body.append(f'<rect x="{label_width}" y="{bar_y:.1f}" width="{plot_w}" height="26" fill="{_LIGHT}"/>')
+        pct = rate.percent
+        if pct is None:
+            body.append(_t(label_width + 8, bar_y + 18, "no cases in the year", size=13, fill=_GREY))
+        else:
+            w = plot_w * pct / 100
+            body.append(f'<rect x="{label_width}" y="{bar_y:.1f}" width="{w:.1f}" height="26" fill="{fill}">'
+                        f'<title>{escape(label)}: {_pct(pct)}</title></rect>')
+            body.append(_t(label_width + plot_w + 8, bar_y + 18, _pct(pct), size=14, weight="bold"))
+            body.append(_t(label_width + plot_w + 62, bar_y + 18, f"{_n(rate.numerator)} of {_n(rate.denominator)}",
+                           size=12, fill=_GREY))
+        y += h + gap
+    body.append(_t(label_width + plot_w / 2, height - 10, x_label, size=13, anchor="middle"))
+    desc = "; ".join(f"{label}: {_pct(rate.percent)} ({rate.numerator} of {rate.denominator})" for label, rate, _ in rows)
+    return _svg(width, height, title, desc, body, ident)
+
+
+# ---------------------------------------------------------------------------------------------
+# Page
+# ---------------------------------------------------------------------------------------------
+
+_CSS = """
+*{box-sizing:border-box}
+body{margin:0;font-family:"Helvetica Neue",Helvetica,Arial,sans-serif;color:#0b0c0c;background:#fff;
+ font-size:19px;line-height:1.32;-webkit-font-smoothing:antialiased}
+.width{max-width:1020px;margin:0 auto;padding:0 30px}
+.header{background:#0b0c0c;border-bottom:10px solid #1d70b8;color:#fff}
+.header .width{display:flex;align-items:baseline;gap:24px;padding-top:14px;padding-bottom:12px}
+.logo{font-weight:700;font-size:30px;letter-spacing:-.5px}
+.service{font-weight:700;font-size:19px}
+.phase{border-bottom:1px solid #b1b4b6;padding:10px 0;font-size:16px}
+.tag{display:inline-block;background:#1d70b8;color:#fff;font-weight:700;font-size:14px;letter-spacing:1px;
+ text-transform:uppercase;padding:3px 8px 2px;margin-right:10px}
+main{padding:40px 0 30px}
+.caption{color:#505a5f;font-size:24px;display:block;margin-bottom:5px}
+h1{font-size:48px;line-height:1.04;margin:0 0 30px}
+h2{font-size:36px;line-height:1.1;margin:60px 0 20px;padding-top:20px;border-top:2px solid #1d70b8}
+h3{font-size:24px;margin:40px 0 10px}
+p{margin:0 0 20px}
+.lead{font-size:24px;max-width:800px}
+.inset{border-left:10px solid #b1b4b6;padding:15px;margin:0 0 30px;max-width:800px}
+.small{font-size:16px;color:#505a5f}
+.contents{margin:0 0 20px;padding:0;list-style:none;font-size:19px}
+.contents li{display:inline-block;margin:0 24px 8px 0}
+.contents li:before{content:"— ";color:#505a5f}
+a{color:#1d70b8}
+.cards{display:grid;grid-template-columns:repeat(3,1fr);gap:20px;margin:30px 0 40px}
+.card{border-top:5px solid #1d70b8;background:#f3f2f1;padding:15px 20px 18px}
+.card .big{font-size:48px;font-weight:700;line-height:1.1;font-variant-numeric:tabular-nums}
+.card .label{font-size:19px;font-weight:700;margin-top:4px}
+.card .sub{font-size:16px;color:#505a5f;margin-top:4px}
+table{border-collapse:collapse;width:100%;margin:0 0 30px;font-size:16px}
+caption{text-align:left;font-weight:700;font-size:24px;margin-bottom:10px}
+th,td{text-align:left;vertical-align:top;padding:10px 20px 10px 0;border-bottom:1px solid #b1b4b6}
+th{font-weight:700}
+td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+td.name{font-weight:700;width:30%}
+td.def{color:#505a5f;font-size:14px;width:46%}
+tr.total td{font-weight:700;border-bottom:2px solid #0b0c0c}
+.barcell{width:26%}
+.bar{display:inline-block;height:14px;background:#0072B2;vertical-align:middle}
+.grid2{display:grid;grid-template-columns:1fr 1fr;gap:0 40px}
+.figure{margin:10px 0 30px}
+.figure svg{max-width:100%;height:auto;display:block;margin-bottom:24px}
+table.monthly{font-size:15px}
+table.monthly th{white-space:normal;vertical-align:bottom;padding-right:12px}
+table.monthly td{padding-right:12px;white-space:nowrap}
+.chart text{font-family:"Helvetica Neue",Helvetica,Arial,sans-serif}
+dl.defs{font-size:16px;margin:0 0 30px}
+dl.defs dt{font-weight:700;margin-top:10px}
+dl.defs dd{margin:2px 0 0;color:#505a5f}
+.warning{font-weight:700;border:3px solid #d4351c;padding:12px 15px;margin:0 0 20px}
+.ok{font-weight:700;border:3px solid #00703c;padding:12px 15px;margin:0 0 20px}
+footer{border-top:1px solid #b1b4b6;background:#f3f2f1;padding:25px 0 30px;font-size:16px;color:#505a5f;
+ margin-top:40px}
+@media (max-width:800px){.cards,.grid2{grid-template-columns:1fr}h1{font-size:32px}}
+@media print{h2{break-before:auto}.figure,table{break-inside:avoid}}
+"""
+
+
+def _month_labels(values: Monthly) -> list[str]:
+    return [m.strftime("%b") for m in values.months]
+
+
+def _value_cell(value: object) -> str:
+    if value is None:
+        return '<td class="num">–</td>'
+    if isinstance(value, Rate):
+        return f'<td class="num">{_n(value.numerator)} of {_n(value.denominator)} ({_pct(value.percent)})</td>'
+    return f'<td class="num">{_n(value)}</td>'
+
+
+def _definition(result: Result) -> str:
+    fig = result.figure
+    text = escape(fig.definition)
+    if fig.numerator:
+        text += (f"<br><strong>Counted:</strong> {escape(fig.numerator)}"
+                 f"<br><strong>Out of:</strong> {escape(fig.denominator)}")
+    return text
+
+
+def _headlines(figures: Figures) -> str:
+    cards = []
+    for key in HEADLINES:
+        if key not in figures:
+            continue
+        result = figures.results[key]
+        value = result.value
+        if isinstance(value, Rate):
+            big, sub = _pct(value.percent), f"{_n(value.numerator)} of {_n(value.denominator)}"
+        else:
+            big, sub = _n(value), ""
+        cards.append(f'<div class="card"><div class="big">{big}</div>'
+                     f'<div class="label">{escape(result.figure.name)}</div>'
+                     + (f'<div class="sub">{sub}</div>' if sub else "") + "</div>")
+    return f'<div class="cards">{"".join(cards)}</div>'
+
+
+def _counts(figures: Figures) -> str:
+    rows = "".join(f'<tr><td class="name">{escape(r.figure.name)}</td>{_value_cell(r.value)}'
+                   f'<td class="def">{_definition(r)}</td></tr>' for r in figures.section(COUNTS))
+    return ('<table><thead><tr><th>Figure</th><th class="num">Number</th><th>Definition</th></tr></thead>'
+            f"<tbody>{rows}</tbody></table>")
+
+
+def _timeliness(figures: Figures) -> str:
+    results = [r for r in figures.section(TIMELINESS) if isinstance(r.value, Rate)]
+    chart = percent_chart("Timeliness: percentage of the cases counted",
+                          [(r.figure.name, r.value, LONG_PLAN_COLOUR if r.figure.key in LONG_PLANS else OKABE_ITO[
+                              "bluish_green"]) for r in results],
+                          x_label="Percent (green: done in time; orange: plans lasting two years or more)",
+                          ident="timeliness")
+    rows = "".join(
+        f'<tr><td class="name">{escape(r.figure.name)}</td><td class="num">{_n(r.value.numerator)}</td>'
+        f'<td class="num">{_n(r.value.denominator)}</td><td class="num"><strong>{_pct(r.value.percent)}</strong></td>'
+        f'<td class="def">{_definition(r)}</td></tr>' for r in results)
+    table = ('<table><thead><tr><th>Figure</th><th class="num">Number</th><th class="num">Out of</th>'
+             '<th class="num">Percent</th><th>Definition</th></tr></thead>'
+             f"<tbody>{rows}</tbody></table>")
+    return f'<div class="figure">{chart}</div>{table}'
+
+
+def _monthly(figures: Figures) -> str:
+    year = figures.year
+    charts = []
+    for i, (title, keys) in enumerate(MONTHLY_CHARTS):
+        series = [(figures.results[k].figure.name, figures[k].values, colour, dashed)
+                  for k, colour, dashed in keys if k in figures]
+        if not series:
+            continue
+        labels = _month_labels(figures[keys[0][0]])
+        charts.append(line_chart(title, labels, series, x_label=f"Month, April {year.first} to March {year.first + 1}",
+                                 y_label="Number in the month", ident=f"monthly{i}"))
+    results = figures.section(MONTHLY)
+    if not results:
+        return ""
+    months = results[0].value.months
+    head = "".join(f'<th class="num">{escape(r.figure.name)}</th>' for r in results)
+    body = []
+    for i, month in enumerate(months):
+        cells = "".join(f'<td class="num">{_n(r.value.values[i])}</td>' for r in results)
+        body.append(f"<tr><td>{month.strftime('%b %Y')}</td>{cells}</tr>")
+    totals = "".join(f'<td class="num">{_n(r.value.total)}</td>' for r in results)
+    body.append(f'<tr class="total"><td>Year</td>{totals}</tr>')
+    table = (f'<table class="monthly"><thead><tr><th>Month</th>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>')
+    defs = "".join(f"<dt>{escape(r.figure.name)}</dt><dd>{escape(r.figure.definition)}</dd>" for r in results)
+    return (f'<div class="figure">{"".join(charts)}</div>'
+            f'{table}<dl class="defs">{defs}</dl>')
+
+
+def _breakdown_table(result: Result) -> str:
+    value: Breakdown = result.value
+    total = value.total
+    largest = max((r.count for r in value.rows), default=0)
+    rows = []
+    for row in value.rows:
+        share = value.share(row)
+        bar = f'<span class="bar" style="width:{100 * row.count / largest:.1f}%"></span>' if row.count else ""
+        code = f"{escape(row.code)} " if row.code and row.code != row.label else ""
+        rows.append(f'<tr><td>{code}<span class="small">{escape(row.label)}</span></td>'
+                    f'<td class="num">{_n(row.count)}</td><td class="num">{_pct(share)}</td>'
+                    f'<td class="barcell">{bar}</td></tr>')
+    rows.append(f'<tr class="total"><td>{escape(value.base_label)}</td><td class="num">{_n(total)}</td>'
+                '<td class="num"></td><td></td></tr>')
+    return (f'<table><caption>{escape(result.figure.name)}<div class="small" style="font-weight:400;'
+            f'margin-top:4px">{escape(result.figure.definition)}</div></caption>'
+            '<thead><tr><th>Category</th><th class="num">Number</th><th class="num">Percent</th><th></th></tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table>')
+
+
+def _breakdowns(figures: Figures) -> str:
+    out = []
+    factors = figures.get("factors")
+    if isinstance(factors, Breakdown):
+        top = factors.top(TOP_FACTORS, leave_out=FACTORS_LEAVE_OUT)
+        left_out = sum(factors.count(c) for c in FACTORS_LEAVE_OUT)
+        chart = bar_chart(f"Factors identified at the end of assessment: the {len(top)} most common",
+                          [(f"{r.code} {r.label}", r.count) for r in top],
+                          x_label="Assessments completed in the year with the factor", ident="factors")
+        note = (f'<p class="small">Not in the chart: {plural(left_out, "assessment")} with "21 No factors identified".</p>'
+                if left_out else "")
+        out.append(f'<div class="figure">{chart}{note}</div>')
+    pairs = [("referral_source", None), ("primary_need", None), ("abuse_initial", "abuse_latest"),
+             ("age_band", "sex"), ("factors", None)]
+    for first, second in pairs:
+        tables = [_breakdown_table(figures.results[k]) for k in (first, second) if k and k in figures]
+        if len(tables) == 2:
+            out.append(f'<div class="grid2">{tables[0]}{tables[1]}</div>')
+        else:
+            out.extend(tables)
+    return "".join(out)
+
+
+def _status(figures: Figures) -> str:
+    """The banner at the top: whether the figures come from a return that still has errors or queries."""
+    if not figures.checked:
+        return ('<p class="warning" id="status">This return was not checked (<code>--no-checks</code>): it may '
+                "still have errors that would change these figures.</p>")
+    errors, queries = figures.get("errors", 0), figures.get("queries", 0)
+    if errors:
+        return (f'<p class="warning" id="status">This return still has {escape(totals_text(errors, queries, " and "))}'
+                ". COLLECT will reject it until the errors are fixed, and fixing them may change these figures. "
+                'See <a href="#quality">Data quality</a>.</p>')
+    if queries:
+        return (f'<p class="warning" id="status">This return has no errors but still has '
+                f'{escape(plural(queries, "query"))}: check each, and amend the data or give COLLECT a reason. '
+                'See <a href="#quality">Data quality</a>.</p>')
+    return '<p class="ok" id="status">No errors or queries: the return passes every check.</p>'
+
+
+def _quality(figures: Figures) -> str:
+    out = []
+    unreadable = figures.get("unreadable_dates")
+    if unreadable:
+        out.append(f'<p class="warning">{plural(unreadable, "date")} could not be read; every figure above treats them '
+                   "as absent.</p>")
+    if not figures.checked:
+        out.append("<p>The return was not checked, so there are no errors and queries to show. Run "
+                   "<code>cin-xl report</code> without <code>--no-checks</code>.</p>")
+        return "".join(out)
+    errors, queries = figures.get("errors", 0), figures.get("queries", 0)
+    if not errors and not queries:
+        out.append('<p class="ok">No errors or queries: the return passes every check.</p>')
+    else:
+        out.append(f'<div class="cards"><div class="card"><div class="big">{_n(errors)}</div>'
+                   f'<div class="label">Errors</div><div class="sub">{escape(figures.results["errors"].figure.definition)}'
+                   f'</div></div><div class="card"><div class="big">{_n(queries)}</div><div class="label">Queries</div>'
+                   f'<div class="sub">{escape(figures.results["queries"].figure.definition)}</div></div></div>')
+    for key in ("findings_by_sheet", "findings_by_rule"):
+        result = figures.results.get(key)
+        if result is None or not isinstance(result.value, Table) or not result.value.rows:
+            continue
+        table: Table = result.value
+        numeric = {i for i, c in enumerate(table.columns) if c in ("Number", "Errors", "Queries")}
+        head = "".join(f'<th class="{"num" if i in numeric else ""}">{escape(c)}</th>'
+                       for i, c in enumerate(table.columns))
+        body = "".join("<tr>" + "".join(
+            f'<td class="num">{_n(v)}</td>' if i in numeric else f"<td>{escape(str(v))}</td>"
+            for i, v in enumerate(row)) + "</tr>" for row in table.rows)
+        out.append(f'<table><caption>{escape(result.figure.name)}<div class="small" style="font-weight:400;'
+                   f'margin-top:4px">{escape(result.figure.definition)}</div></caption>'
+                   f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+    if unreadable is not None:
+        r = figures.results["unreadable_dates"]
+        out.append(f'<dl class="defs"><dt>{escape(r.figure.name)}: {_n(unreadable)}</dt>'
+                   f"<dd>{escape(r.figure.definition)}</dd></dl>")
+    return "".join(out)
+
+
+def _continuity(figures: Figures) -> str:
+    if not figures.compared:
+        what = "".join(f"<dt>{escape(r.figure.name)}</dt><dd>{escape(r.figure.definition)}</dd>"
+                       for r in figures.section(CONTINUITY))
+        return ("<p>Not compared with last year's return. Run <code>cin-xl report FILE --previous LAST.xml</code> "
+                "to see whether every child whose case was open at last year's reference date carries on here:"
+                f'</p><dl class="defs">{what}</dl>')
+    out = []
+    rows = []
+    for key in ("open_last_year", "open_last_year_present"):
+        result = figures.results.get(key)
+        if result is not None and result.value is not None:
+            rows.append(f"<tr><td>{escape(result.figure.name)}</td>{_value_cell(result.value)}"
+                        f'<td class="def">{_definition(result)}</td></tr>')
+    out.append(f"<table><tbody>{''.join(rows)}</tbody></table>")
+    result = figures.results.get("continuity_by_check")
+    if result is None or result.value is None:
+        out.append("<p>The return was not checked, so there are no continuity queries to show.</p>")
+    elif not result.value.rows:
+        out.append('<p class="ok">No continuity queries: the return carries on from last year\'s.</p>')
+    else:
+        body = "".join(f'<tr><td>{escape(code)}</td><td class="num">{_n(n)}</td><td>{escape(message)}</td></tr>'
+                       for code, n, message in result.value.rows)
+        out.append(f'<table><caption>{escape(result.figure.name)}<div class="small" style="font-weight:400;'
+                   f'margin-top:4px">{escape(result.figure.definition)}</div></caption><thead><tr><th>Check</th>'
+                   f'<th class="num">Number</th><th>Message</th></tr></thead><tbody>{body}</tbody></table>')
+    return "".join(out)
+
+
+def render_html(figures: Figures, *, generated: datetime | None = None) -> str:
+    """The whole report page for ``figures``."""
+    year = figures.year
+    generated = generated or datetime.now()
+    source = Path(figures.source).name if figures.source else "the return"
+    title = f"Children in need census {year.label}: key figures"
+    sections = [
+        ("counts", COUNTS, _counts(figures)),
+        ("timeliness", TIMELINESS, _timeliness(figures)),
+        ("monthly", MONTHLY, _monthly(figures)),
+        ("breakdowns", BREAKDOWNS, _breakdowns(figures)),
+        ("quality", QUALITY, _quality(figures)),
+        ("continuity", CONTINUITY, _continuity(figures)),
+    ]
+    contents = "".join(f'<li><a href="#{ident}">{escape(name)}</a></li>' for ident, name, _ in sections)
+    body = "".join(f'<section id="{ident}"><h2>{escape(name)}</h2>{html}</section>' for ident, name, html in sections)
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="cin-xl {escape(__version__)}">
+<title>{escape(title)}</title>
+<style>{_CSS}</style>
+</head>
+<body>
+<header class="header"><div class="width"><span class="logo">cin-xl</span>
+<span class="service">Children in need census</span></div></header>
+<div class="width">
+<div class="phase"><span class="tag">Before submission</span>Figures from your own return, to check before
+you send it to the Department for Education.</div>
+<main>
+<span class="caption">Children in need census {escape(year.label)}</span>
+<h1>Key figures before submission</h1>
+<p class="lead">From <strong>{escape(source)}</strong>, for the census year 1 April {year.first} to
+31 March {year.first + 1}. Worked out on {generated.day} {generated:%B %Y at %H:%M}.</p>
+<div class="inset">These are cin-xl's own calculations from this one return, made before submission. The
+Department's published statistics are built from the submitted returns and may differ; every figure
+below says exactly what it counts.</div>
+{_status(figures)}
+<ul class="contents">{contents}</ul>
+{_headlines(figures)}
+{body}
+</main>
+</div>
+<footer><div class="width">Made with cin-xl {escape(__version__)}. The definitions are in
+<code>cin_xl/reports/figures.py</code>, each tested on a small hand-made return. Working days leave out weekends and
+England and Wales bank holidays.</div></footer>
+</body>
+</html>
+"""
+
+
+def write_html(figures: Figures, path: str | Path, *, generated: datetime | None = None) -> None:
+    """Write the report to ``path`` whole or not at all."""
+    with phase(f"Writing {Path(path).name}"):
+        data = render_html(figures, generated=generated).encode("utf-8")
+    write_atomic(path, data)

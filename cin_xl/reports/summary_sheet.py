@@ -1,0 +1,490 @@
+"""The workbook's **Summary** sheet: the key figures as a grid of values, and native Excel charts.
+
+The sheet is one grid, written in one go from cell A1 (``summary_grid(figures)``: a list of rows,
+every row the same length), so any adapter can write it: openpyxl here
+(:func:`write_summary_sheet`), xlwings in Excel (``sheet["A1"].value = grid``). The grid's layout
+is fixed:
+
+Columns
+    A  what the row is: a figure's name, a category, a month or a rule code
+    B  the number (for a rate: how many were counted)
+    C  for a rate: out of how many; in tables, the third column of the table
+    D  for a rate or a category: the percentage, 0 to 100 rounded to one decimal place
+    E  the fourth series of a monthly table (otherwise empty)
+    F  the definition, in words, of the figure on that row (or of the table)
+
+Rows, top to bottom
+    1. title, 2. census year and source, 3. a note on the definitions, then one block per section
+    of :data:`cin_xl.reports.figures.SECTIONS` in order. A block is a heading row (section name in A), then
+    tables. A table is a header row (column names; "Definition" in F) then its rows; a table of its
+    own figure starts with a sub-heading row (the figure's name in A, its definition in F).
+
+    - Counts: one row per count figure (name, number, definition).
+    - Timeliness: one row per rate (name, counted, out of, percent, definition), then blank rows
+      holding the timeliness chart.
+    - Month by month: "Referrals and assessments by month" (Month, referrals, assessments started,
+      assessments completed) and "Plans starting and ending by month" (Month, CIN plans started,
+      CIN plans ended, child protection plans started, child protection plans ended): 12 month rows
+      (April first; A holds text such as "Apr 2026") and a "Year" total row; the series definitions
+      are in F beside the month rows. Each table is followed by blank rows holding its line chart.
+    - Breakdowns: factors first (blank rows holding the factors chart, then the table: largest
+      first, "21 No factors identified" last, so its first rows are the chart's top 15), then referral
+      source, primary need, category of abuse (initial, latest), age band and sex. Each: sub-heading,
+      header (Category, Number, -, Percent), one row per category (A "code label"), "Total" row.
+    - Data quality: errors, queries and unreadable dates (name, number, definition), then "By sheet"
+      (Sheet, Errors, Queries) and "By rule" (Rule, Number, Severity, -, -, Message) tables; or a
+      "not checked" row when the return was not validated.
+
+:func:`summary_layout` returns the grid together with the row numbers of headings, headers and
+totals (for styling) and a :class:`ChartSpec` per chart (cell ranges in the grid, titles, colours),
+which :func:`add_summary_charts` turns into openpyxl ``BarChart`` / ``LineChart`` objects bound to
+those ranges. Charts sit in blank rows reserved for them in the grid, so nothing overlaps whatever
+the column widths.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from cin_xl.reports.figures import BREAKDOWNS, COUNTS, MONTHLY, QUALITY, TIMELINESS, Breakdown, Figures, Rate, Table
+from cin_xl.reports.html import FACTORS_LEAVE_OUT, LONG_PLAN_COLOUR, LONG_PLANS, MONTHLY_CHARTS, OKABE_ITO, TOP_FACTORS
+from cin_xl.safety.text_guard import looks_like_formula
+
+__all__ = ["SUMMARY_SHEET", "ChartSpec", "SummaryLayout", "summary_layout", "summary_grid", "add_summary_charts",
+           "style_summary_sheet", "write_summary_sheet", "WIDTH", "DEFINITION_COLUMN"]
+
+SUMMARY_SHEET = "Summary"
+#: columns in the grid (A..F)
+WIDTH = 6
+DEFINITION_COLUMN = 6
+#: suggested column widths (characters)
+COLUMN_WIDTHS = {"A": 56, "B": 11, "C": 11, "D": 11, "E": 11, "F": 72}
+#: height of a default row, in cm (15 points)
+ROW_CM = 0.53
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """One chart, bound to cells of the grid (1-based rows and columns)."""
+
+    key: str
+    #: "line", or "bar" (horizontal bars)
+    kind: str
+    title: str
+    #: axis titles: categories (months, factors, measures) and values
+    x_title: str
+    y_title: str
+    #: categories: (column, first row, last row)
+    categories: tuple[int, int, int]
+    #: values: (first column, last column, header row, last row); one series per column, named by
+    #: the header row's cell, values from the row after it
+    values: tuple[int, int, int, int]
+    #: series colours, RRGGBB (Okabe-Ito), and which series are dashed lines
+    colours: tuple[str, ...]
+    dashed: tuple[bool, ...] = ()
+    #: top-left cell and size
+    anchor: str = "A1"
+    width_cm: float = 16.0
+    height_cm: float = 8.0
+    #: fixed value-axis maximum (percentages: 100)
+    value_max: float | None = None
+    #: write each bar's value on it
+    data_labels: bool = False
+    #: bar charts: a colour per bar (None: the series colour)
+    point_colours: tuple[str | None, ...] = ()
+
+
+@dataclass
+class SummaryLayout:
+    rows: list[list]
+    title_rows: list[int] = field(default_factory=list)
+    #: rows of text that run across the sheet (not wrapped)
+    note_rows: list[int] = field(default_factory=list)
+    section_rows: list[int] = field(default_factory=list)
+    subheading_rows: list[int] = field(default_factory=list)
+    header_rows: list[int] = field(default_factory=list)
+    total_rows: list[int] = field(default_factory=list)
+    #: rows starting a printed page: each section but the first, and the second monthly table
+    page_breaks: list[int] = field(default_factory=list)
+    #: rows whose column D holds a percentage
+    percent_rows: list[int] = field(default_factory=list)
+    charts: list[ChartSpec] = field(default_factory=list)
+    column_widths: dict[str, float] = field(default_factory=lambda: dict(COLUMN_WIDTHS))
+    #: row -> height in points, for rows whose wrapped text needs more than one line (Excel does not
+    #: grow rows by itself when a file is opened)
+    row_heights: dict[int, float] = field(default_factory=dict)
+
+    def fit_rows(self) -> None:
+        """Work out :attr:`row_heights` from the length of the text in columns A and F."""
+        self.row_heights.clear()
+        per_line_a = self.column_widths["A"] * 1.2
+        per_line_f = self.column_widths["F"] * 1.3  # 9-point text
+        for number, row in enumerate(self.rows, start=1):
+            if number in self.title_rows or number in self.section_rows or number in self.note_rows:
+                continue
+            a, f = row[0], row[DEFINITION_COLUMN - 1]
+            lines_a = math.ceil(len(a) / per_line_a) if isinstance(a, str) and a else 1
+            lines_f = math.ceil(len(f) / per_line_f) if isinstance(f, str) and f else 1
+            if number in self.header_rows:
+                lines_a = max(lines_a, max(math.ceil(len(str(c)) / 10) for c in row[1:5] if c) if any(row[1:5])
+                              else 1)
+            height = max(14.0 * lines_a, 12.0 * lines_f + 2)
+            if height > 15:
+                self.row_heights[number] = height
+
+
+def _hex(colour: str) -> str:
+    return colour.lstrip("#").upper()
+
+
+def _pct(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+class _Grid:
+    def __init__(self) -> None:
+        self.layout = SummaryLayout(rows=[])
+
+    @property
+    def next_row(self) -> int:
+        return len(self.layout.rows) + 1
+
+    def add(self, *cells, kind: str | None = None) -> int:
+        row = list(cells)[:WIDTH]
+        row += [None] * (WIDTH - len(row))
+        self.layout.rows.append(row)
+        number = len(self.layout.rows)
+        if kind:
+            getattr(self.layout, f"{kind}_rows").append(number)
+        return number
+
+    def blank(self, n: int = 1) -> int:
+        first = self.next_row
+        for _ in range(n):
+            self.add()
+        return first
+
+    def reserve(self, height_cm: float) -> int:
+        """Blank rows for a chart of this height; returns the first."""
+        return self.blank(math.ceil(height_cm / ROW_CM) + 1)
+
+
+def _rate_cells(value: Rate) -> tuple:
+    return value.numerator, value.denominator, _pct(value.percent)
+
+
+def _breakdown(g: _Grid, name: str, definition: str, value: Breakdown, rows=None) -> tuple[int, int]:
+    """Write a breakdown table; returns (first, last) category row."""
+    g.add(name, None, None, None, None, definition, kind="subheading")
+    g.add("Category", "Number", None, "Percent", None, None, kind="header")
+    first = g.next_row
+    for row in rows if rows is not None else value.rows:
+        label = f"{row.code} {row.label}" if row.code and row.code != row.label else row.label
+        g.add(label, row.count, None, _pct(value.share(row)), kind="percent")
+    last = g.next_row - 1
+    g.add(value.base_label, value.total, kind="total")
+    return first, last
+
+
+def summary_layout(figures: Figures, *, generated: datetime | None = None) -> SummaryLayout:
+    """The Summary sheet for ``figures``: the grid, its styling rows and its charts."""
+    g = _Grid()
+    year = figures.year
+    generated = generated or datetime.now()
+    source = Path(figures.source).name if figures.source else "the return"
+    g.add(f"Children in need census {year.label}: key figures", kind="title")
+    g.add(f"Census year 1 April {year.first} to 31 March {year.first + 1}, from {source}, worked out on "
+          f"{generated.day} {generated:%B %Y at %H:%M}.", kind="note")
+    g.add("These are cin-xl's own calculations from this return, before submission. Column F says exactly "
+          "what each figure counts.", kind="note")
+
+    # -- counts ------------------------------------------------------------------------------------
+    g.blank()
+    g.add(COUNTS, kind="section")
+    g.add("Figure", "Number", "Out of", "Percent", None, "Definition", kind="header")
+    for r in figures.section(COUNTS):
+        if isinstance(r.value, Rate):
+            g.add(r.figure.name, *_rate_cells(r.value), None, r.figure.full_definition, kind="percent")
+        else:
+            g.add(r.figure.name, r.value, None, None, None, r.figure.full_definition)
+
+    # -- timeliness -----------------------------------------------------------------------------
+    g.blank()
+    g.add(TIMELINESS, kind="section")
+    header = g.add("Figure", "Number", "Out of", "Percent", None, "Definition", kind="header")
+    rates = [r for r in figures.section(TIMELINESS) if isinstance(r.value, Rate)]
+    for r in rates:
+        g.add(r.figure.name, *_rate_cells(r.value), None, r.figure.full_definition, kind="percent")
+    if rates:
+        height = 2.2 + 1.3 * len(rates)
+        top = g.reserve(height)
+        g.layout.charts.append(ChartSpec(
+            "timeliness", "bar", "Timeliness: percentage of the cases counted", "Measure", "Percent",
+            (1, header + 1, header + len(rates)), (4, 4, header, header + len(rates)),
+            (_hex(OKABE_ITO["bluish_green"]),), anchor=f"A{top}", width_cm=24, height_cm=height, value_max=100,
+            data_labels=True,
+            point_colours=tuple(_hex(LONG_PLAN_COLOUR) if r.figure.key in LONG_PLANS else None for r in rates)))
+
+    # -- month by month -------------------------------------------------------------------------
+    g.blank()
+    g.add(MONTHLY, kind="section")
+    for i, (title, keys) in enumerate(MONTHLY_CHARTS):
+        present = [(k, colour, dashed) for k, colour, dashed in keys if k in figures]
+        if not present:
+            continue
+        results = [figures.results[k] for k, _, _ in present]
+        if i:
+            g.blank()
+            g.layout.page_breaks.append(g.next_row)
+        g.add(title, kind="subheading")
+        header = g.add("Month", *[r.figure.name for r in results], kind="header")
+        g.layout.rows[header - 1][DEFINITION_COLUMN - 1] = "Definitions"
+        months: tuple = results[0].value.months
+        definitions = [f"{r.figure.name}: {r.figure.definition}" for r in results]
+        for m, month in enumerate(months):
+            cells = [r.value.values[m] for r in results]
+            cells += [None] * (4 - len(cells))
+            g.add(month.strftime("%b %Y"), *cells, definitions[m] if m < len(definitions) else None)
+        g.add("Year", *[r.value.total for r in results], kind="total")
+        height = 9.0
+        top = g.reserve(height)
+        g.layout.charts.append(ChartSpec(
+            f"monthly{i + 1}", "line", title, f"Month, April {year.first} to March {year.first + 1}",
+            "Number in the month", (1, header + 1, header + 12), (2, 1 + len(results), header, header + 12),
+            tuple(_hex(c) for _, c, _ in present), tuple(d for _, _, d in present), anchor=f"A{top}",
+            width_cm=24, height_cm=height))
+
+    # -- breakdowns -----------------------------------------------------------------------------
+    g.blank()
+    g.add(BREAKDOWNS, kind="section")
+    breakdowns = sorted(figures.section(BREAKDOWNS), key=lambda r: r.figure.key != "factors")
+    for r in breakdowns:
+        value = r.value
+        if not isinstance(value, Breakdown):
+            continue
+        if r.figure.key == "factors":
+            top_rows = value.top(TOP_FACTORS, leave_out=FACTORS_LEAVE_OUT)
+            chosen = {id(x) for x in top_rows}
+            rest = [x for x in value.rows if id(x) not in chosen and x.code not in FACTORS_LEAVE_OUT]
+            left_out = [x for x in value.rows if x.code in FACTORS_LEAVE_OUT]
+            height = 2.5 + 0.75 * len(top_rows)
+            top = g.reserve(height) if top_rows else None  # the chart comes before its table
+            first, _ = _breakdown(g, r.figure.name, r.figure.definition, value, top_rows + rest + left_out)
+            if top_rows:
+                header = first - 1
+                g.layout.charts.append(ChartSpec(
+                    "factors", "bar", f"Factors identified at the end of assessment: the {len(top_rows)} most common",
+                    "Factor", "Assessments completed in the year with the factor",
+                    (1, first, first + len(top_rows) - 1), (2, 2, header, first + len(top_rows) - 1),
+                    (_hex(OKABE_ITO["blue"]),), anchor=f"A{top}", width_cm=24, height_cm=height, data_labels=True))
+            g.blank()
+        else:
+            _breakdown(g, r.figure.name, r.figure.definition, value)
+            g.blank()
+
+    # -- data quality -----------------------------------------------------------------------------
+    g.add(QUALITY, kind="section")
+    g.add("Figure", "Number", None, None, None, "Definition", kind="header")
+    for key in ("errors", "queries", "unreadable_dates"):
+        r = figures.results.get(key)
+        if r is None:
+            continue
+        g.add(r.figure.name, "not checked" if r.value is None else r.value, None, None, None, r.figure.definition)
+    if figures.checked:
+        for key, header in (("findings_by_sheet", ("Sheet", "Errors", "Queries")),
+                            ("findings_by_rule", ("Rule", "Number", "Severity", None, None, "Message"))):
+            r = figures.results.get(key)
+            if r is None or not isinstance(r.value, Table):
+                continue
+            g.blank()
+            g.add(r.figure.name, None, None, None, None, r.figure.definition, kind="subheading")
+            g.add(*header, kind="header")
+            if not r.value.rows:
+                g.add("None")
+            for row in r.value.rows:
+                if key == "findings_by_sheet":
+                    g.add(*row)
+                else:
+                    code, severity, number, message = row
+                    g.add(code, number, severity, None, None, message)
+    g.layout.fit_rows()
+    g.layout.page_breaks = sorted(set(g.layout.page_breaks) | set(g.layout.section_rows[1:]))
+    return g.layout
+
+
+def summary_grid(figures: Figures, *, generated: datetime | None = None) -> list[list]:
+    """The Summary sheet as rows of values from A1 (every row :data:`WIDTH` cells; see the module doc)."""
+    return summary_layout(figures, generated=generated).rows
+
+
+# ---------------------------------------------------------------------------------------------
+# openpyxl
+# ---------------------------------------------------------------------------------------------
+
+
+def add_summary_charts(ws, layout: SummaryLayout) -> list:
+    """Add the layout's charts to the openpyxl worksheet ``ws`` (holding the grid); returns them."""
+    from openpyxl.chart import BarChart, LineChart, Reference
+    from openpyxl.chart.label import DataLabelList
+    from openpyxl.chart.marker import DataPoint
+    from openpyxl.drawing.text import CharacterProperties, ParagraphProperties
+
+    added = []
+    for spec in layout.charts:
+        if spec.kind == "line":
+            chart = LineChart()
+        else:
+            chart = BarChart()
+            chart.type = "bar"
+            chart.gapWidth = 60
+            chart.x_axis.scaling.orientation = "maxMin"  # first row at the top
+        chart.title = spec.title
+        for paragraph in chart.title.tx.rich.p:
+            paragraph.pPr = ParagraphProperties(defRPr=CharacterProperties(sz=1200, b=True))
+            for run in paragraph.r or []:
+                run.rPr = CharacterProperties(sz=1200, b=True)
+        chart.x_axis.title = spec.x_title
+        chart.y_axis.title = spec.y_title
+        chart.x_axis.delete = False
+        chart.y_axis.delete = False
+        chart.y_axis.scaling.min = 0
+        if spec.value_max is not None:
+            chart.y_axis.scaling.max = spec.value_max
+            chart.y_axis.majorUnit = spec.value_max / 5
+        chart.y_axis.number_format = "#,##0"
+        if spec.kind == "bar":
+            chart.y_axis.crosses = "max"  # with the categories reversed, keeps the values axis at the bottom
+        first_col, last_col, header, last = spec.values
+        chart.add_data(Reference(ws, min_col=first_col, max_col=last_col, min_row=header, max_row=last),
+                       titles_from_data=True)
+        col, first, last_cat = spec.categories
+        chart.set_categories(Reference(ws, min_col=col, max_col=col, min_row=first, max_row=last_cat))
+        for i, series in enumerate(chart.series):
+            colour = spec.colours[i % len(spec.colours)]
+            if spec.kind == "line":
+                series.graphicalProperties.line.solidFill = colour
+                series.graphicalProperties.line.width = 28575  # 2.25 pt
+                if i < len(spec.dashed) and spec.dashed[i]:
+                    series.graphicalProperties.line.dashStyle = "dash"
+                series.marker.symbol = "circle"
+                series.marker.size = 5
+                series.marker.graphicalProperties.solidFill = colour
+                series.marker.graphicalProperties.line.solidFill = colour
+                series.smooth = False
+            else:
+                series.graphicalProperties.solidFill = colour
+                series.graphicalProperties.line.solidFill = colour
+                for index, point_colour in enumerate(spec.point_colours):
+                    if point_colour:
+                        point = DataPoint(idx=index)
+                        point.graphicalProperties.solidFill = point_colour
+                        point.graphicalProperties.line.solidFill = point_colour
+                        series.dPt.append(point)
+        if spec.data_labels:
+            chart.dataLabels = DataLabelList(showVal=True, showSerName=False, showCatName=False,
+                                             showLegendKey=False, showPercent=False)
+        if len(chart.series) == 1:
+            chart.legend = None
+        else:
+            chart.legend.position = "t"
+        chart.width, chart.height = spec.width_cm, spec.height_cm
+        ws.add_chart(chart, spec.anchor)
+        added.append(chart)
+    return added
+
+
+def style_summary_sheet(ws, layout: SummaryLayout) -> None:
+    """Fonts, borders, number formats and column widths for the grid (openpyxl)."""
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+    ink, grey, blue = "0B0C0C", "505A5F", "1D70B8"
+    face = "Arial"
+    for letter, width in layout.column_widths.items():
+        ws.column_dimensions[letter].width = width
+    for number, height in layout.row_heights.items():
+        ws.row_dimensions[number].height = height
+    wrap = Alignment(wrap_text=True, vertical="top")
+    top = Alignment(vertical="top")
+    right = Alignment(vertical="top", horizontal="right")
+    plain, small = Font(name=face, size=10, color=ink), Font(name=face, size=9, color=grey)
+    running = set(layout.title_rows) | set(layout.note_rows) | set(layout.section_rows)
+    for number, row in enumerate(ws.iter_rows(min_row=1, max_row=len(layout.rows), max_col=WIDTH), start=1):
+        for cell in row:
+            cell.alignment = top
+            cell.font = plain
+            if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
+                cell.number_format = "#,##0"
+            elif 2 <= cell.column <= 5 and isinstance(cell.value, str):
+                cell.alignment = right
+        if number in running:
+            continue
+        row[0].alignment = wrap
+        row[DEFINITION_COLUMN - 1].alignment = Alignment(wrap_text=True, vertical="top", indent=1)
+        row[DEFINITION_COLUMN - 1].font = small
+    for r in layout.percent_rows:
+        ws.cell(r, 4).number_format = "0.0"
+    for r in layout.title_rows:
+        ws.cell(r, 1).font = Font(name=face, bold=True, size=16, color=ink)
+        ws.row_dimensions[r].height = 24
+    for r in layout.note_rows:
+        ws.cell(r, 1).font = Font(name=face, size=10, color=grey)
+    for r in layout.section_rows:
+        cell = ws.cell(r, 1)
+        cell.font = Font(name=face, bold=True, size=13, color="FFFFFF")
+        ws.row_dimensions[r].height = 20
+        for c in range(1, WIDTH + 1):
+            ws.cell(r, c).fill = PatternFill("solid", fgColor=blue)
+    for r in layout.subheading_rows:
+        ws.cell(r, 1).font = Font(name=face, bold=True, size=11, color=ink)
+    rule = Side(style="thin", color="B1B4B6")
+    heavy = Side(style="medium", color=ink)
+    for r in layout.header_rows:
+        for c in range(1, WIDTH + 1):
+            cell = ws.cell(r, c)
+            cell.font = Font(name=face, bold=True, size=10, color=ink)
+            cell.border = Border(bottom=rule)
+            cell.alignment = Alignment(wrap_text=True, vertical="bottom",
+                                       horizontal="right" if 2 <= c <= 5 else "left")
+    for r in layout.total_rows:
+        for c in range(1, WIDTH):
+            cell = ws.cell(r, c)
+            cell.font = Font(name=face, bold=True, size=10, color=ink)
+            cell.border = Border(top=rule, bottom=heavy)
+
+
+def write_summary_sheet(wb, figures: Figures, *, generated: datetime | None = None):
+    """Create or replace the "Summary" sheet of the openpyxl workbook ``wb``: values, styles, charts.
+
+    A new sheet goes after the "Start" sheet when there is one, else last; a replaced sheet keeps
+    its place. Returns the worksheet.
+    """
+    layout = summary_layout(figures, generated=generated)
+    index = None
+    if SUMMARY_SHEET in wb.sheetnames:
+        index = wb.sheetnames.index(SUMMARY_SHEET)
+        wb.remove(wb[SUMMARY_SHEET])
+    elif "Start" in wb.sheetnames:
+        index = wb.sheetnames.index("Start") + 1
+    ws = wb.create_sheet(SUMMARY_SHEET, index)
+    for row in layout.rows:
+        ws.append(row)
+    for row in ws.iter_rows():
+        for cell in row:
+            if looks_like_formula(cell.value):  # a source name or code quoted from the user's data
+                cell.data_type, cell.quotePrefix = "s", True
+    style_summary_sheet(ws, layout)
+    add_summary_charts(ws, layout)
+    from openpyxl.worksheet.pagebreak import Break
+
+    for row in layout.page_breaks:
+        ws.row_breaks.append(Break(id=row - 1))
+    ws.sheet_view.showGridLines = False
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    return ws

@@ -1,0 +1,1 @@
+"""Synthetic returns for the demo, tests and benchmarks (never used by a real job)."""

@@ -1,0 +1,96 @@
+"""Two consecutive years of one synthetic authority: year Y, and year Y+1 continuing Y's open cases.
+
+``generate_years(n, "2025-26", seed)`` gives ``(last, this)``: the return of 2025-26 and that of
+2026-27, which holds every child whose case was open at 31 March 2026 (carried forward exactly as
+:func:`cin_xl.jobs.rollover.carry_forward` does, then moved on a year: work under way is finished, some
+plans end, episodes whose plans have all ended are closed) and new children referred in 2026-27.
+Both are valid, and the second has no continuity findings against the first.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from cin_xl.synthetic.generate import generate
+from cin_xl.census.model import CensusReturn, Child, CINDetails
+from cin_xl.jobs.rollover import carry_forward
+from cin_xl.census.spec import CODE_SETS
+from cin_xl.census.upn import make_upn
+from cin_xl.validation.helpers import years_before
+from cin_xl.census.years import CensusYear
+
+D = timedelta(days=1)
+#: share of the next year's children who were carried from the year before (the rest are new)
+NEW_SHARE = 0.6
+
+
+def generate_years(n_children: int = 100, year: str | CensusYear = "2025-26", seed: int = 0, *,
+                   la_code: str = "873") -> tuple[CensusReturn, CensusReturn]:
+    """``(return of year, return of year + 1)`` for one authority; the second continues the first."""
+    first = CensusYear.parse(year)
+    second = CensusYear(first.first + 1)
+    last = generate(n_children, first, seed=seed, la_code=la_code)
+    carried = carry_forward(last, first, second).census
+    rng = random.Random(seed * 7 + 1)
+    for child in carried.children:
+        _move_on(child, second, rng, la_code)
+    new = generate(max(1, round(n_children * NEW_SHARE)), second, seed=seed, la_code=la_code,
+                   first_index=n_children + 1)
+    this = CensusReturn(header=new.header, children=carried.children + new.children)
+    return last, this
+
+
+def _day(rng: random.Random, first: date, last: date) -> date:
+    return first + D * rng.randint(0, max((last - first).days, 0))
+
+
+def _move_on(child: Child, year: CensusYear, rng: random.Random, la_code: str) -> None:
+    """A carried child a year on: what was under way is done, plans go on or end, some episodes close."""
+    ids = child.identifiers
+    if ids.expected_person_birth_date is not None and ids.expected_person_birth_date <= year.reference_date:
+        ids.person_birth_date, ids.expected_person_birth_date = max(ids.expected_person_birth_date,
+                                                                    year.start), None
+        ids.sex = rng.choice(["M", "F"])
+        child.characteristics.disabilities = ["NONE"]
+    born = ids.person_birth_date
+    if ids.upn_unknown == "UN1" and born is not None and born <= years_before(year.reference_date, 4):
+        # of school age now: a UPN from the school (a new item for the child, not a change)
+        ids.upn_unknown, ids.upn = None, make_upn(la_code, 3_000_000 + int(ids.la_child_id[-7:]) * 7919 % 10**9)
+    factors = sorted(c.code for c in CODE_SETS["AssessmentFactors"].for_year(year)
+                     if not c.deprecated and c.code != "21")
+    for episode in child.cin_details:
+        _move_episode(episode, year, rng, factors)
+
+
+def _move_episode(episode: CINDetails, year: CensusYear, rng: random.Random, factors: list[str]) -> None:
+    start, ref = year.start, year.reference_date
+    last = start
+    for assessment in episode.assessments:
+        assessment.authorisation_date = _day(rng, start, start + 20 * D)
+        assessment.factors = sorted(rng.sample(factors, 2))
+        last = max(last, assessment.authorisation_date)
+    for enquiry in episode.section47s:
+        enquiry.icpc_not_required = True  # concluded with no conference
+    ended = True
+    for plan in episode.cin_plans:
+        if rng.random() < 0.4:
+            plan.end_date = _day(rng, max(last, start + 30 * D), ref - 30 * D)
+            last = max(last, plan.end_date)
+        else:
+            ended = False
+    for plan in episode.child_protection_plans:
+        end = _day(rng, max(last, start + 30 * D), ref - 30 * D) if rng.random() < 0.4 else None
+        review = (plan.review_dates[-1] if plan.review_dates else plan.start_date) + 180 * D
+        while review < (end or ref):
+            if review >= start:
+                plan.review_dates.append(review)
+            review += 180 * D
+        plan.end_date = end
+        if end is None:
+            ended = False
+        else:
+            last = max(last, end)
+    had_plans = episode.cin_plans or episode.child_protection_plans
+    if had_plans and ended and rng.random() < 0.8:
+        episode.closure_date, episode.reason_for_closure = _day(rng, last, min(last + 10 * D, ref)), "RC7"
