@@ -20,18 +20,18 @@ from pathlib import Path
 def main(argv: list[str] | None = None) -> int:
     from lxml import etree
 
+    from cin_xl.census.years import CensusYear
     from cin_xl.cli.commands.demo import DEMO_VIOLATIONS
-    from cin_xl.validation.findings import Finding, Severity
-    from cin_xl.reports.figures import compute_figures
-    from cin_xl.synthetic.generate import generate
     from cin_xl.jobs.validate import validate_file
     from cin_xl.perf import no_gc
+    from cin_xl.reports.figures import compute_figures
+    from cin_xl.synthetic.generate import generate
+    from cin_xl.validation.findings import Finding, Severity
     from cin_xl.workbook import annotate
     from cin_xl.workbook.marks import plan_marks
     from cin_xl.workbook.package.write import Package
     from cin_xl.workbook.writer import write_workbook
     from cin_xl.xml import to_xml_bytes
-    from cin_xl.census.years import CensusYear
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--children", type=int, default=20_000)

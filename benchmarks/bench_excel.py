@@ -21,14 +21,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 
-from _measure import peak_rss_mb  # noqa: E402
+from _measure import peak_rss_mb
 
-from cin_xl import excel  # noqa: E402
-from cin_xl.validation.findings import plural  # noqa: E402
-from cin_xl.synthetic.generate import generate  # noqa: E402
-from cin_xl.workbook.writer import write_workbook  # noqa: E402
-from cin_xl.census.years import CensusYear  # noqa: E402
-from tests.excel_harness import book_json_from_xlsx, close_book  # noqa: E402
+from cin_xl import excel
+from cin_xl.census.years import CensusYear
+from cin_xl.synthetic.generate import generate
+from cin_xl.validation.findings import plural
+from cin_xl.workbook.writer import write_workbook
+from tests.excel_harness import book_json_from_xlsx, close_book
 
 
 def _per_sheet(actions: list[dict], names: list[str]) -> Counter:

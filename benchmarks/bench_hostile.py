@@ -41,8 +41,8 @@ sys.exit(code)
 
 
 def base_workbook() -> bytes:
-    from cin_xl.workbook.writer import workbook_bytes
     from cin_xl.census.years import CensusYear
+    from cin_xl.workbook.writer import workbook_bytes
 
     sys.path.insert(0, str(ROOT / "tests"))
     from rules.base import base_return  # type: ignore[import-not-found]

@@ -89,9 +89,9 @@ PARTS = (
 
 def _excel_runner() -> str:
     """The code a fresh process runs for one Excel job: open the snapshot as an xlwings remote book, time the job."""
-    return """
+    return f"""
 import json, sys, time, os
-sys.path.insert(0, {root!r})
+sys.path.insert(0, {str(ROOT)!r})
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 import xlwings as xw
 from cin_xl import excel
@@ -106,7 +106,7 @@ elif job == "clear":
 else:
     excel.export_xml(book, sys.argv[3], allow_errors=True)
 print("ELAPSED", time.perf_counter() - started)
-""".format(root=str(ROOT))
+"""
 
 
 def run_process(argv: list[str], *, profile: Path | None = None) -> tuple[float, float, float | None, int, str]:
@@ -144,11 +144,11 @@ def lxml_parse_seconds(xml: Path) -> float:
 
 
 def prepare(n: int, year: str, tmp: Path, *, excel: bool) -> dict[str, Path]:
+    from cin_xl.census.years import CensusYear
     from cin_xl.synthetic.generate import generate
     from cin_xl.synthetic.messy import BENCHMARK_RATE
     from cin_xl.workbook.writer import write_workbook
     from cin_xl.xml.writer import write_xml
-    from cin_xl.census.years import CensusYear
 
     started = time.perf_counter()
     census = generate(n, year, seed=1, mistakes=BENCHMARK_RATE)

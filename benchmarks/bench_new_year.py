@@ -15,12 +15,12 @@ from pathlib import Path
 
 from _measure import step
 
+from cin_xl.census.years import CensusYear
 from cin_xl.cli.commands.rollover import write_rollover
-from cin_xl.synthetic.years import generate_years
 from cin_xl.jobs.validate import validate_file
+from cin_xl.synthetic.years import generate_years
 from cin_xl.validation.continuity import check_continuity
 from cin_xl.xml import write_xml
-from cin_xl.census.years import CensusYear
 
 
 def main() -> None:

@@ -19,15 +19,14 @@ from pathlib import Path
 
 from _measure import step
 
-from cin_xl.reports.figures import compute_figures
-from cin_xl.synthetic.generate import generate
+from cin_xl.census.years import CensusYear
 from cin_xl.jobs.validate import load
+from cin_xl.reports.figures import compute_figures
 from cin_xl.reports.html import render_html
 from cin_xl.reports.summary_sheet import write_summary_sheet
+from cin_xl.synthetic.generate import generate
 from cin_xl.validation import validate
 from cin_xl.xml import write_xml
-from cin_xl.census.years import CensusYear
-
 
 # the command as a user runs it, reporting its own peak resident memory (VmHWM, Linux) on stderr: a
 # child's rusage would also count the memory this process had when it forked

@@ -32,10 +32,10 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[5000, 10000, 20000])
     parser.add_argument("--year", default="2026-27")
     args = parser.parse_args()
+    from cin_xl.census.years import CensusYear
     from cin_xl.synthetic.generate import generate
     from cin_xl.workbook.writer import write_workbook
     from cin_xl.xml import write_xml
-    from cin_xl.census.years import CensusYear
 
     year = CensusYear.parse(args.year)
     print(f"{'children':>9}  {'input':<9} {'seconds':>8} {'children/s':>11} {'peak MB':>8}  findings")

@@ -56,8 +56,8 @@ print(took, peak, len(r.census.children))
 
 
 def main(argv: list[str] | None = None) -> int:
-    from cin_xl.workbook import read_workbook, write_workbook
     from cin_xl.census.years import CensusYear
+    from cin_xl.workbook import read_workbook, write_workbook
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--children", type=int, default=20_000)
@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
 
         grids_s = _timed(lambda: workbook_grids(path))
         grids = workbook_grids(path)
-        core_s = _timed(lambda: read_grids(grids))
+        core_s = _timed(lambda g=grids: read_grids(g))
         del grids
 
         t = time.perf_counter()

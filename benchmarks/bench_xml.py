@@ -13,11 +13,11 @@ from pathlib import Path
 
 from _measure import step
 
-from cin_xl.synthetic.generate import generate
+from cin_xl.census.years import CensusYear
 from cin_xl.jobs.validate import validate_file
+from cin_xl.synthetic.generate import generate
 from cin_xl.validation import validate
 from cin_xl.xml import read_xml, write_xml
-from cin_xl.census.years import CensusYear
 
 
 def main() -> None:

@@ -16,30 +16,39 @@ sheet and the Start sheet summary. It never writes a cell the user typed in.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import chain, repeat
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
 
-from cin_xl.workbook.columns import column_index, column_letters
-from cin_xl.workbook.package.write import split_ref
-
-from cin_xl.errors import UnusableInput
-from cin_xl.validation.findings import Finding, Severity, plural, totals_text
-from cin_xl.jobs.validate import named_continuity
-from cin_xl.safety.outputs import same_file
-from cin_xl.perf import no_gc, thaw
 from cin_xl.census.spec import Kind
-from cin_xl.validation import validate as validate_return
-from cin_xl.workbook.export import prepare_for_export
-from cin_xl.workbook.layout import ISSUES, ISSUES_COLUMNS, ISSUES_HEADER, MARKS_HEADER, RETURN, modules_for, norm_header, return_rows, sheet_layout
+from cin_xl.census.years import CensusYear
+from cin_xl.errors import UnusableInput
+from cin_xl.jobs.validate import named_continuity
+from cin_xl.perf import no_gc, thaw
+from cin_xl.safety.outputs import same_file
 from cin_xl.safety.text_guard import FORMULA_STARTS, looks_like_formula
+from cin_xl.validation import validate as validate_return
+from cin_xl.validation.findings import Finding, Severity, plural, totals_text
+from cin_xl.workbook.columns import column_index, column_letters
+from cin_xl.workbook.export import prepare_for_export
+from cin_xl.workbook.layout import (
+    ISSUES,
+    ISSUES_COLUMNS,
+    ISSUES_HEADER,
+    MARKS_HEADER,
+    RETURN,
+    modules_for,
+    norm_header,
+    return_rows,
+    sheet_layout,
+)
 from cin_xl.workbook.marks import MarksPlan, clear_plan, foreign_cells, mark_columns, not_ours_message, plan_marks
+from cin_xl.workbook.package.write import split_ref
 from cin_xl.workbook.reader import HEADER_SEARCH_ROWS, WorkbookRead, is_needed_sheet, read_grids
 from cin_xl.workbook.template import DATETIME_MINUTES, issue_rows
 from cin_xl.workbook.writer import census_rows
-from cin_xl.census.years import CensusYear
 
 
 @dataclass
@@ -429,9 +438,9 @@ def export_xml(book, path: str | os.PathLike | None = None, *, allow_errors: boo
     must be an ``.xml`` file other than the workbook; when it exists, asks first (``confirm``, by
     default a Yes/No box in Excel); ``overwrite=True`` skips the question, ``overwrite=False`` refuses.
     """
+    from cin_xl.census.years import supported
     from cin_xl.workbook.export import export_problems
     from cin_xl.xml import ExportRefused, write_xml
-    from cin_xl.census.years import supported
 
     read, _ = read_book(book)
     year = supported(read.year)
@@ -693,9 +702,9 @@ def clear_caller() -> None:
 def export_caller() -> None:
     def export(book) -> None:
         result = export_xml(book)
-        if not result.ok and result.errors and "errors remain" in result.message:
-            if _ask(book, result.message + "\n\nExport anyway? COLLECT will reject the file until they are fixed."):
-                result = export_xml(book, allow_errors=True)
+        asked = "\n\nExport anyway? COLLECT will reject the file until they are fixed."
+        if not result.ok and result.errors and "errors remain" in result.message and _ask(book, result.message + asked):
+            result = export_xml(book, allow_errors=True)
         _tell(book, result.message, "Export")
 
     _from_button(export, "exporting the census XML")

@@ -138,29 +138,29 @@ from typing import Any
 
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 
-import openpyxl  # noqa: E402
-import xlwings as xw  # noqa: E402
-from openpyxl.comments import Comment  # noqa: E402
-from openpyxl.comments.comment_sheet import CommentSheet  # noqa: E402
-from openpyxl.formatting.formatting import ConditionalFormattingList  # noqa: E402
-from openpyxl.formatting.rule import Rule  # noqa: E402
-from openpyxl.formula.translate import Translator  # noqa: E402
-from openpyxl.packaging.relationship import get_dependents, get_rels_path  # noqa: E402
-from openpyxl.reader.excel import ExcelReader  # noqa: E402
-from openpyxl.styles import Color, Font, PatternFill, Side  # noqa: E402
-from openpyxl.styles.differential import DifferentialStyle  # noqa: E402
-from openpyxl.styles.stylesheet import apply_stylesheet  # noqa: E402
-from openpyxl.utils import get_column_letter, range_boundaries  # noqa: E402
-from openpyxl.utils.cell import coordinate_to_tuple  # noqa: E402
-from openpyxl.workbook.defined_name import DefinedName  # noqa: E402
-from openpyxl.worksheet._reader import WorkSheetParser  # noqa: E402
-from openpyxl.worksheet.cell_range import CellRange, MultiCellRange  # noqa: E402
-from openpyxl.worksheet.datavalidation import DataValidation  # noqa: E402
-from openpyxl.worksheet.formula import ArrayFormula  # noqa: E402
-from openpyxl.worksheet.hyperlink import Hyperlink  # noqa: E402
-from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo  # noqa: E402
-from openpyxl.worksheet.views import Selection  # noqa: E402
-from openpyxl.xml.functions import fromstring  # noqa: E402
+import openpyxl
+import xlwings as xw
+from openpyxl.comments import Comment
+from openpyxl.comments.comment_sheet import CommentSheet
+from openpyxl.formatting.formatting import ConditionalFormattingList
+from openpyxl.formatting.rule import Rule
+from openpyxl.formula.translate import Translator
+from openpyxl.packaging.relationship import get_dependents, get_rels_path
+from openpyxl.reader.excel import ExcelReader
+from openpyxl.styles import Color, Font, PatternFill, Side
+from openpyxl.styles.differential import DifferentialStyle
+from openpyxl.styles.stylesheet import apply_stylesheet
+from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.utils.cell import coordinate_to_tuple
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet._reader import WorkSheetParser
+from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.formula import ArrayFormula
+from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
+from openpyxl.worksheet.views import Selection
+from openpyxl.xml.functions import fromstring
 
 __all__ = [
     "CLIENT",
@@ -219,7 +219,7 @@ def _client_value(value: Any) -> Any:
     """One cell as the Office.js client puts it in the snapshot (after a JSON round trip)."""
     if value is None:
         return ""
-    if isinstance(value, bool) or isinstance(value, str):
+    if isinstance(value, (bool, str)):
         return value
     if isinstance(value, int):
         return value

@@ -22,9 +22,9 @@ def commands(doc: str) -> list[list[str]]:
 
 @pytest.mark.slow
 def test_user_guide_commands_run_as_printed(tmp_path, monkeypatch, capsys):
+    from cin_xl.census.years import CensusYear
     from cin_xl.synthetic.generate import generate
     from cin_xl.xml import write_xml
-    from cin_xl.census.years import CensusYear
 
     last_year = CensusYear.parse("2025-26")
     write_xml(generate(20, last_year, 1), last_year, tmp_path / "cin-2025-26.xml")

@@ -14,8 +14,8 @@ def test_every_subpackage_is_listed_in_pyproject():
 
 
 def test_catalogue_is_found_for_every_supported_year():
-    from cin_xl.validation import catalogue
     from cin_xl.census.years import SUPPORTED_YEARS, CensusYear
+    from cin_xl.validation import catalogue
 
     for label in SUPPORTED_YEARS:
         assert len(catalogue(CensusYear.parse(label))) > 100

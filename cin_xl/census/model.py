@@ -12,11 +12,12 @@ flagged. The same goes for booleans and integers. Codes are kept as text, valid 
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable, Iterator
 from dataclasses import MISSING as _NO_DEFAULT
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
-from typing import Annotated, Callable, Iterator
+from typing import Annotated
 
 from pydantic import ConfigDict
 from pydantic import Field as _Field
@@ -82,11 +83,11 @@ class Node:
     def origin(self) -> Origin | None:
         return self._origin
 
-    def at(self, origin: Origin | None) -> "Node":
+    def at(self, origin: Origin | None) -> Node:
         self._origin = origin
         return self
 
-    def copy(self) -> "Node":
+    def copy(self) -> Node:
         """A deep copy, origins included."""
         return copy.deepcopy(self)
 
@@ -120,7 +121,7 @@ def _builder(cls: type[Node]) -> Callable[[dict, Origin | None], Node]:
             namespace[f"default{i}"] = info.default
             lines.append(f"    node.{name} = get({name!r}, default{i})")
     lines += ["    node._origin = origin", "    return node"]
-    exec("\n".join(lines), namespace)  # noqa: S102 - code made from the class's own field names
+    exec("\n".join(lines), namespace)
     return namespace["make"]  # type: ignore[return-value]
 
 

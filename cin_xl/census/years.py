@@ -81,9 +81,7 @@ def in_force(year: CensusYear, since: str | None, until: str | None) -> bool:
     """True when something declared ``since`` .. ``until`` (inclusive labels) applies in ``year``."""
     if since and year < CensusYear.parse(since):
         return False
-    if until and year > CensusYear.parse(until):
-        return False
-    return True
+    return not (until and year > CensusYear.parse(until))
 
 
 def default_year(today: date | None = None) -> CensusYear:

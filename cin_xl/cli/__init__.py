@@ -15,12 +15,12 @@ import sys
 from pathlib import Path
 
 from cin_xl import __version__
+from cin_xl.census.years import UnknownYear
 from cin_xl.cli.commands import add_quiet
 from cin_xl.errors import UnusableInput
 from cin_xl.perf import no_gc
 from cin_xl.progress import session
 from cin_xl.safety.signals import Interrupted, raise_on_signals
-from cin_xl.census.years import UnknownYear
 
 COMMANDS = ("demo", "validate", "export", "import_", "template", "rules", "report", "rollover")
 

@@ -19,12 +19,26 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from cin_xl.validation.findings import Finding, Severity, locate
-from cin_xl.perf import no_gc
-from cin_xl.census.model import Assessment, CensusReturn, Child, ChildCharacteristics, ChildIdentifiers, ChildProtectionPlan, CINDetails, CINPlan, CollectionDetails, Header, Node, Section47, Source
+from cin_xl.census.model import (
+    Assessment,
+    CensusReturn,
+    Child,
+    ChildCharacteristics,
+    ChildIdentifiers,
+    ChildProtectionPlan,
+    CINDetails,
+    CINPlan,
+    CollectionDetails,
+    Header,
+    Node,
+    Section47,
+    Source,
+)
 from cin_xl.census.spec import Group, fields_of
 from cin_xl.census.values import is_missing
 from cin_xl.census.years import CensusYear
+from cin_xl.perf import no_gc
+from cin_xl.validation.findings import Finding, Severity, locate
 
 #: code of the marks a new workbook carries: cells to fill in before the return is complete
 FILL_IN = "FILL-IN"

@@ -5,17 +5,17 @@ Both front ends call these, so ``cin-xl validate`` and the Validate button say t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
-from cin_xl.errors import UnusableInput
-from cin_xl.safety.file_kind import TEXT, WORKBOOK, file_kind, refusal
-from cin_xl.validation.findings import Finding, Severity
 from cin_xl.census.model import CensusReturn
-from cin_xl.reports.findings import ValidationReport
-from cin_xl.validation import validate
 from cin_xl.census.years import CensusYear, default_year, supported
+from cin_xl.errors import UnusableInput
+from cin_xl.reports.findings import ValidationReport
+from cin_xl.safety.file_kind import TEXT, WORKBOOK, file_kind, refusal
+from cin_xl.validation import validate
+from cin_xl.validation.findings import Finding, Severity
 from cin_xl.xml.reader import read_xml
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}

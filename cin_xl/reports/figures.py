@@ -34,21 +34,21 @@ from __future__ import annotations
 import calendar as _calendar
 from bisect import bisect_left
 from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache, cached_property
 from pathlib import Path
 from textwrap import dedent
-from typing import Callable, Iterable, Iterator
 
 from cin_xl.census.calendar import is_working_day
+from cin_xl.census.model import CensusReturn, Child, ChildIdentifiers, ChildProtectionPlan, CINDetails, record_fields
+from cin_xl.census.spec import CODE_SETS, Group, fields_of
+from cin_xl.census.years import CensusYear
 from cin_xl.perf import no_gc
 from cin_xl.progress import phase
 from cin_xl.validation.findings import Finding, Severity
-from cin_xl.census.model import CensusReturn, Child, ChildIdentifiers, ChildProtectionPlan, CINDetails, record_fields
-from cin_xl.census.spec import CODE_SETS, Group, fields_of
 from cin_xl.validation.view import CensusView
-from cin_xl.census.years import CensusYear
 
 __all__ = [
     "Figure", "FIGURES", "SECTIONS", "Rate", "Category", "Breakdown", "Monthly", "Table", "Result", "Figures",
@@ -158,7 +158,7 @@ class Figure:
     name: str
     section: str
     definition: str
-    compute: Callable[["Facts"], object] = field(repr=False, compare=False)
+    compute: Callable[[Facts], object] = field(repr=False, compare=False)
     #: rates: what is counted, and out of what
     numerator: str = ""
     denominator: str = ""

@@ -9,10 +9,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cin_xl.validation.findings import Finding, Severity, count, plural, totals_text
-from cin_xl.safety.text_guard import csv_field
-from cin_xl.safety.atomic import write_atomic
 from cin_xl.census.years import CensusYear
+from cin_xl.safety.atomic import write_atomic
+from cin_xl.safety.text_guard import csv_field
+from cin_xl.validation.findings import Finding, Severity, count, plural, totals_text
 
 CSV_COLUMNS = ["code", "severity", "message", "child", "sheet", "row", "cells", "path", "line"]
 

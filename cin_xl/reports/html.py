@@ -14,16 +14,29 @@ elements and can be used on their own.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import datetime
 from html import escape
 from pathlib import Path
-from typing import Sequence
 
 from cin_xl import __version__
-from cin_xl.reports.figures import BREAKDOWNS, CONTINUITY, COUNTS, MONTHLY, QUALITY, TIMELINESS, Breakdown, Figures, Monthly, Rate, Result, Table
-from cin_xl.validation.findings import plural, totals_text
 from cin_xl.progress import phase
+from cin_xl.reports.figures import (
+    BREAKDOWNS,
+    CONTINUITY,
+    COUNTS,
+    MONTHLY,
+    QUALITY,
+    TIMELINESS,
+    Breakdown,
+    Figures,
+    Monthly,
+    Rate,
+    Result,
+    Table,
+)
 from cin_xl.safety.atomic import write_atomic
+from cin_xl.validation.findings import plural, totals_text
 
 __all__ = ["render_html", "write_html", "line_chart", "bar_chart", "percent_chart", "OKABE_ITO",
            "MONTHLY_CHARTS", "FACTORS_LEAVE_OUT", "TOP_FACTORS"]

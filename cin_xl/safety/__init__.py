@@ -1,1 +1,1 @@
-"""File safety: where a command may write, atomic writes, stop signals, what a file is, text a spreadsheet would evaluate."""
+"""File safety: where a command may write, atomic writes, stop signals, what a file is, text kept as text."""

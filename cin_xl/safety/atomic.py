@@ -6,12 +6,14 @@ import errno
 import os
 import stat
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO, Callable
+from typing import BinaryIO
 
 from cin_xl.progress import wrote
 from cin_xl.safety.outputs import is_read_only
-from cin_xl.safety.signals import check as check_signals, signals_deferred
+from cin_xl.safety.signals import check as check_signals
+from cin_xl.safety.signals import signals_deferred
 
 
 def write_atomic(path: str | os.PathLike, data: bytes | Callable[[BinaryIO], None], *,

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from cin_xl.errors import UnusableInput
 

@@ -19,7 +19,21 @@ from datetime import date, datetime, timedelta
 
 from cin_xl import __version__
 from cin_xl.census.calendar import add_working_days, is_working_day
-from cin_xl.census.model import Assessment, CensusReturn, Child, ChildCharacteristics, ChildIdentifiers, ChildProtectionPlan, CINDetails, CINPlan, CollectionDetails, Header, PreProceedings, Section47, Source
+from cin_xl.census.model import (
+    Assessment,
+    CensusReturn,
+    Child,
+    ChildCharacteristics,
+    ChildIdentifiers,
+    ChildProtectionPlan,
+    CINDetails,
+    CINPlan,
+    CollectionDetails,
+    Header,
+    PreProceedings,
+    Section47,
+    Source,
+)
 from cin_xl.census.spec import CODE_SETS
 from cin_xl.census.upn import make_upn
 from cin_xl.census.years import CensusYear, in_force

@@ -26,12 +26,22 @@ from itertools import pairwise
 from typing import TypeVar
 
 from cin_xl.census.calendar import add_working_days, is_working_day
-from cin_xl.validation.helpers import years_before
-from cin_xl.census.model import Assessment, CensusReturn, Child, ChildProtectionPlan, CINDetails, CINPlan, Node, PreProceedings, Section47
+from cin_xl.census.model import (
+    Assessment,
+    CensusReturn,
+    Child,
+    ChildProtectionPlan,
+    CINDetails,
+    CINPlan,
+    Node,
+    PreProceedings,
+    Section47,
+)
 from cin_xl.census.spec import CODE_SETS
 from cin_xl.census.upn import check_letter
 from cin_xl.census.values import is_missing
 from cin_xl.census.years import CensusYear, in_force
+from cin_xl.validation.helpers import years_before
 
 D = timedelta(days=1)
 T = TypeVar("T")

@@ -16,10 +16,10 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
-from cin_xl.synthetic.inject import INJECTORS, Injected, NoCandidate, Picker
 from cin_xl.census.model import CensusReturn, Child
-from cin_xl.validation import catalogue
 from cin_xl.census.years import CensusYear
+from cin_xl.synthetic.inject import INJECTORS, Injected, NoCandidate, Picker
+from cin_xl.validation import catalogue
 
 #: mistakes per child that give about one finding per child (see benchmarks/bench_messy.py)
 BENCHMARK_RATE = 0.85

@@ -12,13 +12,13 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from cin_xl.synthetic.generate import generate
 from cin_xl.census.model import CensusReturn, Child, CINDetails
-from cin_xl.jobs.rollover import carry_forward
 from cin_xl.census.spec import CODE_SETS
 from cin_xl.census.upn import make_upn
-from cin_xl.validation.helpers import years_before
 from cin_xl.census.years import CensusYear
+from cin_xl.jobs.rollover import carry_forward
+from cin_xl.synthetic.generate import generate
+from cin_xl.validation.helpers import years_before
 
 D = timedelta(days=1)
 #: share of the next year's children who were carried from the year before (the rest are new)

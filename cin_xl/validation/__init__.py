@@ -7,16 +7,16 @@ about (a workbook cell or an XML element). Rules live one per function in
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
-from cin_xl.validation.findings import Finding, Severity, locate
 from cin_xl.census.model import CensusReturn
+from cin_xl.census.years import CensusYear
 from cin_xl.perf import no_gc
 from cin_xl.progress import phase
-from cin_xl.census.years import CensusYear
 from cin_xl.validation.catalogue import RuleEntry, catalogue
-from cin_xl.validation.registry import REGISTRY, Hit, implementation, load_rules
+from cin_xl.validation.findings import Finding, Severity, locate
 from cin_xl.validation.local import LOCAL_CHECKS, enabled
+from cin_xl.validation.registry import REGISTRY, Hit, implementation, load_rules
 from cin_xl.validation.structural import check_return
 from cin_xl.validation.view import CensusView
 

@@ -8,9 +8,9 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from cin_xl.validation.findings import Severity
-from cin_xl.errors import UnusableInput
 from cin_xl.census.years import SUPPORTED_YEARS, CensusYear
+from cin_xl.errors import UnusableInput
+from cin_xl.validation.findings import Severity
 
 
 @dataclass(frozen=True)

@@ -15,16 +15,16 @@ registered with :func:`continuity_check`, like the rules.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Callable, Iterator
 
-from cin_xl.validation.findings import Finding, Severity, locate
 from cin_xl.census.model import CensusReturn, Child, CINDetails, Node
-from cin_xl.perf import no_gc
-from cin_xl.jobs.rollover import is_carried, still_open
 from cin_xl.census.values import is_missing
 from cin_xl.census.years import CensusYear
+from cin_xl.jobs.rollover import is_carried, still_open
+from cin_xl.perf import no_gc
+from cin_xl.validation.findings import Finding, Severity, locate
 from cin_xl.validation.helpers import as_date
 
 
@@ -32,7 +32,7 @@ from cin_xl.validation.helpers import as_date
 class ContinuityCheck:
     code: str
     message: str
-    func: Callable[["Continuity"], Iterator["Gap"]]
+    func: Callable[[Continuity], Iterator[Gap]]
 
     @property
     def severity(self) -> Severity:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
     from cin_xl.census.model import Node
@@ -61,7 +62,7 @@ class Finding:
         return f"{self.where}: {self.code} ({self.severity}){who}: {self.message}"
 
 
-def locate(finding: Finding, node: "Node | None", fields: Iterable[str] = ()) -> Finding:
+def locate(finding: Finding, node: Node | None, fields: Iterable[str] = ()) -> Finding:
     """Fill a finding's location from the origin of the node it is about."""
     origin = node.origin if node is not None else None
     fields = tuple(fields)

@@ -6,8 +6,9 @@ absent: the structural checks report unreadable values once, and the rules do no
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
-from typing import Iterable, Iterator, TypeVar
+from typing import TypeVar
 
 from cin_xl.census.calendar import add_working_days, is_weekend, is_working_day, working_days_between
 from cin_xl.census.values import is_missing

@@ -11,9 +11,9 @@ A looked-after period is any object with ``child_id``, ``start_date``, ``end_dat
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Callable, Iterator
 
 from cin_xl.validation.findings import Severity
 from cin_xl.validation.helpers import as_date

@@ -17,8 +17,9 @@ A rule whose condition changed between years is registered once per version with
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING
 
 from cin_xl.census.years import CensusYear, in_force
 
@@ -31,11 +32,11 @@ if TYPE_CHECKING:  # pragma: no cover
 class Hit:
     """Where a rule is broken: the record (``node``), the fields at fault, and the child."""
 
-    node: "Node | None"
+    node: Node | None
     fields: tuple[str, ...] = ()
-    child: "Child | None" = None
+    child: Child | None = None
     #: other records involved (for example the referral a date is compared with)
-    related: tuple[tuple["Node", tuple[str, ...]], ...] = field(default=())
+    related: tuple[tuple[Node, tuple[str, ...]], ...] = field(default=())
 
 
 RuleFunc = Callable[["CensusView"], Iterable[Hit]]

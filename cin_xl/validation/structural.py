@@ -8,9 +8,9 @@ reports the same value, its finding replaces the structural one (see :mod:`cin_x
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import date, datetime
 from functools import cache
-from typing import Iterator
 
 from cin_xl.census.model import CensusReturn, Child, Node
 from cin_xl.census.spec import Item, Kind, fields_of

@@ -10,7 +10,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 
-from cin_xl.census.model import Assessment, CensusReturn, Child, ChildProtectionPlan, CINDetails, CINPlan, PreProceedings, Section47
+from cin_xl.census.model import (
+    Assessment,
+    CensusReturn,
+    Child,
+    ChildProtectionPlan,
+    CINDetails,
+    CINPlan,
+    PreProceedings,
+    Section47,
+)
 from cin_xl.census.years import CensusYear
 
 

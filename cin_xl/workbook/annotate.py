@@ -28,9 +28,48 @@ from pathlib import Path
 from lxml import etree
 
 from cin_xl.errors import UnusableInput
-from cin_xl.workbook.layout import ERROR_BORDER, ERROR_FILL, ERROR_TEXT, ISSUES, ISSUES_COLUMNS, ISSUES_HEADER, MARK_ERROR, ISSUES_WIDTH, MARK_QUERY, MARKS_HEADER, MAX_ROW, QUERY_BORDER, QUERY_FILL, QUERY_TEXT, START, cf_formula, cf_row_formula, norm_header
-from cin_xl.workbook.marks import MAX_ROW_HEIGHT, MORE_LINE, MarksPlan, SheetMarks, is_own_mark, not_ours_message, plan_marks, row_height
-from cin_xl.workbook.package.write import MAIN, REL_CHART, REL_DRAWING, REL_PRINTER, Fingerprint, Formula, Package, SheetPart, column_index, column_letters, ref_of
+from cin_xl.workbook.layout import (
+    ERROR_BORDER,
+    ERROR_FILL,
+    ERROR_TEXT,
+    ISSUES,
+    ISSUES_COLUMNS,
+    ISSUES_HEADER,
+    ISSUES_WIDTH,
+    MARK_ERROR,
+    MARK_QUERY,
+    MARKS_HEADER,
+    MAX_ROW,
+    QUERY_BORDER,
+    QUERY_FILL,
+    QUERY_TEXT,
+    START,
+    cf_formula,
+    cf_row_formula,
+    norm_header,
+)
+from cin_xl.workbook.marks import (
+    MORE_LINE,
+    MarksPlan,
+    SheetMarks,
+    is_own_mark,
+    not_ours_message,
+    plan_marks,
+    row_height,
+)
+from cin_xl.workbook.package.write import (
+    MAIN,
+    REL_CHART,
+    REL_DRAWING,
+    REL_PRINTER,
+    Fingerprint,
+    Formula,
+    Package,
+    SheetPart,
+    column_index,
+    column_letters,
+    ref_of,
+)
 from cin_xl.workbook.reader import WorkbookRead
 
 #: Excel's limit: the characters a cell holds

@@ -33,9 +33,9 @@ many-valued codes joined with ", ", and every text as text, never a formula.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from functools import cache
-from typing import Callable
 
 from cin_xl.census.spec import CODE_SETS, Item, Kind
 from cin_xl.safety.text_guard import looks_like_formula

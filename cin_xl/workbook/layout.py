@@ -45,11 +45,24 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
-from cin_xl.workbook.columns import column_letters
-
-from cin_xl.census.model import Assessment, CensusReturn, Child, ChildIdentifiers, ChildProtectionPlan, CINDetails, CINPlan, CollectionDetails, Header, Node, PreProceedings, Section47, Source
+from cin_xl.census.model import (
+    Assessment,
+    CensusReturn,
+    Child,
+    ChildIdentifiers,
+    ChildProtectionPlan,
+    CINDetails,
+    CINPlan,
+    CollectionDetails,
+    Header,
+    Node,
+    PreProceedings,
+    Section47,
+    Source,
+)
 from cin_xl.census.spec import CODE_SETS, Item, Kind, fields_of
 from cin_xl.census.years import CensusYear
+from cin_xl.workbook.columns import column_letters
 
 # ---------------------------------------------------------------------------------------------
 # Declarations

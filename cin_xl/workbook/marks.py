@@ -22,10 +22,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from cin_xl.workbook.columns import column_index, column_letters
-
-from cin_xl.validation.findings import Finding, Severity, count, plural
 from cin_xl.safety.text_guard import FORMULA_STARTS
+from cin_xl.validation.findings import Finding, Severity, count, plural
+from cin_xl.workbook.columns import column_index, column_letters
 from cin_xl.workbook.layout import ISSUES_COLUMNS, ISSUES_HEADER, ISSUES_WIDTH, MARKS_HEADER, marks_text
 from cin_xl.workbook.reader import SheetRead, WorkbookRead
 from cin_xl.workbook.template import issue_rows

@@ -26,24 +26,47 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Callable, Mapping
 
-from cin_xl.workbook.columns import column_letters
-
-from cin_xl.errors import UnusableInput
-from cin_xl.validation.findings import Finding, Severity
 from cin_xl.census.model import CensusReturn, Header, Node, Origin, build
 from cin_xl.census.spec import fields_of
 from cin_xl.census.spec.la_codes import LA_CODES
 from cin_xl.census.years import READABLE_YEARS, CensusYear, UnknownYear, supported
-from cin_xl.workbook.cells import FormulaWithoutValue, as_text, is_blank, read_codes, read_value, value_reader
+from cin_xl.errors import UnusableInput
 from cin_xl.perf import no_gc
 from cin_xl.progress import phase
-from cin_xl.workbook.layout import CENSUS_YEAR_LABEL, HEADER_GROUPS, ISSUES_HEADER, KEY, LINK, LOOKED_AFTER, MARKS_HEADER, MODULE_BY_SHEET, MODULES, PREVIOUS_RETURN_LABEL, RETURN, RETURN_HEADERS, Column, Module, SheetLayout, header_names, looked_after_columns, module_in_force, modules_for, norm_header, return_rows, sheet_layout, spread_header_pattern
+from cin_xl.validation.findings import Finding, Severity
+from cin_xl.workbook.cells import FormulaWithoutValue, as_text, is_blank, read_codes, read_value, value_reader
+from cin_xl.workbook.columns import column_letters
+from cin_xl.workbook.layout import (
+    CENSUS_YEAR_LABEL,
+    HEADER_GROUPS,
+    ISSUES_HEADER,
+    KEY,
+    LINK,
+    LOOKED_AFTER,
+    MARKS_HEADER,
+    MODULE_BY_SHEET,
+    MODULES,
+    PREVIOUS_RETURN_LABEL,
+    RETURN,
+    RETURN_HEADERS,
+    Column,
+    Module,
+    SheetLayout,
+    header_names,
+    looked_after_columns,
+    module_in_force,
+    modules_for,
+    norm_header,
+    return_rows,
+    sheet_layout,
+    spread_header_pattern,
+)
 from cin_xl.workbook.package.limits import short
 from cin_xl.workbook.package.read import EMPTY_ROW, SheetRows
 from cin_xl.workbook.writer import LookedAfterPeriod
@@ -481,7 +504,7 @@ class _Reader:
 
     # -- building records ------------------------------------------------------------------------
 
-    def _columns(self, items: dict[str, Column], letters: Mapping[str, str]) -> "_SheetPlan":
+    def _columns(self, items: dict[str, Column], letters: Mapping[str, str]) -> _SheetPlan:
         """How the rows of one sheet become records, worked out once a sheet."""
         held = self._column_plans.get(id(items))
         if held is None or held[0] is not items or held[1] is not letters:

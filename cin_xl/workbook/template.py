@@ -19,11 +19,11 @@ import math
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from typing import BinaryIO, Iterable, Sequence
+from typing import BinaryIO
 
 from lxml import etree
-
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell
@@ -31,19 +31,50 @@ from openpyxl.comments import Comment
 from openpyxl.formatting.rule import Rule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.differential import DifferentialStyle
-from openpyxl.utils.datetime import to_excel
 from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.utils.datetime import to_excel
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from cin_xl import __version__
-from cin_xl.validation.findings import Finding
 from cin_xl.census.spec import CODE_SETS, Kind
 from cin_xl.census.spec.la_codes import LA_CODES
 from cin_xl.census.years import READABLE_YEARS, SUPPORTED_YEARS, CensusYear
+from cin_xl.validation.findings import Finding
 from cin_xl.workbook.cells import DATE_FORMAT, DATETIME_FORMAT, TEXT_FORMAT, cell_value, needs_text_guard
+from cin_xl.workbook.layout import (
+    CENSUS_YEAR_LABEL,
+    ERROR_BORDER,
+    ERROR_FILL,
+    ERROR_TEXT,
+    HEADER_ROW,
+    ISSUES,
+    ISSUES_COLUMNS,
+    ISSUES_HEADER,
+    ISSUES_WIDTH,
+    KEY,
+    LEGAL_STATUSES,
+    LINK,
+    LISTS,
+    LOOKED_AFTER,
+    MARK_ERROR,
+    MARK_QUERY,
+    MARKS_HEADER,
+    MAX_ROW,
+    QUERY_BORDER,
+    QUERY_FILL,
+    QUERY_TEXT,
+    RETURN,
+    RETURN_HEADERS,
+    START,
+    Column,
+    cf_formula,
+    cf_row_formula,
+    looked_after_columns,
+    modules_for,
+    return_rows,
+)
 from cin_xl.workbook.package.write import excel_text
-from cin_xl.workbook.layout import CENSUS_YEAR_LABEL, ERROR_BORDER, RETURN_HEADERS, ERROR_FILL, ERROR_TEXT, HEADER_ROW, ISSUES, ISSUES_COLUMNS, ISSUES_HEADER, ISSUES_WIDTH, KEY, LEGAL_STATUSES, LINK, LISTS, LOOKED_AFTER, MARK_ERROR, MARK_QUERY, MARKS_HEADER, MAX_ROW, QUERY_BORDER, QUERY_FILL, QUERY_TEXT, RETURN, START, Column, cf_formula, cf_row_formula, looked_after_columns, modules_for, return_rows
 from cin_xl.workbook.writer import WorkbookRows, header_values
 
 _FONT = "Calibri"
@@ -271,7 +302,7 @@ class _DataRows:
 
 
 def _openpyxl_number(value: float | int) -> str:
-    return "%.16g" % value  # as openpyxl.compat.safe_string writes a number
+    return f"{value:.16g}"  # as openpyxl.compat.safe_string writes a number
 
 
 def _xml_text(text: str) -> str:

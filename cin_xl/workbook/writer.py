@@ -9,16 +9,16 @@ writes it atomically.
 from __future__ import annotations
 
 import os
-from operator import attrgetter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
-from typing import Iterable, Iterator
 
-from cin_xl.validation.findings import Finding
 from cin_xl.census.model import CensusReturn, Node
+from cin_xl.census.years import CensusYear
 from cin_xl.progress import phase
 from cin_xl.safety.atomic import write_atomic
-from cin_xl.census.years import CensusYear
+from cin_xl.validation.findings import Finding
 from cin_xl.workbook.cells import cell_value
 from cin_xl.workbook.layout import MODULE_BY_SHEET, Module, ReturnRow, modules_for, return_rows, sheet_layout
 
@@ -150,9 +150,9 @@ TOO_LONG = "X-TOO-LONG"
 
 def cell_limit_problems(census: CensusReturn, year: CensusYear) -> list[Finding]:
     """A finding on every value that would not fit in its workbook cell, located where it was read."""
-    from cin_xl.validation.findings import Severity, locate
     from cin_xl.census.model import Child
     from cin_xl.census.spec import fields_of
+    from cin_xl.validation.findings import Severity, locate
 
     out: list[Finding] = []
     plans: dict[type, list] = {}

@@ -11,20 +11,20 @@ The reader is lenient about content, strict about safety:
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from lxml import etree
 
-from cin_xl.errors import UnusableInput
-from cin_xl.validation.findings import Finding, Severity, plural
-from cin_xl.perf import no_gc
-from cin_xl.progress import phase
-from cin_xl.census.model import CensusReturn, Child, Node, Origin, ROOT_ELEMENT, build, record_fields
+from cin_xl.census.model import ROOT_ELEMENT, CensusReturn, Child, Node, Origin, build, record_fields
 from cin_xl.census.spec import Group, Kind, fields_of
 from cin_xl.census.values import parse_iso_date, parse_xml_text
-from cin_xl.census.years import CensusYear, READABLE_YEARS, UnknownYear, supported
+from cin_xl.census.years import READABLE_YEARS, CensusYear, UnknownYear, supported
+from cin_xl.errors import UnusableInput
+from cin_xl.perf import no_gc
+from cin_xl.progress import phase
+from cin_xl.validation.findings import Finding, Severity, plural
 
 XML_PROBLEM = "XML"
 
@@ -308,7 +308,7 @@ class _CountingFile:
         new, self.told = self.read_so_far - self.told, self.read_so_far
         return new
 
-    def __enter__(self) -> "_CountingFile":
+    def __enter__(self) -> _CountingFile:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -12,13 +12,13 @@ from pathlib import Path
 
 from lxml import etree
 
-from cin_xl.validation.findings import plural
-from cin_xl.progress import phase
-from cin_xl.census.model import CensusReturn, Node, ROOT_ELEMENT
-from cin_xl.safety.atomic import write_atomic
+from cin_xl.census.model import ROOT_ELEMENT, CensusReturn, Node
 from cin_xl.census.spec import fields_of
 from cin_xl.census.values import format_value, is_missing
 from cin_xl.census.years import CensusYear
+from cin_xl.progress import phase
+from cin_xl.safety.atomic import write_atomic
+from cin_xl.validation.findings import plural
 from cin_xl.xml.xsd import schema_problems
 
 

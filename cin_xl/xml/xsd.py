@@ -11,10 +11,10 @@ from functools import cache
 
 from lxml import etree
 
-from cin_xl.census.model import CensusReturn, ROOT_ELEMENT
-from cin_xl.progress import phase
+from cin_xl.census.model import ROOT_ELEMENT, CensusReturn
 from cin_xl.census.spec import Field, Kind, fields_of
 from cin_xl.census.years import CensusYear
+from cin_xl.progress import phase
 
 XS = "http://www.w3.org/2001/XMLSchema"
 _TYPES = {

@@ -20,9 +20,9 @@ from pathlib import Path
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
+from cin_xl.census.years import CensusYear
 from cin_xl.workbook.layout import LISTS, MODULE_BY_SHEET, RETURN, START, sheet_layout, sheet_names
 from cin_xl.workbook.writer import workbook_bytes
-from cin_xl.census.years import CensusYear
 
 HERE = Path(__file__).resolve().parent
 YEAR = CensusYear.parse("2026-27")

@@ -21,10 +21,10 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from render import DPI, HERE, content_box  # noqa: E402
+from render import DPI, HERE, content_box
 
-from cin_xl.synthetic.years import generate_years  # noqa: E402
-from cin_xl.census.years import CensusYear  # noqa: E402
+from cin_xl.census.years import CensusYear
+from cin_xl.synthetic.years import generate_years
 
 LAST, YEAR = CensusYear.parse("2025-26"), CensusYear.parse("2026-27")
 #: picture -> (sheet, last column, rows)

@@ -8,10 +8,10 @@ import json
 
 import pytest
 
+from cin_xl.census.years import CensusYear
 from cin_xl.cli import main
 from cin_xl.synthetic.generate import generate
 from cin_xl.xml import to_xml_bytes
-from cin_xl.census.years import CensusYear
 
 YEAR = CensusYear.parse("2026-27")
 

@@ -7,13 +7,12 @@ import pytest
 from lxml import etree
 
 from cin_xl import excel
+from cin_xl.census.years import CensusYear
 from cin_xl.cli import main
 from cin_xl.synthetic.generate import generate
 from cin_xl.workbook.reader import read_workbook
 from cin_xl.workbook.writer import EXCEL_CELL_LIMIT, TOO_LONG, cell_limit_problems, write_workbook
 from cin_xl.xml import read_xml, to_xml_bytes
-from cin_xl.census.years import CensusYear
-
 from tests.excel_harness import run_excel_function
 
 YEAR = CensusYear.parse("2026-27")

@@ -11,14 +11,13 @@ from pathlib import Path
 import pytest
 
 from cin_xl import excel
+from cin_xl.census.years import CensusYear
 from cin_xl.cli import main
-from cin_xl.synthetic.generate import generate
+from cin_xl.safety.atomic import write_atomic
 from cin_xl.safety.outputs import FORCE_HINT, OutputExists, OutputRefused, check_output
+from cin_xl.synthetic.generate import generate
 from cin_xl.workbook.writer import write_workbook
 from cin_xl.xml import to_xml_bytes
-from cin_xl.safety.atomic import write_atomic
-from cin_xl.census.years import CensusYear
-
 from tests.excel_harness import run_excel_function
 
 YEAR = CensusYear.parse("2026-27")

@@ -7,14 +7,14 @@ from datetime import datetime
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cin_xl.census.years import CensusYear
 from cin_xl.errors import UnusableInput
 from cin_xl.synthetic.generate import generate
 from cin_xl.validation import validate
+from cin_xl.workbook.layout import sheet_layout
 from cin_xl.workbook.reader import read_grids
 from cin_xl.workbook.writer import census_rows
-from cin_xl.workbook.layout import sheet_layout
 from cin_xl.xml import read_xml, to_xml_bytes
-from cin_xl.census.years import CensusYear
 
 YEAR = CensusYear.parse("2026-27")
 XML = to_xml_bytes(generate(6, YEAR, 3), YEAR)

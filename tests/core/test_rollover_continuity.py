@@ -13,18 +13,17 @@ from datetime import datetime, timedelta
 import pytest
 from openpyxl import load_workbook
 
+from cin_xl.census.years import CensusYear
 from cin_xl.cli import main
-from cin_xl.validation.findings import Severity
+from cin_xl.jobs.rollover import FILL_IN, carry_forward
+from cin_xl.jobs.validate import validate_file
 from cin_xl.synthetic.generate import generate
 from cin_xl.synthetic.years import generate_years
-from cin_xl.jobs.validate import validate_file
-from cin_xl.jobs.rollover import FILL_IN, carry_forward
 from cin_xl.validation import validate
 from cin_xl.validation.continuity import CONTINUITY_CHECKS, check_continuity
+from cin_xl.validation.findings import Severity
 from cin_xl.workbook.layout import norm_header
 from cin_xl.xml.writer import write_xml
-from cin_xl.census.years import CensusYear
-
 
 LAST_YEAR, YEAR = CensusYear.parse("2025-26"), CensusYear.parse("2026-27")
 D = timedelta(days=1)

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from cin_xl.census.years import CensusYear
 from cin_xl.synthetic.generate import generate
 from cin_xl.xml import to_xml_bytes
-from cin_xl.census.years import CensusYear
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
 

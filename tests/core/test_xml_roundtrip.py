@@ -10,12 +10,12 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
+from cin_xl.census.years import SUPPORTED_YEARS, CensusYear
 from cin_xl.synthetic.generate import generate
 from cin_xl.synthetic.inject import INJECTORS, NoCandidate
 from cin_xl.validation import catalogue
 from cin_xl.xml import read_xml, schema_problems, to_xml_bytes
 from cin_xl.xml.xsd import xsd_text
-from cin_xl.census.years import SUPPORTED_YEARS, CensusYear
 
 years = st.sampled_from(SUPPORTED_YEARS)
 

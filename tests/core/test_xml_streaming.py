@@ -14,7 +14,6 @@ from cin_xl.validation import validate
 from cin_xl.xml import reader as xml_reader
 from cin_xl.xml.reader import parse_document, read_xml
 from cin_xl.xml.xsd import schema_problems
-
 from tests.core.test_xsd_by_child import YEAR, edits, messy_root
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 
+from cin_xl.census.years import CensusYear
 from cin_xl.synthetic.generate import generate
 from cin_xl.xml import xsd
 from cin_xl.xml.writer import to_xml_bytes
-from cin_xl.census.years import CensusYear
 
 YEAR = CensusYear.parse("2026-27")
 

@@ -11,10 +11,8 @@ from openpyxl import load_workbook
 from cin_xl import excel
 from cin_xl.cli import main
 from cin_xl.workbook import annotate as annotate_module
-
-from tests.excel_harness import run_excel_function
-
 from tests.excel.test_excel_buttons import make_workbook, marks_and_issues, sheet_values
+from tests.excel_harness import run_excel_function
 
 
 @pytest.fixture
@@ -370,9 +368,10 @@ def test_a_broken_part_is_a_one_line_message_not_a_traceback(workbook, capsys):
 
 
 def test_a_row_with_very_many_findings_stays_within_excels_limits(workbook, capsys):
-    from cin_xl.validation.findings import Finding, Severity
     from cin_xl.jobs.validate import validate_file
-    from cin_xl.workbook.annotate import MAX_CELL_TEXT, MAX_ROW_HEIGHT, annotate_file
+    from cin_xl.validation.findings import Finding, Severity
+    from cin_xl.workbook.annotate import MAX_CELL_TEXT, annotate_file
+    from cin_xl.workbook.marks import MAX_ROW_HEIGHT
 
     report = validate_file(workbook)
     read = report.loaded.workbook

@@ -9,10 +9,9 @@ from pathlib import Path
 import pytest
 
 from cin_xl import excel
+from cin_xl.census.years import CensusYear
 from cin_xl.synthetic.generate import generate
 from cin_xl.workbook.writer import write_workbook
-from cin_xl.census.years import CensusYear
-
 from tests.excel_harness import run_excel_function
 
 YEAR = CensusYear.parse("2026-27")

@@ -12,14 +12,13 @@ import pytest
 from openpyxl import load_workbook
 
 from cin_xl import excel
+from cin_xl.census.years import CensusYear
 from cin_xl.synthetic.generate import generate
 from cin_xl.synthetic.inject import inject
-from cin_xl.workbook.layout import ISSUES, modules_for
+from cin_xl.workbook.layout import ISSUES
 from cin_xl.workbook.reader import read_workbook
 from cin_xl.workbook.writer import write_workbook
 from cin_xl.xml import read_xml, to_xml_bytes
-from cin_xl.census.years import CensusYear
-
 from tests.excel_harness import run_excel_function
 
 YEAR = CensusYear.parse("2026-27")

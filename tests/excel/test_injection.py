@@ -19,16 +19,15 @@ from lxml import etree
 from openpyxl import load_workbook
 
 from cin_xl import excel
+from cin_xl.census.years import CensusYear
 from cin_xl.cli import main
-from cin_xl.validation.findings import Finding, Severity
-from cin_xl.synthetic.generate import generate
 from cin_xl.reports.findings import ValidationReport
 from cin_xl.safety.text_guard import FORMULA_STARTS, csv_field, looks_like_formula
+from cin_xl.synthetic.generate import generate
+from cin_xl.validation.findings import Finding, Severity
 from cin_xl.workbook.layout import ISSUES
 from cin_xl.workbook.writer import write_workbook
 from cin_xl.xml import read_xml, to_xml_bytes
-from cin_xl.census.years import CensusYear
-
 from tests.excel_harness import run_excel_function
 
 YEAR = CensusYear.parse("2026-27")

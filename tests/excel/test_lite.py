@@ -9,10 +9,9 @@ import urllib.request
 from pathlib import Path
 
 from cin_xl import __version__
+from cin_xl.census.years import CensusYear
 from cin_xl.synthetic.generate import generate
 from cin_xl.workbook.writer import write_workbook
-from cin_xl.census.years import CensusYear
-
 from tests.excel_harness import run_excel_function
 
 LITE = Path(__file__).resolve().parents[2] / "workbook_templates" / "xlwings-lite"

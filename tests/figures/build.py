@@ -9,11 +9,22 @@ from __future__ import annotations
 
 from datetime import date
 
-from cin_xl.reports.figures import compute_figures
-from cin_xl.census.model import (Assessment, CensusReturn, Child, ChildCharacteristics, ChildIdentifiers,
-                          ChildProtectionPlan, CINDetails, CINPlan, CollectionDetails, Header, PreProceedings,
-                          Section47)
+from cin_xl.census.model import (
+    Assessment,
+    CensusReturn,
+    Child,
+    ChildCharacteristics,
+    ChildIdentifiers,
+    ChildProtectionPlan,
+    CINDetails,
+    CINPlan,
+    CollectionDetails,
+    Header,
+    PreProceedings,
+    Section47,
+)
 from cin_xl.census.years import CensusYear
+from cin_xl.reports.figures import compute_figures
 
 YEAR = CensusYear.parse("2026-27")
 d = date.fromisoformat

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from cin_xl.reports.figures import Category
-
 from tests.figures.build import Assessment, child, d, episode, figures, plan, value
 
 

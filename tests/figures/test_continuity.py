@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from cin_xl.census.years import CensusYear
 from cin_xl.cli import main
 from cin_xl.reports.figures import compute_figures, figures_for_file
-from cin_xl.synthetic.years import generate_years
 from cin_xl.reports.html import render_html
+from cin_xl.synthetic.years import generate_years
 from cin_xl.validation.continuity import check_continuity
 from cin_xl.xml.writer import write_xml
-from cin_xl.census.years import CensusYear
 
 LAST, THIS = CensusYear.parse("2024-25"), CensusYear.parse("2025-26")
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from cin_xl.reports.figures import Rate
-
 from tests.figures.build import Assessment, CINPlan, PreProceedings, Section47, child, d, episode, figures, plan, value
 
 

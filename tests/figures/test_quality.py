@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from cin_xl.validation.findings import Finding, Severity
-
 from tests.figures.build import Assessment, CINPlan, child, d, episode, figures, plan, value
 
 E, Q = Severity.ERROR, Severity.QUERY

@@ -10,15 +10,14 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from cin_xl.census.years import CensusYear
 from cin_xl.cli import main
 from cin_xl.reports.figures import FIGURES, SECTIONS, Rate
-from cin_xl.validation.findings import Finding, Severity
-from cin_xl.synthetic.generate import generate
 from cin_xl.reports.html import bar_chart, line_chart, percent_chart, render_html
 from cin_xl.reports.summary_sheet import SUMMARY_SHEET, WIDTH, summary_grid, summary_layout, write_summary_sheet
+from cin_xl.synthetic.generate import generate
+from cin_xl.validation.findings import Finding, Severity
 from cin_xl.xml import to_xml_bytes
-from cin_xl.census.years import CensusYear
-
 from tests.figures.build import Assessment, child, d, episode, figures, plan
 
 YEAR = CensusYear.parse("2026-27")
@@ -119,7 +118,7 @@ def test_summary_sheet_written_and_reopened(small, tmp_path):
 def test_summary_sheet_when_not_checked():
     result = figures(child(episode(d("2026-05-01"))))
     grid = summary_grid(result, generated=WHEN)
-    assert ["Errors", "not checked", None, None, None] == grid[[r[0] for r in grid].index("Errors")][:5]
+    assert grid[[r[0] for r in grid].index("Errors")][:5] == ["Errors", "not checked", None, None, None]
 
 
 @pytest.fixture(scope="module")

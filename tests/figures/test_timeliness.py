@@ -8,7 +8,6 @@ from datetime import date, timedelta
 
 from cin_xl.census.calendar import working_days_between
 from cin_xl.reports.figures import Rate, WorkingDays, add_months, reviewed_on_time
-
 from tests.figures.build import YEAR, Assessment, Section47, child, d, episode, plan, value
 
 

@@ -14,11 +14,11 @@ import json
 from datetime import date, datetime
 from pathlib import Path
 
-from cin_xl.synthetic.generate import generate
+from cin_xl.census.years import READABLE_YEARS, SUPPORTED_YEARS, CensusYear, supported
 from cin_xl.jobs.validate import validate_file
+from cin_xl.synthetic.generate import generate
 from cin_xl.xml import read_xml
 from cin_xl.xml.writer import to_xml_bytes
-from cin_xl.census.years import READABLE_YEARS, SUPPORTED_YEARS, CensusYear, supported
 
 HERE = Path(__file__).resolve().parent
 CHILDREN = 100

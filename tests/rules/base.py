@@ -12,9 +12,21 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from cin_xl.census.model import (Assessment, CensusReturn, Child, ChildCharacteristics, ChildIdentifiers,
-                          ChildProtectionPlan, CINDetails, CINPlan, CollectionDetails, Header, PreProceedings,
-                          Section47, Source)
+from cin_xl.census.model import (
+    Assessment,
+    CensusReturn,
+    Child,
+    ChildCharacteristics,
+    ChildIdentifiers,
+    ChildProtectionPlan,
+    CINDetails,
+    CINPlan,
+    CollectionDetails,
+    Header,
+    PreProceedings,
+    Section47,
+    Source,
+)
 from cin_xl.census.upn import make_upn
 from cin_xl.census.years import CensusYear
 

@@ -2,7 +2,6 @@ from datetime import date, timedelta
 
 from cin_xl.census.calendar import add_working_days
 from cin_xl.census.model import Assessment
-
 from tests.rules.base import ep
 from tests.rules.harness import Case
 

@@ -3,7 +3,6 @@ from datetime import date, timedelta
 from cin_xl.census.model import Child, ChildCharacteristics, ChildIdentifiers, CINDetails
 from cin_xl.census.upn import make_upn
 from cin_xl.census.years import CensusYear
-
 from tests.rules.base import ep
 from tests.rules.harness import Case
 

@@ -2,7 +2,6 @@ from datetime import timedelta
 
 from cin_xl.census.model import ChildProtectionPlan, Section47
 from cin_xl.census.years import CensusYear
-
 from tests.rules.base import ep
 from tests.rules.harness import Case
 

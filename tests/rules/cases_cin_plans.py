@@ -1,7 +1,6 @@
 from datetime import timedelta
 
 from cin_xl.census.model import ChildProtectionPlan, CINPlan
-
 from tests.rules.base import ep
 from tests.rules.harness import Case
 

@@ -3,7 +3,6 @@ from datetime import timedelta
 from cin_xl.census.calendar import add_working_days
 from cin_xl.census.model import Section47
 from cin_xl.census.years import CensusYear
-
 from tests.rules.base import ep
 from tests.rules.harness import Case
 

@@ -6,13 +6,12 @@ and checks that every catalogued code of every supported year has at least one c
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from cin_xl.census.model import CensusReturn
-from cin_xl.validation import validate
 from cin_xl.census.years import CensusYear
-
+from cin_xl.validation import validate
 from tests.rules.base import base_return
 
 Change = Callable[[CensusReturn], None]

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from cin_xl.validation.findings import Severity
-from cin_xl.validation import catalogue, missing_implementations, validate
 from cin_xl.census.years import SUPPORTED_YEARS, CensusYear
-
+from cin_xl.validation import catalogue, missing_implementations, validate
+from cin_xl.validation.findings import Severity
 from tests.rules import harness
 from tests.rules.base import base_return
 

@@ -16,15 +16,15 @@ from functools import cache
 
 import pytest
 
-from cin_xl.validation.findings import Finding, Severity
-from cin_xl.synthetic.generate import generate
-from cin_xl.synthetic.inject import COMPANIONS, INJECTORS, Injected, NoCandidate, inject
 from cin_xl.census.model import CensusReturn, Node
 from cin_xl.census.spec import fields_of
-from cin_xl.validation import catalogue, validate
 from cin_xl.census.values import is_missing
-from cin_xl.xml import read_xml, to_xml_bytes
 from cin_xl.census.years import SUPPORTED_YEARS, CensusYear
+from cin_xl.synthetic.generate import generate
+from cin_xl.synthetic.inject import COMPANIONS, INJECTORS, Injected, NoCandidate, inject
+from cin_xl.validation import catalogue, validate
+from cin_xl.validation.findings import Finding, Severity
+from cin_xl.xml import read_xml, to_xml_bytes
 
 N = 300
 SEED = 2027

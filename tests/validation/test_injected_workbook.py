@@ -13,14 +13,14 @@ import random
 
 import pytest
 
+from cin_xl.census.model import ChildCharacteristics, ChildIdentifiers
+from cin_xl.census.years import SUPPORTED_YEARS, CensusYear
 from cin_xl.synthetic.generate import generate
 from cin_xl.synthetic.inject import INJECTORS, Injected, NoCandidate, Picker
-from cin_xl.census.model import ChildCharacteristics, ChildIdentifiers
 from cin_xl.validation import catalogue, validate
 from cin_xl.workbook.layout import MODULES
 from cin_xl.workbook.reader import read_workbook
 from cin_xl.workbook.writer import write_workbook
-from cin_xl.census.years import SUPPORTED_YEARS, CensusYear
 
 #: injected values that are a correct entry in the workbook, where the reader takes "Yes" for true:
 #: there the mistake is made with text the workbook cannot read either

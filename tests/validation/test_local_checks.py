@@ -6,9 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from cin_xl.census.model import Origin
-from cin_xl.validation import validate
 from cin_xl.census.years import CensusYear
-
+from cin_xl.validation import validate
 from tests.rules.base import base_return
 
 YEAR = CensusYear.parse("2026-27")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections import Counter
 
+from cin_xl.census.years import CensusYear
 from cin_xl.synthetic.generate import generate
 from cin_xl.synthetic.messy import BENCHMARK_RATE, RETURN_LEVEL, mistake_codes
 from cin_xl.validation import validate
 from cin_xl.xml.writer import to_xml_bytes
-from cin_xl.census.years import CensusYear
 
 YEAR = CensusYear.parse("2026-27")
 

@@ -8,8 +8,8 @@ from functools import cache
 
 from openpyxl import load_workbook
 
-from cin_xl.workbook.writer import workbook_bytes
 from cin_xl.census.years import CensusYear
+from cin_xl.workbook.writer import workbook_bytes
 
 
 def _load_base():

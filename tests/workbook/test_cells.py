@@ -8,8 +8,8 @@ import pytest
 
 from cin_xl.census.model import Assessment, ChildCharacteristics, ChildIdentifiers, CINDetails, Section47
 from cin_xl.census.spec import fields_of
-from cin_xl.workbook.cells import cell_value, needs_text_guard, read_codes, read_value
 from cin_xl.census.years import CensusYear
+from cin_xl.workbook.cells import cell_value, needs_text_guard, read_codes, read_value
 
 Y = CensusYear.parse("2026-27")
 

@@ -9,11 +9,10 @@ from datetime import datetime
 import pytest
 from openpyxl import load_workbook
 
+from cin_xl.census.years import CensusYear
 from cin_xl.cli import main
 from cin_xl.workbook import read_workbook
 from cin_xl.xml import read_xml, to_xml_bytes
-from cin_xl.census.years import CensusYear
-
 from tests.workbook.helpers import base_return
 
 Y = CensusYear.parse("2026-27")

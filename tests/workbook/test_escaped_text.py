@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from lxml import etree
 
+from cin_xl.census.years import CensusYear
 from cin_xl.cli import main
 from cin_xl.synthetic.generate import generate
 from cin_xl.workbook.package.write import Package, excel_text
 from cin_xl.workbook.reader import read_workbook
 from cin_xl.xml import to_xml_bytes
-from cin_xl.census.years import CensusYear
 
 YEAR = CensusYear.parse("2026-27")
 LOOKALIKES = ["_x0041_", "ID_x000D_1", "_x005F_x0041_", "plain_x_text"]

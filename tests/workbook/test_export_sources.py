@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from lxml import etree
 
+from cin_xl.census.years import CensusYear
 from cin_xl.synthetic.generate import generate
 from cin_xl.workbook.export import element_nodes
 from cin_xl.xml.writer import to_tree
-from cin_xl.census.years import CensusYear
 
 YEAR = CensusYear.parse("2026-27")
 

@@ -8,17 +8,16 @@ from datetime import datetime
 import pytest
 from openpyxl import load_workbook
 
+from cin_xl.census.spec import CODE_SETS
+from cin_xl.census.years import CensusYear
 from cin_xl.cli import main
 from cin_xl.excel import validate as excel_validate
-from cin_xl.validation.findings import Finding, Severity, plural, totals_text
 from cin_xl.jobs.validate import validate_file
 from cin_xl.reports.findings import grouped
-from cin_xl.census.spec import CODE_SETS
+from cin_xl.validation.findings import Finding, Severity, plural, totals_text
 from cin_xl.workbook.layout import ISSUES_WIDTH, RETURN, return_row_number
 from cin_xl.workbook.marks import row_height
 from cin_xl.workbook.template import build_workbook
-from cin_xl.census.years import CensusYear
-
 from tests.excel_harness import run_excel_function
 
 YEAR = CensusYear.parse("2026-27")

@@ -11,17 +11,15 @@ import io
 import json
 import struct
 import zipfile
-import zlib
 from datetime import date
 
 import pytest
 
+from cin_xl.census.years import CensusYear
 from cin_xl.cli import main
 from cin_xl.errors import UnusableInput
 from cin_xl.workbook.package import limits
 from cin_xl.workbook.writer import workbook_bytes
-from cin_xl.census.years import CensusYear
-
 from tests.workbook.helpers import base_return
 from tests.workbook.packages import edit_cell, edit_member, sheet_member, style_of
 

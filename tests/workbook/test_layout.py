@@ -5,9 +5,18 @@ from __future__ import annotations
 import pytest
 
 from cin_xl.census.spec import fields_of
-from cin_xl.workbook.layout import (CENSUS_YEAR_LABEL, LINK, MODULES, header_names, marks_text, module_in_force,
-                                    return_rows, sheet_layout, sheet_names)
 from cin_xl.census.years import READABLE_YEARS, CensusYear
+from cin_xl.workbook.layout import (
+    CENSUS_YEAR_LABEL,
+    LINK,
+    MODULES,
+    header_names,
+    marks_text,
+    module_in_force,
+    return_rows,
+    sheet_layout,
+    sheet_names,
+)
 
 
 def items_in_force(cls, year, prefix=""):

@@ -8,8 +8,8 @@ import subprocess
 
 import pytest
 
-from cin_xl.workbook import template_bytes
 from cin_xl.census.years import SUPPORTED_YEARS, CensusYear
+from cin_xl.workbook import template_bytes
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 

@@ -12,12 +12,11 @@ from datetime import datetime, time, timedelta
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from cin_xl.census.years import SUPPORTED_YEARS, CensusYear
 from cin_xl.errors import UnusableInput
 from cin_xl.workbook.cells import FormulaWithoutValue
 from cin_xl.workbook.package.read import PackageReader, from_serial, is_date_format, is_elapsed_format
 from cin_xl.workbook.writer import workbook_bytes
-from cin_xl.census.years import SUPPORTED_YEARS, CensusYear
-
 from tests.workbook.helpers import base_return
 from tests.workbook.packages import MAIN, package, sheet_xml
 

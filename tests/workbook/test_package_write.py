@@ -19,16 +19,22 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from cin_xl.census.years import CensusYear
 from cin_xl.cli import main
 from cin_xl.synthetic.generate import generate
 from cin_xl.synthetic.inject import inject
 from cin_xl.workbook.export import prepare_for_export
+from cin_xl.workbook.macros.xlsm import (
+    cin_xl_buttons,
+    cin_xl_module,
+    xlsm_bytes,
+    xlwings_dictionary_class,
+    xlwings_module,
+)
 from cin_xl.workbook.package.write import Fingerprint, Formula, Package
 from cin_xl.workbook.reader import read_workbook
 from cin_xl.workbook.writer import workbook_bytes
-from cin_xl.workbook.macros.xlsm import cin_xl_buttons, cin_xl_module, xlsm_bytes, xlwings_dictionary_class, xlwings_module
 from cin_xl.xml import to_xml_bytes
-from cin_xl.census.years import CensusYear
 
 YEAR = CensusYear.parse("2025-26")
 pytestmark = pytest.mark.filterwarnings("ignore:Sparkline Group extension")  # openpyxl's reader, not ours
@@ -58,11 +64,11 @@ DRAWING = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 CHART = b"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <c:chartSpace xmlns:c="http://schemas.openxmlformats.org/drawingml/2006/chart" xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><c:chart><c:plotArea><c:layout/><c:barChart><c:barDir val="col"/><c:grouping val="clustered"/><c:ser><c:idx val="0"/><c:order val="0"/><c:val><c:numRef><c:f>Children!$E$2:$E$9</c:f></c:numRef></c:val></c:ser><c:axId val="1"/><c:axId val="2"/></c:barChart><c:catAx><c:axId val="1"/><c:scaling><c:orientation val="minMax"/></c:scaling><c:delete val="0"/><c:axPos val="b"/><c:crossAx val="2"/></c:catAx><c:valAx><c:axId val="2"/><c:scaling><c:orientation val="minMax"/></c:scaling><c:delete val="0"/><c:axPos val="l"/><c:crossAx val="1"/></c:valAx></c:plotArea></c:chart></c:chartSpace>"""
 SPARKLINES = (
-    '<extLst xmlns="%s"><ext uri="{05C60535-1F16-4fd2-B633-F4F36F0B64E0}" '
+    f'<extLst xmlns="{MAIN}"><ext uri="{{05C60535-1F16-4fd2-B633-F4F36F0B64E0}}" '
     'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"><x14:sparklineGroups '
     'xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main"><x14:sparklineGroup displayEmptyCellsAs="gap">'
     '<x14:colorSeries rgb="FF376092"/><x14:sparklines><x14:sparkline><xm:f>Children!E2:E9</xm:f><xm:sqref>O2</xm:sqref>'
-    '</x14:sparkline></x14:sparklines></x14:sparklineGroup></x14:sparklineGroups></ext></extLst>' % MAIN)
+    '</x14:sparkline></x14:sparklines></x14:sparklineGroup></x14:sparklineGroups></ext></extLst>')
 
 
 # ---------------------------------------------------------------------------------------------

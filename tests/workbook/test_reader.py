@@ -6,14 +6,13 @@ from datetime import date, datetime
 
 import pytest
 
+from cin_xl.census.years import CensusYear
 from cin_xl.errors import UnusableInput
 from cin_xl.validation.findings import Severity, locate
 from cin_xl.validation.structural import check_return
 from cin_xl.workbook import read_grids
 from cin_xl.workbook.reader import READ_PROBLEM
 from cin_xl.xml import to_xml_bytes
-from cin_xl.census.years import CensusYear
-
 from tests.workbook.helpers import base_grids, base_return, cell, col, move_column, put
 
 Y = CensusYear.parse("2026-27")

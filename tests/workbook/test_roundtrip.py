@@ -8,10 +8,9 @@ import pytest
 from openpyxl import load_workbook
 
 from cin_xl.census.model import ChildProtectionPlan
+from cin_xl.census.years import SUPPORTED_YEARS, CensusYear
 from cin_xl.workbook import read_grids, read_workbook, workbook_bytes, write_workbook
 from cin_xl.xml import read_xml, to_xml_bytes
-from cin_xl.census.years import SUPPORTED_YEARS, CensusYear
-
 from tests.workbook.helpers import base_return, grids_of
 
 

@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 from lxml import etree
 from openpyxl import load_workbook
 
+from cin_xl.census.years import CensusYear
 from cin_xl.cli import main
 from cin_xl.workbook import template_bytes
 from cin_xl.workbook.macros.cfb import compound_file
@@ -56,7 +57,6 @@ from cin_xl.workbook.macros.xlsm import (
     xlwings_dictionary_class,
     xlwings_module,
 )
-from cin_xl.census.years import CensusYear
 
 olefile = pytest.importorskip("olefile")
 
@@ -569,7 +569,7 @@ def test_buttons_cover_no_text(xlsm):
             for c in range(c1 + 1, c2 + 2):
                 assert ws.cell(r, c).value is None, (b.label, ws.cell(r, c).coordinate)
         boxes.append(geometry.left_top(c1, x1, r1, y1) + geometry.left_top(c2, x2, r2, y2))
-    for (_, top1, _, bottom1), (_, top2, _, _) in itertools.pairwise(boxes):
+    for (_, _top1, _, bottom1), (_, top2, _, _) in itertools.pairwise(boxes):
         assert bottom1 < top2
 
 
@@ -775,7 +775,7 @@ def test_xlwings_conf_sheet_names_the_python_that_made_the_workbook(tmp_path, pl
     assert ws["A2"].value is None  # the end of the settings for xlwings' End(xlDown)
     assert "INTERPRETER_WIN" in ws["D2"].value and "docs/excel.md" in " ".join(c.value or "" for c in ws["D"])
     # the sheet's name is the one the VBA module looks for
-    assert f'PROJECT_NAME & ".conf"' in xlwings_module() and 'PROJECT_NAME As String = "xlwings"' in xlwings_module()
+    assert 'PROJECT_NAME & ".conf"' in xlwings_module() and 'PROJECT_NAME As String = "xlwings"' in xlwings_module()
 
 
 def test_template_xlsm_uses_the_running_python(tmp_path, monkeypatch):

@@ -9,14 +9,15 @@ adding next year's items is a change to the model declaration only.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from functools import cache
-from datetime import datetime
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import TYPE_CHECKING
 
-from cin_xl.census.years import CensusYear, in_force
 from cin_xl.census.spec.codesets import CODE_SETS, Code, CodeSet
+from cin_xl.census.years import CensusYear, in_force
 
 if TYPE_CHECKING:  # pragma: no cover
     from cin_xl.census.model import Node

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from cin_xl.census.years import CensusYear, SUPPORTED_YEARS, default_year, supported
+from cin_xl.census.years import SUPPORTED_YEARS, CensusYear, default_year, supported
 
 
 def add_year(parser: argparse.ArgumentParser, *, default: str | None = None) -> None:

@@ -25,14 +25,14 @@ def add_arguments(p) -> None:
 
 def run(args) -> int:
     from cin_xl.errors import UnusableInput
-    from cin_xl.reports.figures import compute_figures
-    from cin_xl.synthetic.generate import generate
     from cin_xl.jobs.validate import validate_file
+    from cin_xl.reports.figures import compute_figures
     from cin_xl.reports.html import write_html
+    from cin_xl.safety.outputs import check_output
+    from cin_xl.synthetic.generate import generate
     from cin_xl.workbook import census_to_workbook
     from cin_xl.workbook.annotate import annotate_file
     from cin_xl.workbook.reader import read_workbook
-    from cin_xl.safety.outputs import check_output
     from cin_xl.xml.writer import write_xml
 
     year = year_arg(args)
@@ -99,11 +99,11 @@ def _new_year_files(out: Path, year) -> list[tuple[Path, str]]:
 
 def _new_year(out: Path, year, children: int, seed: int) -> None:
     """Step 5: last year's return carried into this year's workbook, and checked for continuity."""
-    from cin_xl.synthetic.years import generate_years
-    from cin_xl.jobs.validate import validate_file
-    from cin_xl.xml.writer import write_xml
     from cin_xl.census.years import SUPPORTED_YEARS
     from cin_xl.cli.commands.rollover import write_rollover
+    from cin_xl.jobs.validate import validate_file
+    from cin_xl.synthetic.years import generate_years
+    from cin_xl.xml.writer import write_xml
 
     last_year = _last_year(year)
     if last_year is None:

@@ -25,12 +25,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from cin_xl.census.years import supported
+    from cin_xl.validation import validate
+    from cin_xl.validation.findings import Severity
     from cin_xl.workbook.export import export_problems, prepare_for_export
     from cin_xl.workbook.reader import read_workbook
     from cin_xl.xml import ExportRefused, write_xml
-    from cin_xl.validation.findings import Severity
-    from cin_xl.validation import validate
-    from cin_xl.census.years import supported
 
     if Path(args.workbook).suffix.lower() == ".xml":
         from cin_xl.errors import UnusableInput

@@ -22,11 +22,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from cin_xl.xml import read_xml
-    from cin_xl.workbook.writer import cell_limit_problems, workbook_bytes
+    from cin_xl.census.years import supported
     from cin_xl.progress import phase
     from cin_xl.safety.atomic import write_atomic
-    from cin_xl.census.years import supported
+    from cin_xl.workbook.writer import cell_limit_problems, workbook_bytes
+    from cin_xl.xml import read_xml
 
     if Path(args.xml).suffix.lower() in (".xlsx", ".xlsm", ".xls"):
         from cin_xl.errors import UnusableInput

@@ -22,8 +22,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def _grids(rows, year) -> dict[str, list[list[object]]]:
     """The sheets of the workbook written from ``rows``, as the reader sees them (header row, then data),
     so that the records can be placed on their cells without reading the file back."""
-    from cin_xl.workbook.layout import ISSUES_HEADER, MARKS_HEADER, RETURN, RETURN_HEADERS, modules_for, return_rows
-    from cin_xl.workbook.layout import sheet_layout
+    from cin_xl.workbook.layout import (
+        ISSUES_HEADER,
+        MARKS_HEADER,
+        RETURN,
+        RETURN_HEADERS,
+        modules_for,
+        return_rows,
+        sheet_layout,
+    )
 
     grids: dict[str, list[list[object]]] = {
         RETURN: [list(RETURN_HEADERS)] + [[r.label, rows.header.get(r.path)] for r in return_rows(year)]}
@@ -52,16 +59,16 @@ def write_rollover(last: Path, output: Path, year_label: str | None = None):
     The cells to fill in are marked as validation marks them (Issues and Marks columns, Issues sheet),
     placed by reading the rows the workbook is built from, not the file. Returns the
     :class:`~cin_xl.jobs.rollover.Carried` summary."""
+    from cin_xl.census.years import CensusYear, UnknownYear, supported
     from cin_xl.errors import UnusableInput
-    from cin_xl.jobs.validate import load
     from cin_xl.jobs.rollover import carry_forward, fill_in_findings
+    from cin_xl.jobs.validate import load
+    from cin_xl.progress import phase
+    from cin_xl.safety.atomic import write_atomic
     from cin_xl.workbook.marks import plan_marks
     from cin_xl.workbook.reader import read_grids
     from cin_xl.workbook.template import build_workbook
     from cin_xl.workbook.writer import census_rows
-    from cin_xl.progress import phase
-    from cin_xl.safety.atomic import write_atomic
-    from cin_xl.census.years import CensusYear, UnknownYear, supported
 
     if last.suffix.lower() != ".xml":
         raise UnusableInput(f"{last}: rollover reads last year's census XML (export the workbook first)")

@@ -25,9 +25,8 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
-    from cin_xl.jobs.validate import validate_file
-
     from cin_xl.errors import UnusableInput
+    from cin_xl.jobs.validate import validate_file
     from cin_xl.progress import phase
 
     if args.annotate and args.file.suffix.lower() not in (".xlsx", ".xlsm"):

@@ -1,7 +1,16 @@
 """Rules of the assessments module."""
 
 from cin_xl.census.spec.codesets import CODE_SETS
-from cin_xl.validation.helpers import *  # noqa: F401,F403
+from cin_xl.validation.helpers import (
+    add_working_days,
+    before,
+    duplicates,
+    missing,
+    on_or_after,
+    outside,
+    present,
+    within,
+)
 from cin_xl.validation.registry import Hit, rule
 
 
@@ -25,7 +34,7 @@ def _open_period_contains(day, other, reference_date) -> bool:
 def assessment_authorised_before_start(census):
     """If present <AssessmentAuthorisationDate> (N00160) must be on or after the <AssessmentActualStartDate>
     (N00159)."""
-    for child, episode, assessment in census.assessments:
+    for child, _episode, assessment in census.assessments:
         if before(assessment.authorisation_date, assessment.start_date):
             yield Hit(assessment, ("authorisation_date",), child)
 
@@ -34,7 +43,7 @@ def assessment_authorised_before_start(census):
 def factors_on_uncompleted_assessment(census):
     """If <AssessmentAuthorisationDate> (N00160) is missing, <AssessmentFactors> (N00181) within the same
     module must also be missing."""
-    for child, episode, assessment in census.assessments:
+    for child, _episode, assessment in census.assessments:
         if missing(assessment.authorisation_date) and present(assessment.factors):
             yield Hit(assessment, ("factors",), child)
 
@@ -44,7 +53,7 @@ def open_assessment_over_45_working_days(census):
     """If <AssessmentAuthorisationDate> (N00160) is not present then <AssessmentActualStartDate> (N00159)
     should not be before the <ReferenceDate> (N00603) minus 45 working days."""
     earliest = add_working_days(census.reference_date, -45)
-    for child, episode, assessment in census.assessments:
+    for child, _episode, assessment in census.assessments:
         if missing(assessment.authorisation_date) and before(assessment.start_date, earliest):
             yield Hit(assessment, ("start_date",), child)
 
@@ -53,7 +62,7 @@ def open_assessment_over_45_working_days(census):
 def assessment_authorised_outside_census_year(census):
     """If present <AssessmentAuthorisationDate> (N00160) must be on or between [Start_Of_Census_Year] and
     <ReferenceDate> (N00603)."""
-    for child, episode, assessment in census.assessments:
+    for child, _episode, assessment in census.assessments:
         if census.outside_year(assessment.authorisation_date):
             yield Hit(assessment, ("authorisation_date",), child)
 
@@ -63,7 +72,7 @@ def open_assessment_starts_outside_census_year(census):
     """Where present, if an <Assessments> group has no <AssessmentAuthorisationDate> (N00160) then the
     <AssessmentActualStartDate> (N00159) must be on or between [Start_Of_Census_Year] and <ReferenceDate>
     (N00603)."""
-    for child, episode, assessment in census.assessments:
+    for child, _episode, assessment in census.assessments:
         if missing(assessment.authorisation_date) and outside(assessment.start_date, census.start,
                                                               census.reference_date):
             yield Hit(assessment, ("start_date",), child)
@@ -93,7 +102,7 @@ def no_factors_code_with_others(census):
     """If <AssessmentFactors> (N00181) = "21", this must be the only <AssessmentFactors> present.
 
     Note: "21" given twice and nothing else is left to rule 8898 (duplicate codes)."""
-    for child, episode, assessment in census.assessments:
+    for child, _episode, assessment in census.assessments:
         if "21" in assessment.factors and any(f != "21" for f in assessment.factors):
             yield Hit(assessment, ("factors",), child)
 
@@ -127,7 +136,7 @@ def completed_assessment_without_factors(census):
     one or more <AssessmentFactors> (N00181) must be present within the same assessment and must be valid
     codes. (The old codes 18A and 19A count as valid here: rules 8945Q and 8950Q query them.)"""
     valid = CODE_SETS["AssessmentFactors"].valid(census.year)
-    for child, episode, assessment in census.assessments:
+    for child, _episode, assessment in census.assessments:
         if on_or_after(assessment.authorisation_date, census.start) and (
                 missing(assessment.factors) or any(f not in valid for f in assessment.factors)):
             yield Hit(assessment, ("factors",), child)
@@ -137,7 +146,7 @@ def completed_assessment_without_factors(census):
 def duplicate_factors(census):
     """If there is more than one <AssessmentFactors> (N00181) for an assessment, none of the values should
     appear more than once."""
-    for child, episode, assessment in census.assessments:
+    for child, _episode, assessment in census.assessments:
         if duplicates(assessment.factors):
             yield Hit(assessment, ("factors",), child)
 
@@ -146,7 +155,7 @@ def duplicate_factors(census):
 def old_physical_abuse_factor(census):
     """<AssessmentFactors> (N00181) should not be '18A'; use '18B' (child on child) or '18C' (adult on
     child)."""
-    for child, episode, assessment in census.assessments:
+    for child, _episode, assessment in census.assessments:
         if "18A" in assessment.factors:
             yield Hit(assessment, ("factors",), child)
 
@@ -155,6 +164,6 @@ def old_physical_abuse_factor(census):
 def old_sexual_abuse_factor(census):
     """<AssessmentFactors> (N00181) should not be '19A'; use '19B' (child on child) or '19C' (adult on
     child)."""
-    for child, episode, assessment in census.assessments:
+    for child, _episode, assessment in census.assessments:
         if "19A" in assessment.factors:
             yield Hit(assessment, ("factors",), child)

@@ -3,7 +3,7 @@
 from collections import Counter
 
 from cin_xl.census.spec.codesets import CODE_SETS
-from cin_xl.validation.helpers import *  # noqa: F401,F403
+from cin_xl.validation.helpers import is_false, missing
 from cin_xl.validation.registry import Hit, rule
 
 NONE = "NONE"

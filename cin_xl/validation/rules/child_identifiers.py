@@ -7,7 +7,18 @@ from datetime import date
 from cin_xl.census.spec.codesets import CODE_SETS
 from cin_xl.census.spec.la_codes import is_recognised_upn_la_code
 from cin_xl.census.upn import check_letter, is_well_formed
-from cin_xl.validation.helpers import *  # noqa: F401,F403
+from cin_xl.validation.helpers import (
+    after,
+    as_date,
+    before,
+    days,
+    is_false,
+    missing,
+    on_or_before,
+    outside,
+    present,
+    years_before,
+)
 from cin_xl.validation.registry import Hit, rule
 
 _DIGITS = re.compile(r"[0-9]*")

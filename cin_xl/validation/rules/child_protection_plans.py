@@ -2,7 +2,18 @@
 
 
 from cin_xl.census.spec.codesets import CODE_SETS
-from cin_xl.validation.helpers import *  # noqa: F401,F403
+from cin_xl.validation.helpers import (
+    after,
+    as_date,
+    before,
+    falls_within,
+    is_true,
+    missing,
+    on_or_before,
+    pairs,
+    several_open_per_child,
+    within,
+)
 from cin_xl.validation.registry import Hit, rule
 from cin_xl.validation.rules.section47 import initial_cpcs
 

@@ -3,7 +3,19 @@
 from datetime import date
 
 from cin_xl.census.spec.codesets import CODE_SETS
-from cin_xl.validation.helpers import *  # noqa: F401,F403
+from cin_xl.validation.helpers import (
+    add_working_days,
+    after,
+    as_date,
+    before,
+    days,
+    is_false,
+    is_true,
+    missing,
+    on_or_after,
+    present,
+    within,
+)
 from cin_xl.validation.registry import Hit, rule
 
 #: closure reasons meaning "case closed after assessment" (no further action / referred to early help)

@@ -1,7 +1,18 @@
 """Rules of the cin_plans module (<CINPlanDates>)."""
 
 
-from cin_xl.validation.helpers import *  # noqa: F401,F403
+from cin_xl.validation.helpers import (
+    after,
+    as_date,
+    before,
+    falls_within,
+    is_true,
+    missing,
+    pairs,
+    per_child,
+    present,
+    several_open_per_child,
+)
 from cin_xl.validation.registry import Hit, rule
 
 
@@ -57,7 +68,7 @@ def cin_plan_start_missing_or_after_reference_date(census):
     contradicts its first sentence; we implement "present and on or before [ReferenceDate]". A plan may
     start before the census year (a plan carried over), so only a start after 31 March is out of period. An
     unreadable start date counts as present (the structural checks report it)."""
-    for child, episode, plan in census.cin_plans:
+    for child, _episode, plan in census.cin_plans:
         if missing(plan.start_date) or after(plan.start_date, census.reference_date):
             yield Hit(plan, ("start_date",), child)
 
@@ -65,7 +76,7 @@ def cin_plan_start_missing_or_after_reference_date(census):
 @rule("4011")
 def cin_plan_ends_before_it_starts(census):
     """If present, <CINPlanEndDate> (N00690) must be on or after the <CINPlanStartDate> (N00689)."""
-    for child, episode, plan in census.cin_plans:
+    for child, _episode, plan in census.cin_plans:
         if before(plan.end_date, plan.start_date):
             yield Hit(plan, ("end_date",), child)
 
@@ -74,7 +85,7 @@ def cin_plan_ends_before_it_starts(census):
 def cin_plan_starts_and_ends_same_day(census):
     """Within a <CINPlanDates> group, <CINPlanStartDate> (N00689) should not be the same as the
     <CINPlanEndDate> (N00690)."""
-    for child, episode, plan in census.cin_plans:
+    for child, _episode, plan in census.cin_plans:
         start = as_date(plan.start_date)
         if start is not None and start == as_date(plan.end_date):
             yield Hit(plan, ("end_date",), child)
@@ -83,7 +94,7 @@ def cin_plan_starts_and_ends_same_day(census):
 @rule("4013")
 def cin_plan_end_outside_census_year(census):
     """If <CINPlanEndDate> (N00690) is present, it must fall within [Period_of_Census] inclusive."""
-    for child, episode, plan in census.cin_plans:
+    for child, _episode, plan in census.cin_plans:
         if census.outside_year(plan.end_date):
             yield Hit(plan, ("end_date",), child)
 

@@ -1,6 +1,5 @@
 """Rules of the header module."""
 
-from cin_xl.validation.helpers import *  # noqa: F401,F403
 from cin_xl.validation.registry import Hit, rule
 
 

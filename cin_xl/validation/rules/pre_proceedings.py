@@ -6,7 +6,7 @@ a condition and its message disagree, the rule implements the message, using the
 """
 
 from cin_xl.census.spec import CODE_SETS
-from cin_xl.validation.helpers import *  # noqa: F401,F403
+from cin_xl.validation.helpers import before, is_true, missing, present
 from cin_xl.validation.registry import Hit, rule
 
 
@@ -36,7 +36,7 @@ def pre_proceedings_start_date_not_collected(census):
 @rule("9005", since="2026-27")
 def pre_proceedings_start_outside_census_year(census):
     """If <PPStartDate> (N00826) is present, then it must fall within [Period_of_Census] inclusive."""
-    for child, episode, pp in census.pre_proceedings:
+    for child, _episode, pp in census.pre_proceedings:
         if census.outside_year(pp.pp_start_date):
             yield Hit(pp, ("pp_start_date",), child)
 
@@ -45,7 +45,7 @@ def pre_proceedings_start_outside_census_year(census):
 def letter_before_proceedings_date_invalid(census):
     """If <LBPSentDate> (N00827) is present, then it must fall within [Period_of_Census] inclusive and on or
     after <PPStartDate> (N00826)."""
-    for child, episode, pp in census.pre_proceedings:
+    for child, _episode, pp in census.pre_proceedings:
         if (census.outside_year(pp.lbp_sent_date)
                 or before(pp.lbp_sent_date, pp.pp_start_date)):
             yield Hit(pp, ("lbp_sent_date",), child)
@@ -56,7 +56,7 @@ def fgdm_offer_missing_after_letter_before_proceedings(census):
     """If <LBPSentDate> (N00827) is present, then <FGDMMeetingOffer> (N00828) should be present.
 
     A letter date that is present but unreadable still says a letter was sent, so it counts as present."""
-    for child, episode, pp in census.pre_proceedings:
+    for child, _episode, pp in census.pre_proceedings:
         if present(pp.lbp_sent_date) and missing(pp.fgdm_meeting_offer):
             yield Hit(pp, ("fgdm_meeting_offer",), child)
 
@@ -64,7 +64,7 @@ def fgdm_offer_missing_after_letter_before_proceedings(census):
 @rule("9008", since="2026-27")
 def initial_pre_proceedings_meeting_outside_census_year(census):
     """If <InitialPPMeetingDate> (N00830) is present, then it must fall within [Period_of_Census] inclusive."""
-    for child, episode, pp in census.pre_proceedings:
+    for child, _episode, pp in census.pre_proceedings:
         if census.outside_year(pp.initial_pp_meeting_date):
             yield Hit(pp, ("initial_pp_meeting_date",), child)
 
@@ -77,7 +77,7 @@ def step_decision_date_invalid(census):
     Note: the DfE draft's condition repeats 9006's (it tests N00827, the letter before proceedings); the
     message is about "the date when the decision was made to step up or down", which is N00832, so that is
     the date checked here."""
-    for child, episode, pp in census.pre_proceedings:
+    for child, _episode, pp in census.pre_proceedings:
         if (census.outside_year(pp.step_decision_date)
                 or before(pp.step_decision_date, pp.pp_start_date)):
             yield Hit(pp, ("step_decision_date",), child)
@@ -87,7 +87,7 @@ def step_decision_date_invalid(census):
 def fgdm_facilitated_missing_after_offer(census):
     """If <FGDMMeetingOffer> (N00828) is present and equals true, then <FGDMMeetingFac> (N00829) should be
     present."""
-    for child, episode, pp in census.pre_proceedings:
+    for child, _episode, pp in census.pre_proceedings:
         if is_true(pp.fgdm_meeting_offer) and missing(pp.fgdm_meeting_fac):
             yield Hit(pp, ("fgdm_meeting_fac",), child)
 
@@ -96,7 +96,7 @@ def fgdm_facilitated_missing_after_offer(census):
 def pre_proceedings_outcome_invalid(census):
     """If <PPOutcome> (N00833) is present, then it must be a valid value (code set CS131)."""
     valid = CODE_SETS["PPOutcome"].valid(census.year)
-    for child, episode, pp in census.pre_proceedings:
+    for child, _episode, pp in census.pre_proceedings:
         if present(pp.pp_outcome) and pp.pp_outcome not in valid:
             yield Hit(pp, ("pp_outcome",), child)
 
@@ -109,7 +109,7 @@ def court_application_date_invalid(census):
     Note: "N008342" is a typo in the DfE draft. The message says the court application must be "on or after
     the date of the decision to initiate care proceedings": that decision is the decision to step up,
     <StepDecisionDate> (N00832), so the court application date is compared with N00832."""
-    for child, episode, pp in census.pre_proceedings:
+    for child, _episode, pp in census.pre_proceedings:
         if (census.outside_year(pp.court_app_date)
                 or before(pp.court_app_date, pp.step_decision_date)):
             yield Hit(pp, ("court_app_date",), child)
@@ -124,7 +124,7 @@ def letter_initiating_care_proceedings_date_invalid(census):
     Note: the DfE draft's condition is a copy of 9012's (it tests N00834 against "N008342"). The message is
     about the letter initiating care proceedings, so this checks: if <LetterInitCPDate> (N00835) is present,
     it must fall within [Period_of_Census] inclusive and on or after <CourtAppDate> (N00834)."""
-    for child, episode, pp in census.pre_proceedings:
+    for child, _episode, pp in census.pre_proceedings:
         if (census.outside_year(pp.letter_init_cp_date)
                 or before(pp.letter_init_cp_date, pp.court_app_date)):
             yield Hit(pp, ("letter_init_cp_date",), child)
@@ -135,6 +135,6 @@ def review_meetings_count_missing(census):
     """If <InitialPPMeetingDate> (N00830) is present, then <ReviewMeetingsCount> (N00831) should be reported.
 
     A count of 0 is a reported count; an unreadable meeting date still says a meeting was held."""
-    for child, episode, pp in census.pre_proceedings:
+    for child, _episode, pp in census.pre_proceedings:
         if present(pp.initial_pp_meeting_date) and missing(pp.review_meetings_count):
             yield Hit(pp, ("review_meetings_count",), child)

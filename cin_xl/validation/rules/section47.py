@@ -1,6 +1,16 @@
 """Rules of the section47 module."""
 
-from cin_xl.validation.helpers import *  # noqa: F401,F403
+from cin_xl.validation.helpers import (
+    add_working_days,
+    after,
+    as_date,
+    before,
+    is_false,
+    is_true,
+    is_weekend,
+    missing,
+    present,
+)
 from cin_xl.validation.registry import Hit, rule
 
 

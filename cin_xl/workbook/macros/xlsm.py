@@ -35,7 +35,15 @@ from xml.sax.saxutils import escape, quoteattr
 from lxml import etree
 
 from cin_xl.workbook.layout import START
-from cin_xl.workbook.macros.vba import WORKBOOK_BASE, WORKSHEET_BASE, Module, class_module, document_module, standard_module, vba_project
+from cin_xl.workbook.macros.vba import (
+    WORKBOOK_BASE,
+    WORKSHEET_BASE,
+    Module,
+    class_module,
+    document_module,
+    standard_module,
+    vba_project,
+)
 
 if TYPE_CHECKING:
     from cin_xl.census.model import CensusReturn

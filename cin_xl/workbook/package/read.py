@@ -23,10 +23,10 @@ from __future__ import annotations
 import os
 import posixpath
 import re
-from datetime import datetime, time, timedelta
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
 from pathlib import Path
 from types import MappingProxyType
-from typing import Callable, Mapping
 
 from lxml import etree
 

@@ -29,11 +29,11 @@ import posixpath
 import re
 import shutil
 import zipfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import date, datetime, time
+from functools import cache
 from pathlib import Path
-from typing import Callable, Iterable, Union
 
 from lxml import etree
 
@@ -89,7 +89,7 @@ def _parser() -> etree.XMLParser:
 # ---------------------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=None)
+@cache
 def _letters_bytes(index: int) -> bytes:
     return column_letters(index).encode("ascii")
 
@@ -119,7 +119,7 @@ class Formula:
     cached: str | None = None
 
 
-Value = Union[None, str, bool, int, float, datetime, date, Formula]
+Value = None | str | bool | int | float | datetime | date | Formula
 
 
 def excel_text(text: str) -> str:
@@ -186,7 +186,7 @@ class Fingerprint:
     sha256: str
 
     @classmethod
-    def of(cls, path: str | os.PathLike, data: bytes | None = None) -> "Fingerprint":
+    def of(cls, path: str | os.PathLike, data: bytes | None = None) -> Fingerprint:
         st = os.stat(path)
         if data is None:
             data = Path(path).read_bytes()
@@ -299,7 +299,7 @@ class Styles:
         self._derived[memo] = index
         return index
 
-    def import_xf(self, other: "Styles", index: int) -> int:
+    def import_xf(self, other: Styles, index: int) -> int:
         """Copy cell format ``index`` of another styles part (with its font, fill, border, number format)."""
         memo = (id(other), index)
         if memo in self._derived:
@@ -429,8 +429,8 @@ def _row_spans(data: bytes) -> _RowSpans | None:
 class SheetPart:
     """One worksheet's XML, indexed by row, for reading and setting single cells."""
 
-    def __init__(self, package: "Package", name: str, part: str, root: etree._Element,
-                 rows: "_RowSpans | None" = None):
+    def __init__(self, package: Package, name: str, part: str, root: etree._Element,
+                 rows: _RowSpans | None = None):
         """``root`` is the parsed part; with ``rows`` (see :func:`_row_spans`), its ``<sheetData>`` is empty and
         the rows stay bytes, each parsed only when asked for (a marked sheet of 20,000 children is mostly left
         as it was: never all parsed, and written back with the same bytes)."""
@@ -1570,7 +1570,7 @@ class Package:
                 self.put(p.name, p.data)
                 self.content_type(p.name, p.content_type)
 
-    def import_sheet(self, source: "Package", name: str) -> tuple[bytes, list[tuple[str, str, NewPart]]]:
+    def import_sheet(self, source: Package, name: str) -> tuple[bytes, list[tuple[str, str, NewPart]]]:
         """A worksheet of another (scratch) package, made to fit this one, for :meth:`add_sheet` or
         :meth:`replace_sheet`: cell formats copied into this package's styles, shared strings made
         inline, and its drawing and charts copied under free part names."""
@@ -1605,7 +1605,7 @@ class Package:
         data = etree.tostring(root, encoding="UTF-8", xml_declaration=True, standalone=True)
         return data, rels
 
-    def _copy_part(self, source: "Package", part: str) -> str:
+    def _copy_part(self, source: Package, part: str) -> str:
         """Copy a part (and, recursively, what it relates to) from another package; returns its new name."""
         pattern = re.sub(r"\d*(\.[A-Za-z0-9]+)$", r"%d\1", part.replace("%", "%%"))
         new = self.free_name(pattern)
