@@ -17,7 +17,7 @@ from dataclasses import MISSING as _NO_DEFAULT
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
-from typing import Annotated
+from typing import Annotated, TypeVar, dataclass_transform
 
 from pydantic import ConfigDict
 from pydantic import Field as _Field
@@ -92,7 +92,11 @@ class Node:
         return copy.deepcopy(self)
 
 
-def record(cls: type) -> type:
+_Record = TypeVar("_Record")
+
+
+@dataclass_transform(field_specifiers=(_Field, field))  # type checkers see the fields as a dataclass's
+def record(cls: type[_Record]) -> type[_Record]:
     """Declare a record class: a pydantic dataclass with slots that refuses unknown fields."""
     return _pydantic_dataclass(slots=True, config=ConfigDict(extra="forbid", defer_build=True))(cls)
 
