@@ -320,3 +320,28 @@ def test_other_spreadsheet_files_are_named_with_what_to_do(kind, suffix, command
 def test_csv_is_named_with_what_to_do(tmp_path, capsys):
     err = refused(tmp_path, capsys, "children.csv", b"LA child ID,UPN\nA1,\n", "validate")
     assert "CSV file" in err and "cin-xl template" in err
+
+
+NOT_CENSUS = {
+    # kind: (content, what the message must say)
+    "pdf": (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n", "PDF document"),
+    "text": (b"Notes from the census meeting\nCheck the referrals before March\n", "text file but not census XML"),
+    "csv": (b"LA child ID,UPN,Date of birth\nA1,,01/02/2019\n", "CSV file"),
+    "csv-semicolons": (b"LA child ID;UPN;Date of birth\nA1;;01/02/2019\n", "CSV file"),
+    "png": (b"\x89PNG\r\n\x1a\n" + b"\0" * 64, "picture"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(NOT_CENSUS))
+@pytest.mark.parametrize("name", ["return.xlsx", "return.xml", "return.dat"])
+@pytest.mark.parametrize("command", ["validate", "export", "report"])
+def test_files_that_are_not_census_data_are_recognised_by_content(kind, name, command, tmp_path, capsys):
+    """A PDF, a note, a CSV or a picture, whatever its name, is said to be what it is, with what to give instead."""
+    content, what = NOT_CENSUS[kind]
+    if command == "export" and name.endswith(".xml"):
+        pytest.skip("export refuses a .xml name as census XML already")
+    argv = {"validate": ["validate"], "export": ["export", "-o", str(tmp_path / "out.xml")],
+            "report": ["report", "-o", str(tmp_path / "out.html")]}[command]
+    err = refused(tmp_path, capsys, name, content, *argv)
+    assert what in err, err
+    assert "well-formed" not in err and "not a zip package" not in err
