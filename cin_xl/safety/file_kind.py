@@ -113,8 +113,11 @@ def refusal(path: str | os.PathLike, kind: str) -> str | None:
         return f"{name} is a Word or PowerPoint document, not census data: {_WANTED}"
     if kind == IMAGE:
         return f"{name} is a picture, not census data: {_WANTED}"
+    if kind == PLAIN_TEXT and Path(name).suffix.lower() in (".xlsx", ".xlsm"):
+        return (f"{name} is not a readable .xlsx workbook: it holds plain text (a damaged file, or another kind of "
+                f"file renamed): {_WANTED}")
     if kind == PLAIN_TEXT:
-        return (f"{name} is a text file but not census XML (census XML starts with <Message>): {_WANTED}; "
+        return (f"{name} is a file of plain text, not census XML (census XML starts with <Message>): {_WANTED}; "
                 "a CSV of census rows is pasted into the matching sheet of a workbook from `cin-xl template`")
     return None
 

@@ -324,8 +324,10 @@ def test_csv_is_named_with_what_to_do(tmp_path, capsys):
 
 NOT_CENSUS = {
     # kind: (content, what the message must say)
+    # (a note named .xml or .dat is "a text file but not census XML"; named .xlsx, "not a readable .xlsx
+    # workbook: it holds plain text": both say plain text)
     "pdf": (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n", "PDF document"),
-    "text": (b"Notes from the census meeting\nCheck the referrals before March\n", "text file but not census XML"),
+    "text": (b"Notes from the census meeting\nCheck the referrals before March\n", "plain text"),
     "csv": (b"LA child ID,UPN,Date of birth\nA1,,01/02/2019\n", "CSV file"),
     "csv-semicolons": (b"LA child ID;UPN;Date of birth\nA1;;01/02/2019\n", "CSV file"),
     "png": (b"\x89PNG\r\n\x1a\n" + b"\0" * 64, "picture"),
