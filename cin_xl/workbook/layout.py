@@ -69,6 +69,8 @@ from cin_xl.workbook.columns import column_letters
 # ---------------------------------------------------------------------------------------------
 
 START, RETURN, LOOKED_AFTER, LISTS, ISSUES = "Start", "Return", "Looked-after", "Lists", "Issues"
+#: the sheet from which xlwings' VBA module reads the workbook's own settings (``GetConfig``)
+XLWINGS_CONF_SHEET = "xlwings.conf"
 ISSUES_HEADER, MARKS_HEADER = "Issues", "Marks"
 #: headers of the Issues sheet, in order
 ISSUES_COLUMNS = ("Code", "Severity", "Message", "Child", "Sheet", "Cell", "Link")

@@ -67,6 +67,7 @@ from cin_xl.workbook.layout import (
     RETURN,
     RETURN_HEADERS,
     START,
+    XLWINGS_CONF_SHEET,
     Column,
     cf_formula,
     cf_row_formula,
@@ -662,8 +663,6 @@ def _issues_sheet(wb: Workbook, findings: list[Finding]) -> None:
 def _xlwings_conf_sheet(wb: Workbook, settings: list[tuple[str, str]]) -> None:
     """The settings xlwings' VBA module reads (key in column A from row 1, value in B, no header,
     no quotes), and in column D how to change them."""
-    from cin_xl.workbook.macros.xlsm import XLWINGS_CONF_SHEET
-
     ws = wb.create_sheet(XLWINGS_CONF_SHEET)
     ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 20, 70
     ws.column_dimensions["D"].width = 90
