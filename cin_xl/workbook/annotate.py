@@ -29,9 +29,6 @@ from lxml import etree
 
 from cin_xl.errors import UnusableInput
 from cin_xl.workbook.layout import (
-    ERROR_BORDER,
-    ERROR_FILL,
-    ERROR_TEXT,
     ISSUES,
     ISSUES_COLUMNS,
     ISSUES_HEADER,
@@ -40,14 +37,12 @@ from cin_xl.workbook.layout import (
     MARK_QUERY,
     MARKS_HEADER,
     MAX_ROW,
-    QUERY_BORDER,
-    QUERY_FILL,
-    QUERY_TEXT,
     START,
     cf_formula,
     cf_row_formula,
     norm_header,
 )
+from cin_xl.workbook.mark_styles import ERROR_MARK, QUERY_MARK, dxf_xml
 from cin_xl.workbook.marks import (
     MORE_LINE,
     MarksPlan,
@@ -139,13 +134,7 @@ def _place_new_columns(sheet: SheetPart, marks: SheetMarks) -> None:
 
 def _mark_formats(pkg: Package) -> tuple[int, int]:
     """The differential formats of error and query cells (those of the template: reused when there)."""
-    def dxf(font: str, fill: str, line: str, colour: str) -> str:
-        sides = "".join(f'<{s} style="{line}"><color rgb="FF{colour}"/></{s}>' for s in ("left", "right", "top", "bottom"))
-        return (f'<dxf xmlns="{MAIN}"><font>{font}</font><fill><patternFill patternType="solid"><fgColor rgb="FF{fill}"/>'
-                f'<bgColor rgb="FF{fill}"/></patternFill></fill><border>{sides}</border></dxf>')
-
-    return (pkg.styles.dxf(dxf(f'<b/><color rgb="FF{ERROR_TEXT}"/>', ERROR_FILL, "thin", ERROR_BORDER)),
-            pkg.styles.dxf(dxf(f'<i/><color rgb="FF{QUERY_TEXT}"/>', QUERY_FILL, "dotted", QUERY_BORDER)))
+    return pkg.styles.dxf(dxf_xml(ERROR_MARK)), pkg.styles.dxf(dxf_xml(QUERY_MARK))
 
 
 def _highlighting(pkg: Package, sheet: SheetPart, marks: SheetMarks) -> None:
