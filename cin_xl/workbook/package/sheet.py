@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import bisect
 import copy
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from functools import cache
 from typing import Protocol
@@ -445,7 +445,7 @@ class SheetPart:
             written.append(col)
         return texts, written
 
-    def append_rows(self, rows: list[tuple[int, list[tuple[int, Value, int | None]]]]) -> None:
+    def append_rows(self, rows: Sequence[tuple[int, Sequence[tuple[int, Value, int | None]]]]) -> None:
         """:meth:`add_row` for many rows below the last one there, in ascending order: their XML is
         written as text and parsed in one go (the same elements, a tenth of the calls)."""
         if self.root.nsmap.get(None) != MAIN:  # main namespace with a prefix: the rows are made one by one
@@ -606,12 +606,14 @@ class SheetPart:
         self.package.touch(self.part)
         return True
 
-    def rewrite_cells(self, row: int, cells: list[tuple[int, Value, int]]) -> bool:
+    def rewrite_cells(self, row: int, cells: Sequence[tuple[int, Value, int | None]]) -> bool:
         """:meth:`set` of each of ``cells`` (column, value, cell format) in a row still held as text whose
         cells are all in those columns (a row of the Issues sheet written before): the row's cells are
         written anew. False (nothing done) when the row is not so."""
         text = self._spans.get(row)
-        tag = ROW_TAG.match(text) if text is not None else None
+        if text is None:
+            return False
+        tag = ROW_TAG.match(text)
         if tag is None or b"'" in tag.group(1):
             return False
         columns = {col for col, _, _ in cells}

@@ -312,10 +312,12 @@ class Package:
         """The number of the last row of a sheet holding cells (0: none), read as a stream when the sheet is
         not open (a sheet of 20,000 children is never all in memory for this)."""
         sheet = self._sheets.get(name)
-        part = sheet.part if sheet is not None else self.sheet_part(name)
-        if sheet is None and (part is None or not self.has(part)):
+        if sheet is not None:
+            return max(sheet.filled_rows(), default=0)
+        part = self.sheet_part(name)
+        if part is None or not self.has(part):
             raise KeyError(name)
-        if sheet is not None or part in self._trees:
+        if part in self._trees:
             return max(self.sheet(name).filled_rows(), default=0)
         info = self._infos.get(part)
         if part not in self._new and info is not None and info.file_size > MAX_PART_BYTES:
@@ -473,13 +475,17 @@ class Package:
         """A worksheet of another (scratch) package, made to fit this one, for :meth:`add_sheet` or
         :meth:`replace_sheet`: cell formats copied into this package's styles, shared strings made
         inline, and its drawing and charts copied under free part names."""
-        root = copy.deepcopy(source.xml(source.sheet_part(name)))
+        part = source.sheet_part(name)
+        if part is None:
+            raise KeyError(name)
+        root = copy.deepcopy(source.xml(part))
         theirs, ours = source.styles, self.styles
         for c in root.iter(_C):
             if c.get("s"):
                 c.set("s", str(ours.import_xf(theirs, int(c.get("s")))))
             if c.get("t") == "s":
-                text = source.cell_value(c)
+                value = source.cell_value(c)
+                text = value if isinstance(value, str) else ""
                 for child in list(c):
                     c.remove(child)
                 c.set("t", "inlineStr")
@@ -496,7 +502,7 @@ class Package:
         for view in root.iter(f"{{{MAIN}}}sheetView"):
             view.attrib.pop("tabSelected", None)  # else the sheet would be grouped with the active one
         rels = []
-        for rid, typ, target, mode in source.relationships(source.sheet_part(name)):
+        for rid, typ, target, mode in source.relationships(part):
             if mode == "External":
                 continue
             new = self._copy_part(source, target)
@@ -601,6 +607,8 @@ class Package:
                 else:
                     info = zipfile.ZipInfo(name, datetime.now().timetuple()[:6])
                     info.compress_type = zipfile.ZIP_DEFLATED
+                if data is None:  # cannot happen: a part not read from the file was put, so it has bytes
+                    raise KeyError(name)
                 # the fastest level: a marked sheet of 20,000 children is rewritten at every validation
                 out.writestr(info, data, compresslevel=1)
 
