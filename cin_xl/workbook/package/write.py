@@ -1,9 +1,9 @@
 """Writing into an existing workbook package (.xlsx, .xlsm) without re-saving it.
 
 A workbook is a zip of XML parts (ECMA-376 Part 2, Open Packaging Conventions). :class:`Package`
-opens one, lets a caller set cells of a sheet (:class:`SheetPart`), replace or add a whole sheet
-with its drawings and charts, and add the cell styles it needs (:class:`Styles`); :meth:`Package.commit`
-writes the result whole or not at all. Only the parts a change needs are serialised again:
+opens one, lets a caller set cells of a sheet (:class:`SheetPart`, :mod:`.sheet`), replace or add a whole
+sheet with its drawings and charts, and add the cell styles it needs (:class:`Styles`, :mod:`.styles`);
+:meth:`Package.commit` writes the result whole or not at all. Only the parts a change needs are serialised again:
 
 - an edited sheet: only the ``<c>`` elements that were set change (and the row attributes asked
   for, the ``<dimension>`` and ``<cols>`` when a column is added); every other element keeps its
