@@ -51,8 +51,11 @@ from cin_xl.workbook.package.ooxml import (
     CT_MACRO_MAIN,
     CT_VBA,
     CT_VML,
+    DECLARATION,
     MAIN,
     MC,
+    OFFICE_DOCUMENT,
+    PACKAGE_RELS,
     PKG_REL,
     REL_CTRL,
     REL_VBA,
@@ -255,9 +258,7 @@ def _macro_ref(macro: str) -> str:
     return f"[0]!{macro}"
 
 
-_CTRL_PROP = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-              b'<formControlPr xmlns="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main" '
-              b'objectType="Button" lockText="1"/>\n')
+_CTRL_PROP = DECLARATION + f'\n<formControlPr xmlns="{X14}" objectType="Button" lockText="1"/>\n'.encode()
 
 
 def _controls(buttons: list[Button], geometry: _Geometry, shape_ids: list[int], rel_ids: list[str]) -> etree._Element:
@@ -327,9 +328,9 @@ def xlsm_bytes(xlsx: bytes, modules: dict[str, str], buttons: list[Button], *, s
         parts = {name: zin.read(name) for name in order}
 
     # the workbook and its sheets
-    pkg_rels = _xml(parts["_rels/.rels"])
+    pkg_rels = _xml(parts[PACKAGE_RELS])
     book_part = next(resolve("", r.get("Target")) for r in pkg_rels
-                     if r.get("Type", "").endswith("/officeDocument"))
+                     if r.get("Type", "").endswith(OFFICE_DOCUMENT))
     book = _xml(parts[book_part])
     book_rels_part = rels_name(book_part)
     book_rels = _xml(parts[book_rels_part])

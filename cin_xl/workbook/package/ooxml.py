@@ -35,6 +35,8 @@ REL_PRINTER = f"{R}/printerSettings"
 REL_VML = f"{R}/vmlDrawing"
 REL_CTRL = f"{R}/ctrlProp"
 REL_VBA = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
+#: how the type of the relationship to the workbook part ends, in the transitional and the strict namespace
+OFFICE_DOCUMENT = "/officeDocument"
 
 # -- content types -------------------------------------------------------------------------------
 
@@ -48,6 +50,8 @@ CT_CTRL = "application/vnd.ms-excel.controlproperties+xml"
 
 # -- parts ---------------------------------------------------------------------------------------
 
+#: the package's own relationships, which name the workbook part
+PACKAGE_RELS = "_rels/.rels"
 #: the XML declaration Excel writes at the top of a part
 DECLARATION = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
 
@@ -127,6 +131,7 @@ def quote_sheet_name(name: str) -> str:
 
 
 __all__ = ["MAIN", "R", "PKG_REL", "CT", "XML_NS", "MC", "X14", "XDR", "REL_WORKSHEET", "REL_DRAWING", "REL_CHART",
-           "REL_PRINTER", "REL_VML", "REL_CTRL", "REL_VBA", "CT_WORKSHEET", "CT_DRAWING", "CT_CHART", "CT_MACRO_MAIN",
-           "CT_VBA", "CT_VML", "CT_CTRL", "DECLARATION", "WORKSHEET_ORDER", "STYLES_ORDER", "parser", "rels_name",
-           "resolve", "relative", "new_relationship_id", "relationships_xml", "free_name", "quote_sheet_name"]
+           "REL_PRINTER", "REL_VML", "REL_CTRL", "REL_VBA", "OFFICE_DOCUMENT", "CT_WORKSHEET", "CT_DRAWING",
+           "CT_CHART", "CT_MACRO_MAIN", "CT_VBA", "CT_VML", "CT_CTRL", "PACKAGE_RELS", "DECLARATION",
+           "WORKSHEET_ORDER", "STYLES_ORDER", "parser", "rels_name", "resolve", "relative", "new_relationship_id",
+           "relationships_xml", "free_name", "quote_sheet_name"]

@@ -31,13 +31,11 @@ from lxml import etree
 
 from cin_xl.errors import UnusableInput
 from cin_xl.workbook.package.limits import CHUNK, BoundedZip, short
-from cin_xl.workbook.package.ooxml import R, rels_name, resolve
+from cin_xl.workbook.package.ooxml import OFFICE_DOCUMENT, R, rels_name, resolve
 
 #: Excel's largest sheet
 MAX_ROWS, MAX_COLUMNS = 1_048_576, 16_384
 
-_PACKAGE_RELS = "_rels/.rels"
-_OFFICE_DOCUMENT = "/officeDocument"
 _WORKSHEET, _SHARED_STRINGS, _STYLES = "/worksheet", "/sharedStrings", "/styles"
 #: the relationships namespace, transitional and strict
 _REL_NAMESPACES = (R, "http://purl.oclc.org/ooxml/officeDocument/relationships")
@@ -223,7 +221,7 @@ class PackageReader:
 
     def _office_document(self) -> str:
         for target, kind in self._rels("").values():
-            if kind.endswith(_OFFICE_DOCUMENT):
+            if kind.endswith(OFFICE_DOCUMENT):
                 return target
         return "xl/workbook.xml"
 

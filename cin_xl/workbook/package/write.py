@@ -43,6 +43,8 @@ from cin_xl.workbook.package.ooxml import (
     CT_WORKSHEET,
     DECLARATION,
     MAIN,
+    OFFICE_DOCUMENT,
+    PACKAGE_RELS,
     PKG_REL,
     REL_CHART,
     REL_DRAWING,
@@ -118,9 +120,9 @@ class Package:
     # -- parts -------------------------------------------------------------------------------
 
     def _main_part(self) -> str:
-        rels = self.xml("_rels/.rels")
+        rels = self.xml(PACKAGE_RELS)
         for rel in rels:
-            if rel.get("Type", "").endswith("/officeDocument"):
+            if rel.get("Type", "").endswith(OFFICE_DOCUMENT):
                 return resolve("", rel.get("Target"))
         raise KeyError("no workbook part")
 
