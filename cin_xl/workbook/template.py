@@ -594,7 +594,8 @@ def _lists_sheet(wb: Workbook, year: CensusYear, codesets: dict[str, list[str]])
     _print_setup(ws)
     columns: list[tuple[str, str, list[str]]] = []
     for name, labels in codesets.items():
-        columns.append((list_name(name), _list_heading(labels), [dropdown_text(c) for c in CODE_SETS[name].for_year(year)]))
+        codes = [dropdown_text(c) for c in CODE_SETS[name].for_year(year)]
+        columns.append((list_name(name), _list_heading(labels), codes))
     columns.append((LIST_YESNO, "Yes/No", ["Yes", "No"]))
     columns.append((LIST_LA, "LA code", [f"{code} - {name}" for code, name in sorted(LA_CODES.items())]))
     years = list(dict.fromkeys([*SUPPORTED_YEARS, year.label]))
