@@ -15,7 +15,7 @@ from importlib import import_module
 _WHERE = {
     "READ_PROBLEM": "reader", "SheetRead": "reader", "WorkbookRead": "reader", "read_grids": "reader",
     "read_workbook": "reader", "workbook_grids": "reader",
-    "build_workbook": "template", "issue_rows": "template", "template_bytes": "template",
+    "build_workbook": "template", "issue_rows": "issues", "template_bytes": "template",
     "LookedAfterPeriod": "writer", "WorkbookRows": "writer", "census_rows": "writer",
     "census_to_workbook": "writer", "workbook_bytes": "writer", "write_workbook": "writer",
 }

@@ -29,9 +29,6 @@ from lxml import etree
 
 from cin_xl.errors import UnusableInput
 from cin_xl.workbook.layout import (
-    ERROR_BORDER,
-    ERROR_FILL,
-    ERROR_TEXT,
     ISSUES,
     ISSUES_COLUMNS,
     ISSUES_HEADER,
@@ -40,14 +37,12 @@ from cin_xl.workbook.layout import (
     MARK_QUERY,
     MARKS_HEADER,
     MAX_ROW,
-    QUERY_BORDER,
-    QUERY_FILL,
-    QUERY_TEXT,
     START,
     cf_formula,
     cf_row_formula,
     norm_header,
 )
+from cin_xl.workbook.mark_styles import ERROR_MARK, QUERY_MARK, dxf_xml
 from cin_xl.workbook.marks import (
     MORE_LINE,
     MarksPlan,
@@ -66,6 +61,7 @@ from cin_xl.workbook.package.write import (
     Formula,
     Package,
     SheetPart,
+    Value,
     column_index,
     column_letters,
     ref_of,
@@ -139,13 +135,7 @@ def _place_new_columns(sheet: SheetPart, marks: SheetMarks) -> None:
 
 def _mark_formats(pkg: Package) -> tuple[int, int]:
     """The differential formats of error and query cells (those of the template: reused when there)."""
-    def dxf(font: str, fill: str, line: str, colour: str) -> str:
-        sides = "".join(f'<{s} style="{line}"><color rgb="FF{colour}"/></{s}>' for s in ("left", "right", "top", "bottom"))
-        return (f'<dxf xmlns="{MAIN}"><font>{font}</font><fill><patternFill patternType="solid"><fgColor rgb="FF{fill}"/>'
-                f'<bgColor rgb="FF{fill}"/></patternFill></fill><border>{sides}</border></dxf>')
-
-    return (pkg.styles.dxf(dxf(f'<b/><color rgb="FF{ERROR_TEXT}"/>', ERROR_FILL, "thin", ERROR_BORDER)),
-            pkg.styles.dxf(dxf(f'<i/><color rgb="FF{QUERY_TEXT}"/>', QUERY_FILL, "dotted", QUERY_BORDER)))
+    return pkg.styles.dxf(dxf_xml(ERROR_MARK)), pkg.styles.dxf(dxf_xml(QUERY_MARK))
 
 
 def _highlighting(pkg: Package, sheet: SheetPart, marks: SheetMarks) -> None:
@@ -250,14 +240,21 @@ def _issues_columns(pkg: Package) -> list[int]:
         raise UnusableInput(f"The workbook's '{ISSUES}' sheet is not the one cin-xl writes (its first row does not "
                             f"name the columns {', '.join(ISSUES_COLUMNS[:3])}, ...); rename that sheet and run "
                             "again. Nothing was changed.")
-    if None in found:
-        nxt = sheet.last_column() + 1
-        for i, col in enumerate(found):
-            if col is None:
-                found[i] = nxt
-                sheet.set(ref_of(1, nxt), ISSUES_COLUMNS[i], sheet.style_of(ref_of(1, 1)))
-                nxt += 1
-    return found  # type: ignore[return-value]
+    columns: list[int] = []
+    nxt = sheet.last_column() + 1 if None in found else 0
+    for i, column in enumerate(found):
+        if column is None:  # a missing column goes after the last one used
+            column, nxt = nxt, nxt + 1
+            sheet.set(ref_of(1, column), ISSUES_COLUMNS[i], sheet.style_of(ref_of(1, 1)))
+        columns.append(column)
+    return columns
+
+
+def _as_value(value: object) -> Value:
+    """A value the marks plan holds, as a cell takes it (the plan holds nothing else)."""
+    if value is None or isinstance(value, (str, bool, int, float, datetime, date, Formula)):
+        return value
+    raise TypeError(f"cannot write a {type(value).__name__} into a cell")
 
 
 def _last_row(sheet: SheetPart) -> int:
@@ -281,8 +278,9 @@ def write_issues_sheet(pkg: Package, rows: list[list[object]]) -> None:
     appended = []
     for r, row in enumerate(rows, start=2):
         new_row = not sheet.has_row(r)  # most rows: filled in one go rather than cell by cell
-        cells = []
-        for j, value in enumerate(row):
+        cells: list[tuple[int, Value, int]] = []
+        for j, entry in enumerate(row):
+            value = _as_value(entry)
             if j == link and isinstance(value, str) and value.startswith("=HYPERLINK("):
                 value = Formula(value[1:], "Go to cell")  # the link the tool makes to the finding's cell
             elif isinstance(value, str):
@@ -327,7 +325,7 @@ def write_summary_box(pkg: Package, summary: dict[str, object]) -> None:
             style = None
             if isinstance(value, (datetime, date)):
                 style = pkg.styles.derive(sheet.style_of(ref), number_format=DATE_TIME_FORMAT)
-            sheet.set(ref, value, style)
+            sheet.set(ref, _as_value(value), style)
 
 
 def _only_our_summary_parts(pkg: Package):
@@ -454,4 +452,5 @@ def prepare_annotation(path: str | os.PathLike, read: WorkbookRead, findings: li
     return Annotation(path, pkg, expect, plan, figures)
 
 
-__all__ = ["annotate_file", "prepare_annotation", "Annotation", "lock_file", "check_writable", "write_plan", "write_summary", "row_height"]
+__all__ = ["annotate_file", "prepare_annotation", "Annotation", "lock_file", "check_writable", "write_plan",
+           "write_summary", "row_height"]

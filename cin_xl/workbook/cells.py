@@ -39,6 +39,7 @@ from functools import cache
 
 from cin_xl.census.spec import CODE_SETS, Item, Kind
 from cin_xl.safety.text_guard import looks_like_formula
+from cin_xl.workbook.package.read import FormulaWithoutValue as FormulaWithoutValue  # the reader gives it
 
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]00:00(?::00(?:\.0+)?)?)?$")
 _DMY = re.compile(r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})$")
@@ -48,28 +49,6 @@ _TRUE = {"true", "yes", "y", "1"}
 _FALSE = {"false", "no", "n", "0"}
 _SEPARATORS = re.compile(r"[,;\r\n]+")
 _CODE_LABEL = re.compile(r"^(\S+?)\s*[-\u2013\u2014]\s+\S")
-
-
-class FormulaWithoutValue:
-    """A cell holding a formula whose result was never saved (a file written by a program, not by Excel).
-
-    The file readers put this in place of the value; the reader reports it on its cell and reads the
-    cell as blank, so a missing result is never a silent blank. (Excel, and xlwings, give results.)
-    """
-
-    __slots__ = ("formula",)
-
-    def __init__(self, formula: str = ""):
-        self.formula = formula
-
-    def __repr__(self) -> str:
-        return f"FormulaWithoutValue({self.formula[:40]!r})"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, FormulaWithoutValue) and other.formula == self.formula
-
-    def __hash__(self) -> int:
-        return hash(self.formula)
 
 
 def is_blank(raw: object) -> bool:

@@ -69,6 +69,8 @@ from cin_xl.workbook.columns import column_letters
 # ---------------------------------------------------------------------------------------------
 
 START, RETURN, LOOKED_AFTER, LISTS, ISSUES = "Start", "Return", "Looked-after", "Lists", "Issues"
+#: the sheet from which xlwings' VBA module reads the workbook's own settings (``GetConfig``)
+XLWINGS_CONF_SHEET = "xlwings.conf"
 ISSUES_HEADER, MARKS_HEADER = "Issues", "Marks"
 #: headers of the Issues sheet, in order
 ISSUES_COLUMNS = ("Code", "Severity", "Message", "Child", "Sheet", "Cell", "Link")
@@ -131,10 +133,8 @@ LA_STATUS = Item("LegalStatus", Kind.TEXT, "Legal status",
 # Marks
 # ---------------------------------------------------------------------------------------------
 
+#: the letters of the Marks column's tokens (how each looks: :mod:`cin_xl.workbook.mark_styles`)
 MARK_ERROR, MARK_QUERY = "E", "Q"
-#: Okabe-Ito colours: errors orange / vermillion, queries sky blue / blue
-ERROR_FILL, ERROR_BORDER, ERROR_TEXT = "E69F00", "D55E00", "000000"
-QUERY_FILL, QUERY_BORDER, QUERY_TEXT = "CDEBFA", "0072B2", "003D66"
 
 
 def mark_token(column: str, severity: str) -> str:

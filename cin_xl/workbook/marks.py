@@ -25,9 +25,9 @@ from datetime import datetime
 from cin_xl.safety.text_guard import FORMULA_STARTS
 from cin_xl.validation.findings import Finding, Severity, count, plural
 from cin_xl.workbook.columns import column_index, column_letters
+from cin_xl.workbook.issues import issue_rows
 from cin_xl.workbook.layout import ISSUES_COLUMNS, ISSUES_HEADER, ISSUES_WIDTH, MARKS_HEADER, marks_text
 from cin_xl.workbook.reader import SheetRead, WorkbookRead
-from cin_xl.workbook.template import issue_rows
 
 
 @dataclass
@@ -61,7 +61,7 @@ class SheetMarks:
 @dataclass
 class MarksPlan:
     sheets: dict[str, SheetMarks]
-    #: rows for the Issues sheet (see :func:`cin_xl.workbook.template.issue_rows`)
+    #: rows for the Issues sheet (see :func:`cin_xl.workbook.issues.issue_rows`)
     issue_rows: list[list[object]]
     summary: dict[str, object]
     findings: list[Finding]

@@ -19,7 +19,7 @@ import math
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import BinaryIO
 
@@ -31,7 +31,6 @@ from openpyxl.comments import Comment
 from openpyxl.formatting.rule import Rule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.differential import DifferentialStyle
-from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.utils.datetime import to_excel
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -42,11 +41,9 @@ from cin_xl.census.spec.la_codes import LA_CODES
 from cin_xl.census.years import READABLE_YEARS, SUPPORTED_YEARS, CensusYear
 from cin_xl.validation.findings import Finding
 from cin_xl.workbook.cells import DATE_FORMAT, DATETIME_FORMAT, TEXT_FORMAT, cell_value, needs_text_guard
+from cin_xl.workbook.issues import issue_rows
 from cin_xl.workbook.layout import (
     CENSUS_YEAR_LABEL,
-    ERROR_BORDER,
-    ERROR_FILL,
-    ERROR_TEXT,
     HEADER_ROW,
     ISSUES,
     ISSUES_COLUMNS,
@@ -61,12 +58,10 @@ from cin_xl.workbook.layout import (
     MARK_QUERY,
     MARKS_HEADER,
     MAX_ROW,
-    QUERY_BORDER,
-    QUERY_FILL,
-    QUERY_TEXT,
     RETURN,
     RETURN_HEADERS,
     START,
+    XLWINGS_CONF_SHEET,
     Column,
     cf_formula,
     cf_row_formula,
@@ -74,8 +69,11 @@ from cin_xl.workbook.layout import (
     modules_for,
     return_rows,
 )
-from cin_xl.workbook.package.write import excel_text
-from cin_xl.workbook.writer import WorkbookRows, header_values
+from cin_xl.workbook.mark_styles import ERROR_MARK, QUERY_MARK, MarkStyle
+from cin_xl.workbook.package.columns import column_letters
+from cin_xl.workbook.package.ooxml import quote_sheet_name
+from cin_xl.workbook.package.values import excel_text
+from cin_xl.workbook.rows import WorkbookRows, header_values
 
 _FONT = "Calibri"
 # Header styles: required items dark blue, optional light grey, link columns green (Okabe-Ito).
@@ -270,7 +268,7 @@ class _DataRows:
 
     def write(self, rows: Sequence[list[object]], first: int, fh: BinaryIO) -> None:
         """Write the ``<row>`` elements of ``rows`` to ``fh``, the first numbered ``first``."""
-        letters = [get_column_letter(i) for i in range(1, max((len(r) for r in rows), default=0) + 1)]
+        letters = [column_letters(i) for i in range(1, max((len(r) for r in rows), default=0) + 1)]
         known = self.known
         out: list[str] = []
         add = out.append
@@ -367,16 +365,17 @@ def _column_validation(col: Column, sqref: str, year: CensusYear) -> DataValidat
     return _dv(sqref, kind=None, prompt=prompt)
 
 
+def _differential(style: MarkStyle) -> DifferentialStyle:
+    """A mark's style (:mod:`.mark_styles`) as openpyxl writes it into the template's conditional formats."""
+    side = Side(style.border_style, style.border)
+    return DifferentialStyle(fill=PatternFill(bgColor=style.fill, fgColor=style.fill, fill_type="solid"),
+                             font=Font(bold=style.bold or None, italic=style.italic or None, color=style.text),
+                             border=Border(left=side, right=side, top=side, bottom=side))
+
+
 def _conditional_formats(ws, last_data: str, issues: str, marks: str) -> None:
     first = HEADER_ROW + 1
-    err = DifferentialStyle(fill=PatternFill(bgColor=ERROR_FILL, fgColor=ERROR_FILL, fill_type="solid"),
-                            font=Font(bold=True, color=ERROR_TEXT),
-                            border=Border(left=Side("thin", ERROR_BORDER), right=Side("thin", ERROR_BORDER),
-                                          top=Side("thin", ERROR_BORDER), bottom=Side("thin", ERROR_BORDER)))
-    qry = DifferentialStyle(fill=PatternFill(bgColor=QUERY_FILL, fgColor=QUERY_FILL, fill_type="solid"),
-                            font=Font(italic=True, color=QUERY_TEXT),
-                            border=Border(left=Side("dotted", QUERY_BORDER), right=Side("dotted", QUERY_BORDER),
-                                          top=Side("dotted", QUERY_BORDER), bottom=Side("dotted", QUERY_BORDER)))
+    err, qry = _differential(ERROR_MARK), _differential(QUERY_MARK)
     data = f"A{first}:{last_data}{MAX_ROW}"
     ws.conditional_formatting.add(data, Rule(type="expression", dxf=err, stopIfTrue=True,
                                              formula=[cf_formula(marks, MARK_ERROR, first)]))
@@ -408,7 +407,7 @@ def _print_setup(ws, *, repeat_header: bool = True, one_page: bool = False) -> N
 
 
 def _defined(wb: Workbook, name: str, sheet: str, ref: str) -> None:
-    wb.defined_names[name] = DefinedName(name, attr_text=f"{quote_sheetname(sheet)}!{ref}")
+    wb.defined_names[name] = DefinedName(name, attr_text=f"{quote_sheet_name(sheet)}!{ref}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -421,9 +420,9 @@ def _table_sheet(wb: Workbook, name: str, columns: tuple[Column, ...], rows: Seq
     ws = wb.create_sheet(name)
     _print_setup(ws)
     n = len(columns)
-    issues, marks = get_column_letter(n + 1), get_column_letter(n + 2)
+    issues, marks = column_letters(n + 1), column_letters(n + 2)
     for i, col in enumerate(columns, start=1):
-        letter = get_column_letter(i)
+        letter = column_letters(i)
         dim = ws.column_dimensions[letter]
         dim.width = col.width
         kind = col.item.kind
@@ -434,7 +433,7 @@ def _table_sheet(wb: Workbook, name: str, columns: tuple[Column, ...], rows: Seq
     ws.column_dimensions[marks].width = 12
     ws.column_dimensions[marks].hidden = True
     ws.row_dimensions[HEADER_ROW].height = _HEADER_HEIGHT
-    ws.freeze_panes = f"{get_column_letter(freeze_after + 1)}{HEADER_ROW + 1}"
+    ws.freeze_panes = f"{column_letters(freeze_after + 1)}{HEADER_ROW + 1}"
     head = []
     for col in columns:
         style = (_HEAD_LINK if col.role == LINK else
@@ -446,7 +445,7 @@ def _table_sheet(wb: Workbook, name: str, columns: tuple[Column, ...], rows: Seq
     if rows:
         bodies[ws] = tempfile.TemporaryFile()
         _DataRows(ws).write(rows, HEADER_ROW + 1, bodies[ws])
-    last = get_column_letter(n)
+    last = column_letters(n)
     ws.auto_filter.ref = f"A{HEADER_ROW}:{issues}{HEADER_ROW + max(len(rows), 1)}"
     _conditional_formats(ws, last, issues, marks)
 
@@ -526,7 +525,7 @@ def _start_sheet(wb: Workbook, year: CensusYear) -> None:
     sheets += [(LOOKED_AFTER, "Periods of care, for the validation checks only: not exported to the census XML."),
                (ISSUES, "Every issue found by validation, with a link to its cell.")]
     for sheet, about in sheets:
-        ws.append([text(sheet, link=f"#{quote_sheetname(sheet)}!A1"), text(about)])
+        ws.append([text(sheet, link=f"#{quote_sheet_name(sheet)}!A1"), text(about)])
 
 
 def _return_sheet(wb: Workbook, year: CensusYear, values: dict[str, object]) -> None:
@@ -534,7 +533,7 @@ def _return_sheet(wb: Workbook, year: CensusYear, values: dict[str, object]) -> 
     _print_setup(ws)
     for letter, width in (("A", 28), ("B", 26), ("C", 80)):
         ws.column_dimensions[letter].width = width
-    issues, marks = get_column_letter(len(RETURN_HEADERS) + 1), get_column_letter(len(RETURN_HEADERS) + 2)
+    issues, marks = column_letters(len(RETURN_HEADERS) + 1), column_letters(len(RETURN_HEADERS) + 2)
     _issues_column(ws, issues)
     ws.column_dimensions[marks].hidden = True
     ws.freeze_panes = "A2"
@@ -573,7 +572,7 @@ def _return_sheet(wb: Workbook, year: CensusYear, values: dict[str, object]) -> 
             vcell = WriteOnlyCell(ws, value=vcell)
             vcell.number_format = TEXT_FORMAT
         ws.append([label, vcell, gcell])
-    _conditional_formats(ws, get_column_letter(len(RETURN_HEADERS)), issues, marks)
+    _conditional_formats(ws, column_letters(len(RETURN_HEADERS)), issues, marks)
 
 
 def _list_heading(labels: list[str]) -> str:
@@ -595,7 +594,8 @@ def _lists_sheet(wb: Workbook, year: CensusYear, codesets: dict[str, list[str]])
     _print_setup(ws)
     columns: list[tuple[str, str, list[str]]] = []
     for name, labels in codesets.items():
-        columns.append((list_name(name), _list_heading(labels), [dropdown_text(c) for c in CODE_SETS[name].for_year(year)]))
+        codes = [dropdown_text(c) for c in CODE_SETS[name].for_year(year)]
+        columns.append((list_name(name), _list_heading(labels), codes))
     columns.append((LIST_YESNO, "Yes/No", ["Yes", "No"]))
     columns.append((LIST_LA, "LA code", [f"{code} - {name}" for code, name in sorted(LA_CODES.items())]))
     years = list(dict.fromkeys([*SUPPORTED_YEARS, year.label]))
@@ -603,29 +603,12 @@ def _lists_sheet(wb: Workbook, year: CensusYear, codesets: dict[str, list[str]])
     columns.append((LIST_LEGAL, "Legal status", [f"{c} - {label}" for c, label in LEGAL_STATUSES]))
     ws.freeze_panes = "A2"
     for i, (defined, _title, values) in enumerate(columns, start=1):
-        letter = get_column_letter(i)
+        letter = column_letters(i)
         ws.column_dimensions[letter].width = min(60, max(14, max(len(v) for v in values) + 2))
         _defined(wb, defined, LISTS, f"${letter}$2:${letter}${len(values) + 1}")
     ws.append([_header_cell(ws, title, _HEAD_OPTIONAL) for _, title, _ in columns])
     for r in range(max(len(v) for _, _, v in columns)):
         ws.append([v[r] if r < len(v) else None for _, _, v in columns])
-
-
-def issue_rows(findings: Iterable[Finding]) -> list[list[object]]:
-    """Rows of the Issues sheet: Code, Severity, Message, Child, Sheet, Cell, Link."""
-    out: list[list[object]] = []
-    for f in findings:
-        cell = ", ".join(f.cells) if f.cells else (str(f.row) if f.row and f.sheet else "")
-        if not f.sheet:
-            cell = f.where if (f.line is not None or f.path) else ""
-        link = None
-        if f.sheet:
-            target = f.cells[0] if f.cells else f"A{f.row or 1}"
-            # a sheet name may hold a double quote: doubled, it cannot end the formula's text early
-            sheet = quote_sheetname(f.sheet).replace('"', '""')
-            link = f'=HYPERLINK("#{sheet}!{target}","Go to cell")'
-        out.append([f.code, str(f.severity), f.message, f.child, f.sheet, cell, link])
-    return out
 
 
 def _issues_sheet(wb: Workbook, findings: list[Finding]) -> None:
@@ -662,8 +645,6 @@ def _issues_sheet(wb: Workbook, findings: list[Finding]) -> None:
 def _xlwings_conf_sheet(wb: Workbook, settings: list[tuple[str, str]]) -> None:
     """The settings xlwings' VBA module reads (key in column A from row 1, value in B, no header,
     no quotes), and in column D how to change them."""
-    from cin_xl.workbook.macros.xlsm import XLWINGS_CONF_SHEET
-
     ws = wb.create_sheet(XLWINGS_CONF_SHEET)
     ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 20, 70
     ws.column_dimensions["D"].width = 90

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
 
@@ -20,40 +19,9 @@ from cin_xl.progress import phase
 from cin_xl.safety.atomic import write_atomic
 from cin_xl.validation.findings import Finding
 from cin_xl.workbook.cells import cell_value
-from cin_xl.workbook.layout import MODULE_BY_SHEET, Module, ReturnRow, modules_for, return_rows, sheet_layout
-
-
-@dataclass
-class LookedAfterPeriod:
-    """A period of care from the Looked-after sheet (not part of the census XML)."""
-
-    child_id: str | None
-    #: a date, or the text typed when it could not be read
-    start_date: object = None
-    end_date: object = None
-    legal_status: str | None = None
-    #: where it was read from: an :class:`~cin_xl.census.model.Origin` (cells by "child_id", "start_date", "end_date",
-    #: "legal_status"), so validation findings about a period land on its cells
-    origin: object = None
-
-
-@dataclass
-class WorkbookRows:
-    """The content of a filled workbook, sheet by sheet, ready for :func:`template.build_workbook`."""
-
-    #: Return sheet values by Return row path ("" = census year, "source.lea", ...)
-    header: dict[str, object] = field(default_factory=dict)
-    #: module sheet -> rows of cell values, in the sheet layout's column order
-    sheets: dict[str, list[list[object]]] = field(default_factory=dict)
-    #: module sheet -> {field: number of value columns} for spread items
-    spread: dict[str, dict[str, int]] = field(default_factory=dict)
-    looked_after: list[list[object]] = field(default_factory=list)
-
-
-def _get(node: object, path: str) -> object:
-    for part in path.split("."):
-        node = getattr(node, part) if node is not None else None
-    return node
+from cin_xl.workbook.layout import MODULE_BY_SHEET, Module, ReturnRow, modules_for, sheet_layout
+from cin_xl.workbook.rows import LookedAfterPeriod, WorkbookRows, header_values
+from cin_xl.workbook.rows import path_value as _get
 
 
 def records(census: CensusReturn, module: Module, year: CensusYear) -> Iterator[tuple[tuple, Node]]:
@@ -68,16 +36,6 @@ def records(census: CensusReturn, module: Module, year: CensusYear) -> Iterator[
         value = getattr(prec, module.field)
         for rec in (value if isinstance(value, list) else [] if value is None else [value]):
             yield keys, rec
-
-
-def header_values(census: CensusReturn | None, year: CensusYear) -> dict[str, object]:
-    out: dict[str, object] = {}
-    for row in return_rows(year):
-        if not row.path:
-            out[""] = year.label
-        elif census is not None and row.in_header:
-            out[row.path] = _get(census.header, row.path)
-    return out
 
 
 def _getter(path: str):

@@ -518,7 +518,7 @@ def _start(parts: dict[str, bytes]) -> tuple[str, etree._Element]:
 
 
 def test_start_sheet_has_the_buttons_in_schema_order(xlsm):
-    from cin_xl.workbook.macros.xlsm import _SHEET_ORDER
+    from cin_xl.workbook.package.ooxml import WORKSHEET_ORDER as _SHEET_ORDER
 
     parts = _parts(xlsm)
     _, sheet = _start(parts)

@@ -170,10 +170,10 @@ def compound_file(streams: dict[str, bytes]) -> bytes:
 
     directory = bytearray()
     for e in entries:
-        name = (e.name + "\x00").encode("utf-16-le")
+        utf16 = (e.name + "\x00").encode("utf-16-le")
         size = len(e.data) if e.kind in (_STREAM, _ROOT) else 0
         start = e.start if e.kind in (_STREAM, _ROOT) and size else (ENDOFCHAIN if e.kind != _STORAGE else 0)
-        directory += struct.pack("<64sHBBIII16sIQQIQ", name, len(name), e.kind, e.color,
+        directory += struct.pack("<64sHBBIII16sIQQIQ", utf16, len(utf16), e.kind, e.color,
                                  e.left, e.right, e.child, bytes(16), 0, 0, 0, start, size)
     unused = struct.pack("<64sHBBIII16sIQQIQ", b"", 0, 0, 0, NOSTREAM, NOSTREAM, NOSTREAM, bytes(16), 0, 0, 0, 0, 0)
     while len(directory) % SECTOR:

@@ -34,7 +34,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from lxml import etree
 
-from cin_xl.workbook.layout import START
+from cin_xl.workbook.layout import START, XLWINGS_CONF_SHEET
 from cin_xl.workbook.macros.vba import (
     WORKBOOK_BASE,
     WORKSHEET_BASE,
@@ -44,34 +44,37 @@ from cin_xl.workbook.macros.vba import (
     standard_module,
     vba_project,
 )
+from cin_xl.workbook.package.columns import split_ref
+from cin_xl.workbook.package.ooxml import (
+    CT,
+    CT_CTRL,
+    CT_MACRO_MAIN,
+    CT_VBA,
+    CT_VML,
+    DECLARATION,
+    MAIN,
+    MC,
+    OFFICE_DOCUMENT,
+    PACKAGE_RELS,
+    PKG_REL,
+    REL_CTRL,
+    REL_VBA,
+    REL_VML,
+    WORKSHEET_ORDER,
+    X14,
+    XDR,
+    R,
+    free_name,
+    new_relationship_id,
+    relative,
+    rels_name,
+    resolve,
+)
 
 if TYPE_CHECKING:
     from cin_xl.census.model import CensusReturn
     from cin_xl.census.years import CensusYear
 
-MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
-CT = "http://schemas.openxmlformats.org/package/2006/content-types"
-MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
-X14 = "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"
-XDR = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
-REL_VBA = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
-REL_VML = f"{R}/vmlDrawing"
-REL_CTRL = f"{R}/ctrlProp"
-CT_MACRO_MAIN = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
-CT_VBA = "application/vnd.ms-office.vbaProject"
-CT_VML = "application/vnd.openxmlformats-officedocument.vmlDrawing"
-CT_CTRL = "application/vnd.ms-excel.controlproperties+xml"
-
-#: CT_Worksheet's children in schema order (ECMA-376 Part 1, 18.3.1.99): new ones go in their place
-_SHEET_ORDER = ["sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols", "sheetData", "sheetCalcPr",
-                "sheetProtection", "protectedRanges", "scenarios", "autoFilter", "sortState", "dataConsolidate",
-                "customSheetViews", "mergeCells", "phoneticPr", "conditionalFormatting", "dataValidations",
-                "hyperlinks", "printOptions", "pageMargins", "pageSetup", "headerFooter", "rowBreaks", "colBreaks",
-                "customProperties", "cellWatches", "ignoredErrors", "smartTags", "drawing", "legacyDrawing",
-                "legacyDrawingHF", "drawingHF", "picture", "oleObjects", "controls", "webPublishItems",
-                "tableParts", "extLst"]
 #: CT_Workbook's children that come before workbookPr
 _BEFORE_WORKBOOKPR = {"fileVersion", "fileSharing"}
 
@@ -142,19 +145,12 @@ def cin_xl_buttons() -> list[Button]:
 # ---------------------------------------------------------------------------------------------
 
 
-def _col_index(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n - 1
-
-
 def _split_cell(cell: str) -> tuple[int, int]:
     """(column, row), 0-based, of "C5"."""
-    m = re.fullmatch(r"([A-Z]{1,3})([1-9][0-9]*)", cell)
-    if not m:
+    row, col = split_ref(cell)
+    if row < 1:
         raise ValueError(f"{cell!r} is not a cell like C5")
-    return _col_index(m.group(1)), int(m.group(2)) - 1
+    return col - 1, row - 1
 
 
 class _Geometry:
@@ -262,9 +258,7 @@ def _macro_ref(macro: str) -> str:
     return f"[0]!{macro}"
 
 
-_CTRL_PROP = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-              b'<formControlPr xmlns="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main" '
-              b'objectType="Button" lockText="1"/>\n')
+_CTRL_PROP = DECLARATION + f'\n<formControlPr xmlns="{X14}" objectType="Button" lockText="1"/>\n'.encode()
 
 
 def _controls(buttons: list[Button], geometry: _Geometry, shape_ids: list[int], rel_ids: list[str]) -> etree._Element:
@@ -293,12 +287,12 @@ def _controls(buttons: list[Button], geometry: _Geometry, shape_ids: list[int], 
 
 def _insert(parent: etree._Element, element: etree._Element, name: str) -> None:
     """Insert ``element`` (playing the part of the ``name`` child) in schema order."""
-    rank = _SHEET_ORDER.index(name)
+    rank = WORKSHEET_ORDER.index(name)
     for i, child in enumerate(parent):
         local = etree.QName(child).localname
         if local == "AlternateContent":  # the controls wrapper: ranks as controls
             local = "controls"
-        if local in _SHEET_ORDER and _SHEET_ORDER.index(local) > rank:
+        if local in WORKSHEET_ORDER and WORKSHEET_ORDER.index(local) > rank:
             parent.insert(i, element)
             return
     parent.append(element)
@@ -317,32 +311,10 @@ def _dump(root: etree._Element) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-def _rels_path(part: str) -> str:
-    folder, name = posixpath.split(part)
-    return posixpath.join(folder, "_rels", name + ".rels")
-
-
-def _target(source_part: str, target: str) -> str:
-    """The part name (no leading /) a relationship of ``source_part`` points at."""
-    if target.startswith("/"):
-        return target[1:]
-    return posixpath.normpath(posixpath.join(posixpath.dirname(source_part), target))
-
-
 def _new_rel(rels: etree._Element, rtype: str, target: str) -> str:
-    taken = {r.get("Id") for r in rels}
-    n = len(taken) + 1
-    while f"rId{n}" in taken:
-        n += 1
-    etree.SubElement(rels, f"{{{PKG_REL}}}Relationship", Id=f"rId{n}", Type=rtype, Target=target)
-    return f"rId{n}"
-
-
-def _free_name(parts: dict[str, bytes], pattern: str) -> str:
-    n = 1
-    while pattern.format(n) in parts:
-        n += 1
-    return pattern.format(n)
+    rid = new_relationship_id(r.get("Id") for r in rels)
+    etree.SubElement(rels, f"{{{PKG_REL}}}Relationship", Id=rid, Type=rtype, Target=target)
+    return rid
 
 
 def xlsm_bytes(xlsx: bytes, modules: dict[str, str], buttons: list[Button], *, sheet: str = START,
@@ -356,13 +328,13 @@ def xlsm_bytes(xlsx: bytes, modules: dict[str, str], buttons: list[Button], *, s
         parts = {name: zin.read(name) for name in order}
 
     # the workbook and its sheets
-    pkg_rels = _xml(parts["_rels/.rels"])
-    book_part = next(_target("", r.get("Target")) for r in pkg_rels
-                     if r.get("Type", "").endswith("/officeDocument"))
+    pkg_rels = _xml(parts[PACKAGE_RELS])
+    book_part = next(resolve("", r.get("Target")) for r in pkg_rels
+                     if r.get("Type", "").endswith(OFFICE_DOCUMENT))
     book = _xml(parts[book_part])
-    book_rels_part = _rels_path(book_part)
+    book_rels_part = rels_name(book_part)
     book_rels = _xml(parts[book_rels_part])
-    targets = {r.get("Id"): _target(book_part, r.get("Target")) for r in book_rels}
+    targets = {r.get("Id"): resolve(book_part, r.get("Target")) for r in book_rels}
     sheets = [(s.get("name"), targets[s.get(f"{{{R}}}id")]) for s in book.iterfind(f"{{{MAIN}}}sheets/{{{MAIN}}}sheet")]
     if sheet not in dict(sheets):
         raise ValueError(f"the workbook has no sheet {sheet!r}")
@@ -388,15 +360,9 @@ def xlsm_bytes(xlsx: bytes, modules: dict[str, str], buttons: list[Button], *, s
             root.insert(0, spr)
         if spr.get("codeName"):  # kept code names first, so a new sheet's cannot clash with them
             taken.add(spr.get("codeName").lower())
-    n = 0
     for _name, part in sheets:
         spr = sheet_xml[part].find(f"{{{MAIN}}}sheetPr")
-        code = spr.get("codeName")
-        if not code:
-            n += 1
-            while f"sheet{n}" in taken:
-                n += 1
-            code = f"Sheet{n}"
+        code = spr.get("codeName") or free_name(taken, "Sheet%d")
         taken.add(code.lower())
         spr.set("codeName", code)
         vba_modules.append(document_module(code, WORKSHEET_BASE))
@@ -417,7 +383,7 @@ def xlsm_bytes(xlsx: bytes, modules: dict[str, str], buttons: list[Button], *, s
         if root.find(f"{{{MAIN}}}legacyDrawing") is not None:
             raise ValueError(f"sheet {sheet!r} already has a VML drawing (comments?): adding buttons to it "
                              "is not supported")
-        rels_part = _rels_path(part)
+        rels_part = rels_name(part)
         rels = _xml(parts[rels_part]) if rels_part in parts else etree.Element(f"{{{PKG_REL}}}Relationships",
                                                                                nsmap={None: PKG_REL})
         # VML shape ids come in blocks of 1024 (o:idmap); take a block after every id in use
@@ -426,15 +392,14 @@ def xlsm_bytes(xlsx: bytes, modules: dict[str, str], buttons: list[Button], *, s
         block = max(used, default=0) // 1024 + 1
         shape_ids = [block * 1024 + 1 + i for i in range(len(buttons))]
         geometry = _Geometry(root)
-        vml_part = _free_name(parts, "xl/drawings/vmlDrawing{}.vml")
+        vml_part = free_name(parts, "xl/drawings/vmlDrawing%d.vml")
         new_parts[vml_part] = _vml(buttons, geometry, shape_ids, block)
-        sheet_dir = posixpath.dirname(part)
-        vml_rid = _new_rel(rels, REL_VML, posixpath.relpath(vml_part, sheet_dir))
+        vml_rid = _new_rel(rels, REL_VML, relative(part, vml_part))
         ctrl_rids = []
         for _b in buttons:
-            ctrl_part = _free_name({**parts, **new_parts}, "xl/ctrlProps/ctrlProp{}.xml")
+            ctrl_part = free_name([*parts, *new_parts], "xl/ctrlProps/ctrlProp%d.xml")
             new_parts[ctrl_part] = _CTRL_PROP
-            ctrl_rids.append(_new_rel(rels, REL_CTRL, posixpath.relpath(ctrl_part, sheet_dir)))
+            ctrl_rids.append(_new_rel(rels, REL_CTRL, relative(part, ctrl_part)))
             etree.SubElement(types, f"{{{CT}}}Override", PartName="/" + ctrl_part, ContentType=CT_CTRL)
         legacy = etree.Element(f"{{{MAIN}}}legacyDrawing", nsmap={"r": R})
         legacy.set(f"{{{R}}}id", vml_rid)
@@ -470,10 +435,6 @@ def macro_workbook(xlsx: bytes) -> bytes:
     dictionary = xlwings_dictionary_class()
     return xlsm_bytes(xlsx, {"xlwings": xlwings_module(), "CinXl": cin_xl_module()}, cin_xl_buttons(),
                       classes={"Dictionary": dictionary} if dictionary is not None else {})
-
-
-#: the sheet from which xlwings' VBA module reads the workbook's own settings (``GetConfig``)
-XLWINGS_CONF_SHEET = "xlwings.conf"
 
 
 def xlwings_conf(platform: str | None = None, executable: str | None = None) -> list[tuple[str, str]]:

@@ -11,7 +11,7 @@ costs one entry, not 16,384).
 Values are what Excel shows the reader: text, ``int`` or ``float``, ``bool``, ``datetime`` for a
 number formatted as a date (``time`` for a time of day, ``timedelta`` for an elapsed-time format),
 an error such as ``"#N/A"`` as its text. A formula gives its saved result; a formula whose result
-was never saved gives :class:`~cin_xl.workbook.cells.FormulaWithoutValue`, which the reader reports.
+was never saved gives :class:`FormulaWithoutValue`, which the reader reports.
 
 Sheet parts are parsed as a stream (one ``<row>`` at a time, then dropped), so memory follows the
 cells present. The zip is opened through :class:`.limits.BoundedZip`; XML entities and DTDs are not
@@ -21,7 +21,6 @@ loaded.
 from __future__ import annotations
 
 import os
-import posixpath
 import re
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
@@ -31,17 +30,15 @@ from types import MappingProxyType
 from lxml import etree
 
 from cin_xl.errors import UnusableInput
-from cin_xl.workbook.cells import FormulaWithoutValue
 from cin_xl.workbook.package.limits import CHUNK, BoundedZip, short
+from cin_xl.workbook.package.ooxml import OFFICE_DOCUMENT, R, rels_name, resolve
 
 #: Excel's largest sheet
 MAX_ROWS, MAX_COLUMNS = 1_048_576, 16_384
 
-_PACKAGE_RELS = "_rels/.rels"
-_OFFICE_DOCUMENT = "/officeDocument"
 _WORKSHEET, _SHARED_STRINGS, _STYLES = "/worksheet", "/sharedStrings", "/styles"
-_REL_NAMESPACES = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-                   "http://purl.oclc.org/ooxml/officeDocument/relationships")
+#: the relationships namespace, transitional and strict
+_REL_NAMESPACES = (R, "http://purl.oclc.org/ooxml/officeDocument/relationships")
 
 #: built-in number formats that show a date or time (14-22, 45-47; 27-36 and 50-58 in East Asian
 #: versions of Excel), and those of them showing elapsed time
@@ -62,6 +59,28 @@ _DAY_MS = 86_400_000
 #: a row with no values (shared: rows are only read)
 EMPTY_ROW: Mapping[int, object] = MappingProxyType({})
 Row = Mapping[int, object]
+
+
+class FormulaWithoutValue:
+    """A cell holding a formula whose result was never saved (a file written by a program, not by Excel).
+
+    The file readers put this in place of the value; the reader reports it on its cell and reads the
+    cell as blank, so a missing result is never a silent blank. (Excel, and xlwings, give results.)
+    """
+
+    __slots__ = ("formula",)
+
+    def __init__(self, formula: str = ""):
+        self.formula = formula
+
+    def __repr__(self) -> str:
+        return f"FormulaWithoutValue({self.formula[:40]!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FormulaWithoutValue) and other.formula == self.formula
+
+    def __hash__(self) -> int:
+        return hash(self.formula)
 
 
 class SheetRows(list):
@@ -189,8 +208,7 @@ class PackageReader:
 
     def _rels(self, source: str) -> dict[str, tuple[str, str]]:
         """Relationship id -> (target part, type) of the part ``source``."""
-        folder, name = posixpath.split(source)
-        member = posixpath.join(folder, "_rels", name + ".rels")
+        member = rels_name(source)
         if not self.zip.has(member):
             return {}
         out = {}
@@ -198,14 +216,12 @@ class PackageReader:
             target = rel.get("Target") or ""
             if rel.get("TargetMode") == "External":
                 continue
-            path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder,
-                                                                                                     target))
-            out[rel.get("Id") or ""] = (path, rel.get("Type") or "")
+            out[rel.get("Id") or ""] = (resolve(source, target), rel.get("Type") or "")
         return out
 
     def _office_document(self) -> str:
         for target, kind in self._rels("").values():
-            if kind.endswith(_OFFICE_DOCUMENT):
+            if kind.endswith(OFFICE_DOCUMENT):
                 return target
         return "xl/workbook.xml"
 
@@ -650,5 +666,5 @@ def sheet_values(path: str | os.PathLike, wanted: Callable[[str], bool] | None =
         return package.sheet_values(wanted)
 
 
-__all__ = ["PackageReader", "sheet_values", "from_serial", "is_date_format", "is_elapsed_format", "EMPTY_ROW",
-           "MAX_ROWS", "MAX_COLUMNS"]
+__all__ = ["PackageReader", "FormulaWithoutValue", "sheet_values", "from_serial", "is_date_format",
+           "is_elapsed_format", "EMPTY_ROW", "MAX_ROWS", "MAX_COLUMNS"]
