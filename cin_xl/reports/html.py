@@ -581,7 +581,7 @@ below says exactly what it counts.</div>
 </main>
 </div>
 <footer><div class="width">Made with cin-xl {escape(__version__)}. The definitions are in
-<code>cin_xl/reports/figures.py</code>, each tested on a small hand-made return. Working days leave out weekends and
+<code>cin_xl/reports/figures/</code>, each tested on a small hand-made return. Working days leave out weekends and
 England and Wales bank holidays.</div></footer>
 </body>
 </html>
