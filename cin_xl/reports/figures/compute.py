@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import TypeVar
 
 from cin_xl.census.model import CensusReturn
 from cin_xl.census.years import CensusYear
@@ -16,6 +17,8 @@ from cin_xl.reports.figures import breakdowns, continuity, counts, monthly, qual
 from cin_xl.reports.figures.shared import FIGURES, Facts, Figure
 from cin_xl.validation.findings import Finding
 
+V = TypeVar("V")
+
 
 @dataclass
 class Result:
@@ -23,6 +26,13 @@ class Result:
     #: int, Rate, Breakdown, Monthly or Table; None when the figure could not be worked out
     #: (a data-quality figure of a return that was not checked)
     value: object
+
+    def value_as(self, kind: type[V]) -> V:
+        """The value, a ``kind`` (int, Rate, Breakdown, Monthly or Table) as the figure gives it; a TypeError
+        when it is not (the caller asked for the wrong kind, or for a figure that was not worked out)."""
+        if not isinstance(self.value, kind):
+            raise TypeError(f"figure {self.figure.key!r} is {self.value!r}, not a {kind.__name__}")
+        return self.value
 
 
 @dataclass
@@ -39,6 +49,10 @@ class Figures:
 
     def __getitem__(self, key: str) -> object:
         return self.results[key].value
+
+    def value_as(self, key: str, kind: type[V]) -> V:
+        """The value of figure ``key``, typed: see :meth:`Result.value_as`."""
+        return self.results[key].value_as(kind)
 
     def __contains__(self, key: str) -> bool:
         return key in self.results

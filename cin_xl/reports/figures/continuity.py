@@ -11,7 +11,7 @@ from cin_xl.reports.figures.shared import CONTINUITY, Facts, Rate, Table, figure
 def _continuity(x: Facts):
     from cin_xl.validation.continuity import Continuity
 
-    return Continuity(x.view.census, x.previous, x.year)
+    return Continuity(x.view.census, x.last_year, x.year)
 
 
 @figure("open_last_year", "Children with a case open at last year's reference date", CONTINUITY, """
@@ -19,7 +19,7 @@ def _continuity(x: Facts):
     reference date (31 March): the census must include each of them again.""", from_previous=True)
 def _open_last_year(x: Facts) -> int:
     c = _continuity(x)
-    return sum(1 for child in x.previous.children if c.open_at_last_reference(child))
+    return sum(1 for child in x.last_year.children if c.open_at_last_reference(child))
 
 
 @figure("open_last_year_present", "Of them, in this return", CONTINUITY, """
@@ -30,7 +30,7 @@ def _open_last_year(x: Facts) -> int:
 def _open_last_year_present(x: Facts) -> Rate:
     c = _continuity(x)
     found = {id(before) for before, _ in c.matched}
-    carried = [child for child in x.previous.children if c.open_at_last_reference(child)]
+    carried = [child for child in x.last_year.children if c.open_at_last_reference(child)]
     return Rate(sum(1 for child in carried if id(child) in found), len(carried))
 
 
@@ -41,6 +41,6 @@ def _open_last_year_present(x: Facts) -> Rate:
 def _continuity_by_check(x: Facts) -> Table:
     from cin_xl.validation.continuity import CONTINUITY_CHECKS
 
-    counts = Counter(f.code for f in x.findings if f.code in CONTINUITY_CHECKS)
+    counts = Counter(f.code for f in x.given_findings if f.code in CONTINUITY_CHECKS)
     return Table(("Check", "Number", "Message"),
                  tuple((code, counts[code], CONTINUITY_CHECKS[code].message) for code in sorted(counts)))

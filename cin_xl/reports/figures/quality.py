@@ -56,14 +56,14 @@ def _unreadable_dates(x: Facts) -> int:
     Findings of validation (schema, structural checks, DfE rules and local checks) that are errors:
     COLLECT would not accept the return with them.""", from_findings=True)
 def _errors(x: Facts) -> int:
-    return sum(1 for f in x.findings if f.severity is Severity.ERROR)
+    return sum(1 for f in x.given_findings if f.severity is Severity.ERROR)
 
 
 @figure("queries", "Queries", QUALITY, """
     Findings of validation that are queries: COLLECT asks for the data to be checked, or for a
     reason to be given.""", from_findings=True)
 def _queries(x: Facts) -> int:
-    return sum(1 for f in x.findings if f.severity is not Severity.ERROR)
+    return sum(1 for f in x.given_findings if f.severity is not Severity.ERROR)
 
 
 @figure("findings_by_rule", "Errors and queries by rule", QUALITY, """
@@ -74,7 +74,7 @@ def _findings_by_rule(x: Facts) -> Table:
 
     return Table(("Rule", "Severity", "Number", "Message"),
                  tuple((code, str(severity), len(group), heading)
-                       for code, severity, heading, group in grouped(list(x.findings))))
+                       for code, severity, heading, group in grouped(list(x.given_findings))))
 
 
 @figure("findings_by_sheet", "Errors and queries by sheet", QUALITY, """
@@ -84,7 +84,7 @@ def _findings_by_rule(x: Facts) -> Table:
 def _findings_by_sheet(x: Facts) -> Table:
     errors: Counter = Counter()
     queries: Counter = Counter()
-    for f in x.findings:
+    for f in x.given_findings:
         sheet = sheet_of(f)
         (errors if f.severity is Severity.ERROR else queries)[sheet] += 1
     order = _sheet_order()

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
 from textwrap import dedent
+from typing import TypeGuard
 
 from cin_xl.census.calendar import is_working_day
 from cin_xl.census.model import CensusReturn, Child, ChildProtectionPlan, CINDetails
@@ -165,6 +166,14 @@ def readable_date(value: object) -> date | None:
     return value if isinstance(value, date) else None
 
 
+def known_date(value: object) -> date:
+    """A date the selection that gave its record has already found readable (for the type checker, which
+    sees a record's dates as date, text or None); anything else is a mistake in the figure."""
+    if not isinstance(value, date):
+        raise TypeError(f"a readable date was expected, not {value!r}")
+    return value
+
+
 def add_months(day: date, months: int) -> date:
     """The same day ``months`` calendar months later (earlier if negative), or that month's last day."""
     year, month0 = divmod(day.year * 12 + day.month - 1 + months, 12)
@@ -224,8 +233,23 @@ class Facts:
         self.findings = findings
         self.working_days = WorkingDays(self.start - timedelta(days=3 * 366), self.ref + timedelta(days=366))
 
-    def in_year(self, value: object) -> bool:
+    def in_year(self, value: object) -> TypeGuard[date]:
+        """A readable date in the year (the checker then knows ``value`` is a date)."""
         return isinstance(value, date) and self.start <= value <= self.ref
+
+    @property
+    def given_findings(self) -> list[Finding]:
+        """The findings handed over (asked for only by figures ``from_findings``, worked out only with them)."""
+        if self.findings is None:
+            raise ValueError("no validation findings were handed over for the data-quality figures")
+        return self.findings
+
+    @property
+    def last_year(self) -> CensusReturn:
+        """Last year's return (asked for only by figures ``from_previous``, worked out only with it)."""
+        if self.previous is None:
+            raise ValueError("last year's return was not handed over for the continuity figures")
+        return self.previous
 
     def count_in_year(self, values: Iterable[object]) -> int:
         """How many of ``values`` are readable dates in the year."""
@@ -254,7 +278,7 @@ class Facts:
     @cached_property
     def assessments_completed(self) -> list[tuple[date | None, date, list[str]]]:
         """Assessments whose authorisation (completion) date is in the year: (start, completed, factors)."""
-        out = []
+        out: list[tuple[date | None, date, list[str]]] = []
         for _, _, a in self.view.assessments:
             done = a.authorisation_date
             if self.in_year(done):
@@ -267,7 +291,7 @@ class Facts:
 
         (conference date, section 47 start date or None, recorded in a Section 47 group)
         """
-        out = []
+        out: list[tuple[date, date | None, bool]] = []
         for _, e in self.view.episodes:
             if self.in_year(e.date_of_initial_cpc):
                 out.append((e.date_of_initial_cpc, None, False))

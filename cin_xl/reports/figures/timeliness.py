@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from cin_xl.census.model import ChildProtectionPlan
 from cin_xl.census.years import CensusYear
-from cin_xl.reports.figures.shared import TIMELINESS, Facts, Rate, add_months, figure, readable_date
+from cin_xl.reports.figures.shared import TIMELINESS, Facts, Rate, add_months, figure, known_date, readable_date
 
 _ASSESSMENT_DAYS, _ICPC_DAYS = 45, 15
 #: more calendar days than this are always more than 45 working days (any 100 days hold at least 70
@@ -57,8 +57,9 @@ def _conferences_within_15(x: Facts) -> Rate:
 
 
 def reviewed_on_time(plan: ChildProtectionPlan, year: CensusYear) -> bool:
-    """Whether every review of ``plan`` that fell due in ``year`` was held in time (see the figure)."""
-    start, first_day, ref = readable_date(plan.start_date), year.start, year.reference_date
+    """Whether every review of ``plan`` (one with a readable start date) that fell due in ``year`` was held in
+    time (see the figure)."""
+    start, first_day, ref = known_date(plan.start_date), year.start, year.reference_date
     # as if a review had been held on the last day of the previous year: due 30 September
     carried_over = add_months(first_day - timedelta(days=1), 6)
     due = add_months(start, 3)
@@ -94,7 +95,7 @@ def reviewed_on_time(plan: ChildProtectionPlan, year: CensusYear) -> bool:
 def _cp_reviews_on_time(x: Facts) -> Rate:
     on_time = total = 0
     for plan in x.cp_plans_open:
-        if add_months(plan.start_date, 3) > x.ref:
+        if add_months(known_date(plan.start_date), 3) > x.ref:
             continue
         total += 1
         on_time += reviewed_on_time(plan, x.year)
@@ -113,7 +114,8 @@ def _lasted_two_years(start: date, end: date) -> bool:
         denominator="plans ended in the year with a readable start date.")
 def _cp_ended_two_years(x: Facts) -> Rate:
     plans = [p for p in x.cp_plans_ended if readable_date(p.start_date) is not None]
-    return Rate(sum(1 for p in plans if _lasted_two_years(p.start_date, p.end_date)), len(plans))
+    lasted = sum(1 for p in plans if _lasted_two_years(known_date(p.start_date), known_date(p.end_date)))
+    return Rate(lasted, len(plans))
 
 
 @figure("cp_open_two_years", "Plans open at 31 March that had lasted two years or more", TIMELINESS, """
@@ -123,4 +125,4 @@ def _cp_ended_two_years(x: Facts) -> Rate:
         denominator="plans open at 31 March.")
 def _cp_open_two_years(x: Facts) -> Rate:
     plans = x.cp_plans_open
-    return Rate(sum(1 for p in plans if _lasted_two_years(p.start_date, x.ref)), len(plans))
+    return Rate(sum(1 for p in plans if _lasted_two_years(known_date(p.start_date), x.ref)), len(plans))

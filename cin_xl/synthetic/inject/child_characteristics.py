@@ -19,7 +19,7 @@ from cin_xl.synthetic.inject.shared import (
 
 
 @injector("4220")
-def _bad_ethnicity(pick):
+def _bad_ethnicity(pick: Picker) -> Injected:
     """Ethnicity truncated to three letters."""
     child = pick.child()
     child.characteristics.ethnicity = "WBR"
@@ -27,7 +27,7 @@ def _bad_ethnicity(pick):
 
 
 @injector("8540")
-def _disability_not_recorded(pick):
+def _disability_not_recorded(pick: Picker) -> Injected:
     child = pick.child(lambda c: birth_date(c) is not None and has_further_action(c)
                        and c.characteristics.disabilities == ["NONE"])
     child.characteristics.disabilities = []
@@ -35,7 +35,7 @@ def _disability_not_recorded(pick):
 
 
 @injector("8790")
-def _none_and_a_disability(pick):
+def _none_and_a_disability(pick: Picker) -> Injected:
     """NONE left ticked when a learning disability was added."""
     child = pick.child(lambda c: c.characteristics.disabilities == ["NONE"])
     child.characteristics.disabilities = ["NONE", "LD"]
@@ -43,7 +43,7 @@ def _none_and_a_disability(pick):
 
 
 @injector("8794")
-def _disability_twice(pick):
+def _disability_twice(pick: Picker) -> Injected:
     def real(c: Child):
         codes = c.characteristics.disabilities
         return codes if codes and codes[0] != "NONE" and len(set(codes)) == len(codes) else None
@@ -61,7 +61,7 @@ def _disability_codes(pick: Picker) -> frozenset[str]:
 
 
 @injector("2887Q")
-def _few_disability_codes(pick):
+def _few_disability_codes(pick: Picker) -> Injected:
     """An extract that maps every disability onto four broad codes: 7 or fewer codes used in the return."""
     valid = _disability_codes(pick)
     kept = {d for c in pick.census.children if pick.used(c) for d in c.characteristics.disabilities if d in valid}
@@ -94,7 +94,7 @@ def _few_disability_codes(pick):
 
 
 @injector("2888Q")
-def _only_first_disability(pick):
+def _only_first_disability(pick: Picker) -> Injected:
     """An extract that exports only each child's first disability: no child has more than one."""
     valid = _disability_codes(pick)
     for child in pick.census.children:

@@ -7,6 +7,7 @@ from cin_xl.census.model import (
 )
 from cin_xl.census.upn import check_letter
 from cin_xl.census.values import is_missing
+from cin_xl.synthetic.dates import made
 from cin_xl.synthetic.inject.shared import (
     D,
     Injected,
@@ -19,6 +20,7 @@ from cin_xl.synthetic.inject.shared import (
     death_injector,
     has_further_action,
     injector,
+    is_date,
     la_id,
 )
 from cin_xl.validation.helpers import years_before
@@ -30,55 +32,62 @@ def _with_upn(child: Child) -> str | None:
 
 
 @injector("1510")
-def _bad_check_letter(pick):
-    child = pick.child(lambda c: _with_upn(c) is not None)
-    upn = child.identifiers.upn
+def _bad_check_letter(pick: Picker) -> Injected:
+    child, upn = choose(pick, _with_upn)
     child.identifiers.upn = ("B" if upn[0] != "B" else "C") + upn[1:]
     return Injected("1510", la_id(child), child.identifiers, ("upn",))
 
 
 @injector("1520")
-def _upn_of_another_child(pick):
+def _upn_of_another_child(pick: Picker) -> Injected:
     """A sibling's UPN typed on the child's record."""
-    first = pick.child(lambda c: _with_upn(c) is not None)
-    second = pick.child(lambda c: _with_upn(c) is not None and c.identifiers.upn != first.identifiers.upn)
-    second.identifiers.upn = first.identifiers.upn
+    first, upn = choose(pick, _with_upn)
+    second = pick.child(lambda c: _with_upn(c) is not None and c.identifiers.upn != upn)
+    second.identifiers.upn = upn
     return Injected("1520", la_id(second), second.identifiers, ("upn",))
 
 
 @injector("1530")
-def _upn_from_unknown_la(pick):
+def _upn_from_unknown_la(pick: Picker) -> Injected:
     """A UPN whose LA code is not a real one (its check letter is right, so only 1530 is broken)."""
-    child = pick.child(lambda c: _with_upn(c) is not None)
-    body = "999" + child.identifiers.upn[4:]
-    child.identifiers.upn = check_letter(body) + body
+    child, upn = choose(pick, _with_upn)
+    body = "999" + upn[4:]
+    letter = check_letter(body)
+    if letter is None:  # the UPN ends in a character no check letter is worked out for (never generated)
+        raise NoCandidate
+    child.identifiers.upn = letter + body
     return Injected("1530", la_id(child), child.identifiers, ("upn",))
 
 
 @injector("1540")
-def _upn_letter_o_for_zero(pick):
+def _upn_letter_o_for_zero(pick: Picker) -> Injected:
     """The letter O typed for a zero among characters 5-12."""
-    child = pick.child(lambda c: _with_upn(c) is not None)
-    upn = child.identifiers.upn
+    child, upn = choose(pick, _with_upn)
     child.identifiers.upn = upn[:6] + "O" + upn[7:]
     return Injected("1540", la_id(child), child.identifiers, ("upn",))
 
 
 @injector("1550")
-def _upn_last_character_o(pick):
+def _upn_last_character_o(pick: Picker) -> Injected:
     """A temporary UPN ending in O, a letter UPNs never use."""
-    child = pick.child(lambda c: _with_upn(c) is not None)
-    child.identifiers.upn = child.identifiers.upn[:12] + "O"
+    child, upn = choose(pick, _with_upn)
+    child.identifiers.upn = upn[:12] + "O"
     return Injected("1550", la_id(child), child.identifiers, ("upn",))
 
 
 @injector("1560Q")
-def _former_upn_digit_missing(pick):
+def _former_upn_digit_missing(pick: Picker) -> Injected:
     """The former UPN copied with its last digit missing."""
-    child = pick.child(lambda c: _with_upn(c) is not None)
-    former = child.identifiers.former_upn if isinstance(child.identifiers.former_upn, str) else child.identifiers.upn
+    child, upn = choose(pick, _with_upn)
+    former = child.identifiers.former_upn if isinstance(child.identifiers.former_upn, str) else upn
     child.identifiers.former_upn = former[:12]
     return Injected("1560Q", la_id(child), child.identifiers, ("former_upn",))
+
+
+def _la_child_id(child: Child, shortest: int = 0) -> str | None:
+    """The child's LA child ID, when it is text of at least ``shortest`` characters."""
+    given = child.identifiers.la_child_id
+    return given if isinstance(given, str) and len(given) >= shortest else None
 
 
 def _child_ids(pick: Picker) -> set[str]:
@@ -86,11 +95,10 @@ def _child_ids(pick: Picker) -> set[str]:
 
 
 @injector("1570")
-def _child_id_with_system_prefix(pick):
+def _child_id_with_system_prefix(pick: Picker) -> Injected:
     """The case-management system's full reference exported instead of the LA child ID."""
-    child = pick.child(lambda c: isinstance(c.identifiers.la_child_id, str))
+    child, old = choose(pick, _la_child_id)
     taken = _child_ids(pick)
-    old = child.identifiers.la_child_id
     new = "CASEREF" + "0" * max(0, 21 - 7 - len(old)) + old
     while new in taken:
         new = "0" + new
@@ -99,11 +107,10 @@ def _child_id_with_system_prefix(pick):
 
 
 @injector("1580")
-def _child_id_with_slash(pick):
+def _child_id_with_slash(pick: Picker) -> Injected:
     """An LA child ID written with a separator, "C001/0000123"."""
-    child = pick.child(lambda c: isinstance(c.identifiers.la_child_id, str) and len(c.identifiers.la_child_id) >= 5)
+    child, old = choose(pick, lambda c: _la_child_id(c, 5))
     taken = _child_ids(pick)
-    old = child.identifiers.la_child_id
     new = old[:4] + "/" + old[4:]
     if new in taken:
         new = old + "/"
@@ -112,7 +119,7 @@ def _child_id_with_slash(pick):
 
 
 @injector("8500")
-def _child_id_missing(pick):
+def _child_id_missing(pick: Picker) -> Injected:
     """The LA child ID left blank (the finding then names no child)."""
     child = pick.child(lambda c: isinstance(c.identifiers.la_child_id, str))
     child.identifiers.la_child_id = None
@@ -120,14 +127,14 @@ def _child_id_missing(pick):
 
 
 @injector("8510")
-def _duplicate_child_id(pick):
+def _duplicate_child_id(pick: Picker) -> Injected:
     first, second = pick.child(), pick.child()
     second.identifiers.la_child_id = first.identifiers.la_child_id
     return Injected("8510", la_id(second), second.identifiers, ("la_child_id",))
 
 
 @injector("2886Q")
-def _sex_unknown_for_many(pick):
+def _sex_unknown_for_many(pick: Picker) -> Injected:
     """An extract that defaults Sex to U: more than 2% of the children (not unborn) have no sex recorded."""
     children = pick.census.children
     if not children:
@@ -152,7 +159,7 @@ def _sex_unknown_for_many(pick):
 
 
 @injector("4180")
-def _sex_as_old_gender_code(pick):
+def _sex_as_old_gender_code(pick: Picker) -> Injected:
     """Sex given with the old GenderCurrent code, 1 for male."""
     child = pick.child(lambda c: birth_date(c) is not None and c.identifiers.sex in ("M", "F"))
     child.identifiers.sex = "1" if child.identifiers.sex == "M" else "2"
@@ -160,21 +167,21 @@ def _sex_as_old_gender_code(pick):
 
 
 @injector("8750")
-def _unborn_child_with_sex(pick):
+def _unborn_child_with_sex(pick: Picker) -> Injected:
     """An unborn child recorded as female after a scan."""
-    child = pick.child(lambda c: birth_date(c) is None and as_date(c.identifiers.expected_person_birth_date) is not None)
+    child = pick.child(lambda c: birth_date(c) is None and is_date(c.identifiers.expected_person_birth_date))
     child.identifiers.sex = "F"
     return Injected("8750", la_id(child), child.identifiers, ("sex",))
 
 
 @injector("8520")
-def _birth_date_after_reference_date(pick):
+def _birth_date_after_reference_date(pick: Picker) -> Injected:
     """A date of birth in the future (next year typed)."""
     new = pick.ref + 7 * D
 
     def fits(c: Child) -> bool:
         return (birth_date(c) is not None and alive(c)
-                and all(as_date(e.referral_date) and e.referral_date >= new - 280 * D for e in c.cin_details))
+                and all(is_date(e.referral_date) and e.referral_date >= new - 280 * D for e in c.cin_details))
 
     child = pick.child(fits)
     child.identifiers.person_birth_date = new
@@ -182,22 +189,22 @@ def _birth_date_after_reference_date(pick):
 
 
 @injector("8525Q")
-def _no_birth_date(pick):
+def _no_birth_date(pick: Picker) -> Injected:
     child = pick.child(lambda c: birth_date(c) is not None and is_missing(c.identifiers.expected_person_birth_date))
     child.identifiers.person_birth_date = None
     return Injected("8525Q", la_id(child), child.identifiers, ("person_birth_date", "expected_person_birth_date"))
 
 
 @injector("8530Q")
-def _expected_birth_long_past(pick):
+def _expected_birth_long_past(pick: Picker) -> Injected:
     """An unborn child whose due date passed weeks ago, the birth never recorded."""
-    child = pick.child(lambda c: birth_date(c) is None and as_date(c.identifiers.expected_person_birth_date) is not None)
+    child = pick.child(lambda c: birth_date(c) is None and is_date(c.identifiers.expected_person_birth_date))
     child.identifiers.expected_person_birth_date = pick.ref - 45 * D
     return Injected("8530Q", la_id(child), child.identifiers, ("expected_person_birth_date",))
 
 
 @injector("8535Q")
-def _death_keyed_before_birth(pick):
+def _death_keyed_before_birth(pick: Picker) -> Injected:
     """A baby (referred before birth) born and died: the date of death keyed the day before the birth."""
 
     def fits(c: Child):
@@ -224,11 +231,11 @@ def _death_keyed_before_birth(pick):
 
 
 @injector("8545Q")
-def _death_date_next_year(pick):
+def _death_date_next_year(pick: Picker) -> Injected:
     """A date of death keyed a year late, after the census year."""
 
     def days(c: Child):
-        closures = [as_date(e.closure_date) for e in c.cin_details if as_date(e.closure_date)]
+        closures = [e.closure_date for e in c.cin_details if is_date(e.closure_date)]
         if closures:
             yield max(closures) + 365 * D, c.identifiers, ("person_death_date",)
 
@@ -236,43 +243,43 @@ def _death_date_next_year(pick):
 
 
 @injector("4008")
-def _death_before_cin_plan(pick):
+def _death_before_cin_plan(pick: Picker) -> Injected:
     """A date of death a day before the (open) CIN plan started."""
 
     def days(c: Child):
         for e in c.cin_details:
             for q in e.cin_plans:
-                if as_date(q.start_date) and q.end_date is None:
+                if is_date(q.start_date) and q.end_date is None:
                     yield q.start_date - D, q, ("start_date",)
 
     return death_injector("4008", days)(pick)
 
 
 @injector("4009Q")
-def _death_before_cin_plan_end(pick):
+def _death_before_cin_plan_end(pick: Picker) -> Injected:
     """A date of death a day before the CIN plan's end date."""
 
     def days(c: Child):
         for e in c.cin_details:
             for q in e.cin_plans:
-                if as_date(q.end_date):
+                if is_date(q.end_date):
                     yield q.end_date - D, q, ("end_date",)
 
     return death_injector("4009Q", days)(pick)
 
 
 @injector("8770Q")
-def _school_age_child_without_upn(pick):
+def _school_age_child_without_upn(pick: Picker) -> Injected:
     """A school-age child's UPN not exported, the reason given as UN1 (under 6, not at school)."""
     school_age = years_before(pick.ref, 4)
-    child = pick.child(lambda c: _with_upn(c) is not None and birth_date(c) is not None and birth_date(c) <= school_age
-                       and has_further_action(c))
+    child = pick.child(lambda c: _with_upn(c) is not None and (born := birth_date(c)) is not None
+                       and born <= school_age and has_further_action(c))
     child.identifiers.upn, child.identifiers.upn_unknown = None, "UN1"
     return Injected("8770Q", la_id(child), child.identifiers, ("upn", "upn_unknown"))
 
 
 @injector("8772")
-def _un7_with_further_action(pick):
+def _un7_with_further_action(pick: Picker) -> Injected:
     """UN7 (referral with no further action) given for a child whose referral went on to an assessment."""
     child = pick.child(lambda c: c.identifiers.upn is None
                        and c.identifiers.upn_unknown in ("UN1", "UN2", "UN3", "UN4", "UN5", "UN6")
@@ -282,11 +289,11 @@ def _un7_with_further_action(pick):
 
 
 @injector("8775Q")
-def _birth_year_typo_over_25(pick):
+def _birth_year_typo_over_25(pick: Picker) -> Injected:
     """A birth year typed twenty-odd years early, making the child over 25."""
     cutoff = years_before(pick.start, 25)  # 25 before the census year starts: every closure comes after
     child = pick.child(lambda c: birth_date(c) is not None and _with_upn(c) is not None and c.cin_details)
-    birth, years = birth_date(child), 20
+    birth, years = made(child.identifiers.person_birth_date), 20
     while years_before(birth, years) >= cutoff:
         years += 1
     new = years_before(birth, years)
@@ -295,7 +302,7 @@ def _birth_year_typo_over_25(pick):
 
 
 @injector("8590")
-def _child_without_episodes(pick):
+def _child_without_episodes(pick: Picker) -> Injected:
     """A child record exported without its episodes (all no-further-action referrals, so nothing else moves)."""
     child = pick.child(lambda c: c.cin_details and all(e.referral_nfa is True for e in c.cin_details))
     child.cin_details = []

@@ -11,11 +11,13 @@ from cin_xl.census.model import (
     CINDetails,
     Section47,
 )
+from cin_xl.synthetic.dates import made
 from cin_xl.synthetic.inject.shared import (
     RC_AFTER_ASSESSMENT,
     D,
     Injected,
     NoCandidate,
+    Picker,
     alive,
     as_date,
     birth_date,
@@ -26,6 +28,7 @@ from cin_xl.synthetic.inject.shared import (
     find_section47,
     first_of,
     injector,
+    is_date,
     is_open,
     la_id,
     s47_open,
@@ -33,19 +36,19 @@ from cin_xl.synthetic.inject.shared import (
 
 
 @injector("8555Q")
-def _death_before_referral(pick):
+def _death_before_referral(pick: Picker) -> Injected:
     """A date of death keyed days before the (only) referral."""
 
     def days(c: Child):
         first = c.cin_details[0].referral_date if c.cin_details else None
-        if as_date(first):
+        if is_date(first):
             yield first - 5 * D, c.cin_details[0], ("referral_date",)
 
     return death_injector("8555Q", days)(pick)
 
 
 @injector("8568")
-def _nfa_flag_as_text(pick):
+def _nfa_flag_as_text(pick: Picker) -> Injected:
     """ReferralNFA exported as "Yes"."""
     def find(c: Child):
         return first_of(c.cin_details, lambda e: e.referral_nfa is True)
@@ -56,20 +59,20 @@ def _nfa_flag_as_text(pick):
 
 
 @injector("8569Q")
-def _nfa_referral_from_last_year(pick):
+def _nfa_referral_from_last_year(pick: Picker) -> Injected:
     """A no-further-action referral dated before the census year (last year's date typed)."""
     new = add_working_days(pick.start, -1) - 7 * D
 
     def find(c: Child):
-        if not c.cin_details or birth_date(c) is None or not alive(c):
+        if not c.cin_details or (born := birth_date(c)) is None or not alive(c):
             return None
         first = c.cin_details[0]
         referral = as_date(first.referral_date)
         if first.referral_nfa is not True or referral is None or referral < pick.start:
             return None
-        if any(as_date(e.referral_date) is None or e.referral_date <= referral for e in c.cin_details[1:]):
+        if any(not is_date(e.referral_date) or e.referral_date <= referral for e in c.cin_details[1:]):
             return None
-        if new < birth_date(c) - 280 * D:
+        if new < born - 280 * D:
             return None
         return first
 
@@ -79,12 +82,12 @@ def _nfa_referral_from_last_year(pick):
 
 
 @injector("8585Q")
-def _closed_as_died_without_death(pick):
+def _closed_as_died_without_death(pick: Picker) -> Injected:
     """Reason for closure RC2 (died) picked from the list in error."""
     def find(c: Child):
         if not alive(c):
             return None
-        return first_of(c.cin_details, lambda e: as_date(e.closure_date) and e.reason_for_closure in
+        return first_of(c.cin_details, lambda e: is_date(e.closure_date) and e.reason_for_closure in
                       ("RC1", "RC3", "RC4", "RC5", "RC6", "RC7")
                       and not (len(e.assessments) == 1 and "21" in e.assessments[0].factors))
 
@@ -94,7 +97,7 @@ def _closed_as_died_without_death(pick):
 
 
 @injector("8600")
-def _referral_date_missing(pick):
+def _referral_date_missing(pick: Picker) -> Injected:
     def find(c: Child):
         return first_of(c.cin_details, lambda e: e.referral_nfa is True and as_date(e.referral_date))
 
@@ -104,7 +107,7 @@ def _referral_date_missing(pick):
 
 
 @injector("8606")
-def _referral_long_before_birth(pick):
+def _referral_long_before_birth(pick: Picker) -> Injected:
     """A pre-birth referral dated ten months before the due date (or a birth date a year late)."""
 
     def unborn(c: Child):
@@ -113,12 +116,12 @@ def _referral_long_before_birth(pick):
             return None
         episode = c.cin_details[0]
         new = expected - 300 * D
-        if as_date(episode.referral_date) is None or not (pick.start + D <= new < episode.referral_date):
+        if not is_date(episode.referral_date) or not (pick.start + D <= new < episode.referral_date):
             return None
         return episode, new
 
     def born(c: Child):
-        if birth_date(c) is None or not alive(c) or not c.cin_details or as_date(c.cin_details[0].referral_date) is None:
+        if birth_date(c) is None or not alive(c) or not c.cin_details or not is_date(c.cin_details[0].referral_date):
             return None
         new_birth = c.cin_details[0].referral_date + 300 * D
         if new_birth > pick.ref:
@@ -135,7 +138,7 @@ def _referral_long_before_birth(pick):
 
 
 @injector("8610")
-def _primary_need_missing(pick):
+def _primary_need_missing(pick: Picker) -> Injected:
     def find(c: Child):
         return first_of(c.cin_details, lambda e: e.referral_nfa is False and e.primary_need_code)
 
@@ -145,13 +148,13 @@ def _primary_need_missing(pick):
 
 
 @injector("8620")
-def _closure_date_in_future(pick):
+def _closure_date_in_future(pick: Picker) -> Injected:
     """The planned closure date entered, after 31 March."""
     def find(c: Child):
         last = c.cin_details[-1] if c.cin_details else None
-        if last is None or as_date(last.closure_date) is None or not alive(c):
+        if last is None or not is_date(last.closure_date) or not alive(c):
             return None
-        if any(as_date(e.referral_date) is None or e.referral_date > last.referral_date for e in c.cin_details):
+        if any(not is_date(e.referral_date) or e.referral_date > made(last.referral_date) for e in c.cin_details):
             return None
         return last
 
@@ -161,7 +164,7 @@ def _closure_date_in_future(pick):
 
 
 @injector("8630")
-def _closure_before_referral(pick):
+def _closure_before_referral(pick: Picker) -> Injected:
     """A no-further-action referral closed the day before it was received."""
     def find(c: Child):
         return first_of(c.cin_details, lambda e: e.referral_nfa is True and as_date(e.referral_date)
@@ -173,9 +176,9 @@ def _closure_before_referral(pick):
 
 
 @injector("8640")
-def _reason_for_closure_invalid(pick):
+def _reason_for_closure_invalid(pick: Picker) -> Injected:
     def find(c: Child):
-        return first_of(c.cin_details, lambda e: as_date(e.closure_date) and e.reason_for_closure in
+        return first_of(c.cin_details, lambda e: is_date(e.closure_date) and e.reason_for_closure in
                       ("RC1", "RC3", "RC4", "RC5", "RC6", "RC7"))
 
     child, episode = choose(pick, find)
@@ -184,7 +187,7 @@ def _reason_for_closure_invalid(pick):
 
 
 @injector("8650")
-def _primary_need_invalid(pick):
+def _primary_need_invalid(pick: Picker) -> Injected:
     def find(c: Child):
         return first_of(c.cin_details, lambda e: isinstance(e.primary_need_code, str) and e.primary_need_code)
 
@@ -194,9 +197,9 @@ def _primary_need_invalid(pick):
 
 
 @injector("8805")
-def _closure_without_reason(pick):
+def _closure_without_reason(pick: Picker) -> Injected:
     def find(c: Child):
-        return first_of(c.cin_details, lambda e: as_date(e.closure_date) and e.reason_for_closure)
+        return first_of(c.cin_details, lambda e: is_date(e.closure_date) and e.reason_for_closure)
 
     child, episode = choose(pick, find)
     episode.reason_for_closure = None
@@ -204,10 +207,11 @@ def _closure_without_reason(pick):
 
 
 @injector("8810")
-def _reason_without_closure(pick):
+def _reason_without_closure(pick: Picker) -> Injected:
     """A no-further-action referral given its reason for closure but no closure date."""
     def find(c: Child):
-        return first_of(c.cin_details, lambda e: e.referral_nfa is True and as_date(e.closure_date) and e.reason_for_closure)
+        return first_of(c.cin_details,
+                        lambda e: e.referral_nfa is True and is_date(e.closure_date) and e.reason_for_closure)
 
     child, episode = choose(pick, find)
     episode.closure_date = None
@@ -215,7 +219,7 @@ def _reason_without_closure(pick):
 
 
 @injector("8815")
-def _episode_recorded_twice(pick):
+def _episode_recorded_twice(pick: Picker) -> Injected:
     """The open referral entered twice: a second open episode with the same referral date."""
     def find(c: Child):
         last = c.cin_details[-1] if c.cin_details else None
@@ -229,14 +233,16 @@ def _episode_recorded_twice(pick):
 
 
 @injector("8816")
-def _earlier_episode_left_open(pick):
+def _earlier_episode_left_open(pick: Picker) -> Injected:
     """An earlier episode's closure never recorded, while a later referral came in."""
     def find(c: Child):
         if len(c.cin_details) < 2 or any(is_open(e) for e in c.cin_details):
             return None
-        latest = max((as_date(e.referral_date) for e in c.cin_details if as_date(e.referral_date)), default=None)
+        latest = max((e.referral_date for e in c.cin_details if is_date(e.referral_date)), default=None)
+        if latest is None:  # no referral date to be earlier than
+            return None
         return first_of(c.cin_details, lambda e: e.referral_nfa is False and as_date(e.closure_date)
-                      and as_date(e.referral_date) and e.referral_date < latest)
+                      and is_date(e.referral_date) and e.referral_date < latest)
 
     child, episode = choose(pick, find)
     episode.closure_date = episode.reason_for_closure = None
@@ -244,15 +250,15 @@ def _earlier_episode_left_open(pick):
 
 
 @injector("8820")
-def _referral_during_previous_episode(pick):
+def _referral_during_previous_episode(pick: Picker) -> Injected:
     """A re-referral dated two days before the previous episode was closed."""
     def find(c: Child):
-        episodes = sorted((e for e in c.cin_details if as_date(e.referral_date)), key=lambda e: e.referral_date)
+        episodes = sorted((e for e in c.cin_details if is_date(e.referral_date)), key=lambda e: made(e.referral_date))
         for earlier, later in pairwise(episodes):
             closure = as_date(earlier.closure_date)
             if earlier.referral_nfa is False and closure is not None:
                 new = closure - 2 * D
-                if earlier.referral_date < new and new >= pick.start + D and new < later.referral_date:
+                if made(earlier.referral_date) < new and new >= pick.start + D and new < made(later.referral_date):
                     return later, new
         return None
 
@@ -262,10 +268,11 @@ def _referral_during_previous_episode(pick):
 
 
 @injector("8825Q")
-def _nfa_closed_after_assessment(pick):
+def _nfa_closed_after_assessment(pick: Picker) -> Injected:
     """A no-further-action referral closed with RC8 (closed after assessment) though never assessed."""
     def find(c: Child):
-        return first_of(c.cin_details, lambda e: e.referral_nfa is True and as_date(e.closure_date) and not e.assessments)
+        return first_of(c.cin_details,
+                        lambda e: e.referral_nfa is True and is_date(e.closure_date) and not e.assessments)
 
     child, episode = choose(pick, find)
     episode.reason_for_closure = "RC8"
@@ -273,11 +280,11 @@ def _nfa_closed_after_assessment(pick):
 
 
 @injector("8831")
-def _assessed_referral_flagged_nfa(pick):
+def _assessed_referral_flagged_nfa(pick: Picker) -> Injected:
     """A referral that was assessed, flagged as no further action."""
     def find(c: Child):
         return first_of(c.cin_details, lambda e: e.referral_nfa is False and e.assessments and not e.cin_plans
-                      and not e.child_protection_plans and as_date(e.referral_date) and e.referral_date >= pick.start)
+                      and not e.child_protection_plans and is_date(e.referral_date) and e.referral_date >= pick.start)
 
     child, episode = choose(pick, find)
     episode.referral_nfa = True
@@ -285,17 +292,17 @@ def _assessed_referral_flagged_nfa(pick):
 
 
 @injector("8866")
-def _referral_source_invalid(pick):
+def _referral_source_invalid(pick: Picker) -> Injected:
     child, episode = choose(pick, lambda c: c.cin_details[0] if c.cin_details else None)
     episode.referral_source = "5E"
     return Injected("8866", la_id(child), episode, ("referral_source",))
 
 
 @injector("2990")
-def _closed_after_assessment_with_plan(pick):
+def _closed_after_assessment_with_plan(pick: Picker) -> Injected:
     """An episode with a CIN plan (or enquiry) closed with RC9, "closed after assessment"."""
     def find(c: Child):
-        return first_of(c.cin_details, lambda e: as_date(e.closure_date) and e.assessments
+        return first_of(c.cin_details, lambda e: is_date(e.closure_date) and e.assessments
                       and (e.cin_plans or e.section47s or e.child_protection_plans)
                       and e.reason_for_closure in ("RC1", "RC3", "RC4", "RC5", "RC6", "RC7"))
 
@@ -305,7 +312,7 @@ def _closed_after_assessment_with_plan(pick):
 
 
 @injector("2991Q")
-def _section47_without_assessment(pick):
+def _section47_without_assessment(pick: Picker) -> Injected:
     """The assessment of an episode with a section 47 enquiry not recorded."""
     def find(c: Child):
         return first_of(c.cin_details, lambda e: e.section47s and e.assessments
@@ -317,7 +324,7 @@ def _section47_without_assessment(pick):
 
 
 @injector("8867")
-def _closed_with_assessment_open(pick):
+def _closed_with_assessment_open(pick: Picker) -> Injected:
     """A case closed on 31 March while its assessment was never authorised."""
     def fits(e: CINDetails, a: Assessment) -> bool:
         return (is_open(e) and len(e.assessments) == 1 and a.authorisation_date is None and not a.factors
@@ -330,7 +337,7 @@ def _closed_with_assessment_open(pick):
 
 
 @injector("8868")
-def _closed_with_enquiry_unfinished(pick):
+def _closed_with_enquiry_unfinished(pick: Picker) -> Injected:
     """A case closed on 31 March with its section 47 outcome (conference or not needed) never recorded."""
     first_day = add_working_days(pick.ref, -10)
 
@@ -344,14 +351,14 @@ def _closed_with_enquiry_unfinished(pick):
 
     def settled(c: Child):
         for e in c.cin_details:
-            if not is_open(e) or not e.assessments or as_date(e.referral_date) is None:
+            if not is_open(e) or not e.assessments or not is_date(e.referral_date):
                 continue
             if any(not completed(a) for a in e.assessments) or any(q.end_date is None for q in e.cin_plans):
                 continue
             if any(p.end_date is None for p in e.child_protection_plans):
                 continue
             day = max(e.referral_date, first_day)
-            if all(s.icpc_not_required is True or (as_date(s.date_of_initial_cpc) and s.date_of_initial_cpc < day)
+            if all(s.icpc_not_required is True or (is_date(s.date_of_initial_cpc) and s.date_of_initial_cpc < day)
                    for s in e.section47s):
                 return e
         return None
@@ -370,13 +377,13 @@ def _closed_with_enquiry_unfinished(pick):
 
 
 @injector("8890")
-def _strategy_discussion_recorded_twice(pick):
+def _strategy_discussion_recorded_twice(pick: Picker) -> Injected:
     """A second enquiry recorded the day after the first started (needing no conference of its own)."""
     def fits(e: CINDetails, s: Section47) -> bool:
         conference = as_date(s.date_of_initial_cpc)
-        return conference is not None and len(e.section47s) == 1 and conference >= s.start_date + D
+        return conference is not None and len(e.section47s) == 1 and conference >= made(s.start_date) + D
 
     child, (episode, s47) = choose(pick, lambda c: find_section47(c, fits))
-    second = Section47(start_date=s47.start_date + D, icpc_not_required=True)
+    second = Section47(start_date=made(s47.start_date) + D, icpc_not_required=True)
     episode.section47s = episode.section47s + [second]
     return Injected("8890", la_id(child), second, ("start_date",))

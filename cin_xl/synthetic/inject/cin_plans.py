@@ -12,17 +12,20 @@ from cin_xl.census.model import (
     CINDetails,
     CINPlan,
 )
+from cin_xl.synthetic.dates import made
 from cin_xl.synthetic.inject.shared import (
     RC_AFTER_ASSESSMENT,
     D,
     Injected,
     NoCandidate,
+    Picker,
     alive,
     as_date,
     choose,
     cp_plans_of,
     first_of,
     injector,
+    is_date,
     la_id,
     within,
 )
@@ -34,10 +37,10 @@ def _weekday_on_or_after(day: date) -> date:
     return day
 
 
-def _cin_plan(child: Child, test: Callable[[CINDetails, CINPlan], bool]):
+def _cin_plan(child: Child, test: Callable[[CINDetails, CINPlan], object]) -> tuple[CINDetails, CINPlan] | None:
     for e in child.cin_details:
         for q in e.cin_plans:
-            if as_date(q.start_date) and test(e, q):
+            if is_date(q.start_date) and test(e, q):
                 return e, q
     return None
 
@@ -50,13 +53,13 @@ def _cpp_period_holds(episode: CINDetails, day: date, ref: date) -> bool:
 
 
 @injector("4000")
-def _cin_plan_on_nfa_referral(pick):
+def _cin_plan_on_nfa_referral(pick: Picker) -> Injected:
     """A CIN plan recorded on a referral marked no further action."""
     def find(c: Child):
         if any(q.end_date is None for e in c.cin_details for q in e.cin_plans):
             return None  # the child would have two open CIN plans (4004)
         return first_of(c.cin_details, lambda e: e.referral_nfa is True and as_date(e.referral_date)
-                      and (e.closure_date is None or (as_date(e.closure_date) and e.closure_date >= e.referral_date))
+                      and (e.closure_date is None or (is_date(e.closure_date) and e.closure_date >= e.referral_date))
                       and not e.cin_plans)
 
     child, episode = choose(pick, find)
@@ -65,7 +68,7 @@ def _cin_plan_on_nfa_referral(pick):
 
 
 @injector("4001")
-def _cp_plan_end_not_recorded(pick):
+def _cp_plan_end_not_recorded(pick: Picker) -> Injected:
     """Stepped down to a CIN plan, but the CP plan's end date never recorded (see COMPANIONS)."""
     def find(c: Child):
         for e in c.cin_details:
@@ -73,10 +76,10 @@ def _cp_plan_end_not_recorded(pick):
                 continue
             for p in e.child_protection_plans:
                 end = as_date(p.end_date)
-                q = first_of(e.cin_plans, lambda q, end=end: q.end_date is None and end and q.start_date == end)
+                q = next((q for q in e.cin_plans if q.end_date is None and end and q.start_date == end), None)
                 others = [o for o in cp_plans_of(c) if o is not p]
-                if q is not None and all(as_date(o.start_date) and as_date(o.end_date) and o.end_date < p.start_date
-                                         for o in others):
+                if q is not None and all(is_date(o.start_date) and is_date(o.end_date)
+                                         and o.end_date < made(p.start_date) for o in others):
                     return p, q
         return None
 
@@ -86,15 +89,15 @@ def _cp_plan_end_not_recorded(pick):
 
 
 @injector("4004")
-def _new_cin_plan_old_one_not_ended(pick):
+def _new_cin_plan_old_one_not_ended(pick: Picker) -> Injected:
     """A new CIN plan started after a review, the old one never ended (see COMPANIONS)."""
     def find(c: Child):
         def fits(e: CINDetails, q: CINPlan) -> bool:
-            day = q.start_date + 14 * D
+            day = made(q.start_date) + 14 * D
             return (e.closure_date is None and q.end_date is None and len(e.cin_plans) == 1 and day <= pick.ref
                     and not _cpp_period_holds(e, day, pick.ref)
-                    and all(as_date(r) and r < day for p in e.child_protection_plans for r in p.review_dates)
-                    and all(as_date(p.start_date) and p.start_date < day for p in e.child_protection_plans))
+                    and all(is_date(r) and r < day for p in e.child_protection_plans for r in p.review_dates)
+                    and all(is_date(p.start_date) and p.start_date < day for p in e.child_protection_plans))
 
         return _cin_plan(c, fits) if alive(c) else None
 
@@ -105,7 +108,7 @@ def _new_cin_plan_old_one_not_ended(pick):
 
 
 @injector("4010")
-def _cin_plan_start_next_year(pick):
+def _cin_plan_start_next_year(pick: Picker) -> Injected:
     """The planned start of a CIN plan, after 31 March, entered."""
     def fits(e: CINDetails, q: CINPlan) -> bool:
         return e.closure_date is None and q.end_date is None and len(e.cin_plans) == 1
@@ -116,20 +119,20 @@ def _cin_plan_start_next_year(pick):
 
 
 @injector("4011")
-def _cin_plan_end_before_start(pick):
+def _cin_plan_end_before_start(pick: Picker) -> Injected:
     """A CIN plan's end date keyed three days before its start."""
     def fits(e: CINDetails, q: CINPlan) -> bool:
-        return as_date(q.end_date) is not None and q.start_date >= pick.start + 5 * D and len(e.cin_plans) == 1
+        return is_date(q.end_date) and made(q.start_date) >= pick.start + 5 * D and len(e.cin_plans) == 1
 
     child, (_episode, plan) = choose(pick, lambda c: _cin_plan(c, fits))
-    plan.end_date = plan.start_date - 3 * D
+    plan.end_date = made(plan.start_date) - 3 * D
     return Injected("4011", la_id(child), plan, ("end_date",))
 
 
 @injector("4012Q")
-def _cin_plan_ends_on_start_day(pick):
+def _cin_plan_ends_on_start_day(pick: Picker) -> Injected:
     def fits(e: CINDetails, q: CINPlan) -> bool:
-        return (as_date(q.end_date) is not None and q.start_date >= pick.start and len(e.cin_plans) == 1
+        return (is_date(q.end_date) and made(q.start_date) >= pick.start and len(e.cin_plans) == 1
                 and not any(q.start_date == r for p in e.child_protection_plans for r in p.review_dates))
 
     child, (_episode, plan) = choose(pick, lambda c: _cin_plan(c, fits))
@@ -138,14 +141,14 @@ def _cin_plan_ends_on_start_day(pick):
 
 
 @injector("4013")
-def _cin_plan_end_out_of_year(pick):
+def _cin_plan_end_out_of_year(pick: Picker) -> Injected:
     """A CIN plan's planned end date (after 31 March) entered, or last year's end date typed."""
     def planned(e: CINDetails, q: CINPlan) -> bool:
-        return (e.closure_date is None and as_date(q.end_date) is not None and len(e.cin_plans) == 1
+        return (e.closure_date is None and is_date(q.end_date) and len(e.cin_plans) == 1
                 and not e.child_protection_plans)
 
     def last_year(e: CINDetails, q: CINPlan) -> bool:
-        return (as_date(q.end_date) is not None and q.start_date <= pick.start - 2 * D and len(e.cin_plans) == 1
+        return (is_date(q.end_date) and made(q.start_date) <= pick.start - 2 * D and len(e.cin_plans) == 1
                 and not e.child_protection_plans)
 
     try:
@@ -158,31 +161,31 @@ def _cin_plan_end_out_of_year(pick):
 
 
 @injector("4014")
-def _cin_plan_recorded_twice(pick):
+def _cin_plan_recorded_twice(pick: Picker) -> Injected:
     """The same CIN plan recorded twice, the copy starting a week later."""
     def fits(e: CINDetails, q: CINPlan) -> bool:
-        return (as_date(q.end_date) is not None and q.end_date - q.start_date >= 10 * D and len(e.cin_plans) == 1
+        return (is_date(q.end_date) and q.end_date - made(q.start_date) >= 10 * D and len(e.cin_plans) == 1
                 and not e.child_protection_plans)
 
     child, (episode, plan) = choose(pick, lambda c: _cin_plan(c, fits))
-    copy = CINPlan(start_date=plan.start_date + 7 * D, end_date=plan.end_date)
+    copy = CINPlan(start_date=made(plan.start_date) + 7 * D, end_date=plan.end_date)
     episode.cin_plans.append(copy)
     return Injected("4014", la_id(child), copy, ("start_date",))
 
 
 @injector("4015")
-def _cin_plan_before_referral(pick):
+def _cin_plan_before_referral(pick: Picker) -> Injected:
     """A CIN plan's start keyed as the date of the strategy discussion, before the referral."""
     def fits(e: CINDetails, q: CINPlan) -> bool:
-        return as_date(e.referral_date) is not None and len(e.cin_plans) == 1 and not e.child_protection_plans
+        return is_date(e.referral_date) and len(e.cin_plans) == 1 and not e.child_protection_plans
 
     child, (episode, plan) = choose(pick, lambda c: _cin_plan(c, fits))
-    plan.start_date = episode.referral_date - 5 * D
+    plan.start_date = made(episode.referral_date) - 5 * D
     return Injected("4015", la_id(child), plan, ("start_date",))
 
 
 @injector("4016")
-def _cin_plan_before_cp_plan_ended(pick):
+def _cin_plan_before_cp_plan_ended(pick: Picker) -> Injected:
     """The step-down CIN plan dated a week before the CP plan ended."""
     def find(c: Child):
         for e in c.cin_details:
@@ -191,9 +194,9 @@ def _cin_plan_before_cp_plan_ended(pick):
                 if end is None:
                     continue
                 day = end - 7 * D
-                q = first_of(e.cin_plans, lambda q, end=end, day=day: q.start_date == end and q.end_date != day)
-                if (q is not None and as_date(p.start_date) and day > p.start_date
-                        and all(as_date(r) and r < day for r in p.review_dates)):
+                q = next((q for q in e.cin_plans if q.start_date == end and q.end_date != day), None)
+                if (q is not None and is_date(p.start_date) and day > p.start_date
+                        and all(is_date(r) and r < day for r in p.review_dates)):
                     return q, day
         return None
 
@@ -203,7 +206,7 @@ def _cin_plan_before_cp_plan_ended(pick):
 
 
 @injector("4017")
-def _cp_plan_while_cin_plan_runs(pick):
+def _cp_plan_while_cin_plan_runs(pick: Picker) -> Injected:
     """A child stepped up to a CP plan (conference recorded on the episode) while the CIN plan still runs."""
     def find(c: Child):
         if not alive(c):
@@ -214,10 +217,10 @@ def _cp_plan_while_cin_plan_runs(pick):
                     or len(e.cin_plans) != 1):
                 continue
             q = e.cin_plans[0]
-            if as_date(q.start_date) is None:
+            if not is_date(q.start_date):
                 continue
             day = _weekday_on_or_after(max(q.start_date + 3 * D, pick.start))
-            last = (as_date(q.end_date) - D) if as_date(q.end_date) else pick.ref - D
+            last = q.end_date - D if is_date(q.end_date) else pick.ref - D
             bound = min(as_date(e.closure_date) or pick.ref, pick.ref)
             if day > last or day >= bound:
                 continue

@@ -10,14 +10,17 @@ from cin_xl.census.model import (
     CINDetails,
     Section47,
 )
+from cin_xl.synthetic.dates import made
 from cin_xl.synthetic.inject.shared import (
     RC_AFTER_ASSESSMENT,
     D,
     Injected,
+    Picker,
     as_date,
     choose,
     find_section47,
     injector,
+    is_date,
     is_open,
     la_id,
     s47_open,
@@ -32,7 +35,7 @@ def _weekday_on_or_before(day: date) -> date:
 
 
 @injector("1104")
-def _conference_before_referral(pick):
+def _conference_before_referral(pick: Picker) -> Injected:
     """A conference held with no enquiry in the episode, its date keyed before the referral."""
     def find(c: Child):
         for e in c.cin_details:
@@ -51,10 +54,10 @@ def _conference_before_referral(pick):
 
 
 @injector("2884")
-def _conference_recorded_twice(pick):
+def _conference_recorded_twice(pick: Picker) -> Injected:
     """The conference date recorded on the episode as well as on its section 47 enquiry."""
     def fits(e: CINDetails, s: Section47) -> bool:
-        return as_date(s.date_of_initial_cpc) is not None and e.date_of_initial_cpc is None
+        return is_date(s.date_of_initial_cpc) and e.date_of_initial_cpc is None
 
     child, (episode, s47) = choose(pick, lambda c: find_section47(c, fits))
     episode.date_of_initial_cpc = s47.date_of_initial_cpc
@@ -62,39 +65,39 @@ def _conference_recorded_twice(pick):
 
 
 @injector("2889")
-def _s47_before_referral(pick):
+def _s47_before_referral(pick: Picker) -> Injected:
     """A section 47 start keyed two days before the referral."""
     def fits(e: CINDetails, s: Section47) -> bool:
         referral = as_date(e.referral_date)
         return (referral is not None and referral - 2 * D >= pick.start and len(e.section47s) == 1
-                and (as_date(s.date_of_initial_cpc) is not None or s.icpc_not_required is True))
+                and (is_date(s.date_of_initial_cpc) or s.icpc_not_required is True))
 
     child, (episode, s47) = choose(pick, lambda c: find_section47(c, fits))
-    s47.start_date = episode.referral_date - 2 * D
+    s47.start_date = made(episode.referral_date) - 2 * D
     return Injected("2889", la_id(child), s47, ("start_date",))
 
 
 @injector("8615")
-def _s47_start_after_conference(pick):
+def _s47_start_after_conference(pick: Picker) -> Injected:
     """A section 47 start keyed two days after the conference it led to."""
     def fits(e: CINDetails, s: Section47) -> bool:
         conference = as_date(s.date_of_initial_cpc)
         return (conference is not None and len(e.section47s) == 1
-                and (e.closure_date is None or (as_date(e.closure_date) and e.closure_date >= conference + 2 * D)))
+                and (e.closure_date is None or (is_date(e.closure_date) and e.closure_date >= conference + 2 * D)))
 
     child, (_episode, s47) = choose(pick, lambda c: find_section47(c, fits))
-    s47.start_date = s47.date_of_initial_cpc + 2 * D
+    s47.start_date = made(s47.date_of_initial_cpc) + 2 * D
     return Injected("8615", la_id(child), s47, ("start_date",))
 
 
 @injector("8675Q")
-def _icpc_not_required_left_false(pick):
+def _icpc_not_required_left_false(pick: Picker) -> Injected:
     """An enquiry that needed no conference, its "ICPC not required" flag left false."""
     cutoff = add_working_days(pick.ref, -15)
 
     def fits(e: CINDetails, s: Section47) -> bool:
         return (e.closure_date is None and len(e.section47s) == 1 and s.icpc_not_required is True
-                and s.date_of_initial_cpc is None and pick.start <= s.start_date < cutoff)
+                and s.date_of_initial_cpc is None and pick.start <= made(s.start_date) < cutoff)
 
     child, (_episode, s47) = choose(pick, lambda c: find_section47(c, fits))
     s47.icpc_not_required = False
@@ -102,7 +105,7 @@ def _icpc_not_required_left_false(pick):
 
 
 @injector("8715")
-def _last_years_conference(pick):
+def _last_years_conference(pick: Picker) -> Injected:
     """The conference that started a carried-over plan, held last year, recorded on this year's episode."""
     def find(c: Child):
         for e in c.cin_details:
@@ -112,7 +115,7 @@ def _last_years_conference(pick):
                 continue
             if any(within(p.start_date, pick.start, pick.ref) for p in e.child_protection_plans):
                 continue
-            starts = [p.start_date for p in e.child_protection_plans if as_date(p.start_date)]
+            starts = [p.start_date for p in e.child_protection_plans if is_date(p.start_date)]
             day = _weekday_on_or_before(starts[0] if starts else referral + 14 * D)
             if referral <= day < pick.start:
                 return e, day
@@ -124,7 +127,7 @@ def _last_years_conference(pick):
 
 
 @injector("8740")
-def _open_s47_starting_next_year(pick):
+def _open_s47_starting_next_year(pick: Picker) -> Injected:
     """An open enquiry's start date keyed with next year's date."""
     def fits(e: CINDetails, s: Section47) -> bool:
         return e.closure_date is None and len(e.section47s) == 1 and s47_open(s) and s.icpc_not_required is False
@@ -135,20 +138,20 @@ def _open_s47_starting_next_year(pick):
 
 
 @injector("8839")
-def _two_open_enquiries(pick):
+def _two_open_enquiries(pick: Picker) -> Injected:
     """Two section 47 enquiries open at once in one episode, neither finished (see COMPANIONS)."""
     first_day = add_working_days(pick.ref, -10)
 
     def find(c: Child):
         for e in c.cin_details:
-            if not is_open(e) or not e.assessments or as_date(e.referral_date) is None:
+            if not is_open(e) or not e.assessments or not is_date(e.referral_date):
                 continue
             open_ = [s for s in e.section47s if s47_open(s)]
-            if len(open_) == 1 and as_date(open_[0].start_date):
+            if len(open_) == 1 and is_date(open_[0].start_date):
                 return e, [open_[0].start_date]
             day = max(e.referral_date, first_day)
             if not open_ and day <= pick.ref and all(
-                    s.icpc_not_required is True or (as_date(s.date_of_initial_cpc) and s.date_of_initial_cpc < day)
+                    s.icpc_not_required is True or (is_date(s.date_of_initial_cpc) and s.date_of_initial_cpc < day)
                     for s in e.section47s):
                 return e, [day, day]
         return None
@@ -160,13 +163,13 @@ def _two_open_enquiries(pick):
 
 
 @injector("8870Q")
-def _conference_target_on_saturday(pick):
+def _conference_target_on_saturday(pick: Picker) -> Injected:
     """The initial conference target counted in calendar days, landing on a Saturday."""
     def fits(e: CINDetails, s: Section47) -> bool:
-        return as_date(s.initial_cpc_target) is not None
+        return is_date(s.initial_cpc_target)
 
     child, (_episode, s47) = choose(pick, lambda c: find_section47(c, fits))
-    day = s47.initial_cpc_target
+    day = made(s47.initial_cpc_target)
     while day.weekday() != 5:
         day += D
     s47.initial_cpc_target = day
@@ -174,7 +177,7 @@ def _conference_target_on_saturday(pick):
 
 
 @injector("8875")
-def _conference_at_weekend(pick):
+def _conference_at_weekend(pick: Picker) -> Injected:
     """The conference date keyed as the following Saturday (the CP plan start, equal to it, moved with it)."""
     def saturday_after(day: date) -> date:
         while day.weekday() != 5:
@@ -186,18 +189,19 @@ def _conference_at_weekend(pick):
         if conference is None:
             return False
         day = saturday_after(conference)
-        if day > pick.ref or (e.closure_date is not None and not (as_date(e.closure_date) and e.closure_date >= day)):
+        if day > pick.ref or (e.closure_date is not None and not (is_date(e.closure_date) and e.closure_date >= day)):
             return False
         for p in e.child_protection_plans:
             if p.start_date == conference:
-                if (as_date(p.end_date) and p.end_date <= day + D) or any(as_date(r) and r <= day for r in p.review_dates):
+                if ((is_date(p.end_date) and p.end_date <= day + D)
+                        or any(is_date(r) and r <= day for r in p.review_dates)):
                     return False
                 if any(within(day, q.start_date, as_date(q.end_date) or pick.ref) for q in e.cin_plans):
                     return False
         return True
 
     child, (episode, s47) = choose(pick, lambda c: find_section47(c, fits))
-    old = s47.date_of_initial_cpc
+    old = made(s47.date_of_initial_cpc)
     day = saturday_after(old)
     for plan in episode.child_protection_plans:  # the plan starts on the conference day (2885 stays quiet)
         if plan.start_date == old:

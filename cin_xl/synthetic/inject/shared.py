@@ -5,10 +5,10 @@ broken alone (:data:`COMPANIONS`), and the record finders and date helpers sever
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TypeVar
+from typing import TypeGuard, TypeVar, cast
 
 from cin_xl.census.model import (
     Assessment,
@@ -22,9 +22,8 @@ from cin_xl.census.model import (
 from cin_xl.census.years import CensusYear
 
 D = timedelta(days=1)
-
-
 T = TypeVar("T")
+R = TypeVar("R", bound=Node)
 
 
 #: Codes that cannot be broken without breaking another rule too: code -> the codes that come with it.
@@ -76,7 +75,7 @@ class Picker:
         self.census, self.year, self.rng = census, year, rng
         self._used: set[int] = set()
 
-    def child(self, test: Callable[[Child], bool] = lambda c: True) -> Child:
+    def child(self, test: Callable[[Child], object] = lambda c: True) -> Child:
         candidates = [c for c in self.census.children if id(c) not in self._used and test(c)]
         if not candidates:
             raise NoCandidate
@@ -142,15 +141,31 @@ def as_date(value: object) -> date | None:
 def choose(pick: Picker, *finders: Callable[[Child], T | None]) -> tuple[Child, T]:
     """The first finder that fits some child wins: a random child it fits, and what it found there."""
     for find in finders:
+        def fits(c: Child, find: Callable[[Child], T | None] = find) -> bool:
+            return find(c) is not None
+
         try:
-            child = pick.child(lambda c, find=find: find(c) is not None)
+            child = pick.child(fits)
         except NoCandidate:
             continue
-        return child, find(child)  # type: ignore[return-value]
+        found = find(child)
+        if found is None:  # the finders are pure: what fitted when picked still fits
+            raise NoCandidate
+        return child, found
     raise NoCandidate
 
 
-def first_of(items, test) -> object | None:
+def is_date(value: object) -> TypeGuard[date]:
+    """A real date: not missing, not text kept from a bad cell (narrows a record's ``DateValue`` for the checker)."""
+    return isinstance(value, date)
+
+
+def copied(record: R) -> R:
+    """A deep copy of ``record``, typed as its own class (``Node.copy`` is typed as returning a Node)."""
+    return cast(R, record.copy())
+
+
+def first_of(items: Iterable[T], test: Callable[[T], object]) -> T | None:
     return next((x for x in items if test(x)), None)
 
 
@@ -175,9 +190,9 @@ def cp_plans_of(child: Child) -> list[ChildProtectionPlan]:
     return [p for e in child.cin_details for p in e.child_protection_plans]
 
 
-def within(day, first, last) -> bool:
-    day, first, last = as_date(day), as_date(first), as_date(last)
-    return day is not None and first is not None and last is not None and first <= day <= last
+def within(day: object, first: object, last: object) -> bool:
+    """``day`` falls on or between ``first`` and ``last``, all three real dates."""
+    return is_date(day) and is_date(first) and is_date(last) and first <= day <= last
 
 
 def death_breaks(child: Child, day: date, pick: Picker) -> set[str]:
@@ -185,20 +200,20 @@ def death_breaks(child: Child, day: date, pick: Picker) -> set[str]:
     out: set[str] = set()
     if not pick.start <= day <= pick.ref:
         out.add("8545Q")
-    if birth_date(child) is not None and day < birth_date(child):
+    if (born := birth_date(child)) is not None and day < born:
         out.add("8535Q")
     for e in child.cin_details:
-        if as_date(e.referral_date) and e.referral_date > day:
+        if is_date(e.referral_date) and e.referral_date > day:
             out.add("8555Q")
         for q in e.cin_plans:
-            if as_date(q.start_date) and q.start_date > day:
+            if is_date(q.start_date) and q.start_date > day:
                 out.add("4008")
-            if as_date(q.end_date) and q.end_date > day:
+            if is_date(q.end_date) and q.end_date > day:
                 out.add("4009Q")
         for p in e.child_protection_plans:
-            if as_date(p.start_date) and p.start_date > day:
+            if is_date(p.start_date) and p.start_date > day:
                 out.add("8915")
-            if as_date(p.end_date) and p.end_date > day:
+            if is_date(p.end_date) and p.end_date > day:
                 out.add("8920")
     return out
 
@@ -222,22 +237,24 @@ def death_injector(code: str, days: Callable[[Child], Iterator[tuple[date, Node,
     return inject_death
 
 
-def find_assessment(child: Child, test: Callable[[CINDetails, Assessment], bool]):
+def find_assessment(child: Child, test: Callable[[CINDetails, Assessment], object],
+                    ) -> tuple[CINDetails, Assessment] | None:
     for e in child.cin_details:
         for a in e.assessments:
-            if as_date(a.start_date) and test(e, a):
+            if is_date(a.start_date) and test(e, a):
                 return e, a
     return None
 
 
 def completed(a: Assessment) -> bool:
-    return as_date(a.authorisation_date) is not None
+    return is_date(a.authorisation_date)
 
 
-def find_section47(child: Child, test: Callable[[CINDetails, Section47], bool]):
+def find_section47(child: Child, test: Callable[[CINDetails, Section47], object],
+                   ) -> tuple[CINDetails, Section47] | None:
     for e in child.cin_details:
         for s in e.section47s:
-            if as_date(s.start_date) and test(e, s):
+            if is_date(s.start_date) and test(e, s):
                 return e, s
     return None
 
