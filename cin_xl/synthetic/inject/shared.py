@@ -195,7 +195,7 @@ def within(day: object, first: object, last: object) -> bool:
     return is_date(day) and is_date(first) and is_date(last) and first <= day <= last
 
 
-def death_breaks(child: Child, day: date, pick: Picker) -> set[str]:
+def _death_breaks(child: Child, day: date, pick: Picker) -> set[str]:
     """The codes a date of death on ``day`` would break for this child."""
     out: set[str] = set()
     if not pick.start <= day <= pick.ref:
@@ -226,7 +226,7 @@ def death_injector(code: str, days: Callable[[Child], Iterator[tuple[date, Node,
             if not alive(child) or birth_date(child) is None:
                 return None
             for day, node, fields in days(child):
-                if death_breaks(child, day, pick) == {code}:
+                if _death_breaks(child, day, pick) == {code}:
                     return day, node, fields
             return None
 
