@@ -26,6 +26,11 @@ COUNTS, TIMELINESS, MONTHLY, BREAKDOWNS, QUALITY, CONTINUITY = (
 SECTIONS = (COUNTS, TIMELINESS, MONTHLY, BREAKDOWNS, QUALITY, CONTINUITY)
 
 
+# ---------------------------------------------------------------------------------------------
+# Values: what a figure gives
+# ---------------------------------------------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class Rate:
     """``numerator`` out of ``denominator``."""
@@ -107,6 +112,11 @@ class Table:
         return {"columns": list(self.columns), "rows": [list(r) for r in self.rows]}
 
 
+# ---------------------------------------------------------------------------------------------
+# Declarations
+# ---------------------------------------------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class Figure:
     key: str
@@ -159,6 +169,11 @@ def figure(key: str, name: str, section: str, definition: str, *, numerator: str
         return func
 
     return register
+
+
+# ---------------------------------------------------------------------------------------------
+# Shared dates and selections
+# ---------------------------------------------------------------------------------------------
 
 
 def readable_date(value: object) -> date | None:
