@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 from cin_xl.census.calendar import add_working_days
-from cin_xl.census.model import (
-    Assessment,
-    Child,
-    CINDetails,
-)
+from cin_xl.census.model import Assessment, Child, CINDetails
 from cin_xl.synthetic.dates import made
 from cin_xl.synthetic.inject.shared import (
     RC_AFTER_ASSESSMENT,

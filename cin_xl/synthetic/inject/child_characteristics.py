@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from cin_xl.census.model import (
-    Child,
-)
+from cin_xl.census.model import Child
 from cin_xl.census.spec import CODE_SETS
 from cin_xl.synthetic.inject.shared import (
     Injected,

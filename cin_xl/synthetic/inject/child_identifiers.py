@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from cin_xl.census.model import (
-    Child,
-)
+from cin_xl.census.model import Child
 from cin_xl.census.upn import check_letter
 from cin_xl.census.values import is_missing
 from cin_xl.synthetic.dates import made

@@ -5,12 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from cin_xl.census.model import (
-    Assessment,
-    Child,
-    ChildProtectionPlan,
-    CINDetails,
-)
+from cin_xl.census.model import Assessment, Child, ChildProtectionPlan, CINDetails
 from cin_xl.synthetic.dates import made
 from cin_xl.synthetic.inject.shared import (
     D,

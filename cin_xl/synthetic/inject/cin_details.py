@@ -5,12 +5,7 @@ from __future__ import annotations
 from itertools import pairwise
 
 from cin_xl.census.calendar import add_working_days
-from cin_xl.census.model import (
-    Assessment,
-    Child,
-    CINDetails,
-    Section47,
-)
+from cin_xl.census.model import Assessment, Child, CINDetails, Section47
 from cin_xl.synthetic.dates import made
 from cin_xl.synthetic.inject.shared import (
     RC_AFTER_ASSESSMENT,

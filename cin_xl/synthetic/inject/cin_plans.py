@@ -6,12 +6,7 @@ from collections.abc import Callable
 from datetime import date
 
 from cin_xl.census.calendar import is_working_day
-from cin_xl.census.model import (
-    Child,
-    ChildProtectionPlan,
-    CINDetails,
-    CINPlan,
-)
+from cin_xl.census.model import Child, ChildProtectionPlan, CINDetails, CINPlan
 from cin_xl.synthetic.dates import made
 from cin_xl.synthetic.inject.shared import (
     RC_AFTER_ASSESSMENT,

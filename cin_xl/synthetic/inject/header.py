@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from cin_xl.synthetic.inject.shared import (
-    Injected,
-    Picker,
-    injector,
-)
+from cin_xl.synthetic.inject.shared import Injected, Picker, injector
 
 
 @injector("100")

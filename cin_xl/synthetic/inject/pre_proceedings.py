@@ -4,22 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from cin_xl.census.model import (
-    Child,
-    PreProceedings,
-)
+from cin_xl.census.model import Child, PreProceedings
 from cin_xl.census.years import in_force
 from cin_xl.synthetic.dates import made
-from cin_xl.synthetic.inject.shared import (
-    D,
-    Injected,
-    NoCandidate,
-    Picker,
-    choose,
-    injector,
-    is_date,
-    la_id,
-)
+from cin_xl.synthetic.inject.shared import D, Injected, NoCandidate, Picker, choose, injector, is_date, la_id
 
 
 def _pre_proceedings(pick: Picker) -> None:

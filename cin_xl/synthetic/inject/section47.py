@@ -5,11 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from cin_xl.census.calendar import add_working_days, is_working_day
-from cin_xl.census.model import (
-    Child,
-    CINDetails,
-    Section47,
-)
+from cin_xl.census.model import Child, CINDetails, Section47
 from cin_xl.synthetic.dates import made
 from cin_xl.synthetic.inject.shared import (
     RC_AFTER_ASSESSMENT,

@@ -10,15 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TypeGuard, TypeVar, cast
 
-from cin_xl.census.model import (
-    Assessment,
-    CensusReturn,
-    Child,
-    ChildProtectionPlan,
-    CINDetails,
-    Node,
-    Section47,
-)
+from cin_xl.census.model import Assessment, CensusReturn, Child, ChildProtectionPlan, CINDetails, Node, Section47
 from cin_xl.census.years import CensusYear
 
 D = timedelta(days=1)
