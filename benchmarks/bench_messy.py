@@ -81,7 +81,7 @@ PARTS = (
     ("writing the XML", "cin_xl/xml/writer.py", "to_xml_bytes"),
     ("writing the findings report", "cin_xl/reports/findings.py", "write"),
     ("the summary text", "cin_xl/reports/findings.py", "text"),
-    ("computing the key figures", "cin_xl/reports/figures.py", "compute_figures"),
+    ("computing the key figures", "cin_xl/reports/figures/compute.py", "compute_figures"),
     ("writing the HTML report", "cin_xl/reports/html.py", "write_html"),
     ("importing Python modules", "<frozen importlib._bootstrap>", "_find_and_load"),
 )

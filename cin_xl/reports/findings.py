@@ -1,4 +1,8 @@
-"""Validation reports: the findings of one file, summarised for people and written for machines."""
+"""The findings report: the validation results of one file, summarised for people and written for machines
+(JSON, CSV).
+
+Not to be confused with the key figures (:mod:`cin_xl.reports.figures`), which ``cin-xl report``, the HTML
+report and the Summary sheet show."""
 
 from __future__ import annotations
 

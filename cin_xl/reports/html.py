@@ -78,7 +78,7 @@ HEADLINES = ("children_in_need_at_31_march", "referrals", "re_referrals", "asses
 # ---------------------------------------------------------------------------------------------
 
 
-def _n(value: int | float) -> str:
+def _n(value: object) -> str:
     return f"{value:,}"
 
 
@@ -218,9 +218,9 @@ def percent_chart(title: str, rows: Sequence[tuple[str, Rate] | tuple[str, Rate,
                   x_label: str = "Percent", colour: str = OKABE_ITO["bluish_green"], width: int = 960,
                   label_width: int = 360, ident: str = "pct") -> str:
     """Horizontal bars from 0 to 100%, one per (label, rate[, colour]), each labelled with its percentage."""
-    rows = [(r[0], r[1], r[2] if len(r) > 2 else colour) for r in rows]
+    bars = [(r[0], r[1], r[2] if len(r) > 2 else colour) for r in rows]
     line_h, gap, top, bottom, right = 17, 16, 40, 50, 170
-    wrapped = [_wrap(label, int(label_width / 7.4)) for label, *_ in rows]
+    wrapped = [_wrap(label, int(label_width / 7.4)) for label, *_ in bars]
     heights = [max(26, len(lines) * line_h) for lines in wrapped]
     height = top + sum(h + gap for h in heights) + bottom
     plot_w = width - label_width - right
@@ -232,7 +232,7 @@ def percent_chart(title: str, rows: Sequence[tuple[str, Rate] | tuple[str, Rate,
                     f'stroke="{"#8a8f92" if value == 0 else "#e1e3e4"}" stroke-width="1"/>')
         body.append(_t(x, plot_bottom + 16, f"{value}%", size=12, anchor="middle", fill=_GREY))
     y = top
-    for (label, rate, fill), lines, h in zip(rows, wrapped, heights):
+    for (label, rate, fill), lines, h in zip(bars, wrapped, heights):
         first = y + h / 2 - (len(lines) - 1) * line_h / 2 + 4.5
         for k, line in enumerate(lines):
             body.append(_t(label_width - 8, first + k * line_h, line, size=13, anchor="end"))
@@ -250,7 +250,8 @@ def percent_chart(title: str, rows: Sequence[tuple[str, Rate] | tuple[str, Rate,
                            size=12, fill=_GREY))
         y += h + gap
     body.append(_t(label_width + plot_w / 2, height - 10, x_label, size=13, anchor="middle"))
-    desc = "; ".join(f"{label}: {_pct(rate.percent)} ({rate.numerator} of {rate.denominator})" for label, rate, _ in rows)
+    desc = "; ".join(f"{label}: {_pct(rate.percent)} ({rate.numerator} of {rate.denominator})"
+                     for label, rate, _ in bars)
     return _svg(width, height, title, desc, body, ident)
 
 
@@ -365,14 +366,15 @@ def _counts(figures: Figures) -> str:
 def _timeliness(figures: Figures) -> str:
     results = [r for r in figures.section(TIMELINESS) if isinstance(r.value, Rate)]
     chart = percent_chart("Timeliness: percentage of the cases counted",
-                          [(r.figure.name, r.value, LONG_PLAN_COLOUR if r.figure.key in LONG_PLANS else OKABE_ITO[
-                              "bluish_green"]) for r in results],
+                          [(r.figure.name, r.value_as(Rate),
+                            LONG_PLAN_COLOUR if r.figure.key in LONG_PLANS else OKABE_ITO["bluish_green"])
+                           for r in results],
                           x_label="Percent (green: done in time; orange: plans lasting two years or more)",
                           ident="timeliness")
     rows = "".join(
-        f'<tr><td class="name">{escape(r.figure.name)}</td><td class="num">{_n(r.value.numerator)}</td>'
-        f'<td class="num">{_n(r.value.denominator)}</td><td class="num"><strong>{_pct(r.value.percent)}</strong></td>'
-        f'<td class="def">{_definition(r)}</td></tr>' for r in results)
+        f'<tr><td class="name">{escape(r.figure.name)}</td><td class="num">{_n(rate.numerator)}</td>'
+        f'<td class="num">{_n(rate.denominator)}</td><td class="num"><strong>{_pct(rate.percent)}</strong></td>'
+        f'<td class="def">{_definition(r)}</td></tr>' for r, rate in ((r, r.value_as(Rate)) for r in results))
     table = ('<table><thead><tr><th>Figure</th><th class="num">Number</th><th class="num">Out of</th>'
              '<th class="num">Percent</th><th>Definition</th></tr></thead>'
              f"<tbody>{rows}</tbody></table>")
@@ -383,32 +385,33 @@ def _monthly(figures: Figures) -> str:
     year = figures.year
     charts = []
     for i, (title, keys) in enumerate(MONTHLY_CHARTS):
-        series = [(figures.results[k].figure.name, figures[k].values, colour, dashed)
+        series = [(figures.results[k].figure.name, figures.value_as(k, Monthly).values, colour, dashed)
                   for k, colour, dashed in keys if k in figures]
         if not series:
             continue
-        labels = _month_labels(figures[keys[0][0]])
+        labels = _month_labels(figures.value_as(keys[0][0], Monthly))
         charts.append(line_chart(title, labels, series, x_label=f"Month, April {year.first} to March {year.first + 1}",
                                  y_label="Number in the month", ident=f"monthly{i}"))
     results = figures.section(MONTHLY)
     if not results:
         return ""
-    months = results[0].value.months
+    months = results[0].value_as(Monthly).months
     head = "".join(f'<th class="num">{escape(r.figure.name)}</th>' for r in results)
     body = []
     for i, month in enumerate(months):
-        cells = "".join(f'<td class="num">{_n(r.value.values[i])}</td>' for r in results)
+        cells = "".join(f'<td class="num">{_n(r.value_as(Monthly).values[i])}</td>' for r in results)
         body.append(f"<tr><td>{month.strftime('%b %Y')}</td>{cells}</tr>")
-    totals = "".join(f'<td class="num">{_n(r.value.total)}</td>' for r in results)
+    totals = "".join(f'<td class="num">{_n(r.value_as(Monthly).total)}</td>' for r in results)
     body.append(f'<tr class="total"><td>Year</td>{totals}</tr>')
-    table = (f'<table class="monthly"><thead><tr><th>Month</th>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>')
+    table = (f'<table class="monthly"><thead><tr><th>Month</th>{head}</tr></thead>'
+             f'<tbody>{"".join(body)}</tbody></table>')
     defs = "".join(f"<dt>{escape(r.figure.name)}</dt><dd>{escape(r.figure.definition)}</dd>" for r in results)
     return (f'<div class="figure">{"".join(charts)}</div>'
             f'{table}<dl class="defs">{defs}</dl>')
 
 
 def _breakdown_table(result: Result) -> str:
-    value: Breakdown = result.value
+    value = result.value_as(Breakdown)
     total = value.total
     largest = max((r.count for r in value.rows), default=0)
     rows = []
@@ -436,8 +439,8 @@ def _breakdowns(figures: Figures) -> str:
         chart = bar_chart(f"Factors identified at the end of assessment: the {len(top)} most common",
                           [(f"{r.code} {r.label}", r.count) for r in top],
                           x_label="Assessments completed in the year with the factor", ident="factors")
-        note = (f'<p class="small">Not in the chart: {plural(left_out, "assessment")} with "21 No factors identified".</p>'
-                if left_out else "")
+        note = (f'<p class="small">Not in the chart: {plural(left_out, "assessment")} '
+                'with "21 No factors identified".</p>' if left_out else "")
         out.append(f'<div class="figure">{chart}{note}</div>')
     pairs = [("referral_source", None), ("primary_need", None), ("abuse_initial", "abuse_latest"),
              ("age_band", "sex"), ("factors", None)]
@@ -450,12 +453,18 @@ def _breakdowns(figures: Figures) -> str:
     return "".join(out)
 
 
+def _count(figures: Figures, key: str) -> int:
+    """A count figure's value; 0 when the figure is absent or was not worked out."""
+    value = figures.get(key, 0)
+    return value if isinstance(value, int) else 0
+
+
 def _status(figures: Figures) -> str:
     """The banner at the top: whether the figures come from a return that still has errors or queries."""
     if not figures.checked:
         return ('<p class="warning" id="status">This return was not checked (<code>--no-checks</code>): it may '
                 "still have errors that would change these figures.</p>")
-    errors, queries = figures.get("errors", 0), figures.get("queries", 0)
+    errors, queries = _count(figures, "errors"), _count(figures, "queries")
     if errors:
         return (f'<p class="warning" id="status">This return still has {escape(totals_text(errors, queries, " and "))}'
                 ". COLLECT will reject it until the errors are fixed, and fixing them may change these figures. "
@@ -470,19 +479,20 @@ def _status(figures: Figures) -> str:
 def _quality(figures: Figures) -> str:
     out = []
     unreadable = figures.get("unreadable_dates")
-    if unreadable:
+    if isinstance(unreadable, int) and unreadable:
         out.append(f'<p class="warning">{plural(unreadable, "date")} could not be read; every figure above treats them '
                    "as absent.</p>")
     if not figures.checked:
         out.append("<p>The return was not checked, so there are no errors and queries to show. Run "
                    "<code>cin-xl report</code> without <code>--no-checks</code>.</p>")
         return "".join(out)
-    errors, queries = figures.get("errors", 0), figures.get("queries", 0)
+    errors, queries = _count(figures, "errors"), _count(figures, "queries")
     if not errors and not queries:
         out.append('<p class="ok">No errors or queries: the return passes every check.</p>')
     else:
         out.append(f'<div class="cards"><div class="card"><div class="big">{_n(errors)}</div>'
-                   f'<div class="label">Errors</div><div class="sub">{escape(figures.results["errors"].figure.definition)}'
+                   '<div class="label">Errors</div>'
+                   f'<div class="sub">{escape(figures.results["errors"].figure.definition)}'
                    f'</div></div><div class="card"><div class="big">{_n(queries)}</div><div class="label">Queries</div>'
                    f'<div class="sub">{escape(figures.results["queries"].figure.definition)}</div></div></div>')
     for key in ("findings_by_sheet", "findings_by_rule"):
@@ -524,11 +534,11 @@ def _continuity(figures: Figures) -> str:
     result = figures.results.get("continuity_by_check")
     if result is None or result.value is None:
         out.append("<p>The return was not checked, so there are no continuity queries to show.</p>")
-    elif not result.value.rows:
+    elif not result.value_as(Table).rows:
         out.append('<p class="ok">No continuity queries: the return carries on from last year\'s.</p>')
     else:
         body = "".join(f'<tr><td>{escape(code)}</td><td class="num">{_n(n)}</td><td>{escape(message)}</td></tr>'
-                       for code, n, message in result.value.rows)
+                       for code, n, message in result.value_as(Table).rows)
         out.append(f'<table><caption>{escape(result.figure.name)}<div class="small" style="font-weight:400;'
                    f'margin-top:4px">{escape(result.figure.definition)}</div></caption><thead><tr><th>Check</th>'
                    f'<th class="num">Number</th><th>Message</th></tr></thead><tbody>{body}</tbody></table>')
@@ -581,7 +591,7 @@ below says exactly what it counts.</div>
 </main>
 </div>
 <footer><div class="width">Made with cin-xl {escape(__version__)}. The definitions are in
-<code>cin_xl/reports/figures.py</code>, each tested on a small hand-made return. Working days leave out weekends and
+<code>cin_xl/reports/figures/</code>, each tested on a small hand-made return. Working days leave out weekends and
 England and Wales bank holidays.</div></footer>
 </body>
 </html>

@@ -49,7 +49,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from cin_xl.reports.figures import BREAKDOWNS, COUNTS, MONTHLY, QUALITY, TIMELINESS, Breakdown, Figures, Rate, Table
+from cin_xl.reports.figures import (
+    BREAKDOWNS,
+    COUNTS,
+    MONTHLY,
+    QUALITY,
+    TIMELINESS,
+    Breakdown,
+    Figures,
+    Monthly,
+    Rate,
+    Table,
+)
 from cin_xl.reports.html import FACTORS_LEAVE_OUT, LONG_PLAN_COLOUR, LONG_PLANS, MONTHLY_CHARTS, OKABE_ITO, TOP_FACTORS
 from cin_xl.safety.text_guard import looks_like_formula
 
@@ -217,7 +228,7 @@ def summary_layout(figures: Figures, *, generated: datetime | None = None) -> Su
     header = g.add("Figure", "Number", "Out of", "Percent", None, "Definition", kind="header")
     rates = [r for r in figures.section(TIMELINESS) if isinstance(r.value, Rate)]
     for r in rates:
-        g.add(r.figure.name, *_rate_cells(r.value), None, r.figure.full_definition, kind="percent")
+        g.add(r.figure.name, *_rate_cells(r.value_as(Rate)), None, r.figure.full_definition, kind="percent")
     if rates:
         height = 2.2 + 1.3 * len(rates)
         top = g.reserve(height)
@@ -242,13 +253,13 @@ def summary_layout(figures: Figures, *, generated: datetime | None = None) -> Su
         g.add(title, kind="subheading")
         header = g.add("Month", *[r.figure.name for r in results], kind="header")
         g.layout.rows[header - 1][DEFINITION_COLUMN - 1] = "Definitions"
-        months: tuple = results[0].value.months
+        months: tuple = results[0].value_as(Monthly).months
         definitions = [f"{r.figure.name}: {r.figure.definition}" for r in results]
         for m, month in enumerate(months):
-            cells = [r.value.values[m] for r in results]
+            cells: list[int | None] = [r.value_as(Monthly).values[m] for r in results]
             cells += [None] * (4 - len(cells))
             g.add(month.strftime("%b %Y"), *cells, definitions[m] if m < len(definitions) else None)
-        g.add("Year", *[r.value.total for r in results], kind="total")
+        g.add("Year", *[r.value_as(Monthly).total for r in results], kind="total")
         height = 9.0
         top = g.reserve(height)
         g.layout.charts.append(ChartSpec(
@@ -271,7 +282,7 @@ def summary_layout(figures: Figures, *, generated: datetime | None = None) -> Su
             rest = [x for x in value.rows if id(x) not in chosen and x.code not in FACTORS_LEAVE_OUT]
             left_out = [x for x in value.rows if x.code in FACTORS_LEAVE_OUT]
             height = 2.5 + 0.75 * len(top_rows)
-            top = g.reserve(height) if top_rows else None  # the chart comes before its table
+            chart_top = g.reserve(height) if top_rows else None  # the chart comes before its table
             first, _ = _breakdown(g, r.figure.name, r.figure.definition, value, top_rows + rest + left_out)
             if top_rows:
                 header = first - 1
@@ -279,7 +290,8 @@ def summary_layout(figures: Figures, *, generated: datetime | None = None) -> Su
                     "factors", "bar", f"Factors identified at the end of assessment: the {len(top_rows)} most common",
                     "Factor", "Assessments completed in the year with the factor",
                     (1, first, first + len(top_rows) - 1), (2, 2, header, first + len(top_rows) - 1),
-                    (_hex(OKABE_ITO["blue"]),), anchor=f"A{top}", width_cm=24, height_cm=height, data_labels=True))
+                    (_hex(OKABE_ITO["blue"]),), anchor=f"A{chart_top}", width_cm=24, height_cm=height,
+                    data_labels=True))
             g.blank()
         else:
             _breakdown(g, r.figure.name, r.figure.definition, value)
@@ -289,22 +301,23 @@ def summary_layout(figures: Figures, *, generated: datetime | None = None) -> Su
     g.add(QUALITY, kind="section")
     g.add("Figure", "Number", None, None, None, "Definition", kind="header")
     for key in ("errors", "queries", "unreadable_dates"):
-        r = figures.results.get(key)
-        if r is None:
+        found = figures.results.get(key)
+        if found is None:
             continue
-        g.add(r.figure.name, "not checked" if r.value is None else r.value, None, None, None, r.figure.definition)
+        g.add(found.figure.name, "not checked" if found.value is None else found.value, None, None, None,
+              found.figure.definition)
     if figures.checked:
-        for key, header in (("findings_by_sheet", ("Sheet", "Errors", "Queries")),
-                            ("findings_by_rule", ("Rule", "Number", "Severity", None, None, "Message"))):
-            r = figures.results.get(key)
-            if r is None or not isinstance(r.value, Table):
+        for key, columns in (("findings_by_sheet", ("Sheet", "Errors", "Queries")),
+                             ("findings_by_rule", ("Rule", "Number", "Severity", None, None, "Message"))):
+            found = figures.results.get(key)
+            if found is None or not isinstance(found.value, Table):
                 continue
             g.blank()
-            g.add(r.figure.name, None, None, None, None, r.figure.definition, kind="subheading")
-            g.add(*header, kind="header")
-            if not r.value.rows:
+            g.add(found.figure.name, None, None, None, None, found.figure.definition, kind="subheading")
+            g.add(*columns, kind="header")
+            if not found.value.rows:
                 g.add("None")
-            for row in r.value.rows:
+            for row in found.value.rows:
                 if key == "findings_by_sheet":
                     g.add(*row)
                 else:
@@ -479,8 +492,8 @@ def write_summary_sheet(wb, figures: Figures, *, generated: datetime | None = No
     add_summary_charts(ws, layout)
     from openpyxl.worksheet.pagebreak import Break
 
-    for row in layout.page_breaks:
-        ws.row_breaks.append(Break(id=row - 1))
+    for break_row in layout.page_breaks:
+        ws.row_breaks.append(Break(id=break_row - 1))
     ws.sheet_view.showGridLines = False
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4

@@ -29,6 +29,7 @@ from cin_xl.census.model import (
     CINDetails,
     CINPlan,
     CollectionDetails,
+    DateValue,
     Header,
     PreProceedings,
     Section47,
@@ -37,6 +38,7 @@ from cin_xl.census.model import (
 from cin_xl.census.spec import CODE_SETS
 from cin_xl.census.upn import make_upn
 from cin_xl.census.years import CensusYear, in_force
+from cin_xl.synthetic.dates import made
 
 D = timedelta(days=1)
 
@@ -143,15 +145,14 @@ class _Builder:
         if kind in ("carried_cin_plan", "carried_cpp"):
             plan_start = referral + D * rng.randint(30, 60)
             if kind == "carried_cin_plan":
-                plan = CINPlan(start_date=plan_start)
-                ep.cin_plans = [plan]
+                cin_plan = CINPlan(start_date=plan_start)
+                ep.cin_plans = [cin_plan]
                 if rng.random() < 0.5:
-                    plan.end_date = self.day_between(self.start + 30 * D, self.ref - 5 * D)
-                    last = plan.end_date
+                    last = cin_plan.end_date = self.day_between(self.start + 30 * D, self.ref - 5 * D)
             else:
-                plan = self.cp_plan(plan_start, ended=rng.random() < 0.5, reviews_from=self.start)
-                ep.child_protection_plans = [plan]
-                last = plan.end_date or last
+                cp_plan = self.cp_plan(plan_start, ended=rng.random() < 0.5, reviews_from=self.start)
+                ep.child_protection_plans = [cp_plan]
+                last = made(cp_plan.end_date or last)
             if last > referral and rng.random() < 0.8:
                 ep.closure_date, ep.reason_for_closure = last, self.pick({"RC7": 8, "RC3": 1, "RC4": 1, "RC5": 1})
             return ep
@@ -159,18 +160,18 @@ class _Builder:
         ep.assessments = [assessment]
         last = done
         if kind == "cin_plan":
-            plan = CINPlan(start_date=min(done + D * rng.randint(1, 10), self.ref))
-            last = plan.start_date
-            if rng.random() < 0.5 and plan.start_date + 40 * D < self.ref:
-                plan.end_date = self.day_between(plan.start_date + 30 * D, self.ref - D)
-                last = plan.end_date
-            ep.cin_plans = [plan]
+            start = min(done + D * rng.randint(1, 10), self.ref)
+            cin_plan = CINPlan(start_date=start)
+            last = start
+            if rng.random() < 0.5 and start + 40 * D < self.ref:
+                last = cin_plan.end_date = self.day_between(start + 30 * D, self.ref - D)
+            ep.cin_plans = [cin_plan]
         elif kind == "s47_no_conference":
             ep.section47s = [Section47(start_date=referral + D * rng.randint(0, 2), icpc_not_required=True)]
             if rng.random() < 0.5:
-                plan = CINPlan(start_date=min(done + D * rng.randint(1, 10), self.ref))
-                ep.cin_plans = [plan]
-                last = plan.start_date
+                start = min(done + D * rng.randint(1, 10), self.ref)
+                ep.cin_plans = [CINPlan(start_date=start)]
+                last = start
         elif kind == "child_protection":
             s47_start = referral + D * rng.randint(0, 2)
             target = add_working_days(s47_start, 15)
@@ -180,16 +181,16 @@ class _Builder:
             s47 = Section47(start_date=s47_start, initial_cpc_target=target, date_of_initial_cpc=conference,
                             icpc_not_required=False)
             ep.section47s = [s47]
-            plan = self.cp_plan(conference, ended=rng.random() < 0.45)
-            ep.child_protection_plans = [plan]
+            cp_plan = self.cp_plan(conference, ended=rng.random() < 0.45)
+            ep.child_protection_plans = [cp_plan]
             last = max(last, conference)
-            if plan.end_date:
-                last = max(last, plan.end_date)
+            if cp_plan.end_date:
+                last = max(last, made(cp_plan.end_date))
                 if rng.random() < 0.5:
-                    ep.cin_plans = [CINPlan(start_date=plan.end_date)]
+                    ep.cin_plans = [CINPlan(start_date=cp_plan.end_date)]
             if self.pre_proceedings and rng.random() < 0.35:
                 ep.pre_proceedings = self.pre_proceedings_module(conference)
-            if ep.cin_plans or plan.end_date is None:
+            if ep.cin_plans or cp_plan.end_date is None:
                 return ep
         # close the episode after its last activity, or leave it open
         if ep.cin_plans and ep.cin_plans[-1].end_date is None:
@@ -204,7 +205,7 @@ class _Builder:
         end = None
         if ended and start + 40 * D < self.ref:
             end = self.day_between(max(start + 30 * D, self.start), min(start + 400 * D, self.ref))
-        reviews: list[date] = []
+        reviews: list[DateValue] = []
         review = start + 90 * D
         limit = end or self.ref
         while review < limit:
@@ -261,7 +262,7 @@ class _Builder:
         else:
             kinds = [self.pick(EPISODE_MIX)] + ([self.pick(EPISODE_MIX)] if rng.random() < 0.18 else [])
             episodes = self.episodes(kinds)
-            birth = episodes[0].referral_date - D * rng.randint(30, 17 * 365)
+            birth = made(episodes[0].referral_date) - D * rng.randint(30, 17 * 365)
             identifiers.person_birth_date = birth
             identifiers.sex = rng.choice(["M", "F"])
             age_at_reference = (self.ref - birth).days / 365.25
@@ -302,7 +303,7 @@ class _Builder:
                     if out[-1].closure_date is None and not last_one:
                         out[-1].closure_date, out[-1].reason_for_closure = self.ref - 60 * D, "RC7"
                         _trim_after(out[-1], out[-1].closure_date)
-                    earliest = (out[-1].closure_date or self.ref) + D
+                    earliest = made(out[-1].closure_date or self.ref) + D
                     continue
             if last_one:
                 # the latest referral falls anywhere in the year; one in the last weeks is often still
@@ -324,7 +325,7 @@ class _Builder:
                 # an earlier episode must be closed before the next referral (rules 8815/8820)
                 ep = self.episode("nfa", referral)
             out.append(ep)
-            earliest = (ep.closure_date or self.ref) + D
+            earliest = made(ep.closure_date or self.ref) + D
             if earliest >= self.ref - 3 * D:
                 break
         return out
@@ -350,13 +351,13 @@ _SHORT_KINDS = ("nfa", "assessed_closed", "cin_plan", "child_protection", "s47_n
 
 def _trim_after(episode: CINDetails, closure: date) -> None:
     """Make a carried-over episode end by its (new) closure date."""
-    for plan in episode.cin_plans:
-        if plan.end_date is None or plan.end_date > closure:
-            plan.end_date = closure
-    for plan in episode.child_protection_plans:
-        if plan.end_date is None or plan.end_date > closure:
-            plan.end_date = closure
-        plan.review_dates = [r for r in plan.review_dates if r < closure]
+    for cin_plan in episode.cin_plans:
+        if cin_plan.end_date is None or made(cin_plan.end_date) > closure:
+            cin_plan.end_date = closure
+    for cp_plan in episode.child_protection_plans:
+        if cp_plan.end_date is None or made(cp_plan.end_date) > closure:
+            cp_plan.end_date = closure
+        cp_plan.review_dates = [r for r in cp_plan.review_dates if made(r) < closure]
 
 
 def _code_order(code: str) -> tuple[int, str]:

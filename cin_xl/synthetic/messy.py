@@ -58,7 +58,7 @@ class _FastPicker(Picker):
                 self._index[id(last)] = i
         self._used.add(id(child))
 
-    def child(self, test: Callable[[Child], bool] = lambda c: True) -> Child:
+    def child(self, test: Callable[[Child], object] = lambda c: True) -> Child:
         pool = self._pool
         for _ in range(min(_TRIES, len(pool))):
             candidate = pool[self.rng.randrange(len(pool))]

@@ -17,6 +17,7 @@ from cin_xl.census.spec import CODE_SETS
 from cin_xl.census.upn import make_upn
 from cin_xl.census.years import CensusYear
 from cin_xl.jobs.rollover import carry_forward
+from cin_xl.synthetic.dates import made
 from cin_xl.synthetic.generate import generate
 from cin_xl.validation.helpers import years_before
 
@@ -48,15 +49,15 @@ def _day(rng: random.Random, first: date, last: date) -> date:
 def _move_on(child: Child, year: CensusYear, rng: random.Random, la_code: str) -> None:
     """A carried child a year on: what was under way is done, plans go on or end, some episodes close."""
     ids = child.identifiers
-    if ids.expected_person_birth_date is not None and ids.expected_person_birth_date <= year.reference_date:
-        ids.person_birth_date, ids.expected_person_birth_date = max(ids.expected_person_birth_date,
+    if ids.expected_person_birth_date is not None and made(ids.expected_person_birth_date) <= year.reference_date:
+        ids.person_birth_date, ids.expected_person_birth_date = max(made(ids.expected_person_birth_date),
                                                                     year.start), None
         ids.sex = rng.choice(["M", "F"])
         child.characteristics.disabilities = ["NONE"]
     born = ids.person_birth_date
-    if ids.upn_unknown == "UN1" and born is not None and born <= years_before(year.reference_date, 4):
+    if ids.upn_unknown == "UN1" and born is not None and made(born) <= years_before(year.reference_date, 4):
         # of school age now: a UPN from the school (a new item for the child, not a change)
-        ids.upn_unknown, ids.upn = None, make_upn(la_code, 3_000_000 + int(ids.la_child_id[-7:]) * 7919 % 10**9)
+        ids.upn_unknown, ids.upn = None, make_upn(la_code, 3_000_000 + int(str(ids.la_child_id)[-7:]) * 7919 % 10**9)
     factors = sorted(c.code for c in CODE_SETS["AssessmentFactors"].for_year(year)
                      if not c.deprecated and c.code != "21")
     for episode in child.cin_details:
@@ -73,20 +74,20 @@ def _move_episode(episode: CINDetails, year: CensusYear, rng: random.Random, fac
     for enquiry in episode.section47s:
         enquiry.icpc_not_required = True  # concluded with no conference
     ended = True
-    for plan in episode.cin_plans:
+    for cin_plan in episode.cin_plans:
         if rng.random() < 0.4:
-            plan.end_date = _day(rng, max(last, start + 30 * D), ref - 30 * D)
-            last = max(last, plan.end_date)
+            cin_plan.end_date = _day(rng, max(last, start + 30 * D), ref - 30 * D)
+            last = max(last, cin_plan.end_date)
         else:
             ended = False
-    for plan in episode.child_protection_plans:
+    for cp_plan in episode.child_protection_plans:
         end = _day(rng, max(last, start + 30 * D), ref - 30 * D) if rng.random() < 0.4 else None
-        review = (plan.review_dates[-1] if plan.review_dates else plan.start_date) + 180 * D
+        review = made(cp_plan.review_dates[-1] if cp_plan.review_dates else cp_plan.start_date) + 180 * D
         while review < (end or ref):
             if review >= start:
-                plan.review_dates.append(review)
+                cp_plan.review_dates.append(review)
             review += 180 * D
-        plan.end_date = end
+        cp_plan.end_date = end
         if end is None:
             ended = False
         else:

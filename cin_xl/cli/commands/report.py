@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cin_xl.cli.commands import add_force, add_year, input_file, output_arg
 from cin_xl.validation.findings import plural, totals_text
+
+if TYPE_CHECKING:
+    from cin_xl.census.years import CensusYear
+    from cin_xl.reports.figures import Figures
 
 NAME = "report"
 HELP = "key figures of a census XML file or a workbook (counts, timeliness, breakdowns, data quality) as HTML"
@@ -25,8 +30,28 @@ def add_arguments(p) -> None:
                    help="last year's census XML: add the continuity section (and checks)")
 
 
+def figures_for_file(path: str | Path, year: str | CensusYear | None = None, *, check: bool = True,
+                     options: dict | None = None, previous: str | Path | None = None) -> Figures:
+    """Load census XML or a workbook (:func:`cin_xl.jobs.validate.load`), validate it unless ``check`` is
+    False, and work out its figures; with ``previous`` (last year's census XML), the continuity
+    figures too. Raises :class:`~cin_xl.errors.UnusableInput` like ``load``.
+
+    The loading is done here and the figures are handed what they need: the key figures load no file."""
+    from cin_xl.jobs.validate import load, load_previous, validate_file
+    from cin_xl.perf import no_gc
+    from cin_xl.reports.figures import compute_figures
+
+    with no_gc():
+        if check:
+            report = validate_file(path, year, options=options, previous=previous)
+            loaded, findings = report.loaded, report.findings
+        else:
+            loaded, findings = load(path, year), None
+        last = load_previous(previous, loaded.year) if previous else None
+        return compute_figures(loaded.census, loaded.year, findings, source=loaded.source, previous=last)
+
+
 def run(args) -> int:
-    from cin_xl.reports.figures import figures_for_file
     from cin_xl.reports.html import write_html
 
     output = output_arg(args, "html", args.file,
