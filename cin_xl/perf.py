@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
+import functools
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import ParamSpec, TypeVar, cast
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def cached(function: Callable[_P, _R]) -> Callable[_P, _R]:
+    """``functools.cache``, seen by type checkers as the function it wraps.
+
+    For functions keyed by a record class (``fields_of(cls, year)``): mypy does not count a class as
+    ``Hashable`` (python/mypy#11470), so every call of a plain ``@cache`` function with one is an error.
+    """
+    return cast("Callable[_P, _R]", functools.cache(function))
 
 
 @contextmanager

@@ -16,8 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import MISSING as _NO_DEFAULT
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cache
-from typing import Annotated, TypeVar, dataclass_transform
+from typing import TYPE_CHECKING, Annotated, ClassVar, TypeVar, cast, dataclass_transform
 
 from pydantic import ConfigDict
 from pydantic import Field as _Field
@@ -25,6 +24,10 @@ from pydantic.dataclasses import dataclass as _pydantic_dataclass
 
 from cin_xl import __version__
 from cin_xl.census.spec import Group, Item, Kind
+from cin_xl.perf import cached
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pydantic.fields import FieldInfo
 
 DateValue = date | str | None
 DateTimeValue = datetime | str | None
@@ -75,9 +78,11 @@ class Node:
     """
 
     __slots__ = ("_origin",)
+    if TYPE_CHECKING:  # set on each record class by pydantic (see :func:`record`)
+        __pydantic_fields__: ClassVar[dict[str, FieldInfo]]
 
     def __post_init__(self) -> None:
-        self._origin = None
+        self._origin: Origin | None = None
 
     @property
     def origin(self) -> Origin | None:
@@ -93,21 +98,23 @@ class Node:
 
 
 _Record = TypeVar("_Record")
+_Node = TypeVar("_Node", bound=Node)
 
 
 @dataclass_transform(field_specifiers=(_Field, field))  # type checkers see the fields as a dataclass's
 def record(cls: type[_Record]) -> type[_Record]:
     """Declare a record class: a pydantic dataclass with slots that refuses unknown fields."""
-    return _pydantic_dataclass(slots=True, config=ConfigDict(extra="forbid", defer_build=True))(cls)
+    made = _pydantic_dataclass(slots=True, config=ConfigDict(extra="forbid", defer_build=True))(cls)
+    return cast("type[_Record]", made)  # the same class, made a dataclass (with slots: a new class object)
 
 
-def record_fields(cls: type[Node]) -> dict:
+def record_fields(cls: type[Node]) -> dict[str, FieldInfo]:
     """Field name -> pydantic ``FieldInfo`` (with the spec in its ``metadata``), in declaration order."""
-    return cls.__pydantic_fields__  # type: ignore[attr-defined]
+    return cls.__pydantic_fields__
 
 
-@cache
-def _builder(cls: type[Node]) -> Callable[[dict, Origin | None], Node]:
+@cached
+def _builder(cls: type[_Node]) -> Callable[[dict[str, object], Origin | None], _Node]:
     """A function making a ``cls`` record from typed values without validating them (see :func:`build`).
 
     Generated once per class, like dataclasses' own ``__init__``: a million records on the largest
@@ -129,7 +136,7 @@ def _builder(cls: type[Node]) -> Callable[[dict, Origin | None], Node]:
     return namespace["make"]  # type: ignore[return-value]
 
 
-def build(cls: type[Node], values: dict[str, object], origin: Origin | None = None) -> Node:
+def build(cls: type[_Node], values: dict[str, object], origin: Origin | None = None) -> _Node:
     """A record from values a reader has already typed, with its origin.
 
     Validation of each record would only copy values the reader has typed already; on the largest
@@ -220,7 +227,8 @@ class Assessment(Node):
                                                   guidance="The date the assessment was completed")] = None
     factors: Annotated[list[str], Item("AssessmentFactors", Kind.CODE, "Factors identified", "N00181",
                                        codeset="AssessmentFactors", wrapper="FactorsIdentifiedAtAssessment",
-                                       guidance="Factors identified at the end of the assessment")] = _Field(default_factory=list)
+                                       guidance="Factors identified at the end of the assessment")
+                       ] = _Field(default_factory=list)
 
 
 @record
@@ -320,7 +328,8 @@ class CINDetails(Node):
     referral_nfa: Annotated[BoolValue, Item("ReferralNFA", Kind.BOOL, "Referral with no further action",
                                             "N00112", required=True)] = None
     child_protection_plans: Annotated[list[ChildProtectionPlan],
-                                      Group("ChildProtectionPlans", "Child protection plans")] = _Field(default_factory=list)
+                                      Group("ChildProtectionPlans", "Child protection plans")
+                                      ] = _Field(default_factory=list)
     pre_proceedings: Annotated[PreProceedings | None, Group("PreProceedingsandFGDM", "Pre-proceedings",
                                                             since="2026-27")] = None
 
@@ -330,8 +339,10 @@ class Child(Node):
     identifiers: Annotated[ChildIdentifiers, Group("ChildIdentifiers", "Identifiers",
                                                    required=True)] = _Field(default_factory=ChildIdentifiers)
     characteristics: Annotated[ChildCharacteristics, Group("ChildCharacteristics", "Characteristics",
-                                                           required=True)] = _Field(default_factory=ChildCharacteristics)
-    cin_details: Annotated[list[CINDetails], Group("CINdetails", "CIN episodes", required=True)] = _Field(default_factory=list)
+                                                           required=True)
+                               ] = _Field(default_factory=ChildCharacteristics)
+    cin_details: Annotated[list[CINDetails], Group("CINdetails", "CIN episodes", required=True)
+                           ] = _Field(default_factory=list)
 
     @property
     def la_child_id(self) -> str | None:
@@ -343,7 +354,8 @@ class CensusReturn(Node):
     """A whole census return: ``<Message>``."""
 
     header: Annotated[Header, Group("Header", "Header", required=True)] = _Field(default_factory=Header)
-    children: Annotated[list[Child], Group("Child", "Children", required=True, wrapper="Children")] = _Field(default_factory=list)
+    children: Annotated[list[Child], Group("Child", "Children", required=True, wrapper="Children")
+                        ] = _Field(default_factory=list)
 
     def episodes(self) -> Iterator[tuple[Child, CINDetails]]:
         for child in self.children:

@@ -35,7 +35,10 @@ def has_valid_check_letter(upn: str) -> bool:
 def make_upn(la_code: str, serial: int, temporary_letter: str | None = None) -> str:
     """A well-formed UPN for synthetic data: LA code, 8 digits, then a digit or a temporary letter."""
     body = f"{la_code}{serial // 10 % 10**8:08d}{temporary_letter or serial % 10}"
-    return check_letter(body) + body
+    letter = check_letter(body)
+    if letter is None:
+        raise ValueError(f"no UPN can be made from LA code {la_code!r} and {temporary_letter!r}")
+    return letter + body
 
 
 def is_well_formed(upn: str) -> bool:

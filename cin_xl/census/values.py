@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from cin_xl.census.spec import Kind
+
+if TYPE_CHECKING:  # pragma: no cover
+    from typing_extensions import TypeIs  # in typing from Python 3.13
 
 _INT = re.compile(r"^[+-]?\d+$")
 _TRUE = {"true", "1"}
@@ -57,6 +61,20 @@ def format_value(kind: Kind, value: object) -> str:
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
+
+
+def is_date(value: object) -> TypeIs[date]:
+    """The value was read as a date: not missing, not the text of an entry that could not be read.
+
+    A census date field holds ``date | str | None`` (``model.DateValue``); after ``is_date(x)`` type
+    checkers know ``x`` is a date (and, when it is false, that it is text or None).
+    """
+    return isinstance(value, date)
+
+
+def as_date(value: object) -> date | None:
+    """The date a value holds, or None when it holds none (missing, or text that could not be read)."""
+    return value if isinstance(value, date) else None
 
 
 def is_missing(value: object) -> bool:

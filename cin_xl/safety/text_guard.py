@@ -10,11 +10,13 @@ format; CSV: :func:`csv_field`, as the OWASP guidance on CSV injection describes
 
 from __future__ import annotations
 
+from typing import TypeGuard
+
 #: first characters that make a spreadsheet evaluate (or hide) a formula
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
-def looks_like_formula(value: object) -> bool:
+def looks_like_formula(value: object) -> TypeGuard[str]:
     """True for text a spreadsheet could evaluate if it were stored as typed."""
     return isinstance(value, str) and value.startswith(FORMULA_STARTS)
 

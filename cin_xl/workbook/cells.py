@@ -158,7 +158,7 @@ def read_codes(item: Item, raw: object) -> list[str]:
             continue
         code = read_code(item, piece)
         if code in known:
-            out.append(code)  # type: ignore[arg-type]
+            out.append(code)
             continue
         words = piece.upper().split()
         if len(words) > 1 and all(w in known for w in words):
@@ -184,8 +184,9 @@ def value_reader(item: Item) -> Callable[[object], object]:
         return code
     if kind is Kind.DATE:
         def day(raw: object) -> object:
-            cls = raw.__class__
-            return raw.date() if cls is datetime else raw if cls is date else read_value(item, raw)
+            if raw.__class__ is datetime:  # the exact class, as openpyxl gives it (not a subclass)
+                return raw.date()
+            return raw if raw.__class__ is date else read_value(item, raw)
         return day
     if kind is Kind.TEXT:
         def text(raw: object) -> object:

@@ -49,7 +49,7 @@ def element_nodes(census: CensusReturn, year: CensusYear,
     """XML element path (as lxml reports it) -> (record, field name or None) of the exported return
     (only the paths in ``wanted``, if given)."""
     sources = _SourcesInOrder()
-    root = to_tree(census, year, index=sources)  # type: ignore[arg-type]
+    root = to_tree(census, year, index=sources)
     if wanted is None:
         return {path: (sources.nodes[i], sources.fields[i]) for i, (_, path) in enumerate(_paths(root))}
     above = set()  # the paths holding a wanted one: only below those is there anything to find

@@ -258,7 +258,7 @@ def _item_at(cls: type[Node], path: str, year: CensusYear) -> Item:
     head, _, rest = path.partition(".")
     for f in fields_of(cls, year):
         if f.name == head:
-            return _item_at(f.node, rest, year) if rest else f.spec  # type: ignore[arg-type, return-value]
+            return _item_at(f.content, rest, year) if rest else f.item
     raise KeyError(f"{cls.__name__}.{path} is not in force in {year.label}")
 
 
@@ -275,9 +275,9 @@ def _record_columns(cls: type[Node], year: CensusYear, prefix: str = "",
         path = prefix + f.name
         if f.is_group:
             if not f.many and f.node not in module_records:
-                out.extend(_record_columns(f.node, year, path + ".", spread))  # type: ignore[arg-type]
+                out.extend(_record_columns(f.content, year, path + ".", spread))
             continue
-        item: Item = f.spec  # type: ignore[assignment]
+        item = f.item
         stem_n = SPREAD.get((cls, f.name))
         if stem_n:
             stem, n = stem_n
@@ -335,7 +335,7 @@ class ReturnRow:
 
     path: str  # "collection_details.year", "source.lea"; "" for the census year row
     label: str
-    item: Item | None
+    item: Item
     #: a setting of the workbook, not an item of the census XML (last year's return)
     workbook_only: bool = False
 
@@ -362,8 +362,8 @@ PREVIOUS_RETURN_ITEM = Item("PreviousReturn", Kind.TEXT, PREVIOUS_RETURN_LABEL,
 def return_rows(year: CensusYear) -> tuple[ReturnRow, ...]:
     rows = [ReturnRow("", CENSUS_YEAR_LABEL, CENSUS_YEAR_ITEM)]
     for g in fields_of(Header, year):
-        for f in fields_of(g.node, year):  # type: ignore[arg-type]
-            rows.append(ReturnRow(f"{g.name}.{f.name}", f.spec.label, f.spec))  # type: ignore[arg-type]
+        for f in fields_of(g.content, year):
+            rows.append(ReturnRow(f"{g.name}.{f.name}", f.spec.label, f.item))
     rows.append(ReturnRow("previous_return", PREVIOUS_RETURN_LABEL, PREVIOUS_RETURN_ITEM, workbook_only=True))
     return tuple(rows)
 

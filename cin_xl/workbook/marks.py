@@ -68,7 +68,10 @@ class MarksPlan:
 
     @property
     def errors(self) -> int:
-        return int(self.summary["SummaryErrors"])
+        errors = self.summary["SummaryErrors"]
+        if not isinstance(errors, int):  # a plan that clears marks counts nothing
+            raise TypeError(f"this plan counts no errors (SummaryErrors is {errors!r})")
+        return errors
 
 
 #: points per line of 11-point Calibri, and the padding Excel adds to a row
@@ -130,8 +133,8 @@ def not_ours_message(sheet: str, ref: str, value: object, column: str) -> str:
     """Why validation stops rather than write over ``value``, which a person typed where marks go."""
     from cin_xl.workbook.package.limits import short
 
-    return (f"'{sheet}'!{ref} holds {short(value)!r}, which cin-xl did not write, in the {column} column that validation "
-            "fills in; move it to another column and run again. Nothing was changed.")
+    return (f"'{sheet}'!{ref} holds {short(value)!r}, which cin-xl did not write, in the {column} column that "
+            "validation fills in; move it to another column and run again. Nothing was changed.")
 
 
 def foreign_cells(plan: MarksPlan, column_values) -> list[tuple[str, str, object, str]]:
@@ -180,9 +183,10 @@ def plan_marks(read: WorkbookRead, findings: list[Finding], sheet_heights: dict[
     """
     by_sheet: dict[str, dict[int, list[Finding]]] = defaultdict(lambda: defaultdict(list))
     for f in findings:
-        row = _row_of(f) if f.sheet else None
-        if row:
-            by_sheet[f.sheet][row].append(f)
+        if f.sheet:
+            row = _row_of(f)
+            if row:
+                by_sheet[f.sheet][row].append(f)
     sheets: dict[str, SheetMarks] = {}
     for name, info in read.sheets.items():
         actual = info.found_as

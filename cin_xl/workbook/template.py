@@ -21,7 +21,7 @@ import tempfile
 import zipfile
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from lxml import etree
 from openpyxl import Workbook
@@ -237,18 +237,21 @@ class _DataRows:
             found = self.styles[key] = str(_data_cell(self.ws, value).style_id)
         return found
 
-    def _tail(self, value: object, kind: type) -> str | None:
-        """A text or date cell's XML after its reference (None: a value openpyxl itself writes)."""
+    def _tail(self, value: Any, kind: type) -> str | None:
+        """A text or date cell's XML after its reference (None: a value openpyxl itself writes).
+
+        ``value`` is of exactly the class ``kind`` (str, date or datetime): typed ``Any``, as mypy does not
+        narrow a value by a class held in a variable."""
         if kind is str:
-            text = excel_text(value)  # type: ignore[arg-type]
+            text = excel_text(value)
             space = ' xml:space="preserve"' if text != text.strip() else ""
             if needs_text_guard(text):
                 return f' s="{self._style("guard", value)}" t="inlineStr"><is><t{space}>{_xml_text(text)}</t></is></c>'
             if text:
                 return f' t="inlineStr"><is><t{space}>{_xml_text(text)}</t></is></c>'
             return None
-        if kind is date or (kind is datetime and value.tzinfo is None):  # type: ignore[union-attr]
-            key = "datetime" if kind is datetime and value.time() != _MIDNIGHT else "date"  # type: ignore[union-attr]
+        if kind is date or (kind is datetime and value.tzinfo is None):
+            key = "datetime" if kind is datetime and value.time() != _MIDNIGHT else "date"
             return f' s="{self._style(key, value)}" t="n"><v>{_openpyxl_number(to_excel(value))}</v></c>'
         return None
 
@@ -272,11 +275,12 @@ class _DataRows:
         known = self.known
         out: list[str] = []
         add = out.append
+        value: Any  # dispatched on its exact class, ``kind`` (mypy does not narrow by a class in a variable)
         for r, row in enumerate(rows, start=first):
             if len(out) == 2000:  # a few hundred kB at a time: the sheet's XML is never all in memory
                 fh.write("".join(out).encode("ascii", "xmlcharrefreplace"))
                 out.clear()
-            cells = []
+            cells: list[str] = []
             put = cells.append
             for i, value in enumerate(row):
                 if value is None:

@@ -189,6 +189,5 @@ def write_workbook(path: str | os.PathLike, census: CensusReturn | None, year: C
     write_atomic(path, data)
 
 
-__all__ = ["EXCEL_CELL_LIMIT", "TOO_LONG", "cell_limit_problems", "census_to_workbook", "LookedAfterPeriod", "WorkbookRows", "census_rows", "records", "workbook_bytes",
-           "write_workbook",
-           "ReturnRow"]
+__all__ = ["EXCEL_CELL_LIMIT", "TOO_LONG", "cell_limit_problems", "census_to_workbook", "LookedAfterPeriod",
+           "WorkbookRows", "census_rows", "records", "workbook_bytes", "write_workbook", "ReturnRow"]

@@ -14,6 +14,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 from lxml import etree
 
@@ -27,6 +28,7 @@ from cin_xl.progress import phase
 from cin_xl.validation.findings import Finding, Severity, plural
 
 XML_PROBLEM = "XML"
+_Node = TypeVar("_Node", bound=Node)
 
 
 @dataclass
@@ -120,7 +122,7 @@ def _path(el: etree._Element, names: tuple[str, ...]) -> etree._Element | None:
 def detect_year(root: etree._Element, fallback: CensusYear | None) -> CensusYear:
     found = _path(root, ("Header", "CollectionDetails", "Year"))
     text = (found.text or "").strip() if found is not None else ""
-    if text.isdigit():
+    if found is not None and text.isdigit():
         year = CensusYear.from_xml_year(text)
         try:
             return supported(year, readable=True)
@@ -168,7 +170,7 @@ class _Reader:
             paths: dict[str, str] = {}
             for f in fields_of(cls, self.year):
                 spec = f.spec
-                if f.is_group:
+                if isinstance(spec, Group):
                     how = "wrapped" if spec.wrapper else "group"
                     by_element[spec.wrapper or spec.xml] = (f, how, f.name, None, None)
                     continue
@@ -178,10 +180,10 @@ class _Reader:
             table = self._tables[cls] = (by_element, paths)
         return table
 
-    def node(self, cls: type[Node], el: etree._Element, path: str) -> Node:
+    def node(self, cls: type[_Node], el: etree._Element, path: str) -> _Node:
         # The hot loop of reading: once per element of the file, so lookups are hoisted into the table.
         table, paths = self._table(cls)
-        values: dict[str, object] = {}
+        values: dict[str, Any] = {}  # a field's value, or the list of its values or records
         cells: dict[str, str | int] = {}
         origin = Origin(None, None, path, el.sourceline, cells, paths)  # (sheet, row, path, line, ...)
         seen: dict[str, int] | None = None  # repeated groups met so far, by element name, for their [n] in paths
@@ -287,7 +289,9 @@ def read_xml(source: str | os.PathLike | bytes, year: str | CensusYear | None = 
 def _children_element() -> tuple[str, str]:
     """(wrapper, element) of the children in census XML: ``("Children", "Child")``, from the spec."""
     group = next(m for m in record_fields(CensusReturn)["children"].metadata if isinstance(m, Group))
-    return group.wrapper, group.xml  # type: ignore[return-value]
+    if group.wrapper is None:  # pragma: no cover - the spec wraps the children in <Children>
+        raise LookupError("the census declares no element around the children")
+    return group.wrapper, group.xml
 
 
 class _CountingFile:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Protocol
 
 from lxml import etree
 
 from cin_xl.census.model import ROOT_ELEMENT, CensusReturn, Node
-from cin_xl.census.spec import fields_of
+from cin_xl.census.spec import Group, fields_of
 from cin_xl.census.values import format_value, is_missing
 from cin_xl.census.years import CensusYear
 from cin_xl.progress import phase
@@ -32,8 +33,11 @@ class ExportRefused(Exception):
 
 
 XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
-#: element -> (record, field name or None): what each written element came from
-Index = dict[etree._Element, tuple[Node, str | None]]
+class Index(Protocol):
+    """Where :func:`to_tree` puts element -> (record, field name or None), what each written element came
+    from: a dict, or anything else that takes items."""
+
+    def __setitem__(self, element: etree._Element, source: tuple[Node, str | None], /) -> None: ...
 
 
 def _fill(el: etree._Element, node: Node, year: CensusYear, index: Index | None) -> None:
@@ -49,7 +53,7 @@ def _fill(el: etree._Element, node: Node, year: CensusYear, index: Index | None)
     for f in fields_of(type(node), year):
         value = getattr(node, f.name)
         spec = f.spec
-        if f.is_group:
+        if isinstance(spec, Group):
             members = value if f.many else ([] if value is None else [value])
             if spec.wrapper:
                 if not members:
@@ -59,7 +63,7 @@ def _fill(el: etree._Element, node: Node, year: CensusYear, index: Index | None)
                 el_parent = el
             for member in members:
                 _fill(etree.SubElement(el_parent, spec.xml), member, year, index)
-        elif spec.many:
+        elif spec.wrapper is not None:  # a many-valued item
             values = [v for v in value if not is_missing(v)]
             if values:
                 wrapper = sub(el, spec.wrapper, f.name)

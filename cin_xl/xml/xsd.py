@@ -12,7 +12,7 @@ from functools import cache
 from lxml import etree
 
 from cin_xl.census.model import ROOT_ELEMENT, CensusReturn
-from cin_xl.census.spec import Field, Kind, fields_of
+from cin_xl.census.spec import Field, Group, Kind, fields_of
 from cin_xl.census.years import CensusYear
 from cin_xl.progress import phase
 
@@ -40,8 +40,8 @@ def _sequence(parent, cls: type, year: CensusYear, types: dict[str, etree._Eleme
 def _member(seq, f: Field, year: CensusYear, types, schema) -> None:
     spec = f.spec
     required = spec.required
-    if f.is_group:
-        type_name = _complex_type(f.node, year, types, schema)
+    if isinstance(spec, Group):
+        type_name = _complex_type(f.content, year, types, schema)
         if spec.wrapper:  # Children > Child+
             wrapper = _el(seq, "element", name=spec.wrapper, minOccurs=1 if required else 0)
             inner = _el(_el(wrapper, "complexType"), "sequence")
@@ -91,8 +91,8 @@ def schema_for(year: CensusYear) -> etree.XMLSchema:
 def _child_types(year: CensusYear) -> tuple[str, str]:
     """(the Child element's type name, the wrapper of the children) in the year's XSD."""
     for f in fields_of(CensusReturn, year):
-        if f.is_group and f.spec.wrapper:
-            return f"{f.node.__name__}Type", f.spec.wrapper
+        if isinstance(f.spec, Group) and f.spec.wrapper:
+            return f"{f.content.__name__}Type", f.spec.wrapper
     raise LookupError("no wrapped group of children in the census")  # pragma: no cover - the spec has one
 
 
@@ -186,14 +186,15 @@ class ChildByChild:
     def finish(self, root: etree._Element) -> list[tuple[int, str, str]] | None:
         """The problems of the whole document, once every child was checked; the outline (the document with
         the children's content left unchecked) is validated here. None when not sure to be the same."""
-        if self.wrapper_of(root) is None:
+        wrapper = self.wrapper_of(root)
+        if wrapper is None:
             return None
         outline_ok = self.outline.validate(root.getroottree() if root.getparent() is None else root)
         problems = [] if outline_ok else [(e.line, e.path or "", e.message) for e in self.outline.error_log]
         inside = f"/{ROOT_ELEMENT}/{self.wrapper}"
         if any(path == inside or path.startswith(inside + "/") for _, path, _ in problems):
             return None  # the wrapper or its children out of place: libxml2 may then skip their content
-        after_line = self.wrapper_of(root).sourceline or 0  # type: ignore[union-attr]
+        after_line = wrapper.sourceline or 0
         before = [p for p in problems if (p[0] or 0) <= after_line]
         after = [p for p in problems if (p[0] or 0) > after_line]
         at = f"{inside}/{self.child_name}"

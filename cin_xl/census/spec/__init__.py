@@ -13,11 +13,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from functools import cache
 from typing import TYPE_CHECKING
 
 from cin_xl.census.spec.codesets import CODE_SETS, Code, CodeSet
 from cin_xl.census.years import CensusYear, in_force
+from cin_xl.perf import cached
 
 if TYPE_CHECKING:  # pragma: no cover
     from cin_xl.census.model import Node
@@ -89,7 +89,7 @@ class Field:
     name: str
     spec: Item | Group
     #: for groups: the node class of its content
-    node: type | None = None
+    node: type[Node] | None = None
     #: for groups: True when the field holds a list
     many: bool = False
 
@@ -97,9 +97,23 @@ class Field:
     def is_group(self) -> bool:
         return isinstance(self.spec, Group)
 
+    @property
+    def item(self) -> Item:
+        """The data item of a field that is not a group: ``spec``, for code that knows so."""
+        if not isinstance(self.spec, Item):
+            raise TypeError(f"{self.name} is a group, not a data item")
+        return self.spec
 
-@cache
-def _declared(cls: type) -> tuple[Field, ...]:
+    @property
+    def content(self) -> type[Node]:
+        """The node class of a group's content: ``node``, for code that knows this field is a group."""
+        if self.node is None:
+            raise TypeError(f"{self.name} is a data item, not a group")
+        return self.node
+
+
+@cached
+def _declared(cls: type[Node]) -> tuple[Field, ...]:
     import typing
 
     out = []
@@ -120,7 +134,7 @@ def _declared(cls: type) -> tuple[Field, ...]:
     return tuple(out)
 
 
-@cache
+@cached
 def fields_of(cls: type[Node], year: CensusYear) -> tuple[Field, ...]:
     """The fields of ``cls`` in force in ``year``, in XML order."""
     return tuple(f for f in _declared(cls) if in_force(year, f.spec.since, f.spec.until))
