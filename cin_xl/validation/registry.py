@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from cin_xl.census.years import CensusYear, in_force
 from cin_xl.validation.catalogue import catalogue
@@ -59,6 +59,7 @@ class Hit:
 
 
 RuleFunc = Callable[["CensusView"], Iterable[Hit]]
+F = TypeVar("F", bound=Callable[..., Iterable[Any]])
 
 
 @dataclass(frozen=True)
@@ -108,9 +109,9 @@ def register(check: Check) -> Check:
 
 
 def check(code: str, family: Family, message: str, *, severity: Severity = Severity.QUERY,
-          since: str | None = None, until: str | None = None) -> Callable[[Callable[..., Any]], Any]:
+          since: str | None = None, until: str | None = None) -> Callable[[F], F]:
     """Register the decorated function as our own check ``code``; its docstring is the condition."""
-    def register_func(func: Callable[..., Any]) -> Any:
+    def register_func(func: F) -> F:
         register(Check(code, family, severity, message, (func.__doc__ or "").strip(), since, until, func))
         return func
 
@@ -152,7 +153,7 @@ def implementation(code: str, year: CensusYear) -> Check | None:
 
 def of_family(family: Family, year: CensusYear | None = None) -> list[Check]:
     """Our own checks of ``family`` (in force in ``year``, if given), in the order they were registered."""
-    load_rules()
+    load_checks()
     return [c for versions in REGISTRY.values() for c in versions
             if c.family is family and (year is None or c.in_force(year))]
 
@@ -177,9 +178,16 @@ def checks(year: CensusYear) -> list[Check]:
 
 
 def load_rules() -> None:
-    """Import every module that registers checks, so that the registry is complete."""
-    from cin_xl.validation import codes, continuity, local, rules  # noqa: F401
+    """Import every rule module so that the decorators have registered them."""
+    from cin_xl.validation import rules  # noqa: F401
+
+
+def load_checks() -> None:
+    """Import every module that registers checks, so that the registry is complete (for listing them:
+    validation itself loads only the rules, and continuity only when there is last year's return)."""
+    load_rules()
+    from cin_xl.validation import codes, continuity, local  # noqa: F401
 
 
 __all__ = ["Check", "Family", "Hit", "REGISTRY", "RuleFunc", "check", "checks", "declare", "declared",
-           "implementation", "load_rules", "of_family", "register", "registered", "rule"]
+           "implementation", "load_checks", "load_rules", "of_family", "register", "registered", "rule"]
