@@ -1,9 +1,11 @@
-"""Build the project's rule catalogue (rules/<year>.json) from the DfE reference transcription.
+"""Add a census year to the project's rule catalogue (rules/catalogue.json) from the DfE reference transcription.
 
 Run once per new census year, then review the diff: the catalogue is ours to keep and correct
-(see docs/maintainers.md). Usage:
+(see docs/maintainers.md). A rule whose DfE wording did not change keeps the catalogue's wording (and
+so our corrections); a changed wording becomes the entry's latest, the old one an ``earlier_wordings``
+entry; a rule the DfE no longer lists gets ``until`` (the year before). Usage:
 
-    python scripts/import_dfe_rules.py ../shared/reference/dfe-cin-validation-rules.json 2026-27
+    python scripts/import_dfe_rules.py ../shared/reference/dfe-cin-validation-rules.json 2027-28
 """
 
 from __future__ import annotations
@@ -12,11 +14,18 @@ import json
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from cin_xl.census.years import CensusYear  # noqa: E402
+from cin_xl.validation.catalogue import CATALOGUE_FILE, wording  # noqa: E402
+
+ABOUT = ("The project's DfE rule catalogue, one entry per code with the census years it is in force: from "
+         "in_force_since (a year before the first in 'years' means before the catalogue began) to until (absent: "
+         "still in force). Each entry is the wording of the latest year; earlier_wordings gives, for the years up "
+         "to its until, the fields that read differently then. See README.md.")
 
 
 def version_for(rule: dict, year: CensusYear) -> dict | None:
@@ -43,20 +52,59 @@ def entry(rule: dict, version: dict) -> dict:
     }
 
 
-def main(reference: str, *labels: str) -> None:
-    data = json.loads(Path(reference).read_text(encoding="utf-8"))
-    for label in labels:
-        year = CensusYear.parse(label)
-        rules = []
-        for rule in data["rules"]:
-            version = version_for(rule, year)
-            if version is not None:
-                rules.append(entry(rule, version))
-        out = ROOT / "rules" / f"{year.label}.json"
-        out.write_text(json.dumps({"year": year.label, "rules": rules}, indent=1, ensure_ascii=False) + "\n",
-                       encoding="utf-8")
-        print(f"{out}: {len(rules)} rules")
+def build(years: list[str], per_year: dict[str, dict[str, dict]]) -> dict[str, Any]:
+    """The catalogue standing for ``per_year`` (year -> code -> the entry as it stands that year)."""
+    order: list[str] = []
+    for label in years:
+        order += [code for code in per_year[label] if code not in order]
+    rules = []
+    for code in order:
+        present = [label for label in years if code in per_year[label]]
+        if [years.index(label) for label in present] != list(range(years.index(present[0]),
+                                                                   years.index(present[-1]) + 1)):
+            raise SystemExit(f"rule {code} leaves the catalogue and comes back: split it by hand")
+        base = dict(per_year[present[-1]][code])
+        if present[0] != years[0] and base["in_force_since"] != present[0]:
+            raise SystemExit(f"rule {code} is first catalogued in {present[0]}, not its in_force_since")
+        if present[-1] != years[-1]:
+            base["until"] = present[-1]
+        earlier: list[dict] = []
+        for label in present[:-1]:
+            differs = {k: v for k, v in per_year[label][code].items() if base.get(k) != v}
+            if not differs:
+                continue
+            if earlier and {k: v for k, v in earlier[-1].items() if k != "until"} == differs:
+                earlier[-1]["until"] = label
+            else:
+                earlier.append({"until": label, **differs})
+        if earlier:
+            base["earlier_wordings"] = earlier
+        rules.append(base)
+    return {"about": ABOUT, "years": years, "rules": rules}
+
+
+def main(reference: str, label: str) -> None:
+    path = ROOT / "rules" / CATALOGUE_FILE
+    current = json.loads(path.read_text(encoding="utf-8"))
+    year = CensusYear.parse(label)
+    years = [y for y in current["years"] if y != year.label]
+    if years and CensusYear.parse(years[-1]) >= year:
+        raise SystemExit(f"the catalogue already runs to {years[-1]}: add years in order")
+    per_year = {y: {r["code"]: w for r in current["rules"] if (w := wording(r, CensusYear.parse(y))) is not None}
+                for y in years}
+    last = per_year[years[-1]] if years else {}
+    new: dict[str, dict] = {}
+    for rule in json.loads(Path(reference).read_text(encoding="utf-8"))["rules"]:
+        version = version_for(rule, year)
+        if version is None:
+            continue
+        kept = last.get(rule["code"])
+        new[rule["code"]] = kept if kept and kept["wording_since"] == version["from_year"] else entry(rule, version)
+    per_year[year.label] = new
+    path.write_text(json.dumps(build([*years, year.label], per_year), indent=1, ensure_ascii=False) + "\n",
+                    encoding="utf-8")
+    print(f"{path}: {len(new)} rules in {year.label}")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], *sys.argv[2:])
+    main(sys.argv[1], sys.argv[2])

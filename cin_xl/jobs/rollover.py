@@ -38,10 +38,8 @@ from cin_xl.census.spec import Group, fields_of
 from cin_xl.census.values import is_missing
 from cin_xl.census.years import CensusYear
 from cin_xl.perf import no_gc
+from cin_xl.validation.codes import FILL_IN  # the marks of cells to fill in before the return is complete
 from cin_xl.validation.findings import Finding, Severity, locate
-
-#: code of the marks a new workbook carries: cells to fill in before the return is complete
-FILL_IN = "FILL-IN"
 
 
 @dataclass

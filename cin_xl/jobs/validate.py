@@ -15,6 +15,7 @@ from cin_xl.errors import UnusableInput
 from cin_xl.reports.findings import ValidationReport
 from cin_xl.safety.file_kind import TEXT, WORKBOOK, file_kind, refusal
 from cin_xl.validation import validate
+from cin_xl.validation.codes import XSD
 from cin_xl.validation.findings import Finding, Severity
 from cin_xl.xml.reader import read_xml
 
@@ -58,7 +59,7 @@ def load(path: str | Path, year: str | CensusYear | None = None) -> Loaded:
         loaded.schema_failed = True
         if line in lines_known:
             continue
-        loaded.problems.append(Finding("XSD", Severity.ERROR, message, path=element_path, line=line))
+        loaded.problems.append(Finding(XSD, Severity.ERROR, message, path=element_path, line=line))
     return loaded
 
 
@@ -75,7 +76,7 @@ def validate_file(path: str | Path, year: str | CensusYear | None = None, *,
         findings += named_continuity(loaded.workbook, Path(path).parent)
     # a value reported by a structural check or rule need not be reported again as a schema break
     located = {f.line for f in findings if f.line is not None}
-    problems = [p for p in loaded.problems if p.code != "XSD" or p.line not in located]
+    problems = [p for p in loaded.problems if p.code != XSD or p.line not in located]
     report = ValidationReport(loaded.year, loaded.source, problems + findings, loaded.schema_failed,
                               len(loaded.census.children))
     report.loaded = loaded

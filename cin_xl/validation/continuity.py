@@ -10,7 +10,7 @@ child missing from this year has no cell, so it is located on the Children sheet
 Children are matched by LA child ID and, when the ID is not found, by UPN (the changed ID is itself
 reported). Episodes are matched by referral date; a continuing episode whose referral date changed
 is the child's episode referred before this census year. Each check is one small function
-registered with :func:`continuity_check`, like the rules.
+registered with ``@check(code, Family.CONTINUITY, message)``, like the rules.
 """
 
 from __future__ import annotations
@@ -18,29 +18,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from cin_xl.census.model import CensusReturn, Child, CINDetails, Node
 from cin_xl.census.values import is_missing
 from cin_xl.census.years import CensusYear
 from cin_xl.jobs.rollover import is_carried, still_open
 from cin_xl.perf import no_gc
-from cin_xl.validation.findings import Finding, Severity, locate
+from cin_xl.validation.findings import Finding, locate
 from cin_xl.validation.helpers import as_date
-
-
-@dataclass(frozen=True)
-class ContinuityCheck:
-    code: str
-    message: str
-    func: Callable[[Continuity], Iterator[Gap]]
-
-    @property
-    def severity(self) -> Severity:
-        return Severity.QUERY
-
-    @property
-    def condition(self) -> str:
-        return (self.func.__doc__ or "").strip()
+from cin_xl.validation.registry import Check, Family, check, registered
 
 
 @dataclass
@@ -51,17 +38,6 @@ class Gap:
     fields: tuple[str, ...]
     child: str | None
     detail: str
-
-
-CONTINUITY_CHECKS: dict[str, ContinuityCheck] = {}
-
-
-def continuity_check(code: str, message: str):
-    def register(func):
-        CONTINUITY_CHECKS[code] = ContinuityCheck(code, message, func)
-        return func
-
-    return register
 
 
 def _shown(value: object) -> str:
@@ -162,7 +138,7 @@ def _child_id(child: Child) -> str | None:
     return child.identifiers.la_child_id
 
 
-@continuity_check("C-01", "A child with a case open at last year's reference date is missing from this return")
+@check("C-01", Family.CONTINUITY, "A child with a case open at last year's reference date is missing from this return")
 def child_missing(c: Continuity) -> Iterator[Gap]:
     """A child with an episode, CIN plan or child protection plan open at last year's <ReferenceDate> must
     be in this year's return (matched by LA child ID, or by UPN)."""
@@ -174,7 +150,7 @@ def child_missing(c: Continuity) -> Iterator[Gap]:
                       f"at {_where(child)}")
 
 
-@continuity_check("C-02", "An episode open at last year's reference date is missing from this return")
+@check("C-02", Family.CONTINUITY, "An episode open at last year's reference date is missing from this return")
 def episode_missing(c: Continuity) -> Iterator[Gap]:
     """For a child in both returns, each episode open at last year's <ReferenceDate> is in this year's
     return: the same <CINreferralDate>, or an episode referred before this census year."""
@@ -186,7 +162,7 @@ def episode_missing(c: Continuity) -> Iterator[Gap]:
                           f"({_where(episode, 'referral_date')})")
 
 
-@continuity_check("C-03", "A continuing episode's referral date differs from last year's return")
+@check("C-03", Family.CONTINUITY, "A continuing episode's referral date differs from last year's return")
 def referral_date_differs(c: Continuity) -> Iterator[Gap]:
     """The <CINreferralDate> of an episode open at last year's <ReferenceDate> is the same this year."""
     for before, now in c.matched:
@@ -197,9 +173,9 @@ def referral_date_differs(c: Continuity) -> Iterator[Gap]:
                           f"last year {_shown(episode.referral_date)} ({_where(episode, 'referral_date')})")
 
 
-def _plans(c: Continuity, kind: str) -> Iterator[tuple[Child, object, object | None, list]]:
+def _plans(c: Continuity, kind: str) -> Iterator[tuple[Child, Any, CINDetails, list[Any]]]:
     """(child now, last year's open plan, this year's episode, its plans) for each plan of ``kind`` open at
-    last year's reference date."""
+    last year's reference date (plans of one kind: CIN plans or child protection plans)."""
     ref = c.last_reference_date
     for before, now in c.matched:
         for episode in c.open_at_last_reference(before):
@@ -225,7 +201,7 @@ def _plan_gaps(c: Continuity, kind: str, label: str, missing_code: bool) -> Iter
                       f"last year {_shown(plan.start_date)} ({_where(plan, 'start_date')})")
 
 
-@continuity_check("C-04", "A plan open at last year's reference date is missing from its episode")
+@check("C-04", Family.CONTINUITY, "A plan open at last year's reference date is missing from its episode")
 def plan_missing(c: Continuity) -> Iterator[Gap]:
     """Each CIN plan and child protection plan open at last year's <ReferenceDate> is in the continuing
     episode: the same start date, or a plan of the same kind starting before this census year."""
@@ -233,7 +209,7 @@ def plan_missing(c: Continuity) -> Iterator[Gap]:
     yield from _plan_gaps(c, "child_protection_plans", "child protection plan", True)
 
 
-@continuity_check("C-05", "A continuing plan's start date differs from last year's return")
+@check("C-05", Family.CONTINUITY, "A continuing plan's start date differs from last year's return")
 def plan_start_differs(c: Continuity) -> Iterator[Gap]:
     """The <CINPlanStartDate> or <CPPstartDate> of a plan open at last year's <ReferenceDate> is the same
     this year."""
@@ -253,13 +229,13 @@ def _identity_gaps(c: Continuity, name: str, label: str,
                       f"{label} last year {_shown(was)} ({_where(before.identifiers, name)})")
 
 
-@continuity_check("C-06", "The child's date of birth differs from last year's return")
+@check("C-06", Family.CONTINUITY, "The child's date of birth differs from last year's return")
 def birth_date_differs(c: Continuity) -> Iterator[Gap]:
     """<PersonBirthDate> is the same as in last year's return, where last year's return had one."""
     yield from _identity_gaps(c, "person_birth_date", "date of birth")
 
 
-@continuity_check("C-07", "The child's sex differs from last year's return")
+@check("C-07", Family.CONTINUITY, "The child's sex differs from last year's return")
 def sex_differs(c: Continuity) -> Iterator[Gap]:
     """<Sex> is the same as in last year's return. An unborn child's U may become M or F; a return of a
     year before <Sex> (GenderCurrent) is not compared."""
@@ -269,13 +245,13 @@ def sex_differs(c: Continuity) -> Iterator[Gap]:
     yield from _identity_gaps(c, "sex", "sex", born_since)
 
 
-@continuity_check("C-08", "The child's UPN differs from last year's return")
+@check("C-08", Family.CONTINUITY, "The child's UPN differs from last year's return")
 def upn_differs(c: Continuity) -> Iterator[Gap]:
     """<UPN> is the same as in last year's return, where last year's return had one."""
     yield from _identity_gaps(c, "upn", "UPN")
 
 
-@continuity_check("C-09", "The child's LA child ID differs from last year's return (matched by UPN)")
+@check("C-09", Family.CONTINUITY, "The child's LA child ID differs from last year's return (matched by UPN)")
 def child_id_changed(c: Continuity) -> Iterator[Gap]:
     """A child of last year's return not found by <LAchildID> but found by <UPN> has changed ID."""
     for before, now in c.by_upn:
@@ -295,7 +271,7 @@ def _closed_last_year(c: Continuity) -> Iterator[tuple[Child, CINDetails, CINDet
                 yield now, episode, current
 
 
-@continuity_check("C-10", "An episode closed in last year's return is open in this return")
+@check("C-10", Family.CONTINUITY, "An episode closed in last year's return is open in this return")
 def closed_episode_open(c: Continuity) -> Iterator[Gap]:
     """An episode with a <CINclosureDate> in last year's return has one in this year's return."""
     for now, episode, current in _closed_last_year(c):
@@ -304,13 +280,18 @@ def closed_episode_open(c: Continuity) -> Iterator[Gap]:
                       f"closed {_shown(episode.closure_date)} ({_where(episode, 'closure_date')})")
 
 
-@continuity_check("C-11", "An episode closed in last year's return has another closure date in this return")
+@check("C-11", Family.CONTINUITY,
+       "An episode closed in last year's return has another closure date in this return")
 def closure_date_differs(c: Continuity) -> Iterator[Gap]:
     """An episode closed in last year's return keeps the same <CINclosureDate>."""
     for now, episode, current in _closed_last_year(c):
         if not is_missing(current.closure_date) and current.closure_date != episode.closure_date:
             yield Gap(current, ("closure_date",), _child_id(now),
                       f"last year {_shown(episode.closure_date)} ({_where(episode, 'closure_date')})")
+
+
+#: the continuity checks by code, in the order they run
+CONTINUITY_CHECKS: dict[str, Check] = registered(Family.CONTINUITY)
 
 
 def check_continuity(this: CensusReturn, last: CensusReturn, year: CensusYear) -> list[Finding]:
@@ -322,9 +303,10 @@ def check_continuity(this: CensusReturn, last: CensusReturn, year: CensusYear) -
 def _check_continuity(this: CensusReturn, last: CensusReturn, year: CensusYear) -> list[Finding]:
     context = Continuity(this, last, year)
     findings: list[Finding] = []
-    for check in CONTINUITY_CHECKS.values():
-        for gap in check.func(context):
-            finding = Finding(check.code, check.severity, f"{check.message}: {gap.detail}", child=gap.child)
+    for continuity in CONTINUITY_CHECKS.values():
+        for gap in continuity.run(context):
+            finding = Finding(continuity.code, continuity.severity, f"{continuity.message}: {gap.detail}",
+                              child=gap.child)
             if gap.node is None:
                 findings.append(_on_children(finding, this))
             else:

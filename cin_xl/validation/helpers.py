@@ -80,8 +80,9 @@ def pairs(items: list[T]) -> Iterator[tuple[T, T]]:
                 yield a, b
 
 
-def duplicates(values: Iterable[object]) -> set:
-    seen, dup = set(), set()
+def duplicates(values: Iterable[T]) -> set[T]:
+    seen: set[T] = set()
+    dup: set[T] = set()
     for v in values:
         (dup if v in seen else seen).add(v)
     return dup

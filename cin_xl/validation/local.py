@@ -11,39 +11,17 @@ A looked-after period is any object with ``child_id``, ``start_date``, ``end_dat
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from datetime import date, timedelta
+from typing import Any
 
-from cin_xl.validation.findings import Severity
+from cin_xl.census.model import Child
 from cin_xl.validation.helpers import as_date
-from cin_xl.validation.registry import Hit
+from cin_xl.validation.registry import Check, Family, Hit, check, registered
 from cin_xl.validation.view import CensusView
 
 
-@dataclass(frozen=True)
-class LocalCheck:
-    code: str
-    message: str
-    func: Callable[[CensusView], Iterator[Hit]]
-
-    @property
-    def severity(self) -> Severity:
-        return Severity.QUERY
-
-
-LOCAL_CHECKS: dict[str, LocalCheck] = {}
-
-
-def local_check(code: str, message: str):
-    def register(func):
-        LOCAL_CHECKS[code] = LocalCheck(code, message, func)
-        return func
-
-    return register
-
-
-def _period_in_year(census: CensusView, period) -> tuple[date, date] | None:
+def _period_in_year(census: CensusView, period: Any) -> tuple[date, date] | None:
     """The part of a looked-after period inside the census year, or None."""
     start = as_date(period.start_date)
     if start is None:
@@ -53,12 +31,12 @@ def _period_in_year(census: CensusView, period) -> tuple[date, date] | None:
     return (first, last) if first <= last else None
 
 
-def _children_by_id(census: CensusView) -> dict[str, object]:
+def _children_by_id(census: CensusView) -> dict[str, Child]:
     return {c.identifiers.la_child_id: c for c in census.children if c.identifiers.la_child_id}
 
 
-@local_check("LA-01", "Child is looked after but has no CIN episode open for part of the period of care")
-def looked_after_without_open_episode(census: CensusView):
+@check("LA-01", Family.LOCAL, "Child is looked after but has no CIN episode open for part of the period of care")
+def looked_after_without_open_episode(census: CensusView) -> Iterator[Hit]:
     """A child on the Looked-after sheet must have a CIN episode open on every day of the period of care
     that falls in the census year (episodes run from referral to closure, or to 31 March if open)."""
     children = _children_by_id(census)
@@ -68,8 +46,8 @@ def looked_after_without_open_episode(census: CensusView):
         if child is None or span is None:
             continue
         covered = sorted(
-            (as_date(e.referral_date), as_date(e.closure_date) or census.reference_date)
-            for e in child.cin_details if as_date(e.referral_date) is not None
+            (referred, as_date(e.closure_date) or census.reference_date)
+            for e in child.cin_details if (referred := as_date(e.referral_date)) is not None
         )
         day = span[0]
         for start, end in covered:
@@ -81,12 +59,12 @@ def looked_after_without_open_episode(census: CensusView):
             yield Hit(period, ("start_date", "end_date"), child)
 
 
-@local_check("LA-02", "A CIN plan is shown running while the child is looked after")
-def cin_plan_while_looked_after(census: CensusView):
+@check("LA-02", Family.LOCAL, "A CIN plan is shown running while the child is looked after")
+def cin_plan_while_looked_after(census: CensusView) -> Iterator[Hit]:
     """A CIN plan is for a child in need who is neither looked after nor on a child protection plan:
     no CIN plan may run (start..end, or to 31 March if open) on a day inside a period of care. A plan
     ending on the day care starts, or starting on the day it ends, is allowed."""
-    periods: dict[str, list] = {}
+    periods: dict[str | None, list[Any]] = {}
     for period in census.looked_after:
         periods.setdefault(period.child_id, []).append(period)
     for child, _episode, plan in census.cin_plans:
@@ -104,8 +82,8 @@ def cin_plan_while_looked_after(census: CensusView):
                 break
 
 
-@local_check("LA-03", "Looked-after period for a child who is not on the Children sheet")
-def looked_after_child_not_in_return(census: CensusView):
+@check("LA-03", Family.LOCAL, "Looked-after period for a child who is not on the Children sheet")
+def looked_after_child_not_in_return(census: CensusView) -> Iterator[Hit]:
     """Every LA child ID on the Looked-after sheet should be a child of the return."""
     children = _children_by_id(census)
     for period in census.looked_after:
@@ -113,8 +91,12 @@ def looked_after_child_not_in_return(census: CensusView):
             yield Hit(period, ("child_id",), None)
 
 
-def enabled(options: dict) -> list[LocalCheck]:
+#: the local checks by code, in the order they run
+LOCAL_CHECKS: dict[str, Check] = registered(Family.LOCAL)
+
+
+def enabled(options: dict[str, Any]) -> list[Check]:
     if not options.get("local_checks", True):
         return []
     skip = set(options.get("skip", ()))
-    return [check for code, check in LOCAL_CHECKS.items() if code not in skip]
+    return [local for code, local in LOCAL_CHECKS.items() if code not in skip]

@@ -15,18 +15,14 @@ from functools import cache
 from cin_xl.census.model import CensusReturn, Child, Node
 from cin_xl.census.spec import Item, Kind, fields_of
 from cin_xl.census.years import CensusYear
+from cin_xl.validation.codes import X_BOOL, X_CODE, X_DATE, X_FORMAT, X_MISSING, X_NUMBER
+from cin_xl.validation.registry import declared
 
-MISSING, CODE, DATE, BOOL, NUMBER, FORMAT = "X-MISSING", "X-CODE", "X-DATE", "X-BOOL", "X-NUMBER", "X-FORMAT"
+# the codes, declared once with what each means (for `cin-xl rules` and the findings report)
+MISSING, CODE, DATE, BOOL, NUMBER, FORMAT = X_MISSING, X_CODE, X_DATE, X_BOOL, X_NUMBER, X_FORMAT
 
-#: what each structural code means, for `cin-xl rules` and the docs
-STRUCTURAL_CODES = {
-    MISSING: "A required data item is missing",
-    CODE: "A value is not in the item's code set for the census year",
-    DATE: "A date could not be read (use a real date or YYYY-MM-DD)",
-    BOOL: "A yes/no item is not true or false",
-    NUMBER: "A number could not be read, or is negative",
-    FORMAT: "A value does not have the item's format",
-}
+#: what each structural code means
+STRUCTURAL_CODES = {code: declared(code).message for code in (MISSING, CODE, DATE, BOOL, NUMBER, FORMAT)}
 
 
 def _name(item: Item) -> str:
@@ -63,10 +59,10 @@ def _plan(cls: type, year: CensusYear) -> tuple[tuple[str, Item, frozenset[str] 
     whether a good value is passed without a call: a single date or code)."""
     out = []
     for f in fields_of(cls, year):
-        if f.is_group:
-            continue
         item = f.spec
-        valid = item.code_set.valid(year) if item.code_set else None  # type: ignore[union-attr]
+        if not isinstance(item, Item):  # a group: its records are walked, not checked here
+            continue
+        valid = item.code_set.valid(year) if item.code_set else None
         quick = not item.many and (item.kind is Kind.DATE or (item.kind is Kind.CODE and valid is not None))
         out.append((f.name, item, valid, quick))
     return tuple(out)
@@ -78,7 +74,10 @@ def check_node(node: Node, year: CensusYear, plan: tuple | None = None) -> Itera
     # all where nothing is required) are passed without a call.
     origin = node._origin
     in_workbook = origin is not None and origin.sheet is not None
-    for name, item, valid_codes, quick in plan or _plan(type(node), year):
+    if not plan:
+        cls: type = node.__class__  # a class is hashable (mypy takes a record's own __hash__ for its class's)
+        plan = _plan(cls, year)
+    for name, item, valid_codes, quick in plan:
         value = getattr(node, name)
         if quick and (value.__class__ is date or (valid_codes is not None and value in valid_codes)):
             continue
@@ -112,7 +111,7 @@ def walk(node: Node, year: CensusYear, child: Child | None = None) -> Iterator[t
     while stack:
         node, child = pop()
         yield node, child
-        cls = node.__class__
+        cls: type = node.__class__
         found = groups.get(cls)
         if found is None:
             found = groups[cls] = _groups(cls, year)
@@ -130,7 +129,7 @@ def check_return(census: CensusReturn, year: CensusYear) -> Iterator[tuple[Node,
         yield census, None, MISSING, "children", "The return has no children"
     plans: dict[type, tuple] = {}
     for node, child in walk(census, year):
-        cls = node.__class__
+        cls: type = node.__class__
         plan = plans.get(cls)
         if plan is None:
             plan = plans[cls] = _plan(cls, year)

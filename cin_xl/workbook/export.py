@@ -11,10 +11,11 @@ from cin_xl.census.model import CensusReturn, Node
 from cin_xl.census.spec import fields_of
 from cin_xl.census.values import is_missing
 from cin_xl.census.years import CensusYear
+from cin_xl.validation.codes import X_SCHEMA
 from cin_xl.validation.findings import Finding, Severity
 from cin_xl.xml.writer import ExportRefused, to_tree
 
-SCHEMA_PROBLEM = "X-SCHEMA"
+SCHEMA_PROBLEM = X_SCHEMA
 _EXPECTED = re.compile(r"Expected is (?:one of )?\( ([^)]*) \)")
 
 

@@ -39,6 +39,7 @@ from cin_xl.census.years import READABLE_YEARS, CensusYear, UnknownYear, support
 from cin_xl.errors import UnusableInput
 from cin_xl.perf import no_gc
 from cin_xl.progress import phase
+from cin_xl.validation.codes import X_READ
 from cin_xl.validation.findings import Finding, Severity
 from cin_xl.workbook.cells import FormulaWithoutValue, as_text, is_blank, read_codes, read_value, value_reader
 from cin_xl.workbook.columns import column_letters
@@ -71,7 +72,7 @@ from cin_xl.workbook.package.limits import short
 from cin_xl.workbook.package.read import EMPTY_ROW, SheetRows
 from cin_xl.workbook.writer import LookedAfterPeriod
 
-READ_PROBLEM = "X-READ"
+READ_PROBLEM = X_READ
 #: a sheet's header row is looked for in its first rows: what a sheet's layout depends on (where its
 #: columns are) is all in these, so a job that needs only the layout reads no further (Excel's Clear)
 HEADER_SEARCH_ROWS = 10

@@ -17,6 +17,7 @@ from cin_xl.census.model import CensusReturn, Node
 from cin_xl.census.years import CensusYear
 from cin_xl.progress import phase
 from cin_xl.safety.atomic import write_atomic
+from cin_xl.validation.codes import X_TOO_LONG
 from cin_xl.validation.findings import Finding
 from cin_xl.workbook.cells import cell_value
 from cin_xl.workbook.layout import MODULE_BY_SHEET, Module, ReturnRow, modules_for, sheet_layout
@@ -103,7 +104,7 @@ def census_rows(census: CensusReturn, year: CensusYear,
 
 #: the most characters an Excel cell holds; openpyxl silently cuts anything longer
 EXCEL_CELL_LIMIT = 32_767
-TOO_LONG = "X-TOO-LONG"
+TOO_LONG = X_TOO_LONG
 
 
 def cell_limit_problems(census: CensusReturn, year: CensusYear) -> list[Finding]:

@@ -25,9 +25,10 @@ from cin_xl.census.years import READABLE_YEARS, CensusYear, UnknownYear, support
 from cin_xl.errors import UnusableInput
 from cin_xl.perf import no_gc
 from cin_xl.progress import phase
+from cin_xl.validation.codes import XML
 from cin_xl.validation.findings import Finding, Severity, plural
 
-XML_PROBLEM = "XML"
+XML_PROBLEM = XML
 _Node = TypeVar("_Node", bound=Node)
 
 

@@ -1,4 +1,5 @@
-"""cin-xl rules: list the rule catalogue of a census year."""
+"""cin-xl rules: list every check a user can meet in a census year (DfE rules, structural, local, continuity,
+fill-in), each with its severity and message."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import json
 from cin_xl.cli.commands import add_year, year_arg
 
 NAME = "rules"
-HELP = "list the validation rules of a census year (DfE rules, structural and local checks)"
+HELP = "list the checks of a census year (DfE rules, structural and reading checks, local, continuity, FILL-IN)"
 
 
 def add_arguments(p) -> None:
@@ -16,13 +17,13 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
-    from cin_xl.validation import catalogue, implementation
-    from cin_xl.validation.continuity import CONTINUITY_CHECKS
-    from cin_xl.validation.local import LOCAL_CHECKS
-    from cin_xl.validation.structural import STRUCTURAL_CODES
+    from cin_xl.validation import Family, catalogue, checks, implementation
 
     year = year_arg(args)
     entries = list(catalogue(year).values())
+    every = checks(year)
+    own = {family: [c for c in every if c.family is family]
+           for family in (Family.STRUCTURAL, Family.LOCAL, Family.CONTINUITY, Family.FILL_IN)}
     if args.format == "json":
         out = []
         for e in entries:
@@ -30,25 +31,29 @@ def run(args) -> int:
             impl = implementation(e.code, year)
             d["implemented_by"] = impl.name if impl else None
             out.append(d)
+
+        def listed(family: Family) -> list[dict]:
+            return [{"code": c.code, "severity": str(c.severity), "message": c.message, "condition": c.condition}
+                    for c in own[family]]
+
         print(json.dumps({"year": year.label, "rules": out,
-                          "structural": [{"code": c, "message": m} for c, m in STRUCTURAL_CODES.items()],
-                          "local": [{"code": c.code, "severity": str(c.severity), "message": c.message,
-                                     "condition": (c.func.__doc__ or "").strip()} for c in LOCAL_CHECKS.values()],
-                          "continuity": [{"code": c.code, "severity": str(c.severity), "message": c.message,
-                                          "condition": c.condition} for c in CONTINUITY_CHECKS.values()]},
+                          "structural": listed(Family.STRUCTURAL), "local": listed(Family.LOCAL),
+                          "continuity": listed(Family.CONTINUITY), "fill_in": listed(Family.FILL_IN),
+                          "checks": [{"code": c.code, "family": str(c.family), "severity": str(c.severity),
+                                      "message": c.message, "condition": c.condition, "since": c.since,
+                                      "until": c.until, "function": c.name or None} for c in every]},
                          indent=1, ensure_ascii=False))
         return 0
     print(f"Census {year.label}: {len(entries)} DfE rules")
     for e in entries:
         scope = " (whole return)" if e.scope == "return" else ""
         print(f"{e.code:>6}  {e.severity:<5}  {e.module:<20}  {e.message}{scope}")
-    print("\nStructural checks (from the census specification):")
-    for code, message in STRUCTURAL_CODES.items():
-        print(f"{code:>10}  error  {message}")
-    print("\nLocal checks against the Looked-after sheet (switch off with --no-local):")
-    for check in LOCAL_CHECKS.values():
-        print(f"{check.code:>10}  query  {check.message}")
-    print("\nContinuity with last year's return (validate --previous LAST.xml):")
-    for check in CONTINUITY_CHECKS.values():
-        print(f"{check.code:>10}  {check.severity:<5}  {check.message}")
+    for family, heading in (
+            (Family.STRUCTURAL, "Structural checks (from the census specification), and reading the workbook or XML:"),
+            (Family.LOCAL, "Local checks against the Looked-after sheet (switch off with --no-local):"),
+            (Family.CONTINUITY, "Continuity with last year's return (validate --previous LAST.xml):"),
+            (Family.FILL_IN, "Rollover (cin-xl rollover marks the cells of the new workbook to fill in):")):
+        print(f"\n{heading}")
+        for c in own[family]:
+            print(f"{c.code:>10}  {c.severity:<5}  {c.message}")
     return 0

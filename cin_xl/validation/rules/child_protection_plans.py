@@ -1,6 +1,9 @@
 """Rules of the child_protection_plans module, and of its reviews (the catalogue's ``Reviews``)."""
 
 
+from collections.abc import Iterator
+
+from cin_xl.census.model import Node
 from cin_xl.census.spec.codesets import CODE_SETS
 from cin_xl.validation.helpers import (
     after,
@@ -16,10 +19,11 @@ from cin_xl.validation.helpers import (
 )
 from cin_xl.validation.registry import Hit, rule
 from cin_xl.validation.rules.section47 import initial_cpcs
+from cin_xl.validation.view import CensusView
 
 
 @rule("1105")
-def cpp_starts_before_referral(census):
+def cpp_starts_before_referral(census: CensusView) -> Iterator[Hit]:
     """<CPPStartDate> (N00105) must be on or after the <CINReferralDate> (N00100)."""
     for child, episode, plan in census.child_protection_plans:
         if before(plan.start_date, episode.referral_date):
@@ -27,10 +31,11 @@ def cpp_starts_before_referral(census):
 
 
 @rule("2883")
-def more_cpps_than_initial_cpcs(census):
-    """Within a Local Authority, the number of <CPPStartDate> (N00105) present and within [Period_of_Census]
-    should be less than or equal to the number of <DateOfInitialCPC> (N00110) present and within
-    [Period_of_Census], counted on the CIN details module plus the S47 module."""
+def more_cpps_than_initial_cpcs(census: CensusView) -> Iterator[Hit]:
+    """Within a Local Authority, count the number of <CPPStartDate> (N00105) where a date is present and within
+    [Period_of_Census]. This value should be less than or equal to the sum of: a) the count of <DateOfInitialCPC>
+    (N00110) on CIN Details module where a date is present and within [Period_of_Census], plus b) the count of
+    <DateOfInitialCPC> on the S47 module where a date is present and within [Period_of_Census]."""
     start, end = census.start, census.reference_date
     plans = sum(1 for _, _, plan in census.child_protection_plans if within(plan.start_date, start, end))
     conferences = sum(1 for _, _, record in initial_cpcs(census) if within(record.date_of_initial_cpc, start, end))
@@ -39,10 +44,10 @@ def more_cpps_than_initial_cpcs(census):
 
 
 @rule("2885")
-def cpp_start_not_on_initial_cpc(census):
-    """If present and if <CPPStartDate> (N00105) falls within [Period_Of_Census], then the <CPPStartDate>
-    should equal either: a) a Section47 module <DateOfInitialCPC> (N00110), or b) a CINDetails module
-    <DateOfInitialCPC> (N00110) if there is no associated Section 47 record.
+def cpp_start_not_on_initial_cpc(census: CensusView) -> Iterator[Hit]:
+    """If present and if <CPPStartDate> (N00105) falls within [Period_Of_Census], then the <CPPStartDate> (N00105)
+    should equal either: a) a Section47 module <DateOfInitialCPC> (N00110), or b) a CINDetails module <DateOfInitialCPC>
+    (N00110) if there is no associated Section 47 record.
 
     Note: compared with the conferences of the plan's own <CINdetails> group: those of its <Section47>
     records, and the episode-level one only when the episode has no <Section47> record."""
@@ -58,11 +63,10 @@ def cpp_start_not_on_initial_cpc(census):
 
 
 @rule("8565")
-def activity_after_closure(census):
-    """If <CINclosureDate> (N00102) is present then it must be on or after all of the following dates that
-    are present: <AssessmentActualStartDate> (N00159) <AssessmentAuthorisationDate> (N00160)
-    <S47ActualStartDate> (N00148) <DateOfInitialCPC> (N00110) <CPPendDate> (N00115) <CINPlanStartDate>
-    (N00689) <CINPlanEndDate> (N00690).
+def activity_after_closure(census: CensusView) -> Iterator[Hit]:
+    """If <CINclosureDate> (N00102) is present then it must be on or after all of the following dates that are present:
+    <AssessmentActualStartDate> (N00159) <AssessmentAuthorisationDate>(N00160) <S47ActualStartDate> (N00148)
+    <DateOfInitialCPC> (N00110) <CPPendDate> (N00115) <CINPlanStartDate> (N00689) <CINPlanEndDate> (N00690)
 
     Each record holding a date after the closure is reported once, with its late fields. <DateOfInitialCPC>
     is checked at both levels (<CINdetails> and <Section47>)."""
@@ -70,7 +74,7 @@ def activity_after_closure(census):
         closure = as_date(episode.closure_date)
         if closure is None:
             continue
-        records = [(episode, ("date_of_initial_cpc",))]
+        records: list[tuple[Node, tuple[str, ...]]] = [(episode, ("date_of_initial_cpc",))]
         records += [(a, ("start_date", "authorisation_date")) for a in episode.assessments]
         records += [(s, ("start_date", "date_of_initial_cpc")) for s in episode.section47s]
         records += [(p, ("end_date",)) for p in episode.child_protection_plans]
@@ -82,7 +86,7 @@ def activity_after_closure(census):
 
 
 @rule("8720")
-def cpp_start_missing_or_after_reference_date(census):
+def cpp_start_missing_or_after_reference_date(census: CensusView) -> Iterator[Hit]:
     """Where a CPP module is present, <CPPstartDate> (N00105) must be present and on or before the
     <ReferenceDate> (N00603)."""
     for child, _, plan in census.child_protection_plans:
@@ -91,11 +95,11 @@ def cpp_start_missing_or_after_reference_date(census):
 
 
 @rule("8730")
-def previous_cpp_count_missing(census):
+def previous_cpp_count_missing(census: CensusView) -> Iterator[Hit]:
     """Where a CPP module is present, <NumberOfPreviousCPP> (N00106) must be greater than or equal to zero
-    (not null).
 
-    A value that is not a number is left to the structural checks."""
+    Read as the DfE's note to its programmers says: 0 or more, and not null. A value that is not a number is
+    left to the structural checks."""
     for child, _, plan in census.child_protection_plans:
         value = plan.number_of_previous_cpp
         if missing(value) or (isinstance(value, int) and value < 0):
@@ -103,7 +107,7 @@ def previous_cpp_count_missing(census):
 
 
 @rule("8832")
-def cpp_for_referral_nfa(census):
+def cpp_for_referral_nfa(census: CensusView) -> Iterator[Hit]:
     """If a <CINdetails> module has <ReferralNFA> (N00112) = true or 1, then there should be no Child
     Protection module present.
 
@@ -115,7 +119,7 @@ def cpp_for_referral_nfa(census):
 
 
 @rule("8840")
-def cpp_starts_and_ends_same_day(census):
+def cpp_starts_and_ends_same_day(census: CensusView) -> Iterator[Hit]:
     """Within a <ChildProtectionPlans> group, <CPPstartDate> (N00105) must not be the same as the
     <CPPendDate> (N00115)."""
     for child, _, plan in census.child_protection_plans:
@@ -125,7 +129,7 @@ def cpp_starts_and_ends_same_day(census):
 
 
 @rule("8841")
-def cpp_review_not_after_start(census):
+def cpp_review_not_after_start(census: CensusView) -> Iterator[Hit]:
     """Within a <ChildProtectionPlans> group, there should be no <CPPreviewDate> (N00116) that is the same as
     or before the <CPPstartDate> (N00105)."""
     for child, _, plan in census.child_protection_plans:
@@ -142,21 +146,21 @@ def _invalid_category(census, name):
 
 
 @rule("8905")
-def initial_category_of_abuse_invalid(census):
+def initial_category_of_abuse_invalid(census: CensusView) -> Iterator[Hit]:
     """Where a Child Protection Plan module is present, <InitialCategoryOfAbuse> (N00113) must be present and
     be a valid code."""
     yield from _invalid_category(census, "initial_category_of_abuse")
 
 
 @rule("8910")
-def latest_category_of_abuse_invalid(census):
+def latest_category_of_abuse_invalid(census: CensusView) -> Iterator[Hit]:
     """Where a Child Protection Plan module is present, <LatestCategoryOfAbuse> (N00114) must be present and
     be a valid code."""
     yield from _invalid_category(census, "latest_category_of_abuse")
 
 
 @rule("8915")
-def cpp_starts_after_death(census):
+def cpp_starts_after_death(census: CensusView) -> Iterator[Hit]:
     """<CPPstartDate> (N00105) must be on or before <PersonDeathDate>."""
     for child, _, plan in census.child_protection_plans:
         if after(plan.start_date, child.identifiers.person_death_date):
@@ -164,7 +168,7 @@ def cpp_starts_after_death(census):
 
 
 @rule("8920")
-def cpp_ends_after_death(census):
+def cpp_ends_after_death(census: CensusView) -> Iterator[Hit]:
     """If <PersonDeathDate> (N00108) is present, then <CPPendDate> (N00115) must be on or before
     <PersonDeathDate> (N00108).
 
@@ -176,7 +180,7 @@ def cpp_ends_after_death(census):
 
 
 @rule("8925")
-def cpp_ends_before_start(census):
+def cpp_ends_before_start(census: CensusView) -> Iterator[Hit]:
     """If present <CPPendDate> (N00115) must be on or after the <CPPstartDate> (N00105)."""
     for child, _, plan in census.child_protection_plans:
         if before(plan.end_date, plan.start_date):
@@ -184,16 +188,15 @@ def cpp_ends_before_start(census):
 
 
 @rule("8930")
-def cpp_end_outside_census_year(census):
-    """If <CPPendDate> (N00115) is present, then <CPPendDate> (N00115) must fall within [Period_of_Census]
-    inclusive."""
+def cpp_end_outside_census_year(census: CensusView) -> Iterator[Hit]:
+    """If <CPPendDate> (N00115) is present, then<CPPendDate> (N00115) must fall within [Period_of_Census] inclusive"""
     for child, _, plan in census.child_protection_plans:
         if census.outside_year(plan.end_date):
             yield Hit(plan, ("end_date",), child)
 
 
 @rule("8935")
-def several_open_cpps(census):
+def several_open_cpps(census: CensusView) -> Iterator[Hit]:
     """There must be only one <ChildProtectionPlans> group where the <CPPendDate> (N00115) is missing.
 
     Counted per child, across all its episodes (the message: "This child is showing more than one open
@@ -203,10 +206,10 @@ def several_open_cpps(census):
 
 
 @rule("8940")
-def cpps_overlap(census):
-    """Where more than one <ChildProtectionPlans> group is included, the <CPPstartDate> (N00105) of each
-    group cannot fall within either: a) <CPPstartDate> to <CPPendDate> (N00115), or b) <CPPstartDate> and
-    <ReferenceDate> if <CPPendDate> is not present of any other group.
+def cpps_overlap(census: CensusView) -> Iterator[Hit]:
+    """Where more than one <ChildProtectionPlans> group is included, the <CPPstartDate> (N00105) of each group cannot
+    fall within either: a) <CPPstartDate> (N00105) to <CPPendDate> (N00115), or b) <CPPstartDate> (N00105) and
+    <ReferenceDate> if <CPPendDate> (N00115) is not present of any other group
 
     Compared across all the child's plans, in any of its episodes: one child cannot be on two plans at
     once."""
@@ -226,7 +229,7 @@ def cpps_overlap(census):
 
 
 @rule("4003")
-def cpp_review_during_cin_plan(census):
+def cpp_review_during_cin_plan(census: CensusView) -> Iterator[Hit]:
     """Within a <CINDetails> module, no <CPPReviewDate> (N00116) can fall between any <CINPlanStartdate>
     (N00689) or <CINPlanEndDate> (N00690) unless <CPPReviewDate> is equal to <CPPendDate> (N00115).
 
@@ -245,7 +248,7 @@ def cpp_review_during_cin_plan(census):
 
 
 @rule("8842Q")
-def cpp_review_without_date(census):
+def cpp_review_without_date(census: CensusView) -> Iterator[Hit]:
     """Where a <Reviews> group is present, a valid <CPPreviewdate> (N00116) should be present within the
     group.
 

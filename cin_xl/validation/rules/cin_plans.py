@@ -1,6 +1,8 @@
 """Rules of the cin_plans module (<CINPlanDates>)."""
 
 
+from collections.abc import Iterator
+
 from cin_xl.validation.helpers import (
     after,
     as_date,
@@ -14,6 +16,7 @@ from cin_xl.validation.helpers import (
     several_open_per_child,
 )
 from cin_xl.validation.registry import Hit, rule
+from cin_xl.validation.view import CensusView
 
 
 def _unreadable(value):
@@ -22,7 +25,7 @@ def _unreadable(value):
 
 
 @rule("4000")
-def cin_plan_for_referral_with_no_further_action(census):
+def cin_plan_for_referral_with_no_further_action(census: CensusView) -> Iterator[Hit]:
     """If <ReferralNFA> (N00112) = true or 1 for a <CINdetails> group, no <CINPlanDates> group may be present
     in that group.
 
@@ -33,9 +36,9 @@ def cin_plan_for_referral_with_no_further_action(census):
 
 
 @rule("4001")
-def open_cin_plan_with_open_cp_plan(census):
-    """If a <CINdetails> group has a <ChildProtectionPlans> group with no <CPPendDate> (N00115), then a
-    <CINPlanDates> group with no <CINPlanEndDate> (N00690) must not be present.
+def open_cin_plan_with_open_cp_plan(census: CensusView) -> Iterator[Hit]:
+    """If a <CINDetails> module has a <ChildProtectionPlan> module present with no <CPPendDate> (N00115) - then a
+    <CINPlanDates> module with no <CINPlanEndDate> (N00690) must not be present
 
     One finding per open CIN plan of such an episode. An end date that is present but unreadable counts as
     present (the structural checks report it)."""
@@ -48,8 +51,8 @@ def open_cin_plan_with_open_cp_plan(census):
 
 
 @rule("4004")
-def more_than_one_open_cin_plan(census):
-    """There must be only one <CINplanDates> group where the <CINPlanEndDate> (N00690) is missing.
+def more_than_one_open_cin_plan(census: CensusView) -> Iterator[Hit]:
+    """There must be only one <CINplanDates> group where the <CINPlanEnd Date> (N00690) is missing
 
     Note: the message says "This child is showing more than one open CIN Plan", so open plans are counted
     per child, across all of the child's episodes (a child cannot be on two CIN plans at once, whichever
@@ -60,9 +63,9 @@ def more_than_one_open_cin_plan(census):
 
 
 @rule("4010")
-def cin_plan_start_missing_or_after_reference_date(census):
-    """Where a <CINPlanDates> group is present, <CINPlanStartDate> (N00689) must be present and on or before
-    the <ReferenceDate> (N00603).
+def cin_plan_start_missing_or_after_reference_date(census: CensusView) -> Iterator[Hit]:
+    """Where a <CINPlanDates> module is present, <CINPlanStartDate> (N00689) must be present and on or before the
+    <ReferenceDate> (N00603)
 
     Note: the DfE condition goes on to say the start date "must be after the reference_date", a slip that
     contradicts its first sentence; we implement "present and on or before [ReferenceDate]". A plan may
@@ -74,15 +77,15 @@ def cin_plan_start_missing_or_after_reference_date(census):
 
 
 @rule("4011")
-def cin_plan_ends_before_it_starts(census):
-    """If present, <CINPlanEndDate> (N00690) must be on or after the <CINPlanStartDate> (N00689)."""
+def cin_plan_ends_before_it_starts(census: CensusView) -> Iterator[Hit]:
+    """<If present <CINPlanEndDate> (N00690) must be on or after the <CINPlanStartDate> (N00689)"""
     for child, _episode, plan in census.cin_plans:
         if before(plan.end_date, plan.start_date):
             yield Hit(plan, ("end_date",), child)
 
 
 @rule("4012Q")
-def cin_plan_starts_and_ends_same_day(census):
+def cin_plan_starts_and_ends_same_day(census: CensusView) -> Iterator[Hit]:
     """Within a <CINPlanDates> group, <CINPlanStartDate> (N00689) should not be the same as the
     <CINPlanEndDate> (N00690)."""
     for child, _episode, plan in census.cin_plans:
@@ -92,18 +95,19 @@ def cin_plan_starts_and_ends_same_day(census):
 
 
 @rule("4013")
-def cin_plan_end_outside_census_year(census):
-    """If <CINPlanEndDate> (N00690) is present, it must fall within [Period_of_Census] inclusive."""
+def cin_plan_end_outside_census_year(census: CensusView) -> Iterator[Hit]:
+    """If <CINPlanEndDate> (N00690) is present, then<CINPlanEndDate> (N00690) must fall within [Period_of_Census]
+    inclusive A value is out of range if it is before the start or after the end."""
     for child, _episode, plan in census.cin_plans:
         if census.outside_year(plan.end_date):
             yield Hit(plan, ("end_date",), child)
 
 
 @rule("4014")
-def cin_plans_overlap(census):
-    """Where more than one <CINplanDates> group is included, the <CINPlanStartDate> of each group cannot
-    fall within a) <CINPlanStartDate> to <CINPlanEndDate>, or b) <CINPlanStartDate> and <ReferenceDate> if
-    <CINPlanEndDate> is not present, of any other group.
+def cin_plans_overlap(census: CensusView) -> Iterator[Hit]:
+    """Where more than one <CINplanDates> group is included, the <CINPlanStartDate> (N00105) of each group cannot fall
+    within either: a) <CINPlanStartDate> (N00105) to <CINPlanEndDate> (N00115), or b) <CINPlanStartDate> (N00105) and
+    <ReferenceDate> if <CINPlanEndDate> (N00115) is not present of any other group
 
     Note: the DfE text labels the CIN plan dates with the CP plan item codes (N00105, N00115); the dates
     meant are <CINPlanStartDate> (N00689) and <CINPlanEndDate> (N00690). "Any other group" has no limit to
@@ -123,7 +127,7 @@ def cin_plans_overlap(census):
 
 
 @rule("4015")
-def cin_plan_starts_before_referral(census):
+def cin_plan_starts_before_referral(census: CensusView) -> Iterator[Hit]:
     """Where present, the <CINPlanStartDate> (N00689) must be on or after the <CINReferralDate> (N00100)."""
     for child, episode, plan in census.cin_plans:
         if before(plan.start_date, episode.referral_date):
@@ -131,10 +135,10 @@ def cin_plan_starts_before_referral(census):
 
 
 @rule("4016")
-def cin_plan_starts_during_cp_plan(census):
-    """The <CINPlanStartDate> (N00689) for any CIN plan group cannot fall within <CPPstartDate> (N00105) to
-    <CPPendDate> (N00115), or <CPPstartDate> to <ReferenceDate> (N00603) if <CPPendDate> is not present, for
-    any CPP group; unless <CINPlanStartDate> is equal to <CPPendDate> for this group.
+def cin_plan_starts_during_cp_plan(census: CensusView) -> Iterator[Hit]:
+    """The <CINPlanStartDate> (N00689) for any CIN Plan group cannot fall within either: <CPPstartDate> (N00105) or
+    <CPPendDate> (N00115); or <CPPstartDate> and <ReferenceDate> (N00603) if <CPPendDate> is not present - for any CPP
+    group; unless <CINPlanStartDate> is equal to <CPPendDate> for this group
 
     "Any CPP group" of the child, whichever episode holds it: a CP plan left open in a closed episode
     overlaps a CIN plan of the child's next episode. A CIN plan is flagged once, however many CP plans it
@@ -152,10 +156,10 @@ def cin_plan_starts_during_cp_plan(census):
 
 
 @rule("4017")
-def cp_plan_starts_during_cin_plan(census):
-    """The <CPPstartDate> (N00105) for any CPP group cannot fall within <CINPlanStartDate> (N00689) to
-    <CINPlanEndDate> (N00690), or <CINPlanStartDate> to <ReferenceDate> (N00603) if <CINPlanEndDate> is not
-    present, for any CIN plan group; unless <CPPstartDate> is equal to <CINPlanEndDate> for this group.
+def cp_plan_starts_during_cin_plan(census: CensusView) -> Iterator[Hit]:
+    """The <CPPstartDate> (N00105) for any CPP group cannot fall within either: <CINPlanStartDate> (N00689) or
+    <CINPlanEndDate> (N00690); or <CINPlanStartDate> and <ReferenceDate> (N00603) if <CINPlanEndDate> is not present -
+    for any CIN Plan Group; unless <CCPstartDate> is equal to <CINPlanEndDate> for this group.
 
     The finding lands on the CP plan's start date, the value at fault. "Any CIN plan group" of the child,
     whichever episode holds it; a CP plan is flagged once, however many CIN plans it starts in."""

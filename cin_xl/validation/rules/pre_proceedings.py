@@ -5,13 +5,16 @@ a condition and its message disagree, the rule implements the message, using the
 2026-27 specification (N00826 PPStartDate ... N00835 LetterInitCPDate), and says so in its docstring.
 """
 
+from collections.abc import Iterator
+
 from cin_xl.census.spec import CODE_SETS
 from cin_xl.validation.helpers import before, is_true, missing, present
 from cin_xl.validation.registry import Hit, rule
+from cin_xl.validation.view import CensusView
 
 
 @rule("8995Q", since="2026-27")
-def no_pre_proceedings_in_return(census):
+def no_pre_proceedings_in_return(census: CensusView) -> Iterator[Hit]:
     """Return level: if no <PreProceedingsandFGDM> group is present for any child in the return, raise the
     query once for the whole return."""
     if not census.pre_proceedings:
@@ -19,9 +22,8 @@ def no_pre_proceedings_in_return(census):
 
 
 @rule("9000Q", since="2026-27")
-def pre_proceedings_start_date_not_collected(census):
-    """(N00826) <PPStartDate> has not been provided. Message: "If you do not yet collect this data, please
-    leave this field blank and provide a reason."
+def pre_proceedings_start_date_not_collected(census: CensusView) -> Iterator[Hit]:
+    """(N00826) has not been provided
 
     Note: the catalogue gives this query return scope, and its message is about an authority that does not
     yet collect the item, so it is raised once for the whole return when pre-proceedings groups are present
@@ -34,16 +36,20 @@ def pre_proceedings_start_date_not_collected(census):
 
 
 @rule("9005", since="2026-27")
-def pre_proceedings_start_outside_census_year(census):
-    """If <PPStartDate> (N00826) is present, then it must fall within [Period_of_Census] inclusive."""
+def pre_proceedings_start_outside_census_year(census: CensusView) -> Iterator[Hit]:
+    """If (N00826) is present, then (N00826) must fall within [Period_of_Census] inclusive.
+
+    Read here as: If <PPStartDate> (N00826) is present, then it must fall within [Period_of_Census] inclusive."""
     for child, _episode, pp in census.pre_proceedings:
         if census.outside_year(pp.pp_start_date):
             yield Hit(pp, ("pp_start_date",), child)
 
 
 @rule("9006", since="2026-27")
-def letter_before_proceedings_date_invalid(census):
-    """If <LBPSentDate> (N00827) is present, then it must fall within [Period_of_Census] inclusive and on or
+def letter_before_proceedings_date_invalid(census: CensusView) -> Iterator[Hit]:
+    """If (N00827) is present, then (N00827) must fall within [Period_of_Census] inclusive and on or after (N00826).
+
+    Read here as: If <LBPSentDate> (N00827) is present, then it must fall within [Period_of_Census] inclusive and on or
     after <PPStartDate> (N00826)."""
     for child, _episode, pp in census.pre_proceedings:
         if (census.outside_year(pp.lbp_sent_date)
@@ -52,8 +58,10 @@ def letter_before_proceedings_date_invalid(census):
 
 
 @rule("9007", since="2026-27")
-def fgdm_offer_missing_after_letter_before_proceedings(census):
-    """If <LBPSentDate> (N00827) is present, then <FGDMMeetingOffer> (N00828) should be present.
+def fgdm_offer_missing_after_letter_before_proceedings(census: CensusView) -> Iterator[Hit]:
+    """If (N00827) is present, then (N00828) should be present.
+
+    Read here as: If <LBPSentDate> (N00827) is present, then <FGDMMeetingOffer> (N00828) should be present.
 
     A letter date that is present but unreadable still says a letter was sent, so it counts as present."""
     for child, _episode, pp in census.pre_proceedings:
@@ -62,16 +70,21 @@ def fgdm_offer_missing_after_letter_before_proceedings(census):
 
 
 @rule("9008", since="2026-27")
-def initial_pre_proceedings_meeting_outside_census_year(census):
-    """If <InitialPPMeetingDate> (N00830) is present, then it must fall within [Period_of_Census] inclusive."""
+def initial_pre_proceedings_meeting_outside_census_year(census: CensusView) -> Iterator[Hit]:
+    """If (N00830) is present, then it must fall within [Period_of_Census] inclusive.
+
+    Read here as: If <InitialPPMeetingDate> (N00830) is present, then it must fall within [Period_of_Census] inclusive.
+    """
     for child, _episode, pp in census.pre_proceedings:
         if census.outside_year(pp.initial_pp_meeting_date):
             yield Hit(pp, ("initial_pp_meeting_date",), child)
 
 
 @rule("9009", since="2026-27")
-def step_decision_date_invalid(census):
-    """If <StepDecisionDate> (N00832) is present, then it must fall within [Period_of_Census] inclusive and
+def step_decision_date_invalid(census: CensusView) -> Iterator[Hit]:
+    """If (N00827) is present, then (N00827) must fall within [Period_of_Census] inclusive and on or after (N00826).
+
+    Read here as: If <StepDecisionDate> (N00832) is present, then it must fall within [Period_of_Census] inclusive and
     on or after <PPStartDate> (N00826).
 
     Note: the DfE draft's condition repeats 9006's (it tests N00827, the letter before proceedings); the
@@ -84,8 +97,10 @@ def step_decision_date_invalid(census):
 
 
 @rule("9010Q", since="2026-27")
-def fgdm_facilitated_missing_after_offer(census):
-    """If <FGDMMeetingOffer> (N00828) is present and equals true, then <FGDMMeetingFac> (N00829) should be
+def fgdm_facilitated_missing_after_offer(census: CensusView) -> Iterator[Hit]:
+    """If (N00828) is present and equals true, then (N00829) should be present.
+
+    Read here as: If <FGDMMeetingOffer> (N00828) is present and equals true, then <FGDMMeetingFac> (N00829) should be
     present."""
     for child, _episode, pp in census.pre_proceedings:
         if is_true(pp.fgdm_meeting_offer) and missing(pp.fgdm_meeting_fac):
@@ -93,8 +108,10 @@ def fgdm_facilitated_missing_after_offer(census):
 
 
 @rule("9011", since="2026-27")
-def pre_proceedings_outcome_invalid(census):
-    """If <PPOutcome> (N00833) is present, then it must be a valid value (code set CS131)."""
+def pre_proceedings_outcome_invalid(census: CensusView) -> Iterator[Hit]:
+    """If (N00833) is present, then it must be a valid value (codeset CS131).
+
+    Read here as: If <PPOutcome> (N00833) is present, then it must be a valid value (code set CS131)."""
     valid = CODE_SETS["PPOutcome"].valid(census.year)
     for child, _episode, pp in census.pre_proceedings:
         if present(pp.pp_outcome) and pp.pp_outcome not in valid:
@@ -102,9 +119,8 @@ def pre_proceedings_outcome_invalid(census):
 
 
 @rule("9012", since="2026-27")
-def court_application_date_invalid(census):
-    """If <CourtAppDate> (N00834) is present, then it must fall on or after "(N008342" and must fall within
-    [Period_of_Census] inclusive.
+def court_application_date_invalid(census: CensusView) -> Iterator[Hit]:
+    """If (N00834) is present, then it must fall on or after (N008342 and must fall within [Period_of_Census] inclusive.
 
     Note: "N008342" is a typo in the DfE draft. The message says the court application must be "on or after
     the date of the decision to initiate care proceedings": that decision is the decision to step up,
@@ -116,10 +132,8 @@ def court_application_date_invalid(census):
 
 
 @rule("9013", since="2026-27")
-def letter_initiating_care_proceedings_date_invalid(census):
-    """The date on which the letter to initiate care proceedings was sent to parents/guardians must fall
-    within the reporting year and be on or after the date when the local authority submitted the court
-    application to commence care proceedings.
+def letter_initiating_care_proceedings_date_invalid(census: CensusView) -> Iterator[Hit]:
+    """If (N00834) is present, then it must fall on or after (N008342 and must fall within [Period_of_Census] inclusive.
 
     Note: the DfE draft's condition is a copy of 9012's (it tests N00834 against "N008342"). The message is
     about the letter initiating care proceedings, so this checks: if <LetterInitCPDate> (N00835) is present,
@@ -131,8 +145,10 @@ def letter_initiating_care_proceedings_date_invalid(census):
 
 
 @rule("9015Q", since="2026-27")
-def review_meetings_count_missing(census):
-    """If <InitialPPMeetingDate> (N00830) is present, then <ReviewMeetingsCount> (N00831) should be reported.
+def review_meetings_count_missing(census: CensusView) -> Iterator[Hit]:
+    """If (N00830) is present, then (N00831) should be reported.
+
+    Read here as: If <InitialPPMeetingDate> (N00830) is present, then <ReviewMeetingsCount> (N00831) should be reported.
 
     A count of 0 is a reported count; an unreadable meeting date still says a meeting was held."""
     for child, _episode, pp in census.pre_proceedings:

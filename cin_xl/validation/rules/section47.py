@@ -1,5 +1,7 @@
 """Rules of the section47 module."""
 
+from collections.abc import Iterator
+
 from cin_xl.validation.helpers import (
     add_working_days,
     after,
@@ -12,6 +14,7 @@ from cin_xl.validation.helpers import (
     present,
 )
 from cin_xl.validation.registry import Hit, rule
+from cin_xl.validation.view import CensusView
 
 
 def initial_cpcs(census):
@@ -31,7 +34,7 @@ def _is_open(s47) -> bool:
 
 
 @rule("1104")
-def initial_cpc_before_referral(census):
+def initial_cpc_before_referral(census: CensusView) -> Iterator[Hit]:
     """Where present, the <DateOfInitialCPC> (N00110) should be on or after <CINreferralDate> (N00100).
 
     Checked wherever the date is held: on the <CINdetails> group and in each of its <Section47> groups."""
@@ -41,7 +44,7 @@ def initial_cpc_before_referral(census):
 
 
 @rule("2884")
-def initial_cpc_recorded_twice(census):
+def initial_cpc_recorded_twice(census: CensusView) -> Iterator[Hit]:
     """Within one <CINdetails> group, <DateOfInitialCPC> (N00110) must not be recorded both at CINdetails
     level and in a <Section47> group of that same episode; record it in one place only."""
     for child, episode in census.episodes:
@@ -52,15 +55,15 @@ def initial_cpc_recorded_twice(census):
 
 
 @rule("2889")
-def s47_starts_before_referral(census):
-    """Where present, the <S47ActualStartDate> (N00148) should be on or after the <CINReferralDate> (N00100)."""
+def s47_starts_before_referral(census: CensusView) -> Iterator[Hit]:
+    """Where present, the <S47ActualStartDate> (N00148) should be on or after the <CINReferralDate> (N00100)"""
     for child, episode, s47 in census.section47s:
         if before(s47.start_date, episode.referral_date):
             yield Hit(s47, ("start_date",), child, related=((episode, ("referral_date",)),))
 
 
 @rule("8615")
-def s47_start_missing_or_after_initial_cpc(census):
+def s47_start_missing_or_after_initial_cpc(census: CensusView) -> Iterator[Hit]:
     """Within a <Section47> group, if <DateOfInitialCPC> (N00110) is present then <S47ActualStartDate>
     (N00148) must be present and on or before the <DateOfInitialCPC> (N00110)."""
     for child, _, s47 in census.section47s:
@@ -70,9 +73,9 @@ def s47_start_missing_or_after_initial_cpc(census):
 
 
 @rule("8675Q")
-def s47_without_initial_cpc_started_long_ago(census):
-    """If <DateOfInitialCPC> (N00110) not present and <ICPCnotRequired> (N00111) equals false then
-    <S47ActualStartDate> (N00148) should not be before the <ReferenceDate> (N00603) minus 15 working days."""
+def s47_without_initial_cpc_started_long_ago(census: CensusView) -> Iterator[Hit]:
+    """If <DateOfInitialCPC> (N00110) not present and <ICPCnotReqiured> (N00111) equals false then <S47ActualStartDate>
+    (N00148) should not be before the <ReferenceDate> (N00603) minus 15 working days"""
     cutoff = add_working_days(census.reference_date, -15)
     for child, _, s47 in census.section47s:
         if missing(s47.date_of_initial_cpc) and is_false(s47.icpc_not_required) and before(s47.start_date, cutoff):
@@ -80,9 +83,9 @@ def s47_without_initial_cpc_started_long_ago(census):
 
 
 @rule("8715")
-def initial_cpc_outside_census_year(census):
-    """If present <DateOfInitialCPC> (N00110) must be on or between [Start_Of_Census_Year] and
-    <ReferenceDate> (N00603).
+def initial_cpc_outside_census_year(census: CensusView) -> Iterator[Hit]:
+    """If present <DateOfInitialCPC> (N00110) must be on or between [Start_Of_Census_Year] and <ReferenceDate> (N00603)
+    A value is out of range if it is before the start or after the end.
 
     Checked wherever the date is held: on the <CINdetails> group and in each of its <Section47> groups."""
     for child, _, record in initial_cpcs(census):
@@ -91,7 +94,7 @@ def initial_cpc_outside_census_year(census):
 
 
 @rule("8740")
-def open_s47_started_outside_census_year(census):
+def open_s47_started_outside_census_year(census: CensusView) -> Iterator[Hit]:
     """If a <Section47> group does not contain the <DateOfInitialCPC> (N00110) and <ICPCnotRequired>
     (N00111) is false then the <S47ActualStartDate> (N00148) must be on or between [Start_Of_Census_Year]
     and <ReferenceDate> (N00603)."""
@@ -102,10 +105,10 @@ def open_s47_started_outside_census_year(census):
 
 
 @rule("8839")
-def several_open_s47s_in_episode(census):
-    """Within one <CINdetails> group, there must be only one <Section47> group that has no
-    <DateOfInitialCPC> (N00110) recorded OR ... a missing <DateOfInitialCPC> (N00110) and the
-    <ICPCnotRequired> (N00111) flag is not true.
+def several_open_s47s_in_episode(census: CensusView) -> Iterator[Hit]:
+    """Within one <CINdetails> group, there must be only one <Section47> group that has no <DateOfInitialCPC> (N00110)
+    recorded OR <Section47> group that has a missing <DateOfInitialCPC> (N00110) and the <ICPCnotRequired> (N00111) flag
+    is not true
 
     Note: the condition's two clauses are read as one, after the message ("2 or more open S47"): an open
     enquiry has no <DateOfInitialCPC> and <ICPCnotRequired> not true (an enquiry that needed no
@@ -118,7 +121,7 @@ def several_open_s47s_in_episode(census):
 
 
 @rule("8870Q")
-def initial_cpc_target_on_weekend(census):
+def initial_cpc_target_on_weekend(census: CensusView) -> Iterator[Hit]:
     """<InitialCPCtarget> (N00109) should not be a Saturday, Sunday."""
     for child, _, s47 in census.section47s:
         target = as_date(s47.initial_cpc_target)
@@ -127,8 +130,8 @@ def initial_cpc_target_on_weekend(census):
 
 
 @rule("8875")
-def initial_cpc_on_weekend(census):
-    """<DateOfInitialCPC> should not be a Saturday, Sunday.
+def initial_cpc_on_weekend(census: CensusView) -> Iterator[Hit]:
+    """<DateOfInitialCPC> should not be a Saturday, Sunday
 
     Checked wherever the date is held: on the <CINdetails> group and in each of its <Section47> groups."""
     for child, _, record in initial_cpcs(census):
