@@ -25,14 +25,14 @@ from pathlib import Path
 from cin_xl.census.spec import Kind
 from cin_xl.census.years import CensusYear
 from cin_xl.errors import UnusableInput
-from cin_xl.jobs.validate import named_continuity
+from cin_xl.jobs.load import Loaded
+from cin_xl.jobs.validate import validate_loaded
 from cin_xl.perf import no_gc, thaw
+from cin_xl.safety.atomic import write_atomic
 from cin_xl.safety.outputs import same_file
 from cin_xl.safety.text_guard import FORMULA_STARTS, looks_like_formula
-from cin_xl.validation import validate as validate_return
-from cin_xl.validation.findings import Finding, Severity, plural, totals_text
+from cin_xl.validation.findings import Finding, plural, totals_text
 from cin_xl.workbook.columns import column_index, column_letters
-from cin_xl.workbook.export import prepare_for_export
 from cin_xl.workbook.layout import (
     ISSUES,
     ISSUES_COLUMNS,
@@ -332,9 +332,7 @@ def validate(book, *, year: str | None = None, options: dict | None = None, show
     values = book_values(book)
     read, heights = read_book(book, year, values)
     values = values.columns(_mark_spans(read))  # the rest of the grids is in ``read`` now
-    findings = list(read.problems) + validate_return(read.census, read.year, looked_after=read.looked_after,
-                                                     options=options)
-    findings += named_continuity(read, _book_folder(book))
+    findings = validate_loaded(Loaded.of_workbook(read, _book_folder(book)), options=options).findings
     plan = plan_marks(read, findings, heights)
     refused = _refuse_foreign_marks(book, plan, values, show)
     if refused:
@@ -438,20 +436,22 @@ def export_xml(book, path: str | os.PathLike | None = None, *, allow_errors: boo
     must be an ``.xml`` file other than the workbook; when it exists, asks first (``confirm``, by
     default a Yes/No box in Excel); ``overwrite=True`` skips the question, ``overwrite=False`` refuses.
     """
-    from cin_xl.census.years import supported
-    from cin_xl.workbook.export import export_problems
-    from cin_xl.xml import ExportRefused, write_xml
+    from cin_xl.jobs.export import ERRORS_REMAIN, SCHEMA, export_loaded
 
     read, _ = read_book(book)
-    year = supported(read.year)
-    census = prepare_for_export(read.census, year, now=now or datetime.now())  # the header's date and time
-    findings = list(read.problems) + validate_return(census, year, looked_after=read.looked_after)
-    errors = [f for f in findings if f.severity is Severity.ERROR]
-    if errors and not allow_errors:
+    exported = export_loaded(Loaded.of_workbook(read, _book_folder(book)), allow_errors=allow_errors, at=now)
+    year, findings, errors = exported.year, exported.findings, exported.errors
+    if exported.refused == ERRORS_REMAIN:
         where = "; ".join(f"{f.where} ({f.code})" for f in errors[:5])
         more = f" and {len(errors) - 5} more" if len(errors) > 5 else ""
-        result = JobResult(False, f"Not exported: {plural(len(errors), 'error')} remain{'s' if len(errors) == 1 else ''}, for example {where}{more}. "
-                                  "Click Validate to see them all.", len(errors), findings=findings)
+        remain = f"{plural(len(errors), 'error')} remain{'s' if len(errors) == 1 else ''}"
+        result = JobResult(False, f"Not exported: {remain}, for example {where}{more}. Click Validate to see them "
+                                  "all.", len(errors), findings=findings)
+    elif exported.refused == SCHEMA:
+        problems = exported.schema_problems
+        where = "; ".join(str(p) for p in problems[:5])
+        result = JobResult(False, f"Not exported: the return does not fit the {year.label} census schema "
+                                  f"({plural(len(problems), 'problem')}): {where}", len(problems), findings=problems)
     else:
         target = Path(path) if path else default_export_path(book, year)
         refusal = _target_refusal(book, target, "xml", "Export", overwrite=overwrite, confirm=confirm)
@@ -459,21 +459,15 @@ def export_xml(book, path: str | os.PathLike | None = None, *, allow_errors: boo
             result = JobResult(False, refusal, len(errors), findings=findings)
         else:
             try:
-                write_xml(census, year, target)
+                write_atomic(target, exported.xml)
             except OSError as exc:  # no such folder, no permission, disk full: the file was not written
                 reason = os.strerror(exc.errno) if exc.errno else str(exc)
                 result = JobResult(False, f"Not exported: {target} could not be written ({reason}). Nothing was "
                                           "written; choose another folder.", findings=findings)
-            except ExportRefused as exc:
-                problems = export_problems(exc, census, year)
-                where = "; ".join(str(p) for p in problems[:5])
-                result = JobResult(False, f"Not exported: the return does not fit the {year.label} census schema "
-                                          f"({plural(len(problems), 'problem')}): {where}", len(problems),
-                                   findings=problems)
             else:
                 where = (" (the workbook is on OneDrive or SharePoint, so the XML was saved on this computer)"
                          if not path and is_online(book) else "")
-                result = JobResult(True, f"Exported {plural(len(census.children), 'child')} to {target}{where}",
+                result = JobResult(True, f"Exported {plural(exported.children, 'child')} to {target}{where}",
                                    len(errors), path=target, findings=findings)
     if show:
         _tell(book, result.message, "Export")

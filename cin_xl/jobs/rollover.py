@@ -34,6 +34,7 @@ from cin_xl.census.model import (
     Section47,
     Source,
 )
+from cin_xl.census.open_cases import is_carried, still_open
 from cin_xl.census.spec import Group, fields_of
 from cin_xl.census.values import is_missing
 from cin_xl.census.years import CensusYear
@@ -58,18 +59,6 @@ class Carried:
     retired_items: list[tuple[str, str]] = field(default_factory=list)
     #: (record, field, why): cells to fill in (new items; work open at last year's reference date)
     to_fill: list[tuple[Node, str, str]] = field(default_factory=list)
-
-
-def still_open(end: object, reference_date: date) -> bool:
-    """No end, a later one, or one that could not be read (carried as typed, for validation to flag)."""
-    return is_missing(end) or not isinstance(end, date) or end > reference_date
-
-
-def is_carried(episode: CINDetails, reference_date: date) -> bool:
-    """Open at ``reference_date``: no closure (or a later one), or a plan still open."""
-    return (still_open(episode.closure_date, reference_date)
-            or any(still_open(p.end_date, reference_date) for p in episode.cin_plans)
-            or any(still_open(p.end_date, reference_date) for p in episode.child_protection_plans))
 
 
 class _Copier:
