@@ -296,10 +296,10 @@ def _client(book) -> str | None:
 
 def _write_summary(book, read: WorkbookRead, findings: list[Finding]) -> None:
     """The Summary sheet's figures in one write (its charts come with --annotate and ``cin-xl report``)."""
-    from cin_xl.reports.figures import compute_figures
-    from cin_xl.reports.summary_sheet import SUMMARY_SHEET, summary_grid
+    from cin_xl.jobs.annotate import summary_grid
+    from cin_xl.workbook.annotate import SUMMARY_SHEET
 
-    grid = summary_grid(compute_figures(read.census, read.year, findings, source=book.name))
+    grid = summary_grid(read, findings, book.name)
     sheets = _sheets(book)
     sheet = sheets.get(SUMMARY_SHEET)
     if sheet is None:
@@ -487,8 +487,7 @@ def import_xml(book, path: str | os.PathLike, *, overwrite: bool | None = None,
     ``overwrite=True`` skips the question, ``overwrite=False`` refuses. Values are written as text
     where they are text, so nothing typed in the XML becomes a formula, a number or a date.
     """
-    from cin_xl.workbook.writer import cell_limit_problems
-    from cin_xl.xml import read_xml
+    from cin_xl.jobs.import_ import import_file
 
     own = book_path(book)
     if Path(path).suffix.lower() != ".xml":
@@ -496,8 +495,8 @@ def import_xml(book, path: str | os.PathLike, *, overwrite: bool | None = None,
                                                   f".xml file (to open a workbook, open it in Excel)."))
     if own is not None and same_file(path, own):
         return _done(book, show, JobResult(False, f"Not imported: {Path(path).name} is this workbook itself."))
-    xml = read_xml(path, keep_document=False)  # read child by child: the whole document is not held
-    too_long = cell_limit_problems(xml.census, xml.year)
+    xml = import_file(path)
+    too_long = xml.too_long
     if too_long:
         where = "; ".join(str(p) for p in too_long[:3])
         return _done(book, show, JobResult(False, f"Not imported: {plural(len(too_long), 'value')} longer than an "

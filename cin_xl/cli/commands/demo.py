@@ -25,13 +25,13 @@ def add_arguments(p) -> None:
 
 def run(args) -> int:
     from cin_xl.errors import UnusableInput
+    from cin_xl.jobs.annotate import annotate
     from cin_xl.jobs.validate import validate_file
     from cin_xl.reports.figures import compute_figures
     from cin_xl.reports.html import write_html
     from cin_xl.safety.outputs import check_output
     from cin_xl.synthetic.generate import generate
     from cin_xl.workbook import census_to_workbook
-    from cin_xl.workbook.annotate import annotate_file
     from cin_xl.workbook.reader import read_workbook
     from cin_xl.xml.writer import write_xml
 
@@ -62,7 +62,7 @@ def run(args) -> int:
     print(f"\n2. Validation of {workbook.name}:\n")
     print("   " + report.text().replace("\n", "\n   "))
     report.write(report_path)
-    annotate_file(workbook, report.loaded.workbook, report.findings)
+    annotate(workbook, report.loaded.workbook, report.findings)
     print(f"\n   Open {workbook} in Excel or LibreOffice: the cells are highlighted, each row's Issues column says "
           f"why, and the Issues sheet lists them all ({report_path} too).")
 
