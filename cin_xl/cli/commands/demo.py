@@ -100,7 +100,7 @@ def _new_year_files(out: Path, year) -> list[tuple[Path, str]]:
 def _new_year(out: Path, year, children: int, seed: int) -> None:
     """Step 5: last year's return carried into this year's workbook, and checked for continuity."""
     from cin_xl.census.years import SUPPORTED_YEARS
-    from cin_xl.cli.commands.rollover import write_rollover
+    from cin_xl.jobs.rollover import rollover
     from cin_xl.jobs.validate import validate_file
     from cin_xl.synthetic.years import generate_years
     from cin_xl.xml.writer import write_xml
@@ -113,7 +113,7 @@ def _new_year(out: Path, year, children: int, seed: int) -> None:
     last, this = generate_years(children, last_year, seed)
     (last_xml, _), (new_workbook, _), (this_xml, _) = _new_year_files(out, year)
     write_xml(last, last_year, last_xml)
-    carried = write_rollover(last_xml, new_workbook, year.label)
+    carried = rollover(last_xml, new_workbook, year.label)
     print(f"\n5. A new census year. Last year's return ({last_xml}) carried into {new_workbook} by "
           f"cin-xl rollover: {carried.carried['children']} children whose cases were open at "
           f"{last_year.reference_date:%d/%m/%Y}, {carried.carried['episodes']} episodes; left out "

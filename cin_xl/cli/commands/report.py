@@ -26,14 +26,12 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
-    from cin_xl.reports.figures import figures_for_file
-    from cin_xl.reports.html import write_html
+    from cin_xl.jobs.report import report
 
     output = output_arg(args, "html", args.file,
                         path=args.output or args.file.with_name(f"{args.file.stem}-figures.html"))
-    figures = figures_for_file(args.file, args.year, check=not args.no_checks,
-                               options={"local_checks": not args.no_local}, previous=args.previous)
-    write_html(figures, output)
+    figures = report(args.file, output, args.year, check=not args.no_checks,
+                     options={"local_checks": not args.no_local}, previous=args.previous).figures
     summary = plural(figures['children'], 'child')
     if figures.checked:
         summary += ", " + totals_text(figures['errors'], figures['queries'])
