@@ -2,11 +2,11 @@
 
 The same functions serve desktop Excel (RunPython from the macro-enabled template's buttons, via
 the ``*_caller`` wrappers), xlwings Lite (``@script`` wrappers: see docs/excel.md) and xlwings
-Server. Excel is a thin adapter here: each job reads every sheet it needs with one call
-(``used_range.value``), does the work in Python (:mod:`cin_xl.workbook`, :mod:`cin_xl.validation`),
-and writes back one block per sheet. Clear reads only what it must: the first rows of each sheet
-(where its columns are), then its Issues and Marks columns. The number of calls to Excel does not
-grow with the number of rows or findings.
+Server. Excel is a thin adapter here: each button reads every sheet it needs with one call and
+writes back one block per sheet (:mod:`cin_xl.excel.book`); the work itself is the jobs'
+(:mod:`cin_xl.jobs`), the same the CLI runs. Clear reads only what it must: the first rows of each
+sheet (where its columns are), then its Issues and Marks columns. The number of calls to Excel does
+not grow with the number of rows or findings.
 
 What validation writes is planned in :mod:`cin_xl.workbook.marks`: the Issues and hidden Marks
 columns of each sheet (the template's conditional formatting colours the marked cells), the Issues
@@ -16,38 +16,38 @@ sheet and the Start sheet summary. It never writes a cell the user typed in.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from itertools import chain, repeat
+from datetime import datetime
 from pathlib import Path
 
-from cin_xl.census.spec import Kind
 from cin_xl.census.years import CensusYear
 from cin_xl.errors import UnusableInput
+from cin_xl.excel.book import (
+    BookValues,
+    book_values,
+    mark_spans,
+    read_book,
+    read_layout,
+    sheets_of,
+    values_under,
+    write_marks,
+    write_return,
+    write_summary,
+    write_table,
+)
+from cin_xl.jobs.annotate import summary_grid
 from cin_xl.jobs.load import Loaded
 from cin_xl.jobs.validate import validate_loaded
 from cin_xl.perf import no_gc, thaw
 from cin_xl.safety.atomic import write_atomic
 from cin_xl.safety.outputs import same_file
-from cin_xl.safety.text_guard import FORMULA_STARTS, looks_like_formula
+from cin_xl.safety.text_guard import FORMULA_STARTS
 from cin_xl.validation.findings import Finding, plural, totals_text
-from cin_xl.workbook.columns import column_index, column_letters
-from cin_xl.workbook.layout import (
-    ISSUES,
-    ISSUES_COLUMNS,
-    ISSUES_HEADER,
-    MARKS_HEADER,
-    RETURN,
-    modules_for,
-    norm_header,
-    return_rows,
-    sheet_layout,
-)
-from cin_xl.workbook.marks import MarksPlan, clear_plan, foreign_cells, mark_columns, not_ours_message, plan_marks
-from cin_xl.workbook.package.write import split_ref
-from cin_xl.workbook.reader import HEADER_SEARCH_ROWS, WorkbookRead, is_needed_sheet, read_grids
-from cin_xl.workbook.template import DATETIME_MINUTES, issue_rows
+from cin_xl.workbook.layout import RETURN, modules_for, sheet_layout
+from cin_xl.workbook.marks import MarksPlan, clear_plan, foreign_cells, not_ours_message, plan_marks
+from cin_xl.workbook.reader import WorkbookRead
+from cin_xl.workbook.template import issue_rows
 from cin_xl.workbook.writer import census_rows
 
 
@@ -63,123 +63,6 @@ class JobResult:
     findings: list[Finding] = field(default_factory=list)
 
 
-# ---------------------------------------------------------------------------------------------
-# Reading and writing through xlwings, in bulk
-# ---------------------------------------------------------------------------------------------
-
-
-def _sheets(book) -> dict[str, object]:
-    return {s.name: s for s in book.sheets}
-
-
-def _used(sheet) -> tuple[int, int, int, int]:
-    """(first row, first column, last row, last column) of a sheet's used range, without reading a value."""
-    rng = sheet.used_range
-    rows, columns = rng.shape
-    return rng.row, rng.column, rng.row + rows - 1, rng.column + columns - 1
-
-
-def _read(sheet, first_row: int, first_column: int, last_row: int, last_column: int) -> list[list[object]]:
-    """The values of a block of cells, in one call (a list of rows, even for one cell)."""
-    return sheet.range((first_row, first_column), (last_row, last_column)).options(ndim=2).value
-
-
-def _grid(sheet) -> tuple[list[list[object]], tuple[int, int]]:
-    """All values of a sheet's used range in one call, and where the range starts (row, column)."""
-    first_row, first_column, last_row, last_column = _used(sheet)
-    return _read(sheet, first_row, first_column, last_row, last_column), (first_row, first_column)
-
-
-@dataclass
-class BookValues:
-    """Values of the sheets cin-xl reads, each read in one call: per sheet a grid, where it starts
-    (row, column) and the sheet's last used row (the grid may hold only some of its columns or rows)."""
-
-    grids: dict[str, list[list[object]]] = field(default_factory=dict)
-    offsets: dict[str, tuple[int, int]] = field(default_factory=dict)
-    heights: dict[str, int] = field(default_factory=dict)
-
-    def column(self, sheet: str, column: int, first_row: int, count: int) -> list[object]:
-        """The values of ``count`` cells of a column from ``first_row`` down (None outside the grid)."""
-        grid, (row0, col0) = self.grids.get(sheet, []), self.offsets.get(sheet, (1, 1))
-        c, skip = column - col0, first_row - row0
-        out: list[object] = [None] * count
-        if c >= 0:
-            for r in range(max(skip, 0), min(skip + count, len(grid))):
-                row = grid[r]
-                if c < len(row):
-                    out[r - skip] = row[c]
-        return out
-
-    def columns(self, spans: dict[str, tuple[int, int]]) -> BookValues:
-        """Only the columns ``first..last`` (1-based) of the sheets in ``spans``: what validation
-        needs to keep of the grids once the return is read."""
-        kept = BookValues(heights=self.heights)
-        for name, (first, last) in spans.items():
-            if name in self.grids:
-                row0, col0 = self.offsets[name]
-                a, b = max(first - col0, 0), max(last - col0 + 1, 0)
-                kept.grids[name] = [row[a:b] for row in self.grids[name]]
-                kept.offsets[name] = (row0, col0 + a)
-        return kept
-
-
-def book_values(book) -> BookValues:
-    """Every value of the sheets the reader needs (one read a sheet)."""
-    values = BookValues()
-    for name, sheet in _sheets(book).items():
-        if is_needed_sheet(name):
-            first_row, first_column, last_row, last_column = _used(sheet)
-            values.grids[name] = _read(sheet, first_row, first_column, last_row, last_column)
-            values.offsets[name], values.heights[name] = (first_row, first_column), last_row
-    return values
-
-
-def read_book(book, year: str | CensusYear | None = None, values: BookValues | None = None
-              ) -> tuple[WorkbookRead, dict[str, int]]:
-    """The census in ``book`` (one read per sheet) and the last used row of each sheet read."""
-    values = values or book_values(book)
-    return read_grids(values.grids, year, offsets=values.offsets, source=book.name), values.heights
-
-
-def _read_layout(book) -> tuple[WorkbookRead, dict[str, int]]:
-    """How the workbook is laid out (its census year, where each sheet's columns are) and the last used
-    row of each sheet: the Return sheet whole, of the others only the rows a header row may be in (one
-    read a sheet). What Clear needs, without reading the return."""
-    values = BookValues()
-    for name, sheet in _sheets(book).items():
-        if is_needed_sheet(name):
-            first_row, first_column, last_row, last_column = _used(sheet)
-            rows = last_row if norm_header(name) == norm_header(RETURN) else min(
-                last_row, first_row + HEADER_SEARCH_ROWS - 1)
-            values.grids[name] = _read(sheet, first_row, first_column, rows, last_column)
-            values.offsets[name], values.heights[name] = (first_row, first_column), last_row
-    return read_book(book, values=values)
-
-
-def _mark_spans(read: WorkbookRead) -> dict[str, tuple[int, int]]:
-    """Per sheet (as named in the workbook), the columns from Issues to Marks: where validation writes."""
-    spans = {}
-    for info in read.sheets.values():
-        if info.found_as is not None and info.columns:
-            issues, marks, _ = mark_columns(info)
-            a, b = column_index(issues), column_index(marks)
-            spans[info.found_as] = (min(a, b), max(a, b))
-    return spans
-
-
-def _values_under(book, plan: MarksPlan) -> BookValues:
-    """The values now in the cells ``plan`` writes its marks in (one read a sheet)."""
-    sheets, values = _sheets(book), BookValues()
-    for name, marks in plan.sheets.items():
-        if marks.issues:
-            a, b = sorted((column_index(marks.issues_column),
-                           column_index(marks.marks_column)))
-            values.grids[name] = _read(sheets[name], marks.first_row, a, marks.first_row + len(marks.issues) - 1, b)
-            values.offsets[name] = (marks.first_row, a)
-    return values
-
-
 def _refuse_foreign_marks(book, plan: MarksPlan, values: BookValues, show: bool) -> JobResult | None:
     """Marks go only where cin-xl owns the cell: a person's text in the Issues or Marks columns stops the job."""
     foreign = foreign_cells(plan, values.column)
@@ -190,128 +73,6 @@ def _refuse_foreign_marks(book, plan: MarksPlan, values: BookValues, show: bool)
     if show:
         _tell(book, result.message, "Validation")
     return result
-
-
-def _text_guard(value: object) -> object:
-    """Values as Excel should store them: text stays text (never a formula, a number or a date)."""
-    if isinstance(value, str):
-        return "'" + value if value else value
-    if isinstance(value, datetime):
-        return value
-    if isinstance(value, date):
-        return datetime(value.year, value.month, value.day)
-    return value
-
-
-def _formula_guard(value: object) -> object:
-    """Text Excel would evaluate gets the text prefix; anything else is written as it is."""
-    return "'" + value if looks_like_formula(value) else value
-
-
-def _guarded_texts(texts: list[str]) -> list[str]:
-    """:func:`_formula_guard` over a column of texts (the marks), the same test without a call a cell."""
-    return ["'" + t if t.startswith(FORMULA_STARTS) else t for t in texts]
-
-
-def _issue_row(row: list[object]) -> list[object]:
-    """An Issues sheet row: every value as text, but for the link formula cin-xl built itself (last)."""
-    return [*(_text_guard(v) for v in row[:-1]), row[-1]]
-
-
-def _write(sheet, address: str, rows: Iterable[Sequence[object]]) -> None:
-    """``rows`` into the cells from ``address`` right and down, in one call.
-
-    Each value goes to Excel as xlwings' value converter would send it (through the engine's own
-    ``prepare_xl_data_element``, which leaves text as it is), but to a range of the block's size
-    with the raw converter: the value converter resizes the range first, which on the remote engine
-    (xlwings Server and Lite) turns the whole sheet into tuples some 17 times a write (0.3 s on a
-    20,000-row sheet). Building the block here also spares a second copy of it.
-    """
-    prepare, options = sheet.book.app.engine.impl.prepare_xl_data_element, {}
-    blank = prepare(None, options)
-    block = [[v if v.__class__ is str else blank if v is None else prepare(v, options) for v in row] for row in rows]
-    if block:
-        row, column = split_ref(address)
-        rng = sheet.range((row, column), (row + len(block) - 1, column + len(block[0]) - 1))
-        rng.options("raw").value = block
-
-
-def _write_marks(book, plan: MarksPlan) -> None:
-    sheets = _sheets(book)
-    for name, marks in plan.sheets.items():
-        sheet = sheets[name]
-        if marks.add_headers:
-            _write(sheet, f"{marks.issues_column}{marks.header_row}", [[ISSUES_HEADER, MARKS_HEADER]])
-        issue_texts, mark_texts = _guarded_texts(marks.issues), _guarded_texts(marks.marks)
-        if marks.adjacent:
-            _write(sheet, f"{marks.issues_column}{marks.first_row}", zip(issue_texts, mark_texts))
-        else:
-            _write(sheet, f"{marks.issues_column}{marks.first_row}", ((v,) for v in issue_texts))
-            _write(sheet, f"{marks.marks_column}{marks.first_row}", ((v,) for v in mark_texts))
-        _fit_issues(sheet, marks)
-    issues = sheets.get(ISSUES)
-    if issues is None:
-        issues = book.sheets.add(ISSUES, after=book.sheets[len(book.sheets) - 1])
-        _write(issues, "A1", [list(ISSUES_COLUMNS)])
-    old_height = _used(issues)[2]
-    blank = [None] * len(ISSUES_COLUMNS)
-    stale = max(0, old_height - 1 - len(plan.issue_rows))  # clear what a previous run left below
-    _write(issues, "A2", chain(map(_issue_row, plan.issue_rows), repeat(blank, stale)))
-    for name, value in plan.summary.items():
-        try:
-            cell = book.names[name].refers_to_range
-            if isinstance(value, datetime):
-                cell.number_format = DATETIME_MINUTES  # dd/mm/yyyy, as every date a person reads here
-            cell.value = _formula_guard(value)
-        except Exception:  # noqa: BLE001 - a workbook without the summary box still gets its marks
-            pass
-
-
-def _fit_issues(sheet, marks) -> None:
-    """One finding per line: the Issues cells wrap and their rows grow to show every line (three
-    calls per sheet, whatever the number of rows). Where a front end cannot (a remote engine
-    without row autofit), the marks are still there, one line each."""
-    if not marks.issues:
-        return
-    column = sheet.range(f"{marks.issues_column}{marks.first_row}:{marks.issues_column}"
-                         f"{marks.first_row + len(marks.issues) - 1}")
-    try:
-        if marks.add_headers:
-            column.column_width = marks.issues_width
-        if _client(sheet.book) in (None, "Office.js"):  # other remote clients have no wrap-text callback
-            column.wrap_text = True
-        column.rows.autofit()
-    except NotImplementedError:
-        pass
-
-
-def _client(book) -> str | None:
-    """The remote client that sent the book ("Office.js" for xlwings Lite); None for desktop Excel."""
-    try:
-        api = book.api
-    except Exception:  # noqa: BLE001 - an engine without .api
-        return None
-    return api.get("client") if isinstance(api, dict) else None
-
-
-def _write_summary(book, read: WorkbookRead, findings: list[Finding]) -> None:
-    """The Summary sheet's figures in one write (its charts come with --annotate and ``cin-xl report``)."""
-    from cin_xl.jobs.annotate import summary_grid
-    from cin_xl.workbook.annotate import SUMMARY_SHEET
-
-    grid = summary_grid(read, findings, book.name)
-    sheets = _sheets(book)
-    sheet = sheets.get(SUMMARY_SHEET)
-    if sheet is None:
-        after = sheets.get("Start") or book.sheets[0]
-        sheet = book.sheets.add(SUMMARY_SHEET, after=after)
-        old = 0
-    else:
-        old = _used(sheet)[2]
-    width = len(grid[0]) if grid else 1
-    blank = [None] * width
-    stale = max(0, old - len(grid))
-    _write(sheet, "A1", chain(([_formula_guard(v) for v in row] for row in grid), repeat(blank, stale)))
 
 
 def _tell(book, message: str, title: str = "cin-xl") -> None:
@@ -331,14 +92,14 @@ def validate(book, *, year: str | None = None, options: dict | None = None, show
     """Validate the workbook and mark every finding in it (replacing the marks of any earlier run)."""
     values = book_values(book)
     read, heights = read_book(book, year, values)
-    values = values.columns(_mark_spans(read))  # the rest of the grids is in ``read`` now
+    values = values.columns(mark_spans(read))  # the rest of the grids is in ``read`` now
     findings = validate_loaded(Loaded.of_workbook(read, _book_folder(book)), options=options).findings
     plan = plan_marks(read, findings, heights)
     refused = _refuse_foreign_marks(book, plan, values, show)
     if refused:
         return refused
-    _write_marks(book, plan)
-    _write_summary(book, read, findings)
+    write_marks(book, plan)
+    write_summary(book, summary_grid(read, findings, book.name))
     errors, queries = plan.summary["SummaryErrors"], plan.summary["SummaryQueries"]
     message = (f"{totals_text(errors, queries, ' and ')} found. They are highlighted in the sheets and listed "
                f"on the Issues sheet." if findings else "No errors or queries: the return is ready to export.")
@@ -360,12 +121,12 @@ def _book_folder(book) -> Path | None:
 @no_gc()
 def clear(book) -> JobResult:
     """Remove every validation mark: Issues and Marks columns, the Issues sheet, the summary."""
-    read, heights = _read_layout(book)
+    read, heights = read_layout(book)
     plan = clear_plan(read, heights)
-    refused = _refuse_foreign_marks(book, plan, _values_under(book, plan), False)
+    refused = _refuse_foreign_marks(book, plan, values_under(book, plan), False)
     if refused:
         return refused
-    _write_marks(book, plan)
+    write_marks(book, plan)
     return JobResult(True, "Validation marks cleared.")
 
 
@@ -513,91 +274,24 @@ def import_xml(book, path: str | os.PathLike, *, overwrite: bool | None = None,
         if not agreed:
             return _done(book, show, JobResult(False, "Not imported: the data already in the workbook was kept."))
     rows = census_rows(xml.census, xml.year)
-    sheets = _sheets(book)
+    sheets = sheets_of(book)
     for module in modules_for(xml.year):
         info = read.sheets.get(module.sheet)
         if info is None or info.found_as is None:
             continue
         layout = sheet_layout(module.sheet, xml.year, rows.spread.get(module.sheet) or None)
-        _write_table(sheets[info.found_as], info, layout, rows.sheets.get(module.sheet, []),
+        write_table(sheets[info.found_as], info, layout, rows.sheets.get(module.sheet, []),
                      heights.get(info.found_as, 0))
-    _write_return(book, sheets, rows.header, xml.year)
+    write_return(book, sheets, rows.header, xml.year)
     plan = clear_plan(read, heights)  # the old marks no longer apply; the file's own problems are listed
     plan.issue_rows = issue_rows(xml.problems)
-    _write_marks(book, plan)
+    write_marks(book, plan)
     message = f"Imported {plural(len(xml.census.children), 'child')} from {Path(path).name}."
     if xml.problems:
         message += (f" {plural(len(xml.problems), 'problem')} in the file "
                     f"{'is' if len(xml.problems) == 1 else 'are'} listed on the Issues sheet.")
     return _done(book, show, JobResult(True, message + " Click Validate to check the return.",
                                        findings=list(xml.problems)))
-
-
-def _is_text(item) -> bool:
-    """Columns Excel must hold as text: codes, identifiers, lists of codes."""
-    return item.kind in (Kind.TEXT, Kind.CODE) or item.many
-
-
-def _write_table(sheet, info, layout, data: list[list[object]], old_last_row: int) -> None:
-    """One block: the new rows under the header, in the sheet's own column order, old rows blanked.
-
-    Text columns are given the Text number format first (one call per column, whatever the number of
-    rows), so an ID like 007 or a value like =1+1 stays exactly as it was; any other text (say a date
-    that could not be read) is written with Excel's text prefix.
-    """
-
-    letters = {}
-    for col in layout.columns:
-        letter = info.columns.get(col.key)
-        if letter is None:  # a column the sheet lacks (an extra review date): add it at the right
-            taken = [column_index(c) for c in (*info.columns.values(), info.issues_column,
-                                                            info.marks_column, *info.ignored) if c]
-            letter = column_letters(max(taken) + 1)
-            info.columns[col.key] = letter
-            _write(sheet, f"{letter}{info.header_row}", [[col.header]])
-        letters[col.key] = column_index(letter)
-    first, last = min(letters.values()), max(letters.values())
-    height = max(len(data), old_last_row - info.header_row, 1)
-    text_columns = {col.key for col in layout.columns if _is_text(col.item)}
-    for key in sorted(text_columns):
-        letter = column_letters(letters[key])
-        sheet.range(f"{letter}{info.header_row + 1}:{letter}{info.header_row + height}").number_format = "@"
-    block = []
-    for row in data:
-        out: list[object] = [None] * (last - first + 1)
-        for col, value in zip(layout.columns, row):
-            out[letters[col.key] - first] = value if col.key in text_columns else _text_guard(value)
-        block.append(out)
-    blank = [None] * (last - first + 1)
-    block += [blank] * max(0, old_last_row - info.header_row - len(block))
-    _write(sheet, f"{column_letters(first)}{info.header_row + 1}", block)
-
-
-def _write_return(book, sheets, header: dict[str, object], year: CensusYear) -> None:
-    """The Return sheet's value column, matched by label, in one write (text cells formatted as text)."""
-
-    sheet = next((s for n, s in sheets.items() if norm_header(n) == norm_header(RETURN)), None)
-    if sheet is None:
-        return
-    grid, (row0, col0) = _grid(sheet)
-    by_label = {norm_header(r.label): r for r in return_rows(year)}
-    value_column = column_letters(col0 + 1)
-    column = []
-    for i, row in enumerate(grid):
-        label = row[0] if row else None
-        spec = by_label.get(norm_header(label)) if isinstance(label, str) else None
-        current = row[1] if len(row) > 1 else None
-        if spec is None or spec.workbook_only:  # a setting of this workbook: kept as it is
-            column.append([_formula_guard(current)])  # read as a value: written back, it stays one
-            continue
-        value = header.get(spec.path) if spec.path else year.label
-        if spec.item is not None and _is_text(spec.item) or not spec.path:
-            sheet.range(f"{value_column}{row0 + i}").number_format = "@"
-            column.append([None if value is None else str(value)])
-        else:
-            column.append([_text_guard(value)])
-    if column:
-        _write(sheet, f"{value_column}{row0}", column)
 
 
 def _ask(book, question: str, title: str = "Import") -> bool:
