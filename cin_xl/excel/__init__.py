@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from cin_xl.census.years import CensusYear
 from cin_xl.errors import UnusableInput
@@ -43,7 +44,7 @@ from cin_xl.perf import no_gc, thaw
 from cin_xl.safety.atomic import write_atomic
 from cin_xl.safety.outputs import same_file
 from cin_xl.safety.text_guard import FORMULA_STARTS
-from cin_xl.validation.findings import Finding, plural, totals_text
+from cin_xl.validation.findings import Finding, count, plural, totals_text
 from cin_xl.workbook.layout import RETURN, modules_for, sheet_layout
 from cin_xl.workbook.marks import MarksPlan, clear_plan, foreign_cells, not_ours_message, plan_marks
 from cin_xl.workbook.reader import WorkbookRead
@@ -100,7 +101,8 @@ def validate(book, *, year: str | None = None, options: dict | None = None, show
         return refused
     write_marks(book, plan)
     write_summary(book, summary_grid(read, findings, book.name))
-    errors, queries = plan.summary["SummaryErrors"], plan.summary["SummaryQueries"]
+    totals = count(findings)
+    errors, queries = totals["errors"], totals["queries"]
     message = (f"{totals_text(errors, queries, ' and ')} found. They are highlighted in the sheets and listed "
                f"on the Issues sheet." if findings else "No errors or queries: the return is ready to export.")
     result = JobResult(errors == 0, message, errors, queries, findings=findings)
@@ -214,13 +216,15 @@ def export_xml(book, path: str | os.PathLike | None = None, *, allow_errors: boo
         result = JobResult(False, f"Not exported: the return does not fit the {year.label} census schema "
                                   f"({plural(len(problems), 'problem')}): {where}", len(problems), findings=problems)
     else:
+        xml = exported.xml
+        assert xml is not None  # an export not refused has made its XML
         target = Path(path) if path else default_export_path(book, year)
         refusal = _target_refusal(book, target, "xml", "Export", overwrite=overwrite, confirm=confirm)
         if refusal:
             result = JobResult(False, refusal, len(errors), findings=findings)
         else:
             try:
-                write_atomic(target, exported.xml)
+                write_atomic(target, xml)
             except OSError as exc:  # no such folder, no permission, disk full: the file was not written
                 reason = os.strerror(exc.errno) if exc.errno else str(exc)
                 result = JobResult(False, f"Not exported: {target} could not be written ({reason}). Nothing was "
@@ -353,7 +357,7 @@ def _set_status(book, text: str | bool) -> None:
         pass
 
 
-def run_button(book, what: str, job: Callable[[object], None]) -> None:
+def run_button(book, what: str, job: Callable[[Any], object]) -> None:
     """Run one button's ``job`` on ``book`` as a person should see it: the status bar says what is
     happening (and is given back to Excel afterwards); a workbook or file that cannot be used is a
     one-paragraph message; any other failure too, its details written to a log file the message names.
@@ -374,7 +378,7 @@ def run_button(book, what: str, job: Callable[[object], None]) -> None:
         thaw()
 
 
-def _from_button(job: Callable[[object], None], what: str) -> None:
+def _from_button(job: Callable[[Any], object], what: str) -> None:
     run_button(_caller(), what, job)
 
 

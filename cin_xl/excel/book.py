@@ -103,7 +103,8 @@ def read_book(book, year: str | CensusYear | None = None, values: BookValues | N
               ) -> tuple[WorkbookRead, dict[str, int]]:
     """The census in ``book`` (one read per sheet) and the last used row of each sheet read."""
     values = values or book_values(book)
-    return read_grids(values.grids, year, offsets=values.offsets, source=book.name), values.heights
+    grids: dict[str, object] = {**values.grids}
+    return read_grids(grids, year, offsets=values.offsets, source=book.name), values.heights
 
 
 def read_layout(book) -> tuple[WorkbookRead, dict[str, int]]:
@@ -157,7 +158,7 @@ def text_guard(value: object) -> object:
 
 def formula_guard(value: object) -> object:
     """Text Excel would evaluate gets the text prefix; anything else is written as it is."""
-    return "'" + value if looks_like_formula(value) else value
+    return "'" + value if isinstance(value, str) and looks_like_formula(value) else value
 
 
 def guarded_texts(texts: list[str]) -> list[str]:
@@ -179,7 +180,8 @@ def write_block(sheet, address: str, rows: Iterable[Sequence[object]]) -> None:
     (xlwings Server and Lite) turns the whole sheet into tuples some 17 times a write (0.3 s on a
     20,000-row sheet). Building the block here also spares a second copy of it.
     """
-    prepare, options = sheet.book.app.engine.impl.prepare_xl_data_element, {}
+    prepare = sheet.book.app.engine.impl.prepare_xl_data_element
+    options: dict = {}
     blank = prepare(None, options)
     block = [[v if v.__class__ is str else blank if v is None else prepare(v, options) for v in row] for row in rows]
     if block:
@@ -299,7 +301,7 @@ def write_table(sheet, info, layout, data: list[list[object]], old_last_row: int
         for col, value in zip(layout.columns, row):
             out[letters[col.key] - first] = value if col.key in text_columns else text_guard(value)
         block.append(out)
-    blank = [None] * (last - first + 1)
+    blank: list[object] = [None] * (last - first + 1)
     block += [blank] * max(0, old_last_row - info.header_row - len(block))
     write_block(sheet, f"{column_letters(first)}{info.header_row + 1}", block)
 

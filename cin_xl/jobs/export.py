@@ -63,7 +63,7 @@ def export_loaded(loaded: Loaded, *, allow_errors: bool = False, at: datetime | 
         result.refused = ERRORS_REMAIN
         return result
     try:
-        with phase("Making the census XML"):
+        with phase(f"Writing the {year.label} census XML"):
             result.xml = to_xml_bytes(census, year)
     except ExportRefused as exc:
         result.schema_problems = export_problems(exc, census, year)

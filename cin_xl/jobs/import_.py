@@ -8,8 +8,8 @@ open one.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from cin_xl.census.model import CensusReturn
 from cin_xl.census.years import CensusYear, supported
@@ -29,7 +29,7 @@ class Imported:
     workbook: bytes | None = None
 
 
-def import_file(path: str | Path, year: str | CensusYear | None = None, *, workbook: bool = False,
+def import_file(path: str | os.PathLike, year: str | CensusYear | None = None, *, workbook: bool = False,
                 macro: bool = False) -> Imported:
     """Read census XML (``year`` only when the file gives none); with ``workbook``, make the new workbook
     (macro-enabled with ``macro``)."""
@@ -40,7 +40,7 @@ def import_file(path: str | Path, year: str | CensusYear | None = None, *, workb
     read = read_xml(path, fallback, keep_document=False)  # read child by child: the whole document is not held
     result = Imported(read.census, read.year, list(read.problems), cell_limit_problems(read.census, read.year))
     if workbook and not result.too_long:
-        with phase(f"Making the {read.year.label} workbook"):
+        with phase(f"Writing the {read.year.label} workbook"):
             data = workbook_bytes(result.census, result.year, issues=result.problems)
             if macro:
                 from cin_xl.workbook.macros.xlsm import macro_workbook

@@ -19,6 +19,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 from cin_xl.census.model import (
     Assessment,
@@ -41,6 +42,8 @@ from cin_xl.census.values import is_missing
 from cin_xl.census.years import CensusYear
 from cin_xl.perf import no_gc
 from cin_xl.validation.findings import Finding, Severity, locate
+
+N = TypeVar("N", bound=Node)
 
 #: code of the marks a new workbook carries: cells to fill in before the return is complete
 FILL_IN = "FILL-IN"
@@ -80,7 +83,7 @@ class _Copier:
             self.plans[cls] = (tuple(name for name in new if name in old), to_mark)
         return self.plans[cls]
 
-    def copy(self, node: Node, cls: type, **children) -> Node:
+    def copy(self, node: Node, cls: type[N], **children) -> N:
         names, to_mark = self.plan(cls)
         values = {}
         for name in names:
@@ -146,9 +149,9 @@ def _carry_forward(last: CensusReturn, last_year: CensusYear, year: CensusYear) 
             section47s = []
             for s in episode.section47s:
                 if is_missing(s.date_of_initial_cpc) and s.icpc_not_required is False:
-                    new = copier.copy(s, Section47)
-                    section47s.append(new)
-                    carried.to_fill.append((new, "date_of_initial_cpc", f"Section 47 enquiry {opened_by}: fill "
+                    enquiry = copier.copy(s, Section47)
+                    section47s.append(enquiry)
+                    carried.to_fill.append((enquiry, "date_of_initial_cpc", f"Section 47 enquiry {opened_by}: fill "
                                             "in the conference date, or that no conference was needed"))
                     carried.carried["section 47 enquiries awaiting a conference"] += 1
                 else:
@@ -259,8 +262,10 @@ def rollover(last: Path, output: Path, year_label: str | None = None) -> Carried
         carried = carry_forward(loaded.census, loaded.year, year)
     rows = census_rows(carried.census, year)
     grids = _grids(rows, year)
-    read = read_grids(grids, year)
-    written, back = [], []
+    as_read: dict[str, object] = {**grids}
+    read = read_grids(as_read, year)
+    written: list[Node] = []
+    back: list[Node] = []
     _walk(carried.census, written)
     _walk(read.census, back)
     located = {id(a): b for a, b in zip(written, back)} if len(written) == len(back) else {}

@@ -8,6 +8,7 @@ continuity checks against last year's return, in that order. Both front ends cal
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from cin_xl.census.years import CensusYear
@@ -20,15 +21,23 @@ from cin_xl.validation.findings import Finding, Severity
 Progress = Callable[[int, int], None]
 
 
+@dataclass
+class Validated(ValidationReport):
+    """The findings of a return (summary, text, JSON and CSV: :class:`ValidationReport`), with what was
+    read, for the jobs that go on with it (annotate, key figures)."""
+
+    loaded: Loaded = field(kw_only=True, repr=False)
+
+
 def validate_file(path: str | Path, year: str | CensusYear | None = None, *,
                   progress: Progress | None = None, options: dict | None = None,
-                  previous: str | Path | None = None) -> ValidationReport:
+                  previous: str | Path | None = None) -> Validated:
     """Validate a file; with ``previous`` (last year's census XML) add the continuity findings (``C-``)."""
     return validate_loaded(load(path, year), progress=progress, options=options, previous=previous)
 
 
 def validate_loaded(loaded: Loaded, *, progress: Progress | None = None, options: dict | None = None,
-                    previous: str | Path | None = None) -> ValidationReport:
+                    previous: str | Path | None = None) -> Validated:
     """Validate a return already read (from a file, or from the grids Excel handed over).
 
     Without ``previous``, a workbook is checked for continuity against the return its Return sheet names."""
@@ -41,10 +50,8 @@ def validate_loaded(loaded: Loaded, *, progress: Progress | None = None, options
     # a value reported by a structural check or rule need not be reported again as a schema break
     located = {f.line for f in findings if f.line is not None}
     problems = [p for p in loaded.problems if p.code != "XSD" or p.line not in located]
-    report = ValidationReport(loaded.year, loaded.source, problems + findings, loaded.schema_failed,
-                              len(loaded.census.children))
-    report.loaded = loaded
-    return report
+    return Validated(loaded.year, loaded.source, problems + findings, loaded.schema_failed,
+                     len(loaded.census.children), loaded=loaded)
 
 
 def continuity_findings(loaded: Loaded, previous: str | Path) -> list[Finding]:
@@ -79,6 +86,6 @@ def errors_of(findings: list[Finding]) -> list[Finding]:
     return [f for f in findings if f.severity is Severity.ERROR]
 
 
-__all__ = ["validate_file", "validate_loaded", "continuity_findings", "named_continuity", "errors_of",
+__all__ = ["Validated", "validate_file", "validate_loaded", "continuity_findings", "named_continuity", "errors_of",
            # reading, kept importable from here for the callers written before jobs/load.py
            "Loaded", "load", "load_previous"]

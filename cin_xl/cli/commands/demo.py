@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from cin_xl.cli.commands import add_force, add_year, year_arg
@@ -31,8 +31,8 @@ def run(args) -> int:
     from cin_xl.reports.html import write_html
     from cin_xl.safety.outputs import check_output
     from cin_xl.synthetic.generate import generate
-    from cin_xl.workbook import census_to_workbook
     from cin_xl.workbook.reader import read_workbook
+    from cin_xl.workbook.writer import census_to_workbook
     from cin_xl.xml.writer import write_xml
 
     year = year_arg(args)
@@ -62,6 +62,7 @@ def run(args) -> int:
     print(f"\n2. Validation of {workbook.name}:\n")
     print("   " + report.text().replace("\n", "\n   "))
     report.write(report_path)
+    assert report.loaded.workbook is not None  # a workbook was read
     annotate(workbook, report.loaded.workbook, report.findings)
     print(f"\n   Open {workbook} in Excel or LibreOffice: the cells are highlighted, each row's Issues column says "
           f"why, and the Issues sheet lists them all ({report_path} too).")
@@ -124,8 +125,10 @@ def _new_year(out: Path, year, children: int, seed: int) -> None:
     gone = next(c for c in this.children if c.identifiers.la_child_id in carried_ids)
     this.children.remove(gone)
     changed = next(c for c in this.children if c.identifiers.la_child_id in carried_ids
-                   and c.identifiers.person_birth_date)
-    changed.identifiers.person_birth_date -= timedelta(days=1)
+                   and isinstance(c.identifiers.person_birth_date, date))
+    born = changed.identifiers.person_birth_date
+    assert isinstance(born, date)
+    changed.identifiers.person_birth_date = born - timedelta(days=1)
     write_xml(this, year, this_xml)
     report = validate_file(this_xml, year.label, previous=last_xml)
     continuity = [f for f in report.findings if f.code.startswith("C-")]

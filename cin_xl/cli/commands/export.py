@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
         for p in problems:
             print(f"  {p}", file=sys.stderr)
         return 1
-    assert exported.xml is not None
+    assert exported.xml is not None  # an export not refused has made its XML
     write_atomic(output, exported.xml)
     note = f" {_remain(errors)}: COLLECT will reject the file until they are fixed." if errors else ""
     print(f"Wrote {output}: census {exported.year.label}, {plural(exported.children, 'child')}.{note}")

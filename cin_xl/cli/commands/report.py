@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 from cin_xl.cli.commands import add_force, add_year, input_file, output_arg
 from cin_xl.validation.findings import plural, totals_text
@@ -32,9 +33,9 @@ def run(args) -> int:
                         path=args.output or args.file.with_name(f"{args.file.stem}-figures.html"))
     figures = report(args.file, output, args.year, check=not args.no_checks,
                      options={"local_checks": not args.no_local}, previous=args.previous).figures
-    summary = plural(figures['children'], 'child')
+    summary = plural(cast(int, figures["children"]), "child")
     if figures.checked:
-        summary += ", " + totals_text(figures['errors'], figures['queries'])
+        summary += ", " + totals_text(cast(int, figures["errors"]), cast(int, figures["queries"]))
     print(f"{figures.source}: census {figures.year.label}, {summary}")
     print(f"Key figures: {output}")
     return 0

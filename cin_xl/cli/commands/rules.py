@@ -49,6 +49,6 @@ def run(args) -> int:
     for check in LOCAL_CHECKS.values():
         print(f"{check.code:>10}  query  {check.message}")
     print("\nContinuity with last year's return (validate --previous LAST.xml):")
-    for check in CONTINUITY_CHECKS.values():
-        print(f"{check.code:>10}  {check.severity:<5}  {check.message}")
+    for continuity in CONTINUITY_CHECKS.values():
+        print(f"{continuity.code:>10}  {continuity.severity:<5}  {continuity.message}")
     return 0
