@@ -455,4 +455,5 @@ def prepare_annotation(path: str | os.PathLike, read: WorkbookRead, findings: li
     return Annotation(path, pkg, expect, plan, summary)
 
 
-__all__ = ["annotate_file", "prepare_annotation", "Annotation", "lock_file", "check_writable", "write_plan", "write_summary", "row_height"]
+__all__ = ["annotate_file", "prepare_annotation", "Annotation", "DrawSummary", "lock_file", "check_writable",
+           "write_plan", "write_summary", "row_height"]

@@ -26,12 +26,12 @@ def add_arguments(p) -> None:
 def run(args) -> int:
     from cin_xl.errors import UnusableInput
     from cin_xl.jobs.annotate import annotate
+    from cin_xl.jobs.export import export_file
+    from cin_xl.jobs.report import report as report_figures
     from cin_xl.jobs.validate import validate_file
-    from cin_xl.reports.figures import compute_figures
-    from cin_xl.reports.html import write_html
+    from cin_xl.safety.atomic import write_atomic
     from cin_xl.safety.outputs import check_output
     from cin_xl.synthetic.generate import generate
-    from cin_xl.workbook.reader import read_workbook
     from cin_xl.workbook.writer import census_to_workbook
     from cin_xl.xml.writer import write_xml
 
@@ -69,13 +69,16 @@ def run(args) -> int:
 
     clean = generate(args.children, year, seed=args.seed)
     census_to_workbook(clean, year, clean_workbook, overwrite=True)
-    read = read_workbook(clean_workbook)
-    write_xml(read.census, year, clean_xml)
+    exported = export_file(clean_workbook, year.label, allow_errors=True)
+    if exported.xml is None:  # the generator's returns fit the schema: say so plainly if one ever does not
+        raise UnusableInput(f"the demo's corrected return does not fit the census schema: "
+                            f"{exported.schema_problems[0]}")
+    write_atomic(clean_xml, exported.xml)
     clean_report = validate_file(clean_xml, year.label)
     print(f"\n3. Once corrected ({clean_workbook}), the return validates with {clean_report.summary['errors']} "
           f"errors and {clean_report.summary['queries']} queries and exports to census XML: {clean_xml}")
 
-    write_html(compute_figures(read.census, year, clean_report.findings, source=str(clean_workbook)), html)
+    report_figures(clean_workbook, html, year.label)
     print(f"\n4. Its key figures, as COLLECT would report them: {html}")
     _new_year(out, year, args.children, args.seed)
     return 0
