@@ -116,3 +116,25 @@ def test_hostile_workbook_errors_refuse_both_exports_alike(tmp_path: Path, capsy
     # the row that could not be placed is an error like any other, in both
     assert "Assessments!A2" in err and "Assessments!A2" in result.message
     assert not (tmp_path / "cli.xml").exists() and not (tmp_path / "button.xml").exists()
+
+
+def test_import_fills_the_same_return(tmp_path: Path, capsys) -> None:
+    """cin-xl import makes a new workbook, the Import button fills the open one: both read back alike."""
+    from cin_xl.workbook.reader import read_workbook
+    from cin_xl.xml import to_xml_bytes
+    from tests.workbook.test_commands import FAULTY
+
+    xml = tmp_path / "in.xml"
+    xml.write_bytes(FAULTY)  # a formula-looking child ID, an impossible date, an unknown element, a bad code
+    by_cli, template, by_button = tmp_path / "cli.xlsx", tmp_path / "template.xlsx", tmp_path / "button.xlsx"
+    assert main(["import", str(xml), "-o", str(by_cli), "--quiet"]) == 1
+    listed = [line.strip() for line in capsys.readouterr().out.splitlines() if line.startswith("  ")]
+    write_workbook(template, None, YEAR, force=True)
+    result = run_excel_function(excel.import_xml, template, by_button, xml).value
+    assert result.ok and listed == [str(p) for p in result.findings] and listed
+    cli_read, button_read = read_workbook(by_cli), read_workbook(by_button)
+    assert cli_read.census == button_read.census
+    assert to_xml_bytes(cli_read.census, YEAR, check=False) == to_xml_bytes(button_read.census, YEAR, check=False)
+    issues = [[list(row) for row in load_workbook(path)["Issues"].iter_rows(min_row=2, values_only=True) if any(row)]
+              for path in (by_cli, by_button)]
+    assert issues[0] == issues[1] and len(issues[0]) == len(listed)
