@@ -84,7 +84,7 @@ def _tell(book, message: str, title: str = "cin-xl") -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# The four jobs
+# The four buttons: each reads the Book, runs the job (cin_xl.jobs) and writes back what it says
 # ---------------------------------------------------------------------------------------------
 
 
