@@ -22,6 +22,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from cin_xl.census.years import CensusYear
     from cin_xl.cli.commands.demo import DEMO_VIOLATIONS
+    from cin_xl.jobs.annotate import summary_drawing
     from cin_xl.jobs.validate import validate_file
     from cin_xl.perf import no_gc
     from cin_xl.reports.figures import compute_figures
@@ -81,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
             timed("Issues sheet", annotate.write_issues_sheet, pkg, plan.issue_rows)
             timed("summary box", annotate.write_summary_box, pkg, plan.summary)
             figures = timed("Summary figures", compute_figures, read.census, read.year, findings, source=str(path))
-            timed("Summary sheet (charts)", annotate.write_summary, pkg, figures)
+            timed("Summary sheet (charts)", annotate.write_summary, pkg, summary_drawing(figures))
             timed("save (serialise, zip, replace)", pkg.commit)
         write_s = time.perf_counter() - total
 

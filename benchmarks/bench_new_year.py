@@ -16,7 +16,7 @@ from pathlib import Path
 from _measure import step
 
 from cin_xl.census.years import CensusYear
-from cin_xl.cli.commands.rollover import write_rollover
+from cin_xl.jobs.rollover import rollover
 from cin_xl.jobs.validate import validate_file
 from cin_xl.synthetic.years import generate_years
 from cin_xl.validation.continuity import check_continuity
@@ -40,7 +40,7 @@ def main() -> None:
         write_xml(last, last_year, last_xml)
         write_xml(this, year, this_xml)
         with step("rollover (read, carry, write, mark)", n, results, trace_python=trace):
-            carried = write_rollover(last_xml, new, year.label)
+            carried = rollover(last_xml, new, year.label)
         print(f"  carried {carried.carried['children']:,} children; workbook {new.stat().st_size / 1e6:.1f} MB")
         with step("continuity checks (in memory)", n, results, trace_python=trace):
             found = check_continuity(this, last, year)

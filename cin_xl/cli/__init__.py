@@ -40,11 +40,11 @@ class Parser(argparse.ArgumentParser):
 
     _seen: list[str] = []
 
-    def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
+    def parse_known_args(self, args=None, namespace=None):
         self._seen = list(sys.argv[1:] if args is None else args)
         return super().parse_known_args(args, namespace)
 
-    def error(self, message: str):  # type: ignore[override]
+    def error(self, message: str):
         if message.startswith("the following arguments are required"):
             # a misspelt required option shows up as missing: name the misspelling too
             known = _options(self)

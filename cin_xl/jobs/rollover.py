@@ -18,6 +18,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
+from typing import TypeVar
 
 from cin_xl.census.model import (
     Assessment,
@@ -34,12 +36,15 @@ from cin_xl.census.model import (
     Section47,
     Source,
 )
+from cin_xl.census.open_cases import is_carried, still_open
 from cin_xl.census.spec import Group, fields_of
 from cin_xl.census.values import is_missing
 from cin_xl.census.years import CensusYear
 from cin_xl.perf import no_gc
 from cin_xl.validation.codes import FILL_IN  # the marks of cells to fill in before the return is complete
 from cin_xl.validation.findings import Finding, Severity, locate
+
+N = TypeVar("N", bound=Node)
 
 
 @dataclass
@@ -56,18 +61,6 @@ class Carried:
     retired_items: list[tuple[str, str]] = field(default_factory=list)
     #: (record, field, why): cells to fill in (new items; work open at last year's reference date)
     to_fill: list[tuple[Node, str, str]] = field(default_factory=list)
-
-
-def still_open(end: object, reference_date: date) -> bool:
-    """No end, a later one, or one that could not be read (carried as typed, for validation to flag)."""
-    return is_missing(end) or not isinstance(end, date) or end > reference_date
-
-
-def is_carried(episode: CINDetails, reference_date: date) -> bool:
-    """Open at ``reference_date``: no closure (or a later one), or a plan still open."""
-    return (still_open(episode.closure_date, reference_date)
-            or any(still_open(p.end_date, reference_date) for p in episode.cin_plans)
-            or any(still_open(p.end_date, reference_date) for p in episode.child_protection_plans))
 
 
 class _Copier:
@@ -88,7 +81,7 @@ class _Copier:
             self.plans[cls] = (tuple(name for name in new if name in old), to_mark)
         return self.plans[cls]
 
-    def copy(self, node: Node, cls: type, **children) -> Node:
+    def copy(self, node: Node, cls: type[N], **children) -> N:
         names, to_mark = self.plan(cls)
         values = {}
         for name in names:
@@ -154,9 +147,9 @@ def _carry_forward(last: CensusReturn, last_year: CensusYear, year: CensusYear) 
             section47s = []
             for s in episode.section47s:
                 if is_missing(s.date_of_initial_cpc) and s.icpc_not_required is False:
-                    new = copier.copy(s, Section47)
-                    section47s.append(new)
-                    carried.to_fill.append((new, "date_of_initial_cpc", f"Section 47 enquiry {opened_by}: fill "
+                    enquiry = copier.copy(s, Section47)
+                    section47s.append(enquiry)
+                    carried.to_fill.append((enquiry, "date_of_initial_cpc", f"Section 47 enquiry {opened_by}: fill "
                                             "in the conference date, or that no conference was needed"))
                     carried.carried["section 47 enquiries awaiting a conference"] += 1
                 else:
@@ -193,3 +186,98 @@ def fill_in_findings(carried: Carried, located: dict[int, Node]) -> list[Finding
             continue
         out.append(locate(Finding(FILL_IN, Severity.QUERY, why), target, (name,)))
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# The job: last year's XML in, next year's workbook out
+# ---------------------------------------------------------------------------------------------
+
+
+def _grids(rows, year) -> dict[str, list[list[object]]]:
+    """The sheets of the workbook written from ``rows``, as the reader sees them (header row, then data),
+    so that the records can be placed on their cells without reading the file back."""
+    from cin_xl.workbook.layout import (
+        ISSUES_HEADER,
+        MARKS_HEADER,
+        RETURN,
+        RETURN_HEADERS,
+        modules_for,
+        return_rows,
+        sheet_layout,
+    )
+
+    grids: dict[str, list[list[object]]] = {
+        RETURN: [list(RETURN_HEADERS)] + [[r.label, rows.header.get(r.path)] for r in return_rows(year)]}
+    for module in modules_for(year):
+        layout = sheet_layout(module.sheet, year, rows.spread.get(module.sheet) or None)
+        header = [c.header for c in layout.columns] + [ISSUES_HEADER, MARKS_HEADER]
+        grids[module.sheet] = [header] + rows.sheets.get(module.sheet, [])
+    return grids
+
+
+def _walk(node, out: list) -> None:
+    """Every record of a return, in order (to pair the carried records with those read back)."""
+    from cin_xl.census.model import Node, record_fields
+
+    out.append(node)
+    for name in record_fields(type(node)):
+        value = getattr(node, name)
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, Node):
+                _walk(item, out)
+
+
+def rollover(last: Path, output: Path, year_label: str | None = None) -> Carried:
+    """Read ``last``, carry its open cases into ``year`` and write the marked workbook (whole or not at all).
+
+    The cells to fill in are marked as validation marks them (Issues and Marks columns, Issues sheet),
+    placed by reading the rows the workbook is built from, not the file. Returns the
+    :class:`Carried` summary."""
+    from cin_xl.census.years import CensusYear, UnknownYear, supported
+    from cin_xl.errors import UnusableInput
+    from cin_xl.jobs.load import load
+    from cin_xl.progress import phase
+    from cin_xl.safety.atomic import write_atomic
+    from cin_xl.workbook.marks import plan_marks
+    from cin_xl.workbook.reader import read_grids
+    from cin_xl.workbook.template import build_workbook
+    from cin_xl.workbook.writer import census_rows
+
+    if last.suffix.lower() != ".xml":
+        raise UnusableInput(f"{last}: rollover reads last year's census XML (export the workbook first)")
+    if output.suffix.lower() != ".xlsx":
+        raise UnusableInput(f"{output}: rollover writes an .xlsx workbook")
+    loaded = load(last)  # shows its own progress (cin_xl.progress)
+    try:
+        year = supported(year_label or CensusYear(loaded.year.first + 1))
+    except UnknownYear as exc:
+        raise UnusableInput(f"{last} is the census {loaded.year.label}: {exc}") from None
+    before = CensusYear(year.first - 1)
+    if loaded.year != before:
+        raise UnusableInput(f"{last} is the census {loaded.year.label}, not {before.label}: rollover to "
+                            f"{year.label} needs the return of the year before")
+    with phase("Carrying the open cases"):
+        carried = carry_forward(loaded.census, loaded.year, year)
+    rows = census_rows(carried.census, year)
+    grids = _grids(rows, year)
+    as_read: dict[str, object] = {**grids}
+    read = read_grids(as_read, year)
+    written: list[Node] = []
+    back: list[Node] = []
+    _walk(carried.census, written)
+    _walk(read.census, back)
+    located = {id(a): b for a, b in zip(written, back)} if len(written) == len(back) else {}
+    marks = fill_in_findings(carried, located)
+    plan = plan_marks(read, marks, {name: len(grid) for name, grid in grids.items()})
+    for name, sheet in plan.sheets.items():
+        table = rows.sheets.get(name)
+        if table is None:
+            continue
+        for offset, (issue, mark) in enumerate(zip(sheet.issues, sheet.marks)):
+            index = sheet.first_row + offset - 2  # data rows start on sheet row 2
+            if 0 <= index < len(table) and (issue or mark):
+                table[index] = table[index] + [issue or None, mark or None]  # the Issues and Marks columns
+    with phase(f"Writing {output.name}"):
+        data = build_workbook(year, rows, issues=marks)
+    write_atomic(output, data)
+    return carried

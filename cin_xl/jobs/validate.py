@@ -1,6 +1,8 @@
-"""The jobs behind the CLI and the Excel buttons: load a file, validate it, export it.
+"""The validate job: every finding of a return, as the CLI prints it and the Validate button marks it.
 
-Both front ends call these, so ``cin-xl validate`` and the Validate button say the same thing.
+Rows and columns the reader could not place, schema breaks, the DfE rules, the local checks and the
+continuity checks against last year's return, in that order. Both front ends call this, so
+``cin-xl validate``, ``cin-xl export`` and the Validate and Export buttons find the same.
 """
 
 from __future__ import annotations
@@ -9,91 +11,48 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cin_xl.census.model import CensusReturn
-from cin_xl.census.years import CensusYear, default_year, supported
+from cin_xl.census.years import CensusYear
 from cin_xl.errors import UnusableInput
+from cin_xl.jobs.load import Loaded, load, load_previous
 from cin_xl.reports.findings import ValidationReport
-from cin_xl.safety.file_kind import TEXT, WORKBOOK, file_kind, refusal
 from cin_xl.validation import validate
 from cin_xl.validation.codes import XSD
 from cin_xl.validation.findings import Finding, Severity
-from cin_xl.xml.reader import read_xml
 
-WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
+Progress = Callable[[int, int], None]
 
 
 @dataclass
-class Loaded:
-    census: CensusReturn
-    year: CensusYear
-    source: str
-    #: problems met while reading (unknown elements, unreadable cells, schema breaks)
-    problems: list[Finding] = field(default_factory=list)
-    schema_failed: bool = False
-    #: looked-after periods (workbooks only)
-    looked_after: list = field(default_factory=list)
-    #: how a workbook was read (sheets, columns), for writing marks back; None for XML
-    workbook: object = None
+class Validated(ValidationReport):
+    """The findings of a return (summary, text, JSON and CSV: :class:`ValidationReport`), with what was
+    read, for the jobs that go on with it (annotate, key figures)."""
 
-
-def load(path: str | Path, year: str | CensusYear | None = None) -> Loaded:
-    """Read census XML or a workbook; raises :class:`UnusableInput` when the file cannot be read at all."""
-    path = Path(path)
-    if not path.exists():
-        raise UnusableInput(f"{path}: no such file")
-    kind = file_kind(path) if path.is_file() else TEXT
-    refused = refusal(path, kind)  # .xls, .xlsb, .ods, CSV, password-protected: say what to do
-    if refused:
-        raise UnusableInput(refused)
-    if kind == WORKBOOK or path.suffix.lower() in WORKBOOK_SUFFIXES:
-        from cin_xl.workbook import read_workbook
-
-        result = read_workbook(path, year=supported(year) if year else None)
-        return Loaded(result.census, result.year, str(path), list(result.problems),
-                      looked_after=list(result.looked_after), workbook=result)
-    result = read_xml(path, year, check_schema=True)
-    loaded = Loaded(result.census, result.year, str(path), list(result.problems))
-    # The census schema is COLLECT's first gate. Report each break once, at its line.
-    lines_known = {p.line for p in result.problems}
-    for line, element_path, message in result.schema or ():
-        loaded.schema_failed = True
-        if line in lines_known:
-            continue
-        loaded.problems.append(Finding(XSD, Severity.ERROR, message, path=element_path, line=line))
-    return loaded
+    loaded: Loaded = field(kw_only=True, repr=False)
 
 
 def validate_file(path: str | Path, year: str | CensusYear | None = None, *,
-                  progress: Callable[[int, int], None] | None = None, options: dict | None = None,
-                  previous: str | Path | None = None) -> ValidationReport:
+                  progress: Progress | None = None, options: dict | None = None,
+                  previous: str | Path | None = None) -> Validated:
     """Validate a file; with ``previous`` (last year's census XML) add the continuity findings (``C-``)."""
-    loaded = load(path, year)
+    return validate_loaded(load(path, year), progress=progress, options=options, previous=previous)
+
+
+def validate_loaded(loaded: Loaded, *, progress: Progress | None = None, options: dict | None = None,
+                    previous: str | Path | None = None) -> Validated:
+    """Validate a return already read (from a file, or from the grids Excel handed over).
+
+    Without ``previous``, a workbook is checked for continuity against the return its Return sheet names."""
     findings = validate(loaded.census, loaded.year, progress=progress, options=options,
                         looked_after=loaded.looked_after)
     if previous:
         findings += continuity_findings(loaded, previous)
     elif loaded.workbook is not None:
-        findings += named_continuity(loaded.workbook, Path(path).parent)
+        findings += named_continuity(loaded.workbook, loaded.folder)
     # a value reported by a structural check or rule need not be reported again as a schema break
     located = {f.line for f in findings if f.line is not None}
     problems = [p for p in loaded.problems if p.code != XSD or p.line not in located]
-    report = ValidationReport(loaded.year, loaded.source, problems + findings, loaded.schema_failed,
-                              len(loaded.census.children))
-    report.loaded = loaded
-    return report
-
-
-def load_previous(previous: str | Path, year: CensusYear) -> CensusReturn:
-    """Last year's return for the continuity checks: census XML of the year before ``year``."""
-    previous = Path(previous)
-    if previous.suffix.lower() in WORKBOOK_SUFFIXES:
-        raise UnusableInput(f"{previous}: last year's return must be its census XML, not a workbook")
-    last = load(previous)
-    before = CensusYear(year.first - 1)
-    if last.year != before:
-        raise UnusableInput(f"{previous} is the census {last.year.label}; the return before {year.label} is "
-                            f"{before.label}")
-    return last.census
+    return Validated(loaded.year, loaded.source, problems + findings, loaded.schema_failed,
+                     len(loaded.census.children), loaded=loaded)
 
 
 def continuity_findings(loaded: Loaded, previous: str | Path) -> list[Finding]:
@@ -124,5 +83,10 @@ def named_continuity(read, folder: Path | None) -> list[Finding]:
     return check_continuity(read.census, last, read.year)
 
 
-def resolve_year(year: str | None) -> CensusYear:
-    return supported(year) if year else default_year()
+def errors_of(findings: list[Finding]) -> list[Finding]:
+    return [f for f in findings if f.severity is Severity.ERROR]
+
+
+__all__ = ["Validated", "validate_file", "validate_loaded", "continuity_findings", "named_continuity", "errors_of",
+           # reading, kept importable from here for the callers written before jobs/load.py
+           "Loaded", "load", "load_previous"]

@@ -21,9 +21,9 @@ from datetime import date
 from typing import Any
 
 from cin_xl.census.model import CensusReturn, Child, CINDetails, Node
+from cin_xl.census.open_cases import is_carried, still_open
 from cin_xl.census.values import is_missing
 from cin_xl.census.years import CensusYear
-from cin_xl.jobs.rollover import is_carried, still_open
 from cin_xl.perf import no_gc
 from cin_xl.validation.findings import Finding, locate
 from cin_xl.validation.helpers import as_date

@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import os
 import zipfile
+from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 
@@ -73,6 +75,8 @@ MAX_CELL_TEXT = 32_767
 #: how dates the tool writes are shown (SummaryLastRun)
 DATE_TIME_FORMAT = "dd/mm/yyyy hh:mm"
 SUMMARY_SHEET = "Summary"
+#: draws the Summary sheet into a (scratch) openpyxl workbook
+DrawSummary = Callable[[Any], None]
 
 
 def lock_file(path: Path) -> Path | None:
@@ -346,21 +350,18 @@ def _only_our_summary_parts(pkg: Package):
     return check
 
 
-def write_summary(pkg: Package, figures) -> None:
-    """The Summary sheet: key figures of the return (:func:`cin_xl.reports.figures.compute_figures`), with native
-    charts (see :mod:`cin_xl.reports.summary_sheet`).
+def write_summary(pkg: Package, draw: DrawSummary) -> None:
+    """The Summary sheet, drawn by ``draw`` (the key figures with native charts: the annotate job hands
+    over :func:`cin_xl.reports.summary_sheet.write_summary_sheet` with the figures).
 
     Built by openpyxl in a scratch workbook and copied in (sheet, drawing, charts, cell formats).
     """
-    from cin_xl.reports.summary_sheet import SUMMARY_SHEET as NAME
-    from cin_xl.reports.summary_sheet import write_summary_sheet
-
-    data, rels = pkg.import_sheet(_scratch_sheet(lambda wb: write_summary_sheet(wb, figures)), NAME)
+    data, rels = pkg.import_sheet(_scratch_sheet(draw), SUMMARY_SHEET)
     names = pkg.sheet_names()
-    if NAME in names:
-        pkg.replace_sheet(NAME, data, rels=rels, drop=_only_our_summary_parts(pkg))
+    if SUMMARY_SHEET in names:
+        pkg.replace_sheet(SUMMARY_SHEET, data, rels=rels, drop=_only_our_summary_parts(pkg))
     else:
-        pkg.add_sheet(NAME, data, rels=rels, index=names.index(START) + 1 if START in names else None)
+        pkg.add_sheet(SUMMARY_SHEET, data, rels=rels, index=names.index(START) + 1 if START in names else None)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -390,14 +391,15 @@ def write_plan(pkg: Package, plan: MarksPlan) -> None:
 
 
 def annotate_file(path: str | os.PathLike, read: WorkbookRead, findings: list, *,
-                  fingerprint: Fingerprint | None = None) -> None:
-    """Mark ``findings`` (of the workbook ``read`` from ``path``) into the file, saved atomically.
+                  summary: DrawSummary | None = None, fingerprint: Fingerprint | None = None) -> None:
+    """Mark ``findings`` (of the workbook ``read`` from ``path``) into the file, saved atomically; with
+    ``summary``, the Summary sheet it draws too.
 
     ``fingerprint`` is the file as it was when it was read (default: as annotate opens it): if the
     file differs from it just before it would be replaced, or a lock file appeared, nothing is
     written (:class:`UnusableInput`).
     """
-    prepare_annotation(path, read, findings, fingerprint=fingerprint).write()
+    prepare_annotation(path, read, findings, summary=summary, fingerprint=fingerprint).write()
 
 
 @contextmanager
@@ -416,29 +418,29 @@ def _writing_into(path: Path):
 
 
 class Annotation:
-    """The marks and figures of a validated workbook, worked out and ready to write into it.
+    """The marks (and Summary sheet) of a validated workbook, worked out and ready to write into it.
 
     They hold nothing of the return read, so a caller can let go of it (a return of 20,000 children
     takes hundreds of MB) before :meth:`write` parses the workbook's sheets one by one.
     """
 
-    def __init__(self, path: Path, pkg: Package, expect: Fingerprint | None, plan: MarksPlan, figures):
-        self.path, self.pkg, self.expect, self.plan, self.figures = path, pkg, expect, plan, figures
+    def __init__(self, path: Path, pkg: Package, expect: Fingerprint | None, plan: MarksPlan,
+                 summary: DrawSummary | None):
+        self.path, self.pkg, self.expect, self.plan, self.summary = path, pkg, expect, plan, summary
 
     def write(self) -> None:
         """Write the marks into the file, saved atomically (see :func:`annotate_file`)."""
         path, pkg = self.path, self.pkg
         with _writing_into(path):
             write_plan(pkg, self.plan)
-            write_summary(pkg, self.figures)
+            if self.summary is not None:
+                write_summary(pkg, self.summary)
             pkg.commit(expect=self.expect, before_replace=lambda: check_not_open(path))
 
 
 def prepare_annotation(path: str | os.PathLike, read: WorkbookRead, findings: list, *,
-                       fingerprint: Fingerprint | None = None) -> Annotation:
-    """The first half of :func:`annotate_file`: the checks, the marks plan and the Summary's figures."""
-    from cin_xl.reports.figures import compute_figures
-
+                       summary: DrawSummary | None = None, fingerprint: Fingerprint | None = None) -> Annotation:
+    """The first half of :func:`annotate_file`: the checks and the marks plan."""
     path = Path(path)
     check_writable(path)
     with _writing_into(path):
@@ -448,9 +450,8 @@ def prepare_annotation(path: str | os.PathLike, read: WorkbookRead, findings: li
             raise UnusableInput(f"{path} was changed by another program since it was read; nothing was written. "
                                 "Run again to mark the saved version.")
         plan = plan_marks(read, findings, sheet_heights(pkg, read))
-        figures = compute_figures(read.census, read.year, findings, source=str(path))
-    return Annotation(path, pkg, expect, plan, figures)
+    return Annotation(path, pkg, expect, plan, summary)
 
 
-__all__ = ["annotate_file", "prepare_annotation", "Annotation", "lock_file", "check_writable", "write_plan",
-           "write_summary", "row_height"]
+__all__ = ["annotate_file", "prepare_annotation", "Annotation", "DrawSummary", "lock_file", "check_writable",
+           "write_plan", "write_summary", "row_height"]

@@ -53,14 +53,14 @@ def sample():
 def illustrate(census) -> bytes:
     """The workbook with the marks exactly as ``cin-xl validate --annotate`` writes them (real validation, real
     plan, the same writer)."""
+    from cin_xl.jobs.annotate import annotate
     from cin_xl.jobs.validate import validate_file
-    from cin_xl.workbook.annotate import annotate_file
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "sample.xlsx"
         path.write_bytes(workbook_bytes(census, YEAR))
         report = validate_file(path, YEAR.label)
-        annotate_file(path, report.loaded.workbook, report.findings)
+        annotate(path, report.loaded.workbook, report.findings)
         return path.read_bytes()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cin_xl.census.years import CensusYear
 from cin_xl.cli import main
-from cin_xl.cli.commands.report import figures_for_file
+from cin_xl.jobs.report import key_figures as figures_for_file
 from cin_xl.reports.figures import compute_figures
 from cin_xl.reports.html import render_html
 from cin_xl.synthetic.years import generate_years

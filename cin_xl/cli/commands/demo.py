@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from cin_xl.cli.commands import add_force, add_year, year_arg
@@ -25,14 +25,14 @@ def add_arguments(p) -> None:
 
 def run(args) -> int:
     from cin_xl.errors import UnusableInput
+    from cin_xl.jobs.annotate import annotate
+    from cin_xl.jobs.export import export_file
+    from cin_xl.jobs.report import report as report_figures
     from cin_xl.jobs.validate import validate_file
-    from cin_xl.reports.figures import compute_figures
-    from cin_xl.reports.html import write_html
+    from cin_xl.safety.atomic import write_atomic
     from cin_xl.safety.outputs import check_output
     from cin_xl.synthetic.generate import generate
-    from cin_xl.workbook import census_to_workbook
-    from cin_xl.workbook.annotate import annotate_file
-    from cin_xl.workbook.reader import read_workbook
+    from cin_xl.workbook.writer import census_to_workbook
     from cin_xl.xml.writer import write_xml
 
     year = year_arg(args)
@@ -62,19 +62,23 @@ def run(args) -> int:
     print(f"\n2. Validation of {workbook.name}:\n")
     print("   " + report.text().replace("\n", "\n   "))
     report.write(report_path)
-    annotate_file(workbook, report.loaded.workbook, report.findings)
+    assert report.loaded.workbook is not None  # a workbook was read
+    annotate(workbook, report.loaded.workbook, report.findings)
     print(f"\n   Open {workbook} in Excel or LibreOffice: the cells are highlighted, each row's Issues column says "
           f"why, and the Issues sheet lists them all ({report_path} too).")
 
     clean = generate(args.children, year, seed=args.seed)
     census_to_workbook(clean, year, clean_workbook, overwrite=True)
-    read = read_workbook(clean_workbook)
-    write_xml(read.census, year, clean_xml)
+    exported = export_file(clean_workbook, year.label, allow_errors=True)
+    if exported.xml is None:  # the generator's returns fit the schema: say so plainly if one ever does not
+        raise UnusableInput(f"the demo's corrected return does not fit the census schema: "
+                            f"{exported.schema_problems[0]}")
+    write_atomic(clean_xml, exported.xml)
     clean_report = validate_file(clean_xml, year.label)
     print(f"\n3. Once corrected ({clean_workbook}), the return validates with {clean_report.summary['errors']} "
           f"errors and {clean_report.summary['queries']} queries and exports to census XML: {clean_xml}")
 
-    write_html(compute_figures(read.census, year, clean_report.findings, source=str(clean_workbook)), html)
+    report_figures(clean_workbook, html, year.label)
     print(f"\n4. Its key figures, as COLLECT would report them: {html}")
     _new_year(out, year, args.children, args.seed)
     return 0
@@ -100,7 +104,7 @@ def _new_year_files(out: Path, year) -> list[tuple[Path, str]]:
 def _new_year(out: Path, year, children: int, seed: int) -> None:
     """Step 5: last year's return carried into this year's workbook, and checked for continuity."""
     from cin_xl.census.years import SUPPORTED_YEARS
-    from cin_xl.cli.commands.rollover import write_rollover
+    from cin_xl.jobs.rollover import rollover
     from cin_xl.jobs.validate import validate_file
     from cin_xl.synthetic.years import generate_years
     from cin_xl.xml.writer import write_xml
@@ -113,7 +117,7 @@ def _new_year(out: Path, year, children: int, seed: int) -> None:
     last, this = generate_years(children, last_year, seed)
     (last_xml, _), (new_workbook, _), (this_xml, _) = _new_year_files(out, year)
     write_xml(last, last_year, last_xml)
-    carried = write_rollover(last_xml, new_workbook, year.label)
+    carried = rollover(last_xml, new_workbook, year.label)
     print(f"\n5. A new census year. Last year's return ({last_xml}) carried into {new_workbook} by "
           f"cin-xl rollover: {carried.carried['children']} children whose cases were open at "
           f"{last_year.reference_date:%d/%m/%Y}, {carried.carried['episodes']} episodes; left out "
@@ -124,8 +128,10 @@ def _new_year(out: Path, year, children: int, seed: int) -> None:
     gone = next(c for c in this.children if c.identifiers.la_child_id in carried_ids)
     this.children.remove(gone)
     changed = next(c for c in this.children if c.identifiers.la_child_id in carried_ids
-                   and c.identifiers.person_birth_date)
-    changed.identifiers.person_birth_date -= timedelta(days=1)
+                   and isinstance(c.identifiers.person_birth_date, date))
+    born = changed.identifiers.person_birth_date
+    assert isinstance(born, date)
+    changed.identifiers.person_birth_date = born - timedelta(days=1)
     write_xml(this, year, this_xml)
     report = validate_file(this_xml, year.label, previous=last_xml)
     continuity = [f for f in report.findings if f.code.startswith("C-")]

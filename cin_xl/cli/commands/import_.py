@@ -22,11 +22,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from cin_xl.census.years import supported
-    from cin_xl.progress import phase
+    from cin_xl.jobs.import_ import import_file
     from cin_xl.safety.atomic import write_atomic
-    from cin_xl.workbook.writer import cell_limit_problems, workbook_bytes
-    from cin_xl.xml import read_xml
 
     if Path(args.xml).suffix.lower() in (".xlsx", ".xlsm", ".xls"):
         from cin_xl.errors import UnusableInput
@@ -34,22 +31,15 @@ def run(args: argparse.Namespace) -> int:
         raise UnusableInput(f"{args.xml} is a workbook: import reads census XML (to check a workbook, use "
                             f"cin-xl validate; to make XML from it, cin-xl export)")
     out = output_arg(args, "workbook", args.xml)
-    fallback = supported(args.year, readable=True) if args.year else None
-    result = read_xml(args.xml, fallback, keep_document=False)  # read child by child: less held in memory
-    too_long = cell_limit_problems(result.census, result.year)
-    if too_long:
-        for p in too_long:
+    result = import_file(args.xml, args.year, workbook=True, macro=out.suffix.lower() == ".xlsm")
+    if result.too_long:
+        for p in result.too_long:
             print(f"  {p}", file=sys.stderr)
-        print(f"cin-xl: {plural(len(too_long), 'value')} in {args.xml} longer than an Excel cell holds (listed "
-              "above); a workbook would cut them, so nothing was written", file=sys.stderr)
+        print(f"cin-xl: {plural(len(result.too_long), 'value')} in {args.xml} longer than an Excel cell holds "
+              "(listed above); a workbook would cut them, so nothing was written", file=sys.stderr)
         return 2
-    with phase(f"Writing {out.name}"):
-        data = workbook_bytes(result.census, result.year, issues=result.problems)
-        if out.suffix.lower() == ".xlsm":
-            from cin_xl.workbook.macros.xlsm import macro_workbook
-
-            data = macro_workbook(data)
-    write_atomic(out, data)
+    assert result.workbook is not None
+    write_atomic(out, result.workbook)
     print(f"Wrote {out}: census {result.year.label}, {plural(len(result.census.children), 'child')}.")
     if result.problems:
         print(f"{plural(len(result.problems), 'problem')} in the XML, also listed on the Issues sheet:")

@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import cast
 
 from cin_xl.cli.commands import add_force, add_year, input_file, output_arg
 from cin_xl.validation.findings import plural, totals_text
-
-if TYPE_CHECKING:
-    from cin_xl.census.years import CensusYear
-    from cin_xl.reports.figures import Figures
 
 NAME = "report"
 HELP = "key figures of a census XML file or a workbook (counts, timeliness, breakdowns, data quality) as HTML"
@@ -30,38 +26,16 @@ def add_arguments(p) -> None:
                    help="last year's census XML: add the continuity section (and checks)")
 
 
-def figures_for_file(path: str | Path, year: str | CensusYear | None = None, *, check: bool = True,
-                     options: dict | None = None, previous: str | Path | None = None) -> Figures:
-    """Load census XML or a workbook (:func:`cin_xl.jobs.validate.load`), validate it unless ``check`` is
-    False, and work out its figures; with ``previous`` (last year's census XML), the continuity
-    figures too. Raises :class:`~cin_xl.errors.UnusableInput` like ``load``.
-
-    The loading is done here and the figures are handed what they need: the key figures load no file."""
-    from cin_xl.jobs.validate import load, load_previous, validate_file
-    from cin_xl.perf import no_gc
-    from cin_xl.reports.figures import compute_figures
-
-    with no_gc():
-        if check:
-            report = validate_file(path, year, options=options, previous=previous)
-            loaded, findings = report.loaded, report.findings
-        else:
-            loaded, findings = load(path, year), None
-        last = load_previous(previous, loaded.year) if previous else None
-        return compute_figures(loaded.census, loaded.year, findings, source=loaded.source, previous=last)
-
-
 def run(args) -> int:
-    from cin_xl.reports.html import write_html
+    from cin_xl.jobs.report import report
 
     output = output_arg(args, "html", args.file,
                         path=args.output or args.file.with_name(f"{args.file.stem}-figures.html"))
-    figures = figures_for_file(args.file, args.year, check=not args.no_checks,
-                               options={"local_checks": not args.no_local}, previous=args.previous)
-    write_html(figures, output)
-    summary = plural(figures['children'], 'child')
+    figures = report(args.file, output, args.year, check=not args.no_checks,
+                     options={"local_checks": not args.no_local}, previous=args.previous).figures
+    summary = plural(cast(int, figures["children"]), "child")
     if figures.checked:
-        summary += ", " + totals_text(figures['errors'], figures['queries'])
+        summary += ", " + totals_text(cast(int, figures["errors"]), cast(int, figures["queries"]))
     print(f"{figures.source}: census {figures.year.label}, {summary}")
     print(f"Key figures: {output}")
     return 0

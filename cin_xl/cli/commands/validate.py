@@ -45,11 +45,14 @@ def run(args) -> int:
         print(f"\nFull report: {report_path}")
     exit_code = report.exit_code
     if args.annotate:
-        from cin_xl.workbook.annotate import prepare_annotation
+        from cin_xl.jobs.annotate import prepare
 
         with phase(f"Marking the findings in {args.file.name}"):
-            annotation = prepare_annotation(args.file, report.loaded.workbook, report.findings,
-                                            fingerprint=fingerprint)
+            read = report.loaded.workbook
+            if read is None:  # a file named .xlsx that held census XML
+                raise UnusableInput(f"{args.file}: --annotate writes marks into a workbook, and this file is not one")
+            annotation = prepare(args.file, read, report.findings, fingerprint=fingerprint)
+            del read
             del report  # the return read is no longer needed: its memory is free before the sheets are parsed
             annotation.write()
         print(f"\nMarked the findings in {args.file}: highlighted cells, Issues columns, Issues and Summary sheets.")

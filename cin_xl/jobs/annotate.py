@@ -1,0 +1,59 @@
+"""The annotate job (``cin-xl validate --annotate``, the demo): a validated workbook's findings marked into
+its file, with the Summary sheet of its key figures.
+
+The marks are planned once (:mod:`cin_xl.workbook.marks`) and written into the package by
+:mod:`cin_xl.workbook.annotate`; the key figures are worked out here and handed over, so the workbook
+layer need not know the reports.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from cin_xl.validation.findings import Finding
+
+if TYPE_CHECKING:
+    from cin_xl.reports.figures import Figures
+    from cin_xl.workbook.annotate import Annotation, DrawSummary
+    from cin_xl.workbook.package.write import Fingerprint
+    from cin_xl.workbook.reader import WorkbookRead
+
+
+def summary_figures(read: WorkbookRead, findings: list[Finding], source: str) -> Figures:
+    """The key figures the Summary sheet shows (and the Validate button writes as a grid)."""
+    from cin_xl.reports.figures import compute_figures
+
+    return compute_figures(read.census, read.year, findings, source=source)
+
+
+def summary_grid(read: WorkbookRead, findings: list[Finding], source: str) -> list[list[object]]:
+    """The Summary sheet's figures as rows of values (what the Validate button writes in one block)."""
+    from cin_xl.reports.summary_sheet import summary_grid as grid
+
+    return grid(summary_figures(read, findings, source))
+
+
+def summary_drawing(figures: Figures) -> DrawSummary:
+    """What draws the Summary sheet, with its charts, into a workbook."""
+    from cin_xl.reports.summary_sheet import write_summary_sheet
+
+    return lambda wb: write_summary_sheet(wb, figures)
+
+
+def prepare(path: str | os.PathLike, read: WorkbookRead, findings: list[Finding], *,
+            fingerprint: Fingerprint | None = None) -> Annotation:
+    """The marks and the Summary sheet of ``findings``, checked against the file and ready to write
+    (:meth:`~cin_xl.workbook.annotate.Annotation.write`); they hold nothing of the return read."""
+    from cin_xl.workbook.annotate import prepare_annotation
+
+    drawing = summary_drawing(summary_figures(read, findings, str(path)))
+    return prepare_annotation(path, read, findings, summary=drawing, fingerprint=fingerprint)
+
+
+def annotate(path: str | os.PathLike, read: WorkbookRead, findings: list[Finding], *,
+             fingerprint: Fingerprint | None = None) -> Path:
+    """Mark ``findings`` into the workbook file they were found in (written whole or not at all)."""
+    prepare(path, read, findings, fingerprint=fingerprint).write()
+    return Path(path)

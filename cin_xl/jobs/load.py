@@ -1,0 +1,92 @@
+"""Reading a return for a job: census XML or a workbook, and last year's return for the continuity checks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from cin_xl.census.model import CensusReturn
+from cin_xl.census.years import CensusYear, supported
+from cin_xl.errors import UnusableInput
+from cin_xl.safety.file_kind import TEXT, WORKBOOK, file_kind, refusal
+from cin_xl.validation.codes import XSD
+from cin_xl.validation.findings import Finding, Severity
+from cin_xl.xml.reader import read_xml
+
+if TYPE_CHECKING:
+    from cin_xl.workbook.reader import WorkbookRead
+
+WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
+
+
+@dataclass
+class Loaded:
+    census: CensusReturn
+    year: CensusYear
+    source: str
+    #: problems met while reading (unknown elements, unreadable cells, schema breaks)
+    problems: list[Finding] = field(default_factory=list)
+    schema_failed: bool = False
+    #: looked-after periods (workbooks only)
+    looked_after: list = field(default_factory=list)
+    #: how a workbook was read (sheets, columns), for writing marks back; None for XML
+    workbook: WorkbookRead | None = None
+    #: the folder a relative "Last year's return" on the Return sheet is taken from (None: not a local file)
+    folder: Path | None = None
+
+    @classmethod
+    def of_workbook(cls, read: WorkbookRead, folder: Path | None = None) -> Loaded:
+        """A workbook read by any front end (a file, or the grids Excel handed over)."""
+        return cls(read.census, read.year, read.source, list(read.problems), looked_after=list(read.looked_after),
+                   workbook=read, folder=folder)
+
+
+def is_workbook_name(path: str | Path) -> bool:
+    return Path(path).suffix.lower() in WORKBOOK_SUFFIXES
+
+
+def load(path: str | Path, year: str | CensusYear | None = None) -> Loaded:
+    """Read census XML or a workbook; raises :class:`UnusableInput` when the file cannot be read at all."""
+    path = Path(path)
+    if not path.exists():
+        raise UnusableInput(f"{path}: no such file")
+    kind = file_kind(path) if path.is_file() else TEXT
+    refused = refusal(path, kind)  # .xls, .xlsb, .ods, CSV, password-protected: say what to do
+    if refused:
+        raise UnusableInput(refused)
+    if kind == WORKBOOK or is_workbook_name(path):
+        return load_workbook(path, year)
+    result = read_xml(path, year, check_schema=True)
+    loaded = Loaded(result.census, result.year, str(path), list(result.problems), folder=path.parent)
+    # The census schema is COLLECT's first gate. Report each break once, at its line.
+    lines_known = {p.line for p in result.problems}
+    for line, element_path, message in result.schema or ():
+        loaded.schema_failed = True
+        if line in lines_known:
+            continue
+        loaded.problems.append(Finding(XSD, Severity.ERROR, message, path=element_path, line=line))
+    return loaded
+
+
+def load_workbook(path: str | Path, year: str | CensusYear | None = None) -> Loaded:
+    """Read a workbook file (``year`` only for a workbook that does not say its own)."""
+    from cin_xl.workbook.reader import read_workbook
+
+    path = Path(path)
+    read = read_workbook(path, year=supported(year) if year else None)
+    return Loaded.of_workbook(read, path.parent)
+
+
+def load_previous(previous: str | Path, year: CensusYear) -> CensusReturn:
+    """Last year's return for the continuity checks: census XML of the year before ``year``."""
+    previous = Path(previous)
+    if is_workbook_name(previous):
+        raise UnusableInput(f"{previous}: last year's return must be its census XML, not a workbook")
+    last = load(previous)
+    before = CensusYear(year.first - 1)
+    if last.year != before:
+        raise UnusableInput(f"{previous} is the census {last.year.label}; the return before {year.label} is "
+                            f"{before.label}")
+    return last.census
+
