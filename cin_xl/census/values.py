@@ -51,7 +51,8 @@ def format_value(kind: Kind, value: object) -> str:
     if isinstance(value, str):
         return value
     if kind is Kind.BOOL and isinstance(value, bool):
-        return "true" if value else "false"
+        # 1/0, not true/false: COLLECT takes both, the schemas regional pipelines check returns against only 1/0
+        return "1" if value else "0"
     if isinstance(value, datetime):
         return value.replace(microsecond=0).isoformat()
     if isinstance(value, date):
