@@ -173,3 +173,21 @@ def test_export_with_a_team_column_gives_the_same_xml(book, capsys):
     code, err, out = export(path, capsys)
     assert code == 0 and out.read_bytes() == original
     assert err.count("'Team'") == 1
+
+
+@pytest.mark.parametrize("edit, named", [
+    (lambda wb: setattr(wb["CIN plans"], "title", "CIN Plan"), "the sheet 'CIN Plan' looks like it"),
+    (lambda wb: wb["Children"].__setitem__("E1", "Birth date (child)"), "'Birth date (child)' (column E) looks like"),
+])
+def test_the_export_button_refuses_a_renamed_sheet_or_column_too(book, tmp_path, edit, named):
+    from cin_xl import excel
+    from tests.excel_harness import run_excel_function
+
+    path, _ = book
+    wb = load_workbook(path)
+    edit(wb)
+    wb.save(path)
+    target = tmp_path / "button.xml"
+    result = run_excel_function(excel.export_xml, path, None, target).value
+    assert not result.ok and not target.exists()
+    assert any(named in f.message and f.severity is Severity.ERROR for f in result.findings)
