@@ -18,15 +18,14 @@ from cin_xl.workbook.layout import MODULES, norm_header
 
 #: item XML name -> headers commonly written for it (besides its label, XML name and N-code). Read only on
 #: the sheets that have the item, so "Plan start date" is the CIN plan's on 'CIN plans' and the CP plan's on
-#: 'Child protection plans'. Kept small: a header here is read without asking, with a query.
+#: 'Child protection plans'. Kept small: a header here is read without asking, with a query. A header that is
+#: another year's column of the sheet is not read as this one ("Gender" is 2023-24's GenderCurrent, not Sex).
 COMMON_HEADERS: dict[str, tuple[str, ...]] = {
     "LAchildID": ("Child ID", "LA ID", "Child reference", "Person ID"),
     "UPN": ("Unique pupil number",),
     "FormerUPN": ("Former unique pupil number", "Previous UPN"),
     "PersonBirthDate": ("DOB", "Birth date"),
     "ExpectedPersonBirthDate": ("Expected DOB", "Expected birth date", "Due date"),
-    "Sex": ("Gender",),
-    "GenderCurrent": ("Gender", "Sex"),
     "PersonDeathDate": ("DOD", "Death date"),
     "Ethnicity": ("Ethnic group", "Ethnic origin"),
     "CINreferralDate": ("Date of referral", "CIN referral date"),

@@ -191,3 +191,13 @@ def test_the_export_button_refuses_a_renamed_sheet_or_column_too(book, tmp_path,
     result = run_excel_function(excel.export_xml, path, None, target).value
     assert not result.ok and not target.exists()
     assert any(named in f.message and f.severity is Severity.ERROR for f in result.findings)
+
+
+def test_another_years_column_is_not_taken_for_this_years():
+    """"Gender" is 2023-24's column (GenderCurrent codes), not this year's Sex: said as such, Sex missing."""
+    grids = base_grids()
+    rename_header(grids, "Children", "Sex", "Gender")
+    result = read_grids(grids, Y)
+    assert sorted((p.severity.value, p.message.split(":")[0]) for p in result.problems) == [
+        ("error", "'Children' has no column 'Sex' (Sex)"),
+        ("query", "Column 'Gender' is not part of the 2026-27 census; its values were not read")]
