@@ -40,7 +40,7 @@ from cin_xl.census.years import READABLE_YEARS, CensusYear, UnknownYear, support
 from cin_xl.errors import UnusableInput
 from cin_xl.perf import no_gc
 from cin_xl.progress import phase
-from cin_xl.validation.findings import Finding, Severity
+from cin_xl.validation.findings import Finding, Severity, plural
 from cin_xl.workbook.cells import FormulaWithoutValue, as_text, is_blank, read_codes, read_value, value_reader
 from cin_xl.workbook.columns import column_letters
 from cin_xl.workbook.headers import LIKENESS_CUTOFF, closest, common_headers, likeness, looks_like_module_sheet
@@ -246,6 +246,10 @@ class _Reader:
         self._record_plans: dict[type, tuple] = {}  # _plan per record class, for this reader's one year
         #: sheets of the workbook (as compared) named as the likely rename of a missing census sheet
         self.renamed_sheets: set[str] = set()
+        #: census sheet -> why the rows of the sheets below it cannot be placed (it, or its key column, is
+        #: missing), and why its own rows cannot be (a link column is missing): said once, not on every row
+        self.unplaceable: dict[str, str] = {}
+        self.unlinked: dict[str, str] = {}
 
     # -- helpers ---------------------------------------------------------------------------------
 
@@ -415,6 +419,9 @@ class _Reader:
             renamed[unmatched[0].key] = left[0]
         for col in missing:
             need = ", needed to link its rows" if col.role in (LINK, KEY) else f" ({col.item.xml})"
+            if col.role in (LINK, KEY):
+                (self.unlinked if col.role == LINK else self.unplaceable)[sheet] = \
+                    f"'{name}' has no column '{col.header}'"
             like = renamed.get(col.key)
             if like is None:
                 self.problem(f"'{name}' has no column '{col.header}'{need}: add it, or head the column that holds "
@@ -441,6 +448,7 @@ class _Reader:
         taken = {norm_header(s) for s in _WORKBOOK_SHEETS}
         found = closest(sheet, (orig for n, (orig, _) in self.grids.items()
                                 if n not in taken and n not in self.renamed_sheets))
+        self.unplaceable[sheet] = f"the workbook has no '{sheet}' sheet"
         if module is None:
             self.problem(f"The workbook has no '{sheet}' sheet", sheet, severity=Severity.QUERY)
         elif found is None:
@@ -672,6 +680,14 @@ class _Reader:
             keyed: dict[tuple, list[Node]] = {}
             index[module.sheet] = keyed
             parent = MODULE_BY_SHEET[module.parent] if module.parent else None
+            why = self.unlinked.get(module.sheet) or self.unplaceable.get(module.parent or "")
+            if why is not None:  # no row of the sheet can be placed: said once, with the cause
+                if rows:
+                    self.problem(f"{plural(len(rows), 'row')} of '{info.found_as}' could not be placed, so "
+                                 f"{'it was' if len(rows) == 1 else 'they were'} not read: {why}", module.sheet,
+                                 info.header_row)
+                self.unplaceable.setdefault(module.sheet, why)
+                continue
             for sheet_row, raw, cells, items in rows:  # type: ignore[misc]
                 node, links, link_cells = self.record(module, year, sheet_row, raw, cells, items)
                 child_id = links[0] if links else getattr(getattr(node, "identifiers", None), "la_child_id", None)

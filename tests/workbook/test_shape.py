@@ -201,3 +201,21 @@ def test_another_years_column_is_not_taken_for_this_years():
     assert sorted((p.severity.value, p.message.split(":")[0]) for p in result.problems) == [
         ("error", "'Children' has no column 'Sex' (Sex)"),
         ("query", "Column 'Gender' is not part of the 2026-27 census; its values were not read")]
+
+
+def test_a_missing_key_column_or_sheet_is_said_once_not_on_every_row_below_it():
+    grids = base_grids()
+    rename_header(grids, "Referrals", "Referral date", "Date referred")
+    result = read_grids(grids, Y)
+    errors = [p for p in result.problems if p.severity is Severity.ERROR]
+    assert errors[0].sheet == "Referrals" and "'Date referred' (column B) looks like 'Referral date'" in errors[0].message
+    below = errors[1:]
+    assert {p.sheet for p in below} == {"Assessments", "CIN plans", "Section 47", "Child protection plans",
+                                        "Pre-proceedings"} and len(below) == 5
+    assert all(p.message.endswith("not read: 'Referrals' has no column 'Referral date'") for p in below)
+    assert all(not episode.assessments for _child, episode in result.census.episodes())
+
+    grids = base_grids()
+    del grids["Referrals"]
+    errors = [p for p in read_grids(grids, Y).problems if p.severity is Severity.ERROR]
+    assert len(errors) == 6 and errors[0].message.startswith("The workbook has no 'Referrals' sheet")
