@@ -418,7 +418,8 @@ class _Reader:
         if len(unmatched) == 1 and len(left) == 1:  # one column gone, one unknown one holding values: the rename
             renamed[unmatched[0].key] = left[0]
         for col in missing:
-            need = ", needed to link its rows" if col.role in (LINK, KEY) else f" ({col.item.xml})"
+            need = {LINK: ", needed to link its rows", KEY: ", needed to link the rows of the sheets below"}.get(
+                col.role, f" ({col.item.xml})")
             if col.role in (LINK, KEY):
                 (self.unlinked if col.role == LINK else self.unplaceable)[sheet] = \
                     f"'{name}' has no column '{col.header}'"
