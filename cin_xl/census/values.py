@@ -32,6 +32,23 @@ def parse_iso_date(text: str) -> date | str:
     return text
 
 
+_EIGHT_DIGITS = re.compile(r"^\d{8}(?:\.0+)?$")
+_TWO_DIGIT_YEAR = re.compile(r"^\d{1,2}(?:st|nd|rd|th)?[/.\s-]+(?:\d{1,2}|[a-z]+\.?)[/.\s-]+\d{2}$", re.I)
+
+
+def unread_date_hint(value: object, *, in_workbook: bool) -> str:
+    """Why a value of a date item was not read as a date, and how to write it: dd/mm/yyyy in a workbook,
+    YYYY-MM-DD in census XML. Two-digit years and runs of eight digits are refused, not guessed."""
+    how = ("type it as dd/mm/yyyy, for example 06/08/2024" if in_workbook
+           else "census XML writes dates as YYYY-MM-DD, for example 2024-08-06")
+    text = str(value).strip()
+    if _EIGHT_DIGITS.match(text):
+        return f"eight digits in a row could be day, month, year or year, month, day; {how}"
+    if _TWO_DIGIT_YEAR.match(text):
+        return f"a two-digit year could be 19.. or 20..; {how}"
+    return how
+
+
 def parse_xml_text(kind: Kind, raw: str) -> object:
     """A value as found in census XML: surrounding whitespace is layout, not data."""
     text = raw.strip()
@@ -55,7 +72,8 @@ def format_value(kind: Kind, value: object) -> str:
     if isinstance(value, str):
         return value
     if kind is Kind.BOOL and isinstance(value, bool):
-        return "true" if value else "false"
+        # 1/0, not true/false: COLLECT takes both, the schemas regional pipelines check returns against only 1/0
+        return "1" if value else "0"
     if isinstance(value, datetime):
         return value.replace(microsecond=0).isoformat()
     if isinstance(value, date):

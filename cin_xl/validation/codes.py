@@ -17,7 +17,7 @@ X_MISSING = declare("X-MISSING", _X, _ERROR, "A required data item is missing",
                     "An item the specification requires for the record is blank or absent.")
 X_CODE = declare("X-CODE", _X, _ERROR, "A value is not in the item's code set for the census year",
                  "A coded item holds a value outside its code set in force that year.")
-X_DATE = declare("X-DATE", _X, _ERROR, "A date could not be read (use a real date or YYYY-MM-DD)",
+X_DATE = declare("X-DATE", _X, _ERROR, "A date could not be read (type it as dd/mm/yyyy; in census XML, YYYY-MM-DD)",
                  "A date (or date and time) item holds something that is not a date.")
 X_BOOL = declare("X-BOOL", _X, _ERROR, "A yes/no item is not true or false",
                  "A yes/no item holds something other than true or false.")

@@ -14,6 +14,7 @@ from functools import cache
 
 from cin_xl.census.model import CensusReturn, Child, Node
 from cin_xl.census.spec import Item, Kind, fields_of
+from cin_xl.census.values import unread_date_hint
 from cin_xl.census.years import CensusYear
 from cin_xl.validation.codes import X_BOOL, X_CODE, X_DATE, X_FORMAT, X_MISSING, X_NUMBER
 from cin_xl.validation.registry import declared
@@ -29,10 +30,12 @@ def _name(item: Item) -> str:
     return f"{item.label} ({item.xml}{', ' + item.ncode if item.ncode else ''})"
 
 
-def _value_problem(item: Item, value: object, valid_codes: frozenset[str] | None) -> tuple[str, str] | None:
+def _value_problem(item: Item, value: object, valid_codes: frozenset[str] | None,
+                   in_workbook: bool = False) -> tuple[str, str] | None:
     kind = item.kind
     if kind is Kind.DATE:
-        return None if isinstance(value, date) else (DATE, f"{_name(item)} is not a date: {value!r}")
+        return None if isinstance(value, date) else (
+            DATE, f"{_name(item)} is not a date: {value!r}: {unread_date_hint(value, in_workbook=in_workbook)}")
     if kind is Kind.CODE:
         if valid_codes is None or value in valid_codes:
             return None
@@ -93,7 +96,7 @@ def check_node(node: Node, year: CensusYear, plan: tuple | None = None) -> Itera
                 continue
             if kind is Kind.CODE and (valid_codes is None or v in valid_codes):
                 continue
-            problem = _value_problem(item, v, valid_codes)
+            problem = _value_problem(item, v, valid_codes, in_workbook)
             if problem:
                 yield problem[0], name, problem[1]
 

@@ -16,7 +16,9 @@ it: ``datetime`` for a date cell, ``float`` (or ``int``) for a number, ``bool``,
   normalised as above; a piece made only of valid codes separated by spaces is split too;
 - dates: a date cell (its time of day is dropped); text ``YYYY-MM-DD`` (optionally with a
   midnight time), ``dd/mm/yyyy``, ``d/m/yyyy``, ``dd-mm-yyyy`` or ``dd.mm.yyyy`` (day first,
-  four-digit year). A number in a date column is *not* taken as an Excel day number;
+  four-digit year), or the day, the month's name and the year ("6 August 2024", "6th August 2024",
+  "30 Jan 2012"). A number in a date column is *not* taken as an Excel day number; a two-digit year
+  or a run of eight digits is not guessed (validation says why);
 - date and time: a date-and-time cell (rounded to the second), a date cell (midnight), ISO
   text, or ``dd/mm/yyyy hh:mm[:ss]``;
 - yes/no: ``TRUE``/``FALSE`` cells, the numbers 1 and 0, the text yes/no, y/n, true/false, 1/0
@@ -43,6 +45,12 @@ from cin_xl.workbook.package.read import FormulaWithoutValue as FormulaWithoutVa
 
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]00:00(?::00(?:\.0+)?)?)?$")
 _DMY = re.compile(r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})$")
+#: "6 August 2024", "6th Aug 2024", "30-Jan-2012", "1 Sept. 2020"
+_DAY_MONTH_NAME = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?[\s-]+([a-z]{3,9})\.?,?[\s-]+(\d{4})$", re.I)
+_MONTHS = {name: n for n, names in enumerate(
+    (("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
+     ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
+     ("december", "dec")), start=1) for name in names}
 _DMY_TIME = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$")
 _INT_TEXT = re.compile(r"^[+-]?\d+(?:\.0+)?$")
 _TRUE = {"true", "yes", "y", "1"}
@@ -78,6 +86,9 @@ def _date(text: str) -> date | None:
         m = _DMY.match(text)
         if m:
             return date(int(m.group(4)), int(m.group(3)), int(m.group(1)))
+        m = _DAY_MONTH_NAME.match(text)
+        if m and m.group(2).lower() in _MONTHS:
+            return date(int(m.group(3)), _MONTHS[m.group(2).lower()], int(m.group(1)))
     except ValueError:
         return None
     return None

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
+from typing import cast
 
 from cin_xl.census.model import CensusReturn, Header, Node, Origin, build
 from cin_xl.census.spec import fields_of
@@ -40,15 +41,18 @@ from cin_xl.errors import UnusableInput
 from cin_xl.perf import no_gc
 from cin_xl.progress import phase
 from cin_xl.validation.codes import X_READ
-from cin_xl.validation.findings import Finding, Severity
+from cin_xl.validation.findings import Finding, Severity, plural
 from cin_xl.workbook.cells import FormulaWithoutValue, as_text, is_blank, read_codes, read_value, value_reader
 from cin_xl.workbook.columns import column_letters
+from cin_xl.workbook.headers import LIKENESS_CUTOFF, closest, common_headers, likeness, looks_like_module_sheet
 from cin_xl.workbook.layout import (
     CENSUS_YEAR_LABEL,
     HEADER_GROUPS,
+    ISSUES,
     ISSUES_HEADER,
     KEY,
     LINK,
+    LISTS,
     LOOKED_AFTER,
     MARKS_HEADER,
     MODULE_BY_SHEET,
@@ -56,6 +60,7 @@ from cin_xl.workbook.layout import (
     PREVIOUS_RETURN_LABEL,
     RETURN,
     RETURN_HEADERS,
+    START,
     Column,
     Module,
     SheetLayout,
@@ -78,6 +83,8 @@ READ_PROBLEM = X_READ
 HEADER_SEARCH_ROWS = 10
 NO_SAVED_RESULT = "Formula with no saved result: open and save the workbook in Excel"
 _MODULE_RECORDS = {m.record for m in MODULES}
+#: every sheet a census workbook has (a sheet of another name is the user's own, or a renamed one)
+_WORKBOOK_SHEETS = (START, RETURN, *(m.sheet for m in MODULES), LOOKED_AFTER, LISTS, ISSUES)
 #: a sheet as the reader works on it: rows (row 1 first), each {0-based column index: value}
 Row = Mapping[int, object]
 Grid = list[Row]
@@ -165,7 +172,7 @@ class RowCells(Mapping):
             return self.extra[key]
         raise KeyError(key)
 
-    def get(self, key: str, default: object = None) -> object:  # type: ignore[override]
+    def get(self, key: str, default: object = None) -> object:
         letter = self.letters.get(key)
         if letter is not None:
             return letter + self.number
@@ -229,15 +236,21 @@ class _SheetPlan:
 
 
 class _Reader:
-    def __init__(self, grids: dict[str, object], year: CensusYear | None,
+    def __init__(self, grids: Mapping[str, object], year: CensusYear | None,
                  offsets: dict[str, tuple[int, int]] | None):
         self.grids = {norm_header(k): (k, _shape(v)) for k, v in grids.items()}
         self.offsets = {norm_header(k): v for k, v in (offsets or {}).items()}
         self.year_given = year
         self.problems: list[Finding] = []
         self.sheets: dict[str, SheetRead] = {}
-        self._column_plans: dict[int, tuple[dict, list]] = {}
+        self._column_plans: dict[int, tuple[dict[str, Column], Mapping[str, str], _SheetPlan]] = {}
         self._record_plans: dict[type, tuple] = {}  # _plan per record class, for this reader's one year
+        #: sheets of the workbook (as compared) named as the likely rename of a missing census sheet
+        self.renamed_sheets: set[str] = set()
+        #: census sheet -> why the rows of the sheets below it cannot be placed (it, or its key column, is
+        #: missing), and why its own rows cannot be (a link column is missing): said once, not on every row
+        self.unplaceable: dict[str, str] = {}
+        self.unlinked: dict[str, str] = {}
 
     # -- helpers ---------------------------------------------------------------------------------
 
@@ -332,6 +345,8 @@ class _Reader:
                 continue
             group, fname = row.path.split(".")
             item = row.item
+            if item is None:  # the census year row: not an item of the header
+                continue
             found = None
             for name in (row.label, item.xml, item.ncode):
                 if name and norm_header(name) in values:
@@ -351,20 +366,24 @@ class _Reader:
                 parts[group][fname] = value
         nodes = {}
         for group, cls in HEADER_GROUPS.items():
-            node = cls(**parts[group])
-            node._origin = Origin(sheet=sheet, cells=dict(cells[group]))
-            nodes[group] = node
+            nodes[group] = cls(**parts[group]).at(Origin(sheet=sheet, cells=dict(cells[group])))
         head = Header(**nodes)
-        head._origin = Origin(sheet=sheet, cells={k: v for c in cells.values() for k, v in c.items()})
+        head.at(Origin(sheet=sheet, cells={k: v for c in cells.values() for k, v in c.items()}))
         return head
 
     # -- table sheets ----------------------------------------------------------------------------
 
-    def _known_headers(self, layout_columns: tuple[Column, ...]) -> dict[str, Column]:
+    def _known_headers(self, layout_columns: tuple[Column, ...], other_year: set[str]) -> dict[str, Column]:
+        """Header as compared -> its column: the column's own names first, then the headers people commonly
+        write for it (:data:`.headers.COMMON_HEADERS`), unless another year of the sheet has a column so named."""
         names: dict[str, Column] = {}
         for col in layout_columns:
             for n in header_names(col):
                 names.setdefault(n, col)
+        for col in layout_columns:
+            if not col.index:
+                for n in common_headers(col.item) - other_year:
+                    names.setdefault(n, col)
         return names
 
     def _other_year_headers(self, module: Module | None, year: CensusYear) -> set[str]:
@@ -378,6 +397,70 @@ class _Reader:
                     out |= header_names(col)
         return out
 
+    def shape_problems(self, name: str, sheet: str, header_row: int, data_rows: Grid, header: Row,
+                       letters: Mapping[int, str], missing: list[Column], unknown: list[int], other_names: list[int],
+                       items: Mapping[str, Column], mapping: Mapping[int, str]) -> None:
+        """The findings on a module sheet's columns: each known column missing is an error (naming the column
+        of the sheet's own that holds values and looks most like it: the likely rename); the sheet's own
+        columns left are said once; so are the columns read by a header other than the template's."""
+        def head(j: int) -> str:
+            return short(header[j])
+
+        valued = [j for j in unknown if any(not is_blank(r.get(j)) for r in data_rows)]
+        renamed: dict[str, int] = {}  # missing column key -> the sheet's own column that looks like it
+        scores = sorted(((max(likeness(str(header[j]), n) for n in header_names(col) | common_headers(col.item)
+                              | {col.header}), i, col.key, j)
+                         for i, col in enumerate(missing) for j in valued), key=lambda t: (-t[0], t[1]))
+        for score, _, key, j in scores:
+            if score >= LIKENESS_CUTOFF and key not in renamed and j not in renamed.values():
+                renamed[key] = j
+        left = [j for j in valued if j not in renamed.values()]
+        unmatched = [col for col in missing if col.key not in renamed]
+        if len(unmatched) == 1 and len(left) == 1:  # one column gone, one unknown one holding values: the rename
+            renamed[unmatched[0].key] = left[0]
+        for col in missing:
+            need = {LINK: ", needed to link its rows", KEY: ", needed to link the rows of the sheets below"}.get(
+                col.role, f" ({col.item.xml})")
+            if col.role in (LINK, KEY):
+                (self.unlinked if col.role == LINK else self.unplaceable)[sheet] = \
+                    f"'{name}' has no column '{col.header}'"
+            like = renamed.get(col.key)
+            if like is None:
+                self.problem(f"'{name}' has no column '{col.header}'{need}: add it, or head the column that holds "
+                             f"it '{col.header}'", sheet, header_row)
+            else:
+                self.problem(f"'{name}' has no column '{col.header}'{need}: '{head(like)}' (column {letters[like]}) "
+                             f"looks like '{col.header}'; head it '{col.header}' so its values are read", sheet,
+                             header_row, (f"{letters[like]}{header_row}",))
+        own = [j for j in unknown if j not in renamed.values()]
+        if own:
+            listed = ", ".join(f"'{head(j)}' ({letters[j]})" for j in own)
+            self.problem(f"'{name}' has {'a column' if len(own) == 1 else 'columns'} of your own, not a census item: "
+                         f"{listed}; left as {'it is' if len(own) == 1 else 'they are'} and not exported", sheet,
+                         header_row, tuple(f"{letters[j]}{header_row}" for j in own), severity=Severity.QUERY)
+        if other_names:
+            listed = ", ".join(f"'{head(j)}' ({letters[j]}) as '{items[mapping[j]].header}'" for j in other_names)
+            many = len(other_names) > 1
+            self.problem(f"'{name}' has {'columns' if many else 'a column'} headed other than in the template, read "
+                         f"as {'census items' if many else 'a census item'}: {listed}", sheet, header_row,
+                         tuple(f"{letters[j]}{header_row}" for j in other_names), severity=Severity.QUERY)
+
+    def missing_sheet(self, sheet: str, module: Module | None) -> None:
+        """A census sheet the workbook lacks: an error, naming the sheet of the workbook that looks like it."""
+        taken = {norm_header(s) for s in _WORKBOOK_SHEETS}
+        found = closest(sheet, (orig for n, (orig, _) in self.grids.items()
+                                if n not in taken and n not in self.renamed_sheets))
+        self.unplaceable[sheet] = f"the workbook has no '{sheet}' sheet"
+        if module is None:
+            self.problem(f"The workbook has no '{sheet}' sheet", sheet, severity=Severity.QUERY)
+        elif found is None:
+            self.problem(f"The workbook has no '{sheet}' sheet, so none of its rows can be read: add it (a new "
+                         "template has it)", sheet)
+        else:
+            self.renamed_sheets.add(norm_header(found[0]))
+            self.problem(f"The workbook has no '{sheet}' sheet: the sheet '{short(found[0])}' looks like it; rename "
+                         f"it '{sheet}' so its rows are read", sheet)
+
     def table(self, sheet: str, columns: tuple[Column, ...], year: CensusYear, module: Module | None,
               spread: list[tuple[str, str, int]]) -> tuple[SheetRead, list[tuple[int, dict[str, object],
                                                                                    dict[str, str]]]]:
@@ -386,9 +469,10 @@ class _Reader:
         info = SheetRead(sheet, name)
         self.sheets[sheet] = info
         if name is None:
-            self.problem(f"The workbook has no '{sheet}' sheet", sheet, severity=Severity.QUERY)
+            self.missing_sheet(sheet, module)
             return info, []
-        known = self._known_headers(columns)
+        other_year = self._other_year_headers(module, year)
+        known = self._known_headers(columns, other_year)
         spread_patterns = {fld: (spread_header_pattern(stem, next(c.item for c in columns if c.field == fld)),
                                  next(c for c in columns if c.field == fld))
                            for fld, stem, _ in spread}
@@ -413,8 +497,9 @@ class _Reader:
         mapping: dict[int, str] = {}  # grid column index -> column key
         items: dict[str, Column] = {c.key: c for c in columns}
         headed: set[int] = set()  # columns with a header: a value anywhere else is reported
-        other_year = self._other_year_headers(module, year)
         out_of_year: list[int] = []
+        unknown: list[int] = []  # columns the sheet does not know (the user's own, or renamed ones)
+        other_names: list[int] = []  # columns read by a header other than the template's
         for j in sorted(header):
             head = header[j]
             if isinstance(head, FormulaWithoutValue):
@@ -441,8 +526,7 @@ class _Reader:
                                                      base.item, base.path, base.role, int(m.group(1))))
                         break
             if key is None:
-                if h in other_year:
-                    out_of_year.append(j)
+                (out_of_year if h in other_year else unknown).append(j)
                 info.ignored[letters[j]] = str(head)
                 continue
             if key in info.columns:
@@ -452,17 +536,22 @@ class _Reader:
                 continue
             info.columns[key] = letters[j]
             mapping[j] = key
-        for col in columns:
-            if col.key in info.columns or (col.index and any(k.startswith(col.path + "#") for k in info.columns)):
-                continue
-            if col.index and col.index > 1:
-                continue
-            if col.role in (LINK, KEY):
-                self.problem(f"'{name}' has no column '{col.header}', needed to link its rows", sheet,
-                             info.header_row)
-            else:
-                self.problem(f"'{name}' has no column '{col.header}' ({col.item.xml}); its values are taken as "
-                             "blank", sheet, info.header_row, severity=Severity.QUERY)
+            if h != norm_header(items[key].header):
+                other_names.append(j)
+        missing = [col for col in columns if not (
+            col.key in info.columns or (col.index and any(k.startswith(col.path + "#") for k in info.columns))
+            or (col.index and col.index > 1))]
+        if module is None:  # the Looked-after sheet: not exported, so a missing data column is only a query
+            for col in missing:
+                if col.role in (LINK, KEY):
+                    self.problem(f"'{name}' has no column '{col.header}', needed to link its rows", sheet,
+                                 info.header_row)
+                else:
+                    self.problem(f"'{name}' has no column '{col.header}'; its values are taken as blank", sheet,
+                                 info.header_row, severity=Severity.QUERY)
+        else:
+            self.shape_problems(name, sheet, info.header_row, grid[hrow + 1:], header, letters, missing, unknown,
+                                other_names, items, mapping)
         records = []
         reported_out_of_year = set()
         mapped = [(j, key, letters[j]) for j, key in mapping.items()]
@@ -558,18 +647,20 @@ class _Reader:
         own = dict(parts.get(None, {}))
         record_plan = self._record_plans.get(cls)
         if record_plan is None:
-            record_plan = self._record_plans[cls] = _plan(cls, year)
+            record_plan = self._record_plans[cls] = _plan(cast(type, cls), year)
         for name, what, sub_cls in record_plan:
             if what == "list":
                 own.setdefault(name, [])
             else:
                 own[name] = build(sub_cls, parts.get(name, {}),  # type: ignore[arg-type]
-                                  Origin(sheet=module.sheet, row=sheet_row,
-                                         cells=RowCells(part_letters.get(name, {}), number, extra.get(name))))
+                                  Origin(sheet=module.sheet, row=sheet_row,  # RowCells: a mapping made on demand
+                                         cells=RowCells(part_letters.get(name, {}), number,  # type: ignore[arg-type]
+                                                        extra.get(name))))
         # the values are typed already (read_value, read_codes): no need for pydantic to check them again
         all_extra = ({k: v for members in extra.values() for k, v in members.items()} if len(extra) > 1
                      else next(iter(extra.values()), None))
-        node = build(cls, own, Origin(sheet=module.sheet, row=sheet_row, cells=RowCells(all_letters, number, all_extra)))
+        node = build(cls, own, Origin(sheet=module.sheet, row=sheet_row,  # RowCells: a mapping made on demand
+                                      cells=RowCells(all_letters, number, all_extra)))  # type: ignore[arg-type]
         return node, tuple(links), link_cells
 
     def read(self) -> WorkbookRead:
@@ -582,7 +673,7 @@ class _Reader:
             self.problem("The workbook has no 'Return' sheet: the header of the return is blank", RETURN,
                          severity=Severity.QUERY)
         census = CensusReturn(header=self.header(year, values, RETURN), children=[])
-        census._origin = Origin(sheet=MODULES[0].sheet)
+        census.at(Origin(sheet=MODULES[0].sheet))
         # index of each module's records by key: (links..., own key values) -> [records]
         index: dict[str, dict[tuple, list[Node]]] = {}
         for module in modules_for(year):
@@ -591,6 +682,14 @@ class _Reader:
             keyed: dict[tuple, list[Node]] = {}
             index[module.sheet] = keyed
             parent = MODULE_BY_SHEET[module.parent] if module.parent else None
+            why = self.unlinked.get(module.sheet) or self.unplaceable.get(module.parent or "")
+            if why is not None:  # no row of the sheet can be placed: said once, with the cause
+                if rows:
+                    self.problem(f"{plural(len(rows), 'row')} of '{info.found_as}' could not be placed, so "
+                                 f"{'it was' if len(rows) == 1 else 'they were'} not read: {why}", module.sheet,
+                                 info.header_row)
+                self.unplaceable.setdefault(module.sheet, why)
+                continue
             for sheet_row, raw, cells, items in rows:  # type: ignore[misc]
                 node, links, link_cells = self.record(module, year, sheet_row, raw, cells, items)
                 child_id = links[0] if links else getattr(getattr(node, "identifiers", None), "la_child_id", None)
@@ -650,6 +749,12 @@ class _Reader:
                 if name is not None and any(any(not is_blank(v) for v in r.values()) for r in grid[1:]):
                     self.problem(f"The '{name}' sheet is not part of the {year.label} census; its rows were not "
                                  "read", module.sheet, severity=Severity.QUERY)
+        known_sheets = {norm_header(s) for s in _WORKBOOK_SHEETS} | self.renamed_sheets
+        for norm, (name, grid) in self.grids.items():  # a sheet like a census sheet, beside it (a copy?)
+            if norm not in known_sheets and any(any(not is_blank(v) for v in r.values()) for r in grid):
+                like = closest(name, (m.sheet for m in MODULES))
+                self.problem(f"The sheet '{short(name)}' is not a census sheet; its rows were not read"
+                             + (f" (it looks like '{like[0]}')" if like else ""), name, severity=Severity.QUERY)
         looked_after = self.looked_after(year)
         read = WorkbookRead(census, year, self.problems, looked_after, self.sheets)
         raw, cell = values.get(norm_header(PREVIOUS_RETURN_LABEL), (None, None))
@@ -708,7 +813,7 @@ def _get(node: object, path: str) -> object:
     return node
 
 
-def read_grids(grids: dict[str, object], year: str | CensusYear | None = None, *,
+def read_grids(grids: Mapping[str, object], year: str | CensusYear | None = None, *,
                offsets: dict[str, tuple[int, int]] | None = None, source: str = "") -> WorkbookRead:
     """Read a census workbook given as grids of cell values, sheet name -> rows.
 
@@ -724,12 +829,14 @@ def read_grids(grids: dict[str, object], year: str | CensusYear | None = None, *
 
 
 def is_needed_sheet(name: str) -> bool:
-    """The sheets the reader needs; the rest (Start, Lists, Issues, Summary) are not loaded."""
+    """The sheets the reader needs, and sheets that look like a census sheet renamed (to name them when the
+    census sheet is missing); the rest (Start, Lists, Issues, Summary, the user's own) are not loaded."""
     wanted = {norm_header(n) for n in (RETURN, LOOKED_AFTER, *(m.sheet for m in MODULES))}
-    return norm_header(name) in wanted
+    n = norm_header(name)
+    return n in wanted or (n not in {norm_header(s) for s in (START, LISTS, ISSUES)} and looks_like_module_sheet(name))
 
 
-def workbook_grids(path: str | os.PathLike) -> dict[str, Grid]:
+def workbook_grids(path: str | os.PathLike) -> dict[str, SheetRows]:
     """The values of the sheets the reader needs, read from the workbook's package (see :mod:`.package.read`).
 
     Raises :class:`UnusableInput` with one line for a file that is not an .xlsx/.xlsm workbook (an

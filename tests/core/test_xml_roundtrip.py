@@ -51,8 +51,8 @@ def test_layout_is_exact(year):
     assert root.findtext("Header/CollectionDetails/ReferenceDate") == census_year.reference_date.isoformat()
     # no empty elements anywhere
     assert all(len(el) or (el.text or "").strip() for el in root.iter())
-    # booleans are true/false, dates ISO
-    assert {el.text for el in root.iter("ReferralNFA")} <= {"true", "false"}
+    # booleans are 1/0 (what regional pipelines accept), dates ISO
+    assert {el.text for el in root.iter("ReferralNFA")} <= {"1", "0"}
     for el in root.iter("CINreferralDate"):
         date.fromisoformat(el.text)
     # element order inside an episode follows the spec
@@ -131,10 +131,21 @@ def test_sex_replaces_gender_in_2024_25_and_2023_24_files_are_read():
         [c.identifiers.gender_current for c in census.children]
 
 
-def test_reader_accepts_1_0_booleans_and_stray_whitespace():
+def test_booleans_are_written_1_0():
+    """Regional pipelines' schemas (liia-tools) accept only 1/0; COLLECT takes 1/0 as well as true/false."""
     year = CensusYear.parse("2026-27")
-    xml = to_xml_bytes(generate(10, year, 4), year).replace(b"<ReferralNFA>false</ReferralNFA>",
-                                                            b"<ReferralNFA> 0 </ReferralNFA>")
+    xml = to_xml_bytes(generate(10, year, 4), year)
+    assert b"<ReferralNFA>0</ReferralNFA>" in xml and b"<ReferralNFA>1</ReferralNFA>" in xml
+    assert b">true<" not in xml and b">false<" not in xml
+
+
+@pytest.mark.parametrize("no, yes", [(b"false", b"true"), (b" 0 ", b"1"), (b"False", b"TRUE")])
+def test_reader_accepts_true_false_and_1_0_booleans_and_stray_whitespace(no, yes):
+    year = CensusYear.parse("2026-27")
+    xml = to_xml_bytes(generate(10, year, 4), year).replace(b"<ReferralNFA>0</ReferralNFA>",
+                                                            b"<ReferralNFA>" + no + b"</ReferralNFA>")
+    xml = xml.replace(b"<ReferralNFA>1</ReferralNFA>", b"<ReferralNFA>" + yes + b"</ReferralNFA>")
+    assert b"<ReferralNFA>" + no in xml and b"<ReferralNFA>" + yes in xml
     xml = xml.replace(b"<Ethnicity>", b"<Ethnicity>\n   ")
     read = read_xml(xml)
     assert read.problems == []

@@ -153,6 +153,7 @@ CASES = [
     Case("8873Q", _no_factors_closed("RC7"), _no_factors_closed("RC8"), expect=1),
     Case("8873Q", _no_factors_closed("RC7"), _no_factors_two_assessments, expect=1, note="two-assessments"),
     Case("8873Q", _no_factors_closed("RC7"), _no_factors_open_episode, expect=1, note="open-episode"),
+    Case("8873Q", _no_factors_closed(None), _no_factors_closed("RC9"), expect=1, note="no-reason"),
     Case("8896", _latest_second_open(False), _latest_second_open(True), expect=2),
     Case("8897Q", _factors(), _factors("18A"), expect=1, note="missing"),
     Case("8897Q", _factors("99"), _factors(auth=lambda c: _start(c) - D), expect=1, note="invalid"),

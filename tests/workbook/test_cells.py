@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import pytest
 
-from cin_xl.census.model import Assessment, ChildCharacteristics, ChildIdentifiers, CINDetails, Section47
+from cin_xl.census.model import Assessment, ChildCharacteristics, ChildIdentifiers, CINDetails, Origin, Section47
 from cin_xl.census.spec import fields_of
 from cin_xl.census.years import CensusYear
 from cin_xl.workbook.cells import cell_value, needs_text_guard, read_codes, read_value
@@ -40,6 +40,11 @@ SEX = item(ChildIdentifiers, "sex")
     ("1/5/2026", date(2026, 5, 1)),
     ("01-05-2026", date(2026, 5, 1)),
     ("01.05.2026", date(2026, 5, 1)),
+    ("6 August 2024", date(2024, 8, 6)),                # day, month's name, year
+    ("6th August 2024", date(2024, 8, 6)),
+    ("30 Jan 2012", date(2012, 1, 30)),
+    ("1st sept. 2020", date(2020, 9, 1)),
+    ("22-Dec-2025", date(2025, 12, 22)),
 ])
 def test_dates_are_read(raw, expected):
     assert read_value(REFERRAL_DATE, raw) == expected
@@ -51,6 +56,10 @@ def test_dates_are_read(raw, expected):
     ("soon", "soon"),
     (" soon ", "soon"),
     ("05/01/26", "05/01/26"),       # two-digit year: ambiguous, not guessed
+    ("6 August 24", "6 August 24"),
+    ("06082024", "06082024"),       # eight digits: day first or year first? not guessed
+    ("31 June 2024", "31 June 2024"),   # no such day
+    ("6 Augst 2024", "6 Augst 2024"),   # no such month
     (46000.0, "46000"),             # a bare number is not taken as an Excel day number
     (True, "TRUE"),
 ])
@@ -137,3 +146,26 @@ def test_cell_values_written():
     for text in ("=1+1", "+44 20", "-5", "@SUM(A1)"):
         assert needs_text_guard(text)
     assert not needs_text_guard("A1")
+
+
+@pytest.mark.parametrize("typed, why", [
+    ("06/08/24", "a two-digit year could be 19.. or 20..; type it as dd/mm/yyyy, for example 06/08/2024"),
+    ("6 Aug 24", "a two-digit year could be 19.. or 20..; type it as dd/mm/yyyy"),
+    ("06082024", "eight digits in a row could be day, month, year or year, month, day; type it as dd/mm/yyyy"),
+    ("soon", "type it as dd/mm/yyyy, for example 06/08/2024"),
+])
+def test_an_unread_date_says_why_and_teaches_dd_mm_yyyy(typed, why):
+    from cin_xl.validation.structural import check_node
+
+    episode = CINDetails(referral_date=read_value(REFERRAL_DATE, typed))
+    episode.at(Origin(sheet="Referrals", row=2))  # typed in a workbook
+    [message] = [m for code, name, m in check_node(episode, Y) if name == "referral_date"]
+    assert f"is not a date: {typed!r}: {why}" in message
+
+
+def test_an_unread_date_in_census_xml_teaches_the_xml_form():
+    from cin_xl.validation.structural import check_node
+
+    [message] = [m for code, name, m in check_node(CINDetails(referral_date="06/08/2024"), Y)
+                 if name == "referral_date"]
+    assert message.endswith("census XML writes dates as YYYY-MM-DD, for example 2024-08-06")

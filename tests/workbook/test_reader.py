@@ -153,7 +153,10 @@ def test_columns_moved_and_extra_columns():
         r.append("x")
     ref[0][-1] = "My own column"
     result = read_grids(grids, Y)
-    assert result.problems == []
+    # the user's own columns are left out, said once a sheet on their headers
+    assert [(p.severity, p.sheet, p.cells) for p in result.problems] == [
+        (Severity.QUERY, "Children", ("C1",)), (Severity.QUERY, "Referrals", ("K1",))]
+    assert "'Social worker' (C)" in result.problems[0].message and "not exported" in result.problems[0].message
     assert xml(result.census) == xml(base_return("2026-27"))
     a1 = result.census.children[0]
     assert a1.identifiers.origin.cells["la_child_id"] == "G2"
@@ -168,7 +171,9 @@ def test_headers_by_xml_name_or_n_code_and_case():
     ref[0][col(ref, "Primary need")] = "N00101"
     ref[0][col(ref, "Closure date")] = "  CLOSURE   date *"
     result = read_grids(grids, Y)
-    assert result.problems == []
+    # read, with one query on the sheet saying which columns were read by another name
+    assert [(p.severity, p.sheet, p.cells) for p in result.problems] == [(Severity.QUERY, "Referrals", ("C1", "D1"))]
+    assert "'ReferralSource' (C) as 'Referral source'" in result.problems[0].message
     assert xml(result.census) == xml(base_return("2026-27"))
 
 
@@ -271,10 +276,12 @@ def test_missing_columns_and_values_without_header():
     ch[2][-1] = "LD"  # typed right of the table, in a column with no header
     result = read_grids(grids, Y)
     queries = read_problems(result, Severity.QUERY)
-    assert any("no column 'Primary need'" in p.message for p in queries)
+    errors = read_problems(result, Severity.ERROR)
+    assert [(p.sheet, p.message) for p in errors] == [
+        ("Referrals", "'Referrals' has no column 'Primary need' (PrimaryNeedCode): add it, or head the column that "
+                      "holds it 'Primary need'")]
     stray = [p for p in queries if "no header" in p.message]
     assert len(stray) == 1 and stray[0].cells == ("O3",)
-    assert read_problems(result, Severity.ERROR) == []
 
 
 def test_missing_key_column_is_an_error():
@@ -379,10 +386,10 @@ def test_offsets_for_a_used_range_not_starting_at_a1():
     assert result.census.children[0].identifiers.origin.cells["la_child_id"] == "C2"
 
 
-def test_sheet_names_are_matched_loosely_and_a_missing_sheet_is_a_query():
+def test_sheet_names_are_matched_loosely_and_a_missing_sheet_is_an_error():
     grids = base_grids()
     grids["cin plans "] = grids.pop("CIN plans")
     del grids["Section 47"]
     result = read_grids(grids, Y)
     assert result.census.children[0].cin_details[0].cin_plans
-    assert any(p.sheet == "Section 47" and p.severity is Severity.QUERY for p in result.problems)
+    assert [(p.sheet, p.severity) for p in result.problems] == [("Section 47", Severity.ERROR)]

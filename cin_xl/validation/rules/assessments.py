@@ -114,10 +114,12 @@ def no_factors_single_assessment_not_closed_after_assessment(census: CensusView)
     """Within a <CINDetails> group, if there is only one <Assessments> group and its <AssessmentFactors>
     (N00181) include "21", <ReasonForClosure> (N00103) should be RC8 or RC9.
 
-    Note: applied to episodes with a <ReasonForClosure>; an open episode has no reason to check yet."""
+    Note: applied to closed episodes (a <CINclosureDate> or a <ReasonForClosure>); a missing reason for
+    closure is not RC8 or RC9 either. An open episode has no reason to check yet."""
     for child, episode in census.episodes:
         if (len(episode.assessments) == 1 and "21" in episode.assessments[0].factors
-                and present(episode.reason_for_closure) and episode.reason_for_closure not in ("RC8", "RC9")):
+                and (present(episode.closure_date) or present(episode.reason_for_closure))
+                and episode.reason_for_closure not in ("RC8", "RC9")):
             yield Hit(episode, ("reason_for_closure",), child, ((episode.assessments[0], ("factors",)),))
 
 
