@@ -6,7 +6,8 @@ import argparse
 import sys
 
 from cin_xl.cli.commands import add_output, add_year, input_file, output_arg
-from cin_xl.validation.findings import plural
+from cin_xl.validation.codes import X_READ
+from cin_xl.validation.findings import Severity, plural
 
 NAME = "export"
 HELP = "write the census XML from a census workbook (nothing is written if it would not fit the schema)"
@@ -35,6 +36,9 @@ def run(args: argparse.Namespace) -> int:
     check_source(args.workbook)
     output = output_arg(args, "xml", args.workbook)
     exported = export_file(args.workbook, args.year, allow_errors=args.allow_errors)
+    for f in exported.findings:  # how the workbook was read (a column taken under another name, ...)
+        if f.code == X_READ and f.severity is Severity.QUERY:
+            print(f"  {f}", file=sys.stderr)
     errors = exported.errors
     if exported.refused == ERRORS_REMAIN:
         for f in errors[:SHOWN]:
