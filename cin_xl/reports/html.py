@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from html import escape
 from pathlib import Path
 
@@ -35,6 +35,7 @@ from cin_xl.reports.figures import (
     Result,
     Table,
 )
+from cin_xl.reports.figures.collect import COLLECT_REPORTS
 from cin_xl.safety.atomic import write_atomic
 from cin_xl.validation.findings import plural, totals_text
 
@@ -357,8 +358,8 @@ def _headlines(figures: Figures) -> str:
 
 
 def _counts(figures: Figures) -> str:
-    rows = "".join(f'<tr><td class="name">{escape(r.figure.name)}</td>{_value_cell(r.value)}'
-                   f'<td class="def">{_definition(r)}</td></tr>' for r in figures.section(COUNTS))
+    rows = "".join(f'<tr id="{_anchor(r.figure.key)}"><td class="name">{escape(r.figure.name)}</td>'
+                   f'{_value_cell(r.value)}<td class="def">{_definition(r)}</td></tr>' for r in figures.section(COUNTS))
     return ('<table><thead><tr><th>Figure</th><th class="num">Number</th><th>Definition</th></tr></thead>'
             f"<tbody>{rows}</tbody></table>")
 
@@ -372,13 +373,15 @@ def _timeliness(figures: Figures) -> str:
                           x_label="Percent (green: done in time; orange: plans lasting two years or more)",
                           ident="timeliness")
     rows = "".join(
-        f'<tr><td class="name">{escape(r.figure.name)}</td><td class="num">{_n(rate.numerator)}</td>'
+        f'<tr id="{_anchor(r.figure.key)}"><td class="name">{escape(r.figure.name)}</td>'
+        f'<td class="num">{_n(rate.numerator)}</td>'
         f'<td class="num">{_n(rate.denominator)}</td><td class="num"><strong>{_pct(rate.percent)}</strong></td>'
         f'<td class="def">{_definition(r)}</td></tr>' for r, rate in ((r, r.value_as(Rate)) for r in results))
     table = ('<table><thead><tr><th>Figure</th><th class="num">Number</th><th class="num">Out of</th>'
              '<th class="num">Percent</th><th>Definition</th></tr></thead>'
              f"<tbody>{rows}</tbody></table>")
-    return f'<div class="figure">{chart}</div>{table}'
+    bands = "".join(_breakdown_table(r) for r in figures.section(TIMELINESS) if isinstance(r.value, Breakdown))
+    return f'<div class="figure">{chart}</div>{table}{bands}'
 
 
 def _monthly(figures: Figures) -> str:
@@ -424,9 +427,10 @@ def _breakdown_table(result: Result) -> str:
                     f'<td class="barcell">{bar}</td></tr>')
     rows.append(f'<tr class="total"><td>{escape(value.base_label)}</td><td class="num">{_n(total)}</td>'
                 '<td class="num"></td><td></td></tr>')
-    return (f'<table><caption>{escape(result.figure.name)}<div class="small" style="font-weight:400;'
-            f'margin-top:4px">{escape(result.figure.definition)}</div></caption>'
-            '<thead><tr><th>Category</th><th class="num">Number</th><th class="num">Percent</th><th></th></tr></thead>'
+    return (f'<table id="{_anchor(result.figure.key)}"><caption>{escape(result.figure.name)}'
+            f'<div class="small" style="font-weight:400;margin-top:4px">{escape(result.figure.definition)}</div>'
+            '</caption><thead><tr><th>Category</th><th class="num">Number</th><th class="num">Percent</th>'
+            '<th></th></tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table>')
 
 
@@ -442,15 +446,37 @@ def _breakdowns(figures: Figures) -> str:
         note = (f'<p class="small">Not in the chart: {plural(left_out, "assessment")} '
                 'with "21 No factors identified".</p>' if left_out else "")
         out.append(f'<div class="figure">{chart}{note}</div>')
-    pairs = [("referral_source", None), ("primary_need", None), ("abuse_initial", "abuse_latest"),
-             ("age_band", "sex"), ("factors", None)]
+    pairs = [("referral_source", None), ("primary_need", None), ("cp_started_by_category", None),
+             ("abuse_initial", "abuse_latest"), ("age_band", "sex"), ("factors", None)]
     for first, second in pairs:
         tables = [_breakdown_table(figures.results[k]) for k in (first, second) if k and k in figures]
         if len(tables) == 2:
             out.append(f'<div class="grid2">{tables[0]}{tables[1]}</div>')
         else:
             out.extend(tables)
+        if second == "abuse_latest" and "abuse_initial_by_latest" in figures:
+            out.append(_table(figures.results["abuse_initial_by_latest"]))
     return "".join(out)
+
+
+def _cell(value: object, numeric: bool) -> str:
+    if value is None:
+        return '<td class="num">–</td>' if numeric else "<td></td>"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f'<td class="num">{_n(value)}</td>'
+    return f"<td>{escape(value.isoformat() if isinstance(value, date) else str(value))}</td>"
+
+
+def _table(result: Result, *, text_columns: tuple[int, ...] = (0,)) -> str:
+    """A figure whose value is a :class:`Table`, with its name and definition as the caption."""
+    table = result.value_as(Table)
+    head = "".join(f'<th class="{"" if i in text_columns else "num"}">{escape(c)}</th>'
+                   for i, c in enumerate(table.columns))
+    body = "".join("<tr>" + "".join(_cell(v, i not in text_columns) for i, v in enumerate(row)) + "</tr>"
+                   for row in table.rows)
+    return (f'<table id="{_anchor(result.figure.key)}"><caption>{escape(result.figure.name)}<div class="small" '
+            f'style="font-weight:400;margin-top:4px">{escape(result.figure.definition)}</div></caption>'
+            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
 
 
 def _count(figures: Figures, key: str) -> int:
@@ -542,10 +568,61 @@ def _continuity(figures: Figures) -> str:
         out.append(f'<table><caption>{escape(result.figure.name)}<div class="small" style="font-weight:400;'
                    f'margin-top:4px">{escape(result.figure.definition)}</div></caption><thead><tr><th>Check</th>'
                    f'<th class="num">Number</th><th>Message</th></tr></thead><tbody>{body}</tbody></table>')
+    yoy = figures.results.get("year_on_year")
+    if yoy is not None and yoy.value is not None:
+        out.append(_table(yoy, text_columns=(0, 5)))
     return "".join(out)
 
 
-def render_html(figures: Figures, *, generated: datetime | None = None) -> str:
+def _anchor(key: str) -> str:
+    return f"fig-{key}"
+
+
+#: rows of a child-level list shown in the page (the CSV holds them all)
+LIST_ROWS_SHOWN = 2000
+
+
+def _collect_index(figures: Figures) -> str:
+    """COLLECT's reports by name, each linked to the figures and lists showing the same thing."""
+    rows = []
+    for report in COLLECT_REPORTS:
+        links = [f'<a href="#{_anchor(k)}">{escape(figures.results[k].figure.name)}</a>' for k in report.figures
+                 if k in figures]
+        links += [f'<a href="#list-{k}">{escape(figures.lists[k].name)} (list)</a>' for k in report.lists
+                  if k in figures.lists]
+        if report.lists and not figures.lists:
+            links.append("list: run <code>cin-xl report</code> with <code>--lists DIR</code>")
+        note = f'<div class="small">{escape(report.note)}</div>' if report.note else ""
+        rows.append(f'<tr><td class="num">{report.number}</td><td class="name">{escape(report.name)}</td>'
+                    f'<td>{"<br>".join(links) or "–"}{note}</td></tr>')
+    return ("<p>COLLECT's reports on a children in need return, by the names in the DfE's COLLECT report "
+            "specifications, with the figures and lists below that show the same thing.</p>"
+            '<table><thead><tr><th class="num">No.</th><th>COLLECT report</th><th>In this report</th></tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table>')
+
+
+def _lists(figures: Figures, files: dict[str, str] | None) -> str:
+    if not figures.lists:
+        return ("<p>Not made. Run <code>cin-xl report FILE --lists DIR</code> (or <code>-o lists.csv</code>) for "
+                "each assessment, conference and plan behind the timeliness figures, child by child.</p>")
+    out = []
+    for key, child_list in figures.lists.items():
+        link = (f'<p><a href="{escape(files[key])}">{escape(files[key])}</a>: all '
+                f'{plural(len(child_list.rows), "row")} as CSV.</p>' if files and key in files else "")
+        shown = child_list.rows[:LIST_ROWS_SHOWN]
+        more = (f'<p class="small">The first {_n(len(shown))} of {_n(len(child_list.rows))} rows; the CSV holds '
+                "them all.</p>" if len(shown) < len(child_list.rows) else "")
+        head = "".join(f"<th>{escape(c)}</th>" for c in child_list.columns)
+        body = "".join("<tr>" + "".join(_cell(v, isinstance(v, int | float) and not isinstance(v, bool))
+                                        for v in row) + "</tr>" for row in shown)
+        out.append(f'<details id="list-{escape(key)}"><summary><strong>{escape(child_list.name)}</strong>: '
+                   f'{plural(len(child_list.rows), "row")}</summary><p class="small">{escape(child_list.definition)}'
+                   f"</p>{link}{more}<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></details>")
+    return "".join(out)
+
+
+def render_html(figures: Figures, *, generated: datetime | None = None,
+                list_files: dict[str, str] | None = None) -> str:
     """The whole report page for ``figures``."""
     year = figures.year
     generated = generated or datetime.now()
@@ -558,6 +635,8 @@ def render_html(figures: Figures, *, generated: datetime | None = None) -> str:
         ("breakdowns", BREAKDOWNS, _breakdowns(figures)),
         ("quality", QUALITY, _quality(figures)),
         ("continuity", CONTINUITY, _continuity(figures)),
+        ("lists", "Child-level lists", _lists(figures, list_files)),
+        ("collect", "COLLECT's reports", _collect_index(figures)),
     ]
     contents = "".join(f'<li><a href="#{ident}">{escape(name)}</a></li>' for ident, name, _ in sections)
     body = "".join(f'<section id="{ident}"><h2>{escape(name)}</h2>{html}</section>' for ident, name, html in sections)
@@ -598,8 +677,9 @@ England and Wales bank holidays.</div></footer>
 """
 
 
-def write_html(figures: Figures, path: str | Path, *, generated: datetime | None = None) -> None:
-    """Write the report to ``path`` whole or not at all."""
+def write_html(figures: Figures, path: str | Path, *, generated: datetime | None = None,
+               list_files: dict[str, str] | None = None) -> None:
+    """Write the report to ``path`` whole or not at all (``list_files``: list key -> the CSV's link)."""
     with phase(f"Writing {Path(path).name}"):
-        data = render_html(figures, generated=generated).encode("utf-8")
+        data = render_html(figures, generated=generated, list_files=list_files).encode("utf-8")
     write_atomic(path, data)

@@ -51,6 +51,7 @@ from pathlib import Path
 
 from cin_xl.reports.figures import (
     BREAKDOWNS,
+    CONTINUITY,
     COUNTS,
     MONTHLY,
     QUALITY,
@@ -61,6 +62,8 @@ from cin_xl.reports.figures import (
     Rate,
     Table,
 )
+from cin_xl.reports.figures.collect import COLLECT_REPORTS
+from cin_xl.reports.figures.lists import LISTS
 from cin_xl.reports.html import FACTORS_LEAVE_OUT, LONG_PLAN_COLOUR, LONG_PLANS, MONTHLY_CHARTS, OKABE_ITO, TOP_FACTORS
 from cin_xl.safety.text_guard import looks_like_formula
 
@@ -68,6 +71,7 @@ __all__ = ["SUMMARY_SHEET", "ChartSpec", "SummaryLayout", "summary_layout", "sum
            "style_summary_sheet", "write_summary_sheet", "WIDTH", "DEFINITION_COLUMN"]
 
 SUMMARY_SHEET = "Summary"
+LIST_NAMES = {spec.key: spec.name for spec in LISTS}
 #: columns in the grid (A..F)
 WIDTH = 6
 DEFINITION_COLUMN = 6
@@ -238,6 +242,10 @@ def summary_layout(figures: Figures, *, generated: datetime | None = None) -> Su
             (_hex(OKABE_ITO["bluish_green"]),), anchor=f"A{top}", width_cm=24, height_cm=height, value_max=100,
             data_labels=True,
             point_colours=tuple(_hex(LONG_PLAN_COLOUR) if r.figure.key in LONG_PLANS else None for r in rates)))
+    for r in figures.section(TIMELINESS):
+        if isinstance(r.value, Breakdown):
+            g.blank()
+            _breakdown(g, r.figure.name, r.figure.definition, r.value)
 
     # -- month by month -------------------------------------------------------------------------
     g.blank()
@@ -296,6 +304,9 @@ def summary_layout(figures: Figures, *, generated: datetime | None = None) -> Su
         else:
             _breakdown(g, r.figure.name, r.figure.definition, value)
             g.blank()
+        if r.figure.key == "abuse_latest" and "abuse_initial_by_latest" in figures:
+            _initial_by_latest(g, figures.results["abuse_initial_by_latest"])
+            g.blank()
 
     # -- data quality -----------------------------------------------------------------------------
     g.add(QUALITY, kind="section")
@@ -323,9 +334,47 @@ def summary_layout(figures: Figures, *, generated: datetime | None = None) -> Su
                 else:
                     code, severity, number, message = row
                     g.add(code, number, severity, None, None, message)
+    yoy = figures.results.get("year_on_year")
+    if yoy is not None and isinstance(yoy.value, Table):
+        g.blank()
+        g.add(CONTINUITY, kind="section")
+        g.add(yoy.figure.name, None, None, None, None, yoy.figure.definition, kind="subheading")
+        g.add(*yoy.value.columns, kind="header")
+        for row in yoy.value.rows:
+            g.add(*row)
+    _collect_reports(g, figures)
     g.layout.fit_rows()
     g.layout.page_breaks = sorted(set(g.layout.page_breaks) | set(g.layout.section_rows[1:]))
     return g.layout
+
+
+def _initial_by_latest(g: _Grid, result) -> None:
+    """The initial-by-latest table as one row per pair of categories that has plans (the sheet is six columns
+    wide: a square table of five categories and a total would not fit)."""
+    table = result.value_as(Table)
+    g.add(result.figure.name, None, None, None, None, result.figure.definition
+          + " Here: one row per initial and latest category that has plans.", kind="subheading")
+    g.add("Initial category", "Number", None, None, "Latest category", None, kind="header")
+    latest = table.columns[1:-1]
+    for row in table.rows[:-1]:
+        for name, n in zip(latest, row[1:-1]):
+            if n:
+                g.add(row[0], n, None, None, name)
+    g.add("Total", table.rows[-1][-1], kind="total")
+
+
+def _collect_reports(g: _Grid, figures: Figures) -> None:
+    """COLLECT's reports by name, each with the figures of this sheet showing the same thing."""
+    g.blank()
+    g.add("COLLECT's reports", kind="section")
+    g.add("COLLECT report", None, None, None, None, "In this sheet (figure names), and the child-level lists",
+          kind="header")
+    for report in COLLECT_REPORTS:
+        names = [figures.results[k].figure.name for k in report.figures if k in figures]
+        names += [f"list: {LIST_NAMES[k]}" for k in report.lists]
+        text = "; ".join(names) or "–"
+        g.add(f"{report.number}. {report.name}", None, None, None, None,
+              text + (f". {report.note}" if report.note else ""))
 
 
 def summary_grid(figures: Figures, *, generated: datetime | None = None) -> list[list]:
