@@ -14,6 +14,7 @@ elements and can be used on their own.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from datetime import date, datetime
 from html import escape
@@ -532,8 +533,8 @@ def _quality(figures: Figures) -> str:
         body = "".join("<tr>" + "".join(
             f'<td class="num">{_n(v)}</td>' if i in numeric else f"<td>{escape(str(v))}</td>"
             for i, v in enumerate(row)) + "</tr>" for row in table.rows)
-        out.append(f'<table><caption>{escape(result.figure.name)}<div class="small" style="font-weight:400;'
-                   f'margin-top:4px">{escape(result.figure.definition)}</div></caption>'
+        out.append(f'<table id="{_anchor(key)}"><caption>{escape(result.figure.name)}<div class="small" '
+                   f'style="font-weight:400;margin-top:4px">{escape(result.figure.definition)}</div></caption>'
                    f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
     if unreadable is not None:
         r = figures.results["unreadable_dates"]
@@ -554,7 +555,7 @@ def _continuity(figures: Figures) -> str:
     for key in ("open_last_year", "open_last_year_present"):
         result = figures.results.get(key)
         if result is not None and result.value is not None:
-            rows.append(f"<tr><td>{escape(result.figure.name)}</td>{_value_cell(result.value)}"
+            rows.append(f'<tr id="{_anchor(key)}"><td>{escape(result.figure.name)}</td>{_value_cell(result.value)}'
                         f'<td class="def">{_definition(result)}</td></tr>')
     out.append(f"<table><tbody>{''.join(rows)}</tbody></table>")
     result = figures.results.get("continuity_by_check")
@@ -565,8 +566,9 @@ def _continuity(figures: Figures) -> str:
     else:
         body = "".join(f'<tr><td>{escape(code)}</td><td class="num">{_n(n)}</td><td>{escape(message)}</td></tr>'
                        for code, n, message in result.value_as(Table).rows)
-        out.append(f'<table><caption>{escape(result.figure.name)}<div class="small" style="font-weight:400;'
-                   f'margin-top:4px">{escape(result.figure.definition)}</div></caption><thead><tr><th>Check</th>'
+        out.append(f'<table id="{_anchor(result.figure.key)}"><caption>{escape(result.figure.name)}<div class="small" '
+                   f'style="font-weight:400;margin-top:4px">{escape(result.figure.definition)}</div></caption>'
+                   '<thead><tr><th>Check</th>'
                    f'<th class="num">Number</th><th>Message</th></tr></thead><tbody>{body}</tbody></table>')
     yoy = figures.results.get("year_on_year")
     if yoy is not None and yoy.value is not None:
@@ -582,12 +584,13 @@ def _anchor(key: str) -> str:
 LIST_ROWS_SHOWN = 2000
 
 
-def _collect_index(figures: Figures) -> str:
-    """COLLECT's reports by name, each linked to the figures and lists showing the same thing."""
+def _collect_index(figures: Figures, targets: dict[str, str]) -> str:
+    """COLLECT's reports by name, each linked to the figures and lists showing the same thing (``targets``: figure
+    key -> the id of the element showing it)."""
     rows = []
     for report in COLLECT_REPORTS:
-        links = [f'<a href="#{_anchor(k)}">{escape(figures.results[k].figure.name)}</a>' for k in report.figures
-                 if k in figures]
+        links = [f'<a href="#{targets[k]}">{escape(figures.results[k].figure.name)}</a>' for k in report.figures
+                 if k in figures and k in targets]
         links += [f'<a href="#list-{k}">{escape(figures.lists[k].name)} (list)</a>' for k in report.lists
                   if k in figures.lists]
         if report.lists and not figures.lists:
@@ -636,8 +639,13 @@ def render_html(figures: Figures, *, generated: datetime | None = None,
         ("quality", QUALITY, _quality(figures)),
         ("continuity", CONTINUITY, _continuity(figures)),
         ("lists", "Child-level lists", _lists(figures, list_files)),
-        ("collect", "COLLECT's reports", _collect_index(figures)),
     ]
+    # each figure's own element where it has one, else its section
+    shown = set(re.findall(r'id="(fig-[^"]+)"', "".join(html for _, _, html in sections)))
+    section_ids = {name: ident for ident, name, _ in sections}
+    targets = {r.figure.key: _anchor(r.figure.key) if _anchor(r.figure.key) in shown else section_ids[r.figure.section]
+               for r in figures}
+    sections.append(("collect", "COLLECT's reports", _collect_index(figures, targets)))
     contents = "".join(f'<li><a href="#{ident}">{escape(name)}</a></li>' for ident, name, _ in sections)
     body = "".join(f'<section id="{ident}"><h2>{escape(name)}</h2>{html}</section>' for ident, name, html in sections)
     return f"""<!DOCTYPE html>
