@@ -110,6 +110,7 @@ def compute_figures(census: CensusReturn, year: CensusYear | str, findings: list
                 continue
             absent = (fig.from_findings and findings is None) or (fig.from_previous and previous is None)
             value = None if absent else fig.compute(facts)
+            facts.computed[fig.key] = value
             results[fig.key] = Result(fig, value)
         made = {spec.key: spec.make(facts) for spec in LISTS} if lists else {}
     return Figures(year, results, source, findings is not None, previous is not None, made)

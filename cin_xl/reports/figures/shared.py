@@ -258,6 +258,8 @@ class Facts:
         self.year = year
         self.start, self.ref = year.start, year.reference_date
         self.findings = findings
+        #: figure key -> value, for the figures worked out so far (a figure may reuse another's)
+        self.computed: dict[str, object] = {}
         self.working_days = WorkingDays(self.start - timedelta(days=3 * 366), self.ref + timedelta(days=366))
 
     def in_year(self, value: object) -> TypeGuard[date]:

@@ -59,4 +59,6 @@ def _round(value: float | None) -> float | None:
 def _year_on_year(x: Facts) -> Table:
     wanted = key_figures(x.year)
     last = Facts(x.last_year, CensusYear(x.year.first - 1))
-    return Table(COLUMNS, tuple(compare(f.name, f.compute(last), f.compute(x)) for f in wanted))
+    # this year's figures are worked out already (this section comes last)
+    return Table(COLUMNS, tuple(compare(f.name, f.compute(last), x.computed[f.key] if f.key in x.computed
+                                        else f.compute(x)) for f in wanted))
