@@ -146,3 +146,24 @@ def test_cli_lists_name_the_workbook_sheet_and_row(returns, tmp_path):
     assessments = [r for r in rows[1:] if r[0] == "Assessments working days list"]
     assert assessments and all(r[sheet] == "Assessments" and int(r[row]) > 1 and r[line] == ""
                                for r in assessments)
+
+
+def test_annotated_summary_sheet_shows_year_on_year_with_the_return_the_workbook_names(returns, tmp_path):
+    from openpyxl import load_workbook
+
+    book = tmp_path / "book.xlsx"
+    assert main(["import", str(returns[0]), "-o", str(book)]) == 0
+    assert main(["validate", str(book), "--annotate"]) in (0, 1)
+    first = [r[0] for r in load_workbook(book, read_only=True)["Summary"].iter_rows(values_only=True)]
+    assert "COLLECT's reports" in first and "Key figures year on year" not in first
+    wb = load_workbook(book)
+    row = next(r for r in wb["Return"].iter_rows(min_row=2) if r[0].value == "Last year's return")
+    row[1].value = returns[1].name  # relative: taken from the workbook's folder
+    (tmp_path / returns[1].name).write_bytes(returns[1].read_bytes())
+    wb.save(book)
+    assert main(["validate", str(book), "--annotate"]) in (0, 1)
+    grid = list(load_workbook(book, read_only=True)["Summary"].iter_rows(values_only=True))
+    first = [r[0] for r in grid]
+    assert "Key figures year on year" in first
+    referrals = next(r for r in grid[first.index("Key figures year on year"):] if r[0] == "Referrals")
+    assert isinstance(referrals[1], int) and isinstance(referrals[2], int)
