@@ -382,6 +382,12 @@ def _timeliness(figures: Figures) -> str:
              '<th class="num">Percent</th><th>Definition</th></tr></thead>'
              f"<tbody>{rows}</tbody></table>")
     bands = "".join(_breakdown_table(r) for r in figures.section(TIMELINESS) if isinstance(r.value, Breakdown))
+    days = figures.get("assessment_working_days")
+    if isinstance(days, Breakdown):
+        chart_days = bar_chart(figures.results["assessment_working_days"].figure.name,
+                               [(r.label, r.count) for r in days.rows], label_width=260, ident="assessment-days",
+                               x_label="Assessments completed in the year (up to 41 to 45: within 45 working days)")
+        bands = f'<div class="figure">{chart_days}</div>{bands}'
     return f'<div class="figure">{chart}</div>{table}{bands}'
 
 

@@ -19,9 +19,11 @@ Rows, top to bottom
     tables. A table is a header row (column names; "Definition" in F) then its rows; a table of its
     own figure starts with a sub-heading row (the figure's name in A, its definition in F).
 
-    - Counts: one row per count figure (name, number, definition).
+    - Counts: one row per count figure (name, number, definition); a rate (re-referrals, second or
+      subsequent plans) as name, counted, out of, percent, definition.
     - Timeliness: one row per rate (name, counted, out of, percent, definition), then blank rows
-      holding the timeliness chart.
+      holding the timeliness chart; then the working-day bands (assessments, with blank rows holding
+      their chart; conferences; transfer-in conferences), each a breakdown table as below.
     - Month by month: "Referrals and assessments by month" (Month, referrals, assessments started,
       assessments completed) and "Plans starting and ending by month" (Month, CIN plans started,
       CIN plans ended, child protection plans started, child protection plans ended): 12 month rows
@@ -34,6 +36,13 @@ Rows, top to bottom
     - Data quality: errors, queries and unreadable dates (name, number, definition), then "By sheet"
       (Sheet, Errors, Queries) and "By rule" (Rule, Number, Severity, -, -, Message) tables; or a
       "not checked" row when the return was not validated.
+    - Breakdowns also hold plans started in the year by category, and the plans open at 31 March by
+      initial and latest category as one row per pair that has plans (Initial category, Number, -,
+      -, Latest category): the sheet is too narrow for the square table.
+    - Continuity with last year (only with last year's return): "Key figures year on year" (Figure,
+      Last year, This year, Change, Change (%), "Check" in F for a substantial change).
+    - COLLECT's reports: one row per report COLLECT gives ("1. Assessments working days list" in A),
+      with the names of the figures on this sheet that show it, and its child-level lists, in F.
 
 :func:`summary_layout` returns the grid together with the row numbers of headings, headers and
 totals (for styling) and a :class:`ChartSpec` per chart (cell ranges in the grid, titles, colours),
@@ -245,7 +254,14 @@ def summary_layout(figures: Figures, *, generated: datetime | None = None) -> Su
     for r in figures.section(TIMELINESS):
         if isinstance(r.value, Breakdown):
             g.blank()
-            _breakdown(g, r.figure.name, r.figure.definition, r.value)
+            first, last = _breakdown(g, r.figure.name, r.figure.definition, r.value)
+            if r.figure.key == "assessment_working_days":
+                height = 2.5 + 0.75 * (last - first + 1)
+                top = g.reserve(height)
+                g.layout.charts.append(ChartSpec(
+                    "assessment_days", "bar", r.figure.name, "Working days taken", "Assessments completed in the year",
+                    (1, first, last), (2, 2, first - 1, last), (_hex(OKABE_ITO["blue"]),), anchor=f"A{top}",
+                    width_cm=24, height_cm=height, data_labels=True))
 
     # -- month by month -------------------------------------------------------------------------
     g.blank()

@@ -90,6 +90,8 @@ def test_summary_sheet_names_collect_reports_and_shows_year_on_year():
         assert f"{report.number}. {report.name}" in first
     referrals = next(row for row in grid[first.index("Key figures year on year"):] if row[0] == "Referrals")
     assert referrals == ["Referrals", 1, 2, 1, 100.0, "Check"]
+    flat = [cell for row in grid for cell in row]
+    assert "" not in flat  # an empty text would be a cell Excel repairs (inline string without text)
     assert "Plans open at 31 March by initial and latest category of abuse" in first
     assert "Assessments completed in the year by working days taken" in first
     # without last year's return there is no year-on-year block

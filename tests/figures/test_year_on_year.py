@@ -18,15 +18,15 @@ LAST = CensusYear.parse("2025-26")
 
 def test_thresholds_are_stated_and_applied_both_ways():
     assert (SUBSTANTIAL_COUNT_CHANGE, SUBSTANTIAL_RATE_CHANGE) == (10.0, 5.0)
-    assert compare("Referrals", 100, 109) == ("Referrals", 100, 109, 9, 9.0, "")
+    assert compare("Referrals", 100, 109) == ("Referrals", 100, 109, 9, 9.0, None)
     assert compare("Referrals", 100, 110) == ("Referrals", 100, 110, 10, 10.0, FLAG)
     assert compare("Referrals", 100, 90) == ("Referrals", 100, 90, -10, -10.0, FLAG)
-    assert compare("Referrals", 0, 0) == ("Referrals", 0, 0, 0, None, "")
+    assert compare("Referrals", 0, 0) == ("Referrals", 0, 0, 0, None, None)
     assert compare("Referrals", 0, 3) == ("Referrals", 0, 3, 3, None, FLAG)  # from none to some
     # percentages: in percentage points; 3 of 4 (75%) against 7 of 10 (70%): -5 points, flagged
     assert compare("In time", Rate(3, 4), Rate(7, 10)) == ("In time (percent)", 75.0, 70.0, -5.0, None, FLAG)
-    assert compare("In time", Rate(3, 4), Rate(71, 100)) == ("In time (percent)", 75.0, 71.0, -4.0, None, "")
-    assert compare("In time", Rate(0, 0), Rate(1, 2)) == ("In time (percent)", None, 50.0, None, None, "")
+    assert compare("In time", Rate(3, 4), Rate(71, 100)) == ("In time (percent)", 75.0, 71.0, -4.0, None, None)
+    assert compare("In time", Rate(0, 0), Rate(1, 2)) == ("In time (percent)", None, 50.0, None, None, None)
 
 
 def test_year_on_year_on_two_hand_made_returns():
@@ -47,7 +47,7 @@ def test_year_on_year_on_two_hand_made_returns():
     assert rows["Children in need at 31 March"] == (10, 11, 1, 10.0, FLAG)
     assert rows["Assessments completed"] == (2, 1, -1, -50.0, FLAG)
     assert rows["Assessments completed within 45 working days (percent)"] == (50.0, 100.0, 50.0, None, FLAG)
-    assert rows["Child protection plans open at 31 March"] == (0, 0, 0, None, "")
-    assert rows["Referrals with no further action"] == (0, 0, 0, None, "")
+    assert rows["Child protection plans open at 31 March"] == (0, 0, 0, None, None)
+    assert rows["Referrals with no further action"] == (0, 0, 0, None, None)
     # not compared without last year's return
     assert compute_figures(this, YEAR, [])["year_on_year"] is None

@@ -28,20 +28,21 @@ def key_figures(year: CensusYear) -> list[Figure]:
 
 
 def compare(name: str, last: object, this: object) -> tuple:
-    """One row of the table (see :data:`COLUMNS`): counts compared as numbers, rates as percentages."""
+    """One row of the table (see :data:`COLUMNS`): counts compared as numbers, rates as percentages; the last
+    cell is :data:`FLAG` for a substantial change, else None (never an empty text: a blank cell in the sheet)."""
     if isinstance(this, Rate) and isinstance(last, Rate):
         a, b = last.percent, this.percent
         if a is None or b is None:
-            return (f"{name} (percent)", _round(a), _round(b), None, None, "")
+            return (f"{name} (percent)", _round(a), _round(b), None, None, None)
         change = round(b - a, 1)
         return (f"{name} (percent)", _round(a), _round(b), change, None,
-                FLAG if abs(change) >= SUBSTANTIAL_RATE_CHANGE else "")
+                FLAG if abs(change) >= SUBSTANTIAL_RATE_CHANGE else None)
     if isinstance(this, int) and isinstance(last, int):
         change_n = this - last
         pct = round(100 * change_n / last, 1) if last else None
         flagged = abs(pct) >= SUBSTANTIAL_COUNT_CHANGE if pct is not None else this != 0
-        return (name, last, this, change_n, pct, FLAG if flagged else "")
-    return (name, None, None, None, None, "")
+        return (name, last, this, change_n, pct, FLAG if flagged else None)
+    return (name, None, None, None, None, None)
 
 
 def _round(value: float | None) -> float | None:
