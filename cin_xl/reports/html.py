@@ -36,7 +36,7 @@ from cin_xl.reports.figures import (
     Result,
     Table,
 )
-from cin_xl.reports.figures.collect import COLLECT_REPORTS
+from cin_xl.reports.figures.collect import COLLECT_REPORTS, reports_showing
 from cin_xl.safety.atomic import write_atomic
 from cin_xl.validation.findings import plural, totals_text
 
@@ -311,6 +311,7 @@ table.monthly td{padding-right:12px;white-space:nowrap}
 dl.defs{font-size:16px;margin:0 0 30px}
 dl.defs dt{font-weight:700;margin-top:10px}
 dl.defs dd{margin:2px 0 0;color:#505a5f}
+.collect{font-weight:700;color:#1d70b8}
 .warning{font-weight:700;border:3px solid #d4351c;padding:12px 15px;margin:0 0 20px}
 .ok{font-weight:700;border:3px solid #00703c;padding:12px 15px;margin:0 0 20px}
 footer{border-top:1px solid #b1b4b6;background:#f3f2f1;padding:25px 0 30px;font-size:16px;color:#505a5f;
@@ -338,7 +339,13 @@ def _definition(result: Result) -> str:
     if fig.numerator:
         text += (f"<br><strong>Counted:</strong> {escape(fig.numerator)}"
                  f"<br><strong>Out of:</strong> {escape(fig.denominator)}")
-    return text
+    return text + _collect_tag(fig.key)
+
+
+def _collect_tag(key: str) -> str:
+    """The COLLECT reports showing figure or list ``key``, by name (empty when none)."""
+    names = [f"{r.number}. {r.name}" for r in reports_showing(key)]
+    return (f'<br><span class="collect">In COLLECT: {escape("; ".join(names))}</span>' if names else "")
 
 
 def _headlines(figures: Figures) -> str:
@@ -435,8 +442,8 @@ def _breakdown_table(result: Result) -> str:
     rows.append(f'<tr class="total"><td>{escape(value.base_label)}</td><td class="num">{_n(total)}</td>'
                 '<td class="num"></td><td></td></tr>')
     return (f'<table id="{_anchor(result.figure.key)}"><caption>{escape(result.figure.name)}'
-            f'<div class="small" style="font-weight:400;margin-top:4px">{escape(result.figure.definition)}</div>'
-            '</caption><thead><tr><th>Category</th><th class="num">Number</th><th class="num">Percent</th>'
+            f'<div class="small" style="font-weight:400;margin-top:4px">{escape(result.figure.definition)}'
+            f'{_collect_tag(result.figure.key)}</div></caption><thead><tr><th>Category</th><th class="num">Number</th><th class="num">Percent</th>'
             '<th></th></tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table>')
 
@@ -482,8 +489,8 @@ def _table(result: Result, *, text_columns: tuple[int, ...] = (0,)) -> str:
     body = "".join("<tr>" + "".join(_cell(v, i not in text_columns) for i, v in enumerate(row)) + "</tr>"
                    for row in table.rows)
     return (f'<table id="{_anchor(result.figure.key)}"><caption>{escape(result.figure.name)}<div class="small" '
-            f'style="font-weight:400;margin-top:4px">{escape(result.figure.definition)}</div></caption>'
-            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+            f'style="font-weight:400;margin-top:4px">{escape(result.figure.definition)}{_collect_tag(result.figure.key)}'
+            f"</div></caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
 
 
 def _count(figures: Figures, key: str) -> int:
@@ -626,7 +633,7 @@ def _lists(figures: Figures, files: dict[str, str] | None) -> str:
                                         for v in row) + "</tr>" for row in shown)
         out.append(f'<details id="list-{escape(key)}"><summary><strong>{escape(child_list.name)}</strong>: '
                    f'{plural(len(child_list.rows), "row")}</summary><p class="small">{escape(child_list.definition)}'
-                   f"</p>{link}{more}<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></details>")
+                   f"{_collect_tag(key)}</p>{link}{more}<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></details>")
     return "".join(out)
 
 

@@ -66,6 +66,9 @@ def test_html_shows_the_lists_and_the_collect_reports_by_name():
     for report in COLLECT_REPORTS:
         assert report.name in page.replace("&#x27;", "'"), report.name
     assert '<details id="list-assessments_working_days">' in page
+    # each figure names the COLLECT report it is held against, beside its definition
+    assert "In COLLECT: 2. Assessments working days summary; 9. Key indicators" in page
+    assert "In COLLECT: 1. Assessments working days list" in page
     assert '<a href="lists/a.csv">' in page
     assert "=HYPERLINK(&quot;http://x&quot;" in page  # escaped, never a link
     # every link in the COLLECT table goes to a figure or list in the page

@@ -58,4 +58,11 @@ COLLECT_REPORTS = (
                   note="With last year's return: cin-xl report FILE --previous LAST.xml."),
 )
 
-__all__ = ["CollectReport", "COLLECT_REPORTS"]
+
+
+def reports_showing(key: str) -> list[CollectReport]:
+    """COLLECT's reports that figure or list ``key`` shows."""
+    return [r for r in COLLECT_REPORTS if key in r.figures or key in r.lists]
+
+
+__all__ = ["CollectReport", "COLLECT_REPORTS", "reports_showing"]
