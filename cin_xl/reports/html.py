@@ -37,11 +37,12 @@ from cin_xl.reports.figures import (
     Table,
 )
 from cin_xl.reports.figures.collect import COLLECT_REPORTS, reports_showing
+from cin_xl.reports.figures.year_on_year import PERCENT, is_percent
 from cin_xl.safety.atomic import write_atomic
 from cin_xl.validation.findings import plural, totals_text
 
-__all__ = ["render_html", "write_html", "line_chart", "bar_chart", "percent_chart", "OKABE_ITO",
-           "MONTHLY_CHARTS", "FACTORS_LEAVE_OUT", "TOP_FACTORS"]
+__all__ = ["render_html", "write_html", "line_chart", "bar_chart", "percent_chart", "pair_chart", "OKABE_ITO",
+           "LAST_YEAR_COLOUR", "MONTHLY_CHARTS", "FACTORS_LEAVE_OUT", "TOP_FACTORS"]
 
 #: the Okabe-Ito palette (black first)
 OKABE_ITO = {
@@ -49,6 +50,8 @@ OKABE_ITO = {
     "yellow": "#F0E442", "blue": "#0072B2", "vermillion": "#D55E00", "reddish_purple": "#CC79A7",
 }
 _INK, _GREY, _RULE, _LIGHT = "#0b0c0c", "#505a5f", "#b1b4b6", "#f3f2f1"
+#: year on year: last year's bars grey beside this year's blue
+LAST_YEAR_COLOUR = _RULE
 
 #: the monthly charts: (title, [(figure key, colour, dashed)])
 MONTHLY_CHARTS = (
@@ -213,6 +216,46 @@ def bar_chart(title: str, rows: Sequence[tuple[str, int]], *, x_label: str, colo
         body.append(_t(label_width + w + 6, y + bar_h / 2 + 4.5, _n(value), size=13, weight="bold"))
     body.append(_t(label_width + plot_w / 2, height - 10, x_label, size=13, anchor="middle"))
     desc = "; ".join(f"{label}: {value}" for label, value in rows)
+    return _svg(width, height, title, desc, body, ident)
+
+
+def pair_chart(title: str, rows: Sequence[tuple[str, float | None, float | None]], *, names: tuple[str, str],
+               width: int = 960, label_width: int = 360, ident: str = "pair") -> str:
+    """Two horizontal bars from 0 to 100% per (label, first, second) percentage (None: no bar), named
+    ``names`` in the legend: last year's grey, this year's blue."""
+    colours = (LAST_YEAR_COLOUR, OKABE_ITO["blue"])
+    line_h, bar_h, gap, top, bottom, right = 17, 14, 18, 64, 50, 90
+    wrapped = [_wrap(label, int(label_width / 7.4)) for label, _, _ in rows]
+    heights = [max(2 * bar_h + 4, len(lines) * line_h) for lines in wrapped]
+    height = top + sum(h + gap for h in heights) + bottom
+    plot_w, plot_bottom = width - label_width - right, height - bottom
+    body = [_t(0, 20, title, size=16, weight="bold")]
+    for i, (name, colour) in enumerate(zip(names, colours)):
+        key_x = label_width + i * 200
+        body.append(f'<rect x="{key_x}" y="34" width="18" height="12" fill="{colour}"/>')
+        body.append(_t(key_x + 24, 45, name, size=14))
+    for value in range(0, 101, 20):
+        x = label_width + plot_w * value / 100
+        body.append(f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{plot_bottom}" '
+                    f'stroke="{"#8a8f92" if value == 0 else "#e1e3e4"}" stroke-width="1"/>')
+        body.append(_t(x, plot_bottom + 16, f"{value}%", size=12, anchor="middle", fill=_GREY))
+    y = top
+    for (label, first, second), lines, h in zip(rows, wrapped, heights):
+        start = y + h / 2 - (len(lines) - 1) * line_h / 2 + 4.5
+        for k, line in enumerate(lines):
+            body.append(_t(label_width - 8, start + k * line_h, line, size=13, anchor="end"))
+        for i, (pct, colour, name) in enumerate(zip((first, second), colours, names)):
+            bar_y = y + h / 2 - bar_h - 2 + i * (bar_h + 4)
+            if pct is None:
+                body.append(_t(label_width + 6, bar_y + bar_h - 2, f"{name}: none", size=12, fill=_GREY))
+                continue
+            w = plot_w * pct / 100
+            body.append(f'<rect x="{label_width}" y="{bar_y:.1f}" width="{w:.1f}" height="{bar_h}" fill="{colour}">'
+                        f'<title>{escape(label)}, {escape(name)}: {_pct(pct)}</title></rect>')
+            body.append(_t(label_width + w + 6, bar_y + bar_h - 2, _pct(pct), size=12))
+        y += h + gap
+    body.append(_t(label_width + plot_w / 2, height - 10, "Percent", size=13, anchor="middle"))
+    desc = "; ".join(f"{label}: {names[0]} {_pct(a)}, {names[1]} {_pct(b)}" for label, a, b in rows)
     return _svg(width, height, title, desc, body, ident)
 
 
@@ -443,7 +486,8 @@ def _breakdown_table(result: Result) -> str:
                 '<td class="num"></td><td></td></tr>')
     return (f'<table id="{_anchor(result.figure.key)}"><caption>{escape(result.figure.name)}'
             f'<div class="small" style="font-weight:400;margin-top:4px">{escape(result.figure.definition)}'
-            f'{_collect_tag(result.figure.key)}</div></caption><thead><tr><th>Category</th><th class="num">Number</th><th class="num">Percent</th>'
+            f'{_collect_tag(result.figure.key)}</div></caption><thead><tr><th>Category</th>'
+            '<th class="num">Number</th><th class="num">Percent</th>'
             '<th></th></tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table>')
 
@@ -586,6 +630,12 @@ def _continuity(figures: Figures) -> str:
     yoy = figures.results.get("year_on_year")
     if yoy is not None and yoy.value is not None:
         out.append(_table(yoy, text_columns=(0, 5)))
+        last = f"{figures.year.first - 1}-{figures.year.first % 100:02d}"
+        percents = [(str(row[0]).removesuffix(PERCENT), row[1], row[2]) for row in yoy.value_as(Table).rows
+                    if is_percent(row)]
+        if percents:
+            out.append('<div class="figure">' + pair_chart("Percentages year on year", percents,
+                                                           names=(last, figures.year.label), ident="yoy") + "</div>")
     return "".join(out)
 
 

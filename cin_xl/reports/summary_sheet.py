@@ -39,8 +39,10 @@ Rows, top to bottom
     - Breakdowns also hold plans started in the year by category, and the plans open at 31 March by
       initial and latest category as one row per pair that has plans (Initial category, Number, -,
       -, Latest category): the sheet is too narrow for the square table.
-    - Continuity with last year (only with last year's return): "Key figures year on year" (Figure,
-      Last year, This year, Change, Change (%), "Check" in F for a substantial change).
+    - Continuity with last year (only with last year's return): "Key figures year on year": the counts
+      (Figure, Last year, This year, Change, Change (%), "Check" in F for a substantial change), then
+      the percentages (Percentage, last year's label, this year's, Change in points, -, Check) and
+      blank rows holding their chart, last year's bars beside this year's.
     - COLLECT's reports: one row per report COLLECT gives ("1. Assessments working days list" in A),
       with the names of the figures on this sheet that show it, and its child-level lists, in F.
 
@@ -73,7 +75,16 @@ from cin_xl.reports.figures import (
 )
 from cin_xl.reports.figures.collect import COLLECT_REPORTS
 from cin_xl.reports.figures.lists import LISTS
-from cin_xl.reports.html import FACTORS_LEAVE_OUT, LONG_PLAN_COLOUR, LONG_PLANS, MONTHLY_CHARTS, OKABE_ITO, TOP_FACTORS
+from cin_xl.reports.figures.year_on_year import is_percent
+from cin_xl.reports.html import (
+    FACTORS_LEAVE_OUT,
+    LAST_YEAR_COLOUR,
+    LONG_PLAN_COLOUR,
+    LONG_PLANS,
+    MONTHLY_CHARTS,
+    OKABE_ITO,
+    TOP_FACTORS,
+)
 from cin_xl.safety.text_guard import looks_like_formula
 
 __all__ = ["SUMMARY_SHEET", "ChartSpec", "SummaryLayout", "summary_layout", "summary_grid", "add_summary_charts",
@@ -356,8 +367,23 @@ def summary_layout(figures: Figures, *, generated: datetime | None = None) -> Su
         g.add(CONTINUITY, kind="section")
         g.add(yoy.figure.name, None, None, None, None, yoy.figure.definition, kind="subheading")
         g.add(*yoy.value.columns, kind="header")
+        percents = [row for row in yoy.value.rows if is_percent(row)]
         for row in yoy.value.rows:
-            g.add(*row)
+            if not is_percent(row):
+                g.add(*row)
+        if percents:
+            g.blank()
+            header = g.add("Percentage", f"{year.first - 1}-{year.first % 100:02d}", year.label, "Change (points)",
+                           None, yoy.value.columns[-1], kind="header")
+            for row in percents:
+                g.add(*row)
+            height = 2.5 + 1.1 * len(percents)
+            top = g.reserve(height)
+            g.layout.charts.append(ChartSpec(
+                "year_on_year", "bar", "Percentages year on year", "Measure", "Percent",
+                (1, header + 1, header + len(percents)), (2, 3, header, header + len(percents)),
+                (_hex(LAST_YEAR_COLOUR), _hex(OKABE_ITO["blue"])), anchor=f"A{top}", width_cm=24, height_cm=height,
+                value_max=100, data_labels=True))
     _collect_reports(g, figures)
     g.layout.fit_rows()
     g.layout.page_breaks = sorted(set(g.layout.page_breaks) | set(g.layout.section_rows[1:]))

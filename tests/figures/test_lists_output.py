@@ -17,7 +17,7 @@ from cin_xl.reports.figures import compute_figures
 from cin_xl.reports.figures.collect import COLLECT_REPORTS
 from cin_xl.reports.figures.lists import LISTS, WHO
 from cin_xl.reports.html import render_html
-from cin_xl.reports.summary_sheet import summary_grid
+from cin_xl.reports.summary_sheet import summary_grid, summary_layout
 from cin_xl.synthetic.generate import generate
 from cin_xl.xml import to_xml_bytes
 from tests.figures.build import YEAR, Assessment, census, child, d, episode
@@ -93,6 +93,17 @@ def test_summary_sheet_names_collect_reports_and_shows_year_on_year():
         assert f"{report.number}. {report.name}" in first
     referrals = next(row for row in grid[first.index("Key figures year on year"):] if row[0] == "Referrals")
     assert referrals == ["Referrals", 1, 2, 1, 100.0, "Check"]
+    # the percentages in a table of their own, with a chart of last year's bars beside this year's
+    result = compute_figures(this, YEAR, [], previous=last)
+    layout = summary_layout(result, generated=WHEN)
+    chart = next(c for c in layout.charts if c.key == "year_on_year")
+    col, first_row, last_row = chart.categories
+    names = [layout.rows[r - 1][0] for r in range(first_row, last_row + 1)]
+    assert names and all(name.endswith(" (percent)") for name in names)
+    assert layout.rows[chart.values[2] - 1][1:3] == ["2025-26", "2026-27"]
+    assert "Re-referrals within 12 months (percent)" in names
+    page = render_html(result, generated=WHEN)
+    assert 'aria-labelledby="yoy-t yoy-d"' in page and ">Percentages year on year<" in page
     flat = [cell for row in grid for cell in row]
     assert "" not in flat  # an empty text would be a cell Excel repairs (inline string without text)
     assert "Plans open at 31 March by initial and latest category of abuse" in first

@@ -16,6 +16,7 @@ SUBSTANTIAL_COUNT_CHANGE = 10.0
 #: a percentage is flagged when it changed by this many percentage points or more (either way)
 SUBSTANTIAL_RATE_CHANGE = 5.0
 FLAG = "Check"
+PERCENT = " (percent)"
 COLUMNS = ("Figure", "Last year", "This year", "Change", "Change (%)", "Substantial change")
 
 
@@ -33,9 +34,9 @@ def compare(name: str, last: object, this: object) -> tuple:
     if isinstance(this, Rate) and isinstance(last, Rate):
         a, b = last.percent, this.percent
         if a is None or b is None:
-            return (f"{name} (percent)", _round(a), _round(b), None, None, None)
+            return (f"{name}{PERCENT}", _round(a), _round(b), None, None, None)
         change = round(b - a, 1)
-        return (f"{name} (percent)", _round(a), _round(b), change, None,
+        return (f"{name}{PERCENT}", _round(a), _round(b), change, None,
                 FLAG if abs(change) >= SUBSTANTIAL_RATE_CHANGE else None)
     if isinstance(this, int) and isinstance(last, int):
         change_n = this - last
@@ -61,5 +62,12 @@ def _year_on_year(x: Facts) -> Table:
     wanted = key_figures(x.year)
     last = Facts(x.last_year, CensusYear(x.year.first - 1))
     # this year's figures are worked out already (this section comes last)
-    return Table(COLUMNS, tuple(compare(f.name, f.compute(last), x.computed[f.key] if f.key in x.computed
-                                        else f.compute(x)) for f in wanted))
+    rows = [compare(f.name, f.compute(last), x.computed[f.key] if f.key in x.computed else f.compute(x))
+            for f in wanted]
+    # the counts first, then the percentages (each in report order)
+    return Table(COLUMNS, tuple(sorted(rows, key=is_percent)))
+
+
+def is_percent(row: tuple) -> bool:
+    """A row of the table comparing percentages (the others compare counts)."""
+    return str(row[0]).endswith(PERCENT)
