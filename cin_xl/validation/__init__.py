@@ -57,7 +57,7 @@ def _validate(census: CensusReturn, year: CensusYear, options: dict[str, Any] | 
     flagged: set[tuple[int, str]] = set()  # (record, field) already reported by a DfE rule
     wanted = None if only is None else set(only)
     entries = [e for e in catalogue(year).values() if wanted is None or e.code in wanted]
-    with phase("Checking the DfE rules", len(entries)) as step:
+    with phase("Checking the DfE rules", len(entries), f"{len(entries):,} rules") as step:
         for done, entry in enumerate(entries, start=1):
             impl = implementation(entry.code, year)
             if impl is not None:

@@ -281,7 +281,8 @@ def read_xml(source: str | os.PathLike | bytes, year: str | CensusYear | None = 
     reader = _Reader(census_year)
     reader.consume = check_schema
     children = _path(tree.getroot(), ("Children",))
-    with no_gc(), phase("Reading the children", len(children) if children is not None else None) as step:
+    count = f"{len(children):,} children" if children is not None else None
+    with no_gc(), phase("Reading the children", len(children) if children is not None else None, count) as step:
         reader.tick = step.advance
         census = reader.node(CensusReturn, tree.getroot(), f"/{ROOT_ELEMENT}")
     return ReadResult(census, census_year, reader.problems, None if check_schema else tree, name, schema)

@@ -143,7 +143,7 @@ def _by_child(root: etree._Element, year: CensusYear) -> list[tuple[int, str, st
     if wrapper is None:
         return None
     children = [el for el in wrapper if isinstance(el.tag, str)]
-    with phase("Checking the census schema", len(children)) as step:
+    with phase("Checking the census schema", len(children), f"{len(children):,} children") as step:
         for i, child in enumerate(children, start=1):
             step.advance()
             check.child(child, i)
