@@ -69,6 +69,21 @@ def load(path: str | Path, year: str | CensusYear | None = None) -> Loaded:
     return loaded
 
 
+def unsaved_edits_note(path: str | Path) -> str | None:
+    """What to tell someone reading a workbook that is open in Excel or LibreOffice (its lock file is beside
+    it): the file holds what was last saved, so edits not yet saved are not included. None otherwise."""
+    from cin_xl.workbook.annotate import lock_file
+
+    path = Path(path)
+    if not is_workbook_name(path):
+        return None
+    lock = lock_file(path)
+    if lock is None:
+        return None
+    return (f"{path.name} is open in Excel or LibreOffice (lock file {lock.name}): this reads it as last saved, "
+            "so edits not yet saved there are not included.")
+
+
 def load_workbook(path: str | Path, year: str | CensusYear | None = None) -> Loaded:
     """Read a workbook file (``year`` only for a workbook that does not say its own)."""
     from cin_xl.workbook.reader import read_workbook

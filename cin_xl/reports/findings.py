@@ -18,6 +18,10 @@ from cin_xl.safety.atomic import write_atomic
 from cin_xl.safety.text_guard import csv_field
 from cin_xl.validation.findings import Finding, Severity, count, plural, totals_text
 
+#: rules shown with their examples before the rest are listed a line each
+IN_FULL = 10
+
+
 CSV_COLUMNS = ["code", "severity", "message", "child", "sheet", "row", "cells", "path", "line"]
 
 
@@ -68,26 +72,56 @@ class ValidationReport:
         data = self.to_csv() if path.suffix.lower() == ".csv" else self.to_json()
         write_atomic(path, data)
 
-    def text(self, examples: int = 3) -> str:
-        """A readable summary: counts per rule with the first few examples of each."""
+    def text(self, examples: int = 3, *, verbose: bool = False, in_full: int = IN_FULL) -> str:
+        """A readable summary that ends with what matters: the rules found, the largest ``in_full`` of them
+        with their first ``examples`` findings and a count of the rest, the others a line each; then the
+        totals. ``verbose``: every rule with every finding."""
         lines = [f"{self.source}: census {self.year.label}, {plural(self.children, 'child')}"]
-        s = self.summary
         if not self.findings:
             lines.append("No errors or queries found.")
             return "\n".join(lines)
-        lines.append(totals_text(s["errors"], s["queries"]))
+        groups = grouped(self.findings)
+        shown = groups if verbose else groups[:in_full]
+        if not verbose and len(groups) <= in_full + 2:  # a line or two more is not worth a second list
+            shown = groups
+        for code, severity, heading, group in shown:
+            lines.append(f"\n{_group_line(code, severity, heading, group)}")
+            listed = group if verbose else group[:examples]
+            for f in listed:
+                own = f": {f.message}" if f.message != heading else ""
+                lines.append(f"    {_who(f)}{f.where}{own}")
+            if len(group) > len(listed):
+                lines.append(f"    ... and {len(group) - len(listed):,} more")
+        rest = groups[len(shown):]
+        if rest:
+            lines.append(f"\n{_more_rules(rest)} (--verbose lists every finding):")
+            lines.extend(f"  {_group_line(code, severity, heading, group)}" for code, severity, heading, group in rest)
+        lines.append("")
+        lines.append(self.totals_line(len(groups)))
         if self.schema_failed:
             lines.append("The file does not fit the census schema: COLLECT would reject it before running its "
                          "rules. Fix the problems marked XSD or XML first (or import it into the workbook).")
-        for code, severity, heading, group in grouped(self.findings):
-            lines.append(f"\n{code} {severity} x{len(group)}: {heading}")
-            for f in group[:examples]:
-                who = f"child {f.child}, " if f.child else ""
-                own = f": {f.message}" if f.message != heading else ""
-                lines.append(f"    {who}{f.where}{own}")
-            if len(group) > examples:
-                lines.append(f"    ... and {len(group) - examples} more")
         return "\n".join(lines)
+
+    def totals_line(self, rules: int | None = None) -> str:
+        """``"In all: 3 errors, 1 query (2 rules)."``"""
+        s = self.summary
+        rules = len(grouped(self.findings)) if rules is None else rules
+        return f"In all: {totals_text(s['errors'], s['queries'])} ({plural(rules, 'rule')})."
+
+
+def _group_line(code: str, severity: Severity, heading: str, group: list[Finding]) -> str:
+    return f"{code} {severity} x{len(group):,}: {heading}"
+
+
+def _who(f: Finding) -> str:
+    """``"child C0012, "`` unless the location names the child already."""
+    return f"child {f.child}, " if f.child and f.child not in f.where else ""
+
+
+def _more_rules(rest: list) -> str:
+    n = sum(len(g[3]) for g in rest)
+    return f"{plural(len(rest), 'more rule')}, {plural(n, 'finding')}"
 
 
 def _headings() -> dict[str, str]:
