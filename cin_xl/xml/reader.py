@@ -128,12 +128,12 @@ def detect_year(root: etree._Element, fallback: CensusYear | None) -> CensusYear
         try:
             return supported(year, readable=True)
         except UnknownYear:
-            raise UnusableInput(f"line {found.sourceline}, /Message/Header/CollectionDetails/Year: census year "
+            raise UnusableInput(f"line {found.sourceline}, header, Year (<Year>): census year "
                                 f"{year.label} cannot be read (readable: {', '.join(READABLE_YEARS)})") from None
     if fallback is not None:
         return fallback
     where = f"line {found.sourceline}, " if found is not None else ""
-    raise UnusableInput(f"{where}/Message/Header/CollectionDetails/Year: the census year is missing or not a "
+    raise UnusableInput(f"{where}header, Year (<Year>): the census year is missing or not a "
                         f"number ({text!r}); give it with --year")
 
 
