@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,9 @@ from cin_xl.validation.findings import Finding, Severity, count, plural, totals_
 IN_FULL = 10
 
 
-CSV_COLUMNS = ["code", "severity", "message", "child", "sheet", "row", "cells", "path", "line"]
+#: the last, "where", is the location as people read it (in census XML: line, child, record and item), beside
+#: the path and line for programs
+CSV_COLUMNS = ["code", "severity", "message", "child", "sheet", "row", "cells", "path", "line", "where"]
 
 
 @dataclass
@@ -64,6 +67,7 @@ class ValidationReport:
         for f in self.findings:
             d = f.as_dict()
             d["cells"] = " ".join(d["cells"])
+            d["where"] = f.where
             writer.writerow(["" if d[c] is None else csv_field(d[c]) for c in CSV_COLUMNS])
         return out.getvalue().encode("utf-8-sig")  # BOM so Excel opens it as UTF-8
 
@@ -88,8 +92,7 @@ class ValidationReport:
             lines.append(f"\n{_group_line(code, severity, heading, group)}")
             listed = group if verbose else group[:examples]
             for f in listed:
-                own = f": {f.message}" if f.message != heading else ""
-                lines.append(f"    {_who(f)}{f.where}{own}")
+                lines.append(f"    {_who(f)}{f.where}{_own(f.message, heading)}")
             if len(group) > len(listed):
                 lines.append(f"    ... and {len(group) - len(listed):,} more")
         rest = groups[len(shown):]
@@ -112,6 +115,27 @@ class ValidationReport:
 
 def _group_line(code: str, severity: Severity, heading: str, group: list[Finding]) -> str:
     return f"{code} {severity} x{len(group):,}: {heading}"
+
+
+def _own(message: str, heading: str) -> str:
+    """What a finding says beyond its group's heading: ``": 'male' is the name of code M..."``, or nothing."""
+    if message == heading:
+        return ""
+    if heading and message.startswith(heading):
+        return ": " + message[len(heading):].lstrip(":. ")
+    return f": {message}"
+
+
+def _common_heading(messages: set[str]) -> str | None:
+    """The DfE message a group's findings share where some add what they found (a value that is not a code)
+    after it: the shortest message that begins every other, else their common beginning up to the end of a
+    sentence or a colon. None where they share nothing."""
+    shortest = min(messages, key=len)
+    if all(m.startswith(shortest) for m in messages):
+        return shortest
+    prefix = os.path.commonprefix(list(messages))
+    cut = max(prefix.rfind(": "), prefix.rfind(". ") + 1 if prefix.rfind(". ") >= 0 else -1)
+    return prefix[:cut].rstrip() or None if cut > 0 else None
 
 
 def _who(f: Finding) -> str:
@@ -141,9 +165,13 @@ def grouped(findings: list[Finding]) -> list[tuple[str, Severity, str, list[Find
     for f in findings:
         groups.setdefault((f.code, f.severity), []).append(f)
     out = []
+    headings = _headings()
     for (code, severity), group in groups.items():
         messages = {f.message for f in group}
-        heading = group[0].message if len(messages) == 1 else _headings().get(code, code)
+        if len(messages) == 1:
+            heading = group[0].message
+        else:  # what the code means; a DfE rule's own message where its findings add to it
+            heading = headings.get(code) or _common_heading(messages) or code
         out.append((code, severity, heading, group))
     out.sort(key=lambda g: (g[1] is not Severity.ERROR, -len(g[3]), g[0]))
     return out

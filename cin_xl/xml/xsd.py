@@ -245,10 +245,11 @@ def _expected(names: str, record: type | None, *, required_only: bool = False) -
     return out[0] if len(out) == 1 else ", ".join(out[:-1]) + " or " + out[-1]
 
 
-def plain_problem(path: str, message: str) -> str:
+def plain_problem(path: str, message: str, *, in_order: bool = False) -> str:
     """A schema problem as libxml2 words it (``Element 'PersonBirthDate': '6th August 2024' is not a valid value of
     the atomic type 'xs:date'.``) said in the census's terms (``Date of birth (PersonBirthDate) '6th August 2024'
-    is not a date (YYYY-MM-DD)``); the location is the finding's, not repeated here."""
+    is not a date (YYYY-MM-DD)``); the location is the finding's, not repeated here. ``in_order``: the XML was
+    written by export, in the census's order, so an element expected before another is missing, not misplaced."""
     from cin_xl.validation.findings import place_of
 
     message = message.replace(f"{{{XS}}}", "").strip()
@@ -287,6 +288,8 @@ def plain_problem(path: str, message: str) -> str:
         if unknown:
             return (f"{what} is not part of the census here" +
                     (f" ({_expected(expected.group(1), record)} should come here)" if expected else ""))
+        if expected and in_order:
+            return f"{_expected(expected.group(1), record, required_only=True)} is missing: it is required"
         if expected:
             return (f"{what} is not expected here: {_expected(expected.group(1), record)} should come first "
                     "(it is missing, or out of order)")

@@ -122,3 +122,33 @@ def test_export_allow_errors_says_a_schema_problem_in_the_census_terms(capsys, t
     assert "Children!E2: X-SCHEMA (error): Date of birth (PersonBirthDate) '6th of August' is not a date " \
            "(YYYY-MM-DD)" in err
     assert not RAW.search(err), err
+
+
+def test_export_says_a_required_item_left_blank_is_missing(capsys, tmp_path):
+    """Export writes the XML in the census's order: an item expected before another is missing, not misplaced."""
+    from openpyxl import load_workbook
+
+    book = tmp_path / "t.xlsx"
+    assert main(["template", "--year", YEAR.label, "-o", str(book), "--sample", "2", "--quiet"]) == 0
+    wb = load_workbook(book)
+    row = next(r for r in wb["Return"].iter_rows(min_row=2) if r[0].value == "LA code")
+    row[1].value = None
+    wb.save(book)
+    assert main(["export", str(book), "-o", str(tmp_path / "out.xml"), "--allow-errors", "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert f"Return!B{row[1].row}: X-SCHEMA (error): LA code (LEA) is missing: it is required" in err
+    assert not RAW.search(err) and "out of order" not in err
+
+
+def test_csv_report_has_the_location_as_people_read_it(capsys, tmp_path, xml):
+    import csv
+    import io
+
+    path = tmp_path / "bad.xml"
+    path.write_text(xml.replace("<Disabilities>", "<Disabilities>hello", 1))
+    report = tmp_path / "all.csv"
+    main(["validate", str(path), "--report", str(report), "--quiet"])
+    rows = list(csv.DictReader(io.StringIO(report.read_text(encoding="utf-8-sig"))))
+    xsd = next(r for r in rows if r["code"] == "XSD")
+    assert xsd["where"].startswith(f"line {xsd['line']}, ") and xsd["where"].endswith(", Disabilities")
+    assert xsd["path"].startswith("/Message/")  # kept for programs, beside it
