@@ -128,6 +128,8 @@ def test_reading_an_open_workbook_says_once_that_unsaved_edits_are_not_included(
     assert main(["export", str(open_book), "-o", str(tmp_path / "out.xml"), "--allow-errors", "--quiet"]) in (0, 1)
     err = capsys.readouterr().err
     assert err.count(note) == 1
+    assert main(["report", str(open_book), "-o", str(tmp_path / "f.html"), "--no-checks", "--quiet"]) == 0
+    assert capsys.readouterr().err.count(note) == 1
     (tmp_path / "~$census.xlsx").unlink()
     _, lines, err = _validate(capsys, open_book)
     assert "not yet saved" not in err and "close it first" not in "\n".join(lines)

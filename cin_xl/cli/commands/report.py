@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import cast
 
-from cin_xl.cli.commands import add_force, add_year, input_file, output_arg
+from cin_xl.cli.commands import add_force, add_year, input_file, output_arg, say_unsaved_edits
 from cin_xl.validation.findings import plural, totals_text
 
 NAME = "report"
@@ -31,6 +31,7 @@ def run(args) -> int:
 
     output = output_arg(args, "html", args.file,
                         path=args.output or args.file.with_name(f"{args.file.stem}-figures.html"))
+    say_unsaved_edits(args.file)
     figures = report(args.file, output, args.year, check=not args.no_checks,
                      options={"local_checks": not args.no_local}, previous=args.previous).figures
     summary = plural(cast(int, figures["children"]), "child")
