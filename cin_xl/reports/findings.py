@@ -17,7 +17,7 @@ from pathlib import Path
 from cin_xl.census.years import CensusYear
 from cin_xl.safety.atomic import write_atomic
 from cin_xl.safety.text_guard import csv_field
-from cin_xl.validation.findings import Finding, Severity, count, plural, totals_text
+from cin_xl.validation.findings import Finding, Severity, count, names_child, plural, totals_text
 
 #: rules shown with their examples before the rest are listed a line each
 IN_FULL = 10
@@ -140,7 +140,7 @@ def _common_heading(messages: set[str]) -> str | None:
 
 def _who(f: Finding) -> str:
     """``"child C0012, "`` unless the location names the child already."""
-    return f"child {f.child}, " if f.child and f.child not in f.where else ""
+    return f"child {f.child}, " if f.child and not names_child(f.where, f.child) else ""
 
 
 def _more_rules(rest: list) -> str:

@@ -64,8 +64,13 @@ class Finding:
 
     def __str__(self) -> str:
         where = self.where
-        who = f" [child {self.child}]" if self.child and f"child {self.child}" not in where else ""
+        who = f" [child {self.child}]" if self.child and not names_child(where, self.child) else ""
         return f"{where}: {self.code} ({self.severity}){who}: {self.message}"
+
+
+def names_child(where: str, child: str) -> bool:
+    """Whether a location (:attr:`Finding.where`) names the child already (``line 23, child C0012, ...``)."""
+    return f", child {child}," in f", {where},"
 
 
 def locate(finding: Finding, node: Node | None, fields: Iterable[str] = ()) -> Finding:

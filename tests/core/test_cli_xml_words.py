@@ -152,3 +152,16 @@ def test_csv_report_has_the_location_as_people_read_it(capsys, tmp_path, xml):
     xsd = next(r for r in rows if r["code"] == "XSD")
     assert xsd["where"].startswith(f"line {xsd['line']}, ") and xsd["where"].endswith(", Disabilities")
     assert xsd["path"].startswith("/Message/")  # kept for programs, beside it
+
+
+def test_the_child_is_named_once_and_only_when_the_location_does_not():
+    from cin_xl.reports.findings import ValidationReport
+
+    path = "/Message/Children/Child[1]/CINdetails[1]/CINreferralDate"
+    in_xml = Finding("8500", Severity.ERROR, "m", child="C1", line=3, path=path)
+    in_book = Finding("8500", Severity.ERROR, "m", child="C1", sheet="Children", cells=("C12",))  # "C1" in "C12"
+    assert str(in_xml) == "line 3, child C1, referral 1, Referral date (CINreferralDate): 8500 (error): m"
+    assert str(in_book) == "Children!C12: 8500 (error) [child C1]: m"
+    text = ValidationReport(YEAR, "x.xml", [in_xml, in_book]).text()
+    assert "    line 3, child C1, referral 1, Referral date (CINreferralDate)" in text
+    assert "    child C1, Children!C12" in text
