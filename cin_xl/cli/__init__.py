@@ -52,6 +52,9 @@ class Parser(argparse.ArgumentParser):
                 option = word.split("=")[0]
                 if option.startswith("--") and not any(k.startswith(option) for k in known):
                     message += f"; unknown option {option}{_suggestion(option, known)}"
+            split = _spaced_name(self._seen)
+            if split:
+                message += f"; \"{split}\" is one file name with a space in it: put it in quotes"
         choice = re.search(r"invalid choice: '([^']*)'", message)
         if choice and self._subparsers is not None:
             commands = [c for a in self._subparsers._group_actions for c in getattr(a, "choices", {}) or {}]
@@ -118,6 +121,22 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("cin-xl: interrupted; no file was left half-written", file=sys.stderr)
         return 128 + 2
+
+
+def _spaced_name(words: list[str]) -> str | None:
+    """Words typed one after another that, joined by spaces, name a file that exists (and the first alone does
+    not): a file name with spaces typed without quotes."""
+    for start, first in enumerate(words):
+        if first.startswith("-") or Path(first).exists():
+            continue
+        joined = first
+        for word in words[start + 1:]:
+            if word.startswith("-"):
+                break
+            joined += " " + word
+            if Path(joined).is_file():
+                return joined
+    return None
 
 
 def _split_path(args: argparse.Namespace, extra: list[str], argv: list[str] | None) -> str | None:

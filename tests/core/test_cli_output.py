@@ -93,6 +93,10 @@ def test_file_name_with_a_space_typed_without_quotes_gets_the_hint(capsys, tmp_p
         err = capsys.readouterr().err
         assert exit_.value.code == 2
         assert '"Census 2026.xlsx" is one file name with a space in it: put it in quotes' in err and typed in err
+    with pytest.raises(SystemExit):  # a required option missing as well: both said
+        main(["export", "Census", "2026.xlsx"])
+    err = capsys.readouterr().err
+    assert "required: -o/--output" in err and '"Census 2026.xlsx" is one file name with a space in it' in err
     with pytest.raises(SystemExit):  # no such file: the hint all the same, in a softer form
         main(["validate", "Census", "2027.xlsx"])
     err = capsys.readouterr().err
