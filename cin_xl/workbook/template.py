@@ -111,6 +111,18 @@ def list_name(codeset: str) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
+#: the codes a many-coded column's prompt gives as its example, by code set: real codes of that set
+MANY_CODES_EXAMPLE = {"Disability": ("MOB", "LD"), "AssessmentFactors": ("3B", "4B")}
+
+
+def many_codes_example(item) -> str:
+    """``"MOB, LD"``: codes of the item's own code set, as several are typed in one cell."""
+    codes = MANY_CODES_EXAMPLE.get(item.codeset or "")
+    if codes is None:
+        codes = tuple(c.code for c in item.code_set.codes[:2]) if item.code_set else ()
+    return ", ".join(codes)
+
+
 def _default_guidance(col: Column) -> str:
     kind, many = col.item.kind, col.item.many
     if col.role == LINK and kind is Kind.TEXT:
@@ -122,7 +134,8 @@ def _default_guidance(col: Column) -> str:
     if kind is Kind.DATETIME:
         return "A date and time; left blank, export puts the time of export."
     if kind is Kind.CODE and many:
-        return "Pick one from the list, or type several codes separated by commas (for example MOB, LD)."
+        return ("Pick one from the list, or type several codes separated by commas (for example "
+                f"{many_codes_example(col.item)}).")
     if kind is Kind.CODE:
         return "Pick from the list, or type the code."
     if kind is Kind.BOOL:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import cast
 
-from cin_xl.cli.commands import add_force, add_year, input_file, output_arg
+from cin_xl.cli.commands import add_force, add_year, input_file, output_arg, say_unsaved_edits
 from cin_xl.validation.findings import plural, totals_text
 
 NAME = "report"
@@ -45,6 +45,7 @@ def run(args) -> int:
                                 "nothing was written")
         for list_path in list_paths(args.lists):
             check_output(list_path, "report", inputs=(args.file, output), force=args.force)
+    say_unsaved_edits(args.file)
     done = report(args.file, output, args.year, check=not args.no_checks,
                   options={"local_checks": not args.no_local}, previous=args.previous, lists_folder=args.lists)
     figures = done.figures
