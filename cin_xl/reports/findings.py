@@ -16,6 +16,7 @@ from pathlib import Path
 from cin_xl.census.years import CensusYear
 from cin_xl.safety.atomic import write_atomic
 from cin_xl.safety.text_guard import csv_field
+from cin_xl.validation.catalogue import rules_not_included_note
 from cin_xl.validation.findings import Finding, Severity, count, plural, totals_text
 
 CSV_COLUMNS = ["code", "severity", "message", "child", "sheet", "row", "cells", "path", "line"]
@@ -42,9 +43,17 @@ class ValidationReport:
             return 2
         return 1 if self.summary["errors"] else 0
 
-    def as_dict(self) -> dict:
-        return {"year": self.year.label, "source": self.source, "summary": self.summary,
-                "findings": [f.as_dict() for f in self.findings]}
+    @property
+    def note(self) -> str:
+        """Said with every result of a year whose DfE rules are not included ('' otherwise)."""
+        return rules_not_included_note(self.year)
+
+    def as_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {"year": self.year.label, "source": self.source, "summary": self.summary,
+               "findings": [f.as_dict() for f in self.findings]}
+        if self.note:
+            out = {"year": self.year.label, "dfe_rules_included": False, "note": self.note, **out}
+        return out
 
     def to_json(self) -> bytes:
         try:  # orjson: a tenth of the time of the json module on tens of thousands of findings
@@ -71,6 +80,8 @@ class ValidationReport:
     def text(self, examples: int = 3) -> str:
         """A readable summary: counts per rule with the first few examples of each."""
         lines = [f"{self.source}: census {self.year.label}, {plural(self.children, 'child')}"]
+        if self.note:
+            lines.append(self.note)
         s = self.summary
         if not self.findings:
             lines.append("No errors or queries found.")
