@@ -237,7 +237,8 @@ def _death_keyed_before_birth(pick: Picker) -> Injected:
     child, birth = choose(pick, fits)
     ids = child.identifiers
     ids.person_birth_date, ids.expected_person_birth_date = birth, None
-    ids.sex = pick.rng.choice(["M", "F"])
+    item, code = _sex_item(pick)
+    setattr(ids, item, code[pick.rng.choice(["M", "F"])])
     if not child.characteristics.disabilities:
         child.characteristics.disabilities = ["NONE"]
     ids.person_death_date = birth - D
