@@ -45,3 +45,13 @@ def report(path: str | Path, output: str | Path, year: str | CensusYear | None =
     figures = key_figures(path, year, check=check, options=options, previous=previous)
     write_html(figures, output)
     return Reported(figures, Path(output))
+
+
+def trends(paths: list[str | Path], output: str | Path) -> list[Figures]:
+    """The key figures of each return in ``paths`` (census XML or workbooks, of different years, in any order),
+    each by its own year's definitions, written to ``output`` as one trends page (whole or not at all)."""
+    from cin_xl.reports.trends import in_year_order, write_trends
+
+    all_figures = in_year_order([key_figures(path, check=False) for path in paths])
+    write_trends(all_figures, output)
+    return all_figures
