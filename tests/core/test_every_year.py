@@ -80,3 +80,24 @@ def test_codes_of_a_later_year_are_refused_in_an_earlier_one(tmp_path, capsys):
     assert main(["validate", str(tmp_path / "old.xml")]) == 1
     out = capsys.readouterr().out
     assert "X-CODE error x1" in out and "5D" in out
+
+
+@pytest.mark.parametrize("label", ALL_YEARS[:-1])
+def test_rollover_and_continuity_across_each_pair_of_years(label, tmp_path, capsys):
+    from cin_xl.jobs.validate import validate_file
+    from cin_xl.synthetic.years import generate_years
+    from cin_xl.validation import validate
+    from cin_xl.validation.continuity import check_continuity
+    from cin_xl.validation.findings import Severity
+    from cin_xl.xml.writer import write_xml
+
+    last_year = CensusYear.parse(label)
+    year = CensusYear(last_year.first + 1)
+    last, this = generate_years(80, last_year, seed=2)
+    assert [str(f) for f in validate(this, year) if f.severity is Severity.ERROR] == []
+    assert check_continuity(this, last, year) == []  # GenderCurrent and Sex compared by meaning in 2024-25
+    write_xml(last, last_year, tmp_path / "last.xml")
+    assert main(["rollover", str(tmp_path / "last.xml"), "-o", str(tmp_path / "new.xlsx")]) == 0
+    assert f"census {year.label}, from" in capsys.readouterr().out
+    report = validate_file(tmp_path / "new.xlsx", previous=tmp_path / "last.xml")
+    assert report.year == year and not [f for f in report.findings if f.code.startswith("C-")]
