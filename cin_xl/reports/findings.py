@@ -17,6 +17,7 @@ from pathlib import Path
 from cin_xl.census.years import CensusYear
 from cin_xl.safety.atomic import write_atomic
 from cin_xl.safety.text_guard import csv_field
+from cin_xl.validation.catalogue import rules_not_included_note
 from cin_xl.validation.findings import Finding, Severity, count, names_child, plural, totals_text
 
 #: rules shown with their examples before the rest are listed a line each
@@ -49,9 +50,17 @@ class ValidationReport:
             return 2
         return 1 if self.summary["errors"] else 0
 
-    def as_dict(self) -> dict:
-        return {"year": self.year.label, "source": self.source, "summary": self.summary,
-                "findings": [f.as_dict() for f in self.findings]}
+    @property
+    def note(self) -> str:
+        """Said with every result of a year whose DfE rules are not included ('' otherwise)."""
+        return rules_not_included_note(self.year)
+
+    def as_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {"year": self.year.label, "source": self.source, "summary": self.summary,
+               "findings": [f.as_dict() for f in self.findings]}
+        if self.note:
+            out = {"year": self.year.label, "dfe_rules_included": False, "note": self.note, **out}
+        return out
 
     def to_json(self) -> bytes:
         try:  # orjson: a tenth of the time of the json module on tens of thousands of findings
@@ -81,6 +90,7 @@ class ValidationReport:
         with their first ``examples`` findings and a count of the rest, the others a line each; then the
         totals. ``verbose``: every rule with every finding."""
         lines = [f"{self.source}: census {self.year.label}, {plural(self.children, 'child')}"]
+from cin_xl.validation.catalogue import rules_not_included_note
         if not self.findings:
             lines.append("No errors or queries found.")
             return "\n".join(lines)

@@ -39,6 +39,7 @@ from cin_xl import __version__
 from cin_xl.census.spec import CODE_SETS, Kind
 from cin_xl.census.spec.la_codes import LA_CODES
 from cin_xl.census.years import READABLE_YEARS, SUPPORTED_YEARS, CensusYear
+from cin_xl.validation.catalogue import rules_not_included_note
 from cin_xl.validation.findings import Finding
 from cin_xl.workbook.cells import DATE_FORMAT, DATETIME_FORMAT, TEXT_FORMAT, cell_value, needs_text_guard
 from cin_xl.workbook.issues import issue_rows
@@ -498,6 +499,8 @@ def _start_sheet(wb: Workbook, year: CensusYear) -> None:
     intro = (f"This workbook holds your authority's return for the DfE children in need census {year.label} "
              f"(1 April {year.first} to 31 March {year.first + 1}). It was made by cin-xl {__version__}. Fill it "
              "in, check it, then export the census XML.")
+    if note := rules_not_included_note(year):
+        intro += " " + note
     ws.row_dimensions[2].height = _height(intro, 95)
     ws.append([title])
     ws.append([None, text(intro)])
