@@ -90,7 +90,8 @@ class ValidationReport:
         with their first ``examples`` findings and a count of the rest, the others a line each; then the
         totals. ``verbose``: every rule with every finding."""
         lines = [f"{self.source}: census {self.year.label}, {plural(self.children, 'child')}"]
-from cin_xl.validation.catalogue import rules_not_included_note
+        if self.note:
+            lines.append(self.note)
         if not self.findings:
             lines.append("No errors or queries found.")
             return "\n".join(lines)
@@ -111,6 +112,8 @@ from cin_xl.validation.catalogue import rules_not_included_note
             lines.extend(f"  {_group_line(code, severity, heading, group)}" for code, severity, heading, group in rest)
         lines.append("")
         lines.append(self.totals_line(len(groups)))
+        if self.note:  # said again beside the totals, which are what a person reads last
+            lines.append(self.note)
         if self.schema_failed:
             lines.append("The file does not fit the census schema: COLLECT would reject it before running its "
                          "rules. Fix the problems marked XSD or XML first (or import it into the workbook).")
