@@ -20,6 +20,7 @@ file has appeared: otherwise nothing is written and the user is told why.
 from __future__ import annotations
 
 import os
+import re
 import zipfile
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -46,14 +47,16 @@ from cin_xl.workbook.layout import (
 )
 from cin_xl.workbook.mark_styles import ERROR_MARK, QUERY_MARK, dxf_xml
 from cin_xl.workbook.marks import (
-    MORE_LINE,
+    MAX_CELL_TEXT,
     MarksPlan,
     SheetMarks,
+    cell_text,
     is_own_mark,
     not_ours_message,
     plan_marks,
     row_height,
 )
+from cin_xl.workbook.package.ooxml import quote_sheet_name
 from cin_xl.workbook.package.write import (
     MAIN,
     REL_CHART,
@@ -70,8 +73,6 @@ from cin_xl.workbook.package.write import (
 )
 from cin_xl.workbook.reader import WorkbookRead
 
-#: Excel's limit: the characters a cell holds
-MAX_CELL_TEXT = 32_767
 #: how dates the tool writes are shown (SummaryLastRun)
 DATE_TIME_FORMAT = "dd/mm/yyyy hh:mm"
 SUMMARY_SHEET = "Summary"
@@ -109,15 +110,6 @@ def check_writable(path: Path) -> None:
 
 def _not_ours(sheet: str, ref: str, value: object, column: str) -> UnusableInput:
     return UnusableInput(not_ours_message(sheet, ref, value, column))
-
-
-def cell_text(text: str, more: str = "\n" + MORE_LINE) -> str:
-    """``text`` cut (at a line end when there is one) to what an Excel cell holds."""
-    if len(text) <= MAX_CELL_TEXT:
-        return text
-    room = MAX_CELL_TEXT - len(more)
-    cut = text.rfind("\n", 0, room)
-    return text[:cut if cut > 0 else room] + more
 
 
 # ---------------------------------------------------------------------------------------------
@@ -177,7 +169,7 @@ def write_sheet_marks(pkg: Package, marks: SheetMarks) -> None:
             continue  # nothing there, nothing to write
         iref, mref = f"{marks.issues_column}{row}", f"{marks.marks_column}{row}"
         if sheet.has_formula(row, icol) or (
-                old_issue != (issue or None) and not is_own_mark(old_issue, marks_column=False)):
+                old_issue != (issue or None) and not is_own_mark(old_issue, marks_column=False, marks=old_mark)):
             raise _not_ours(marks.sheet, iref, old_issue, ISSUES_HEADER)
         if sheet.has_formula(row, mcol) or (
                 old_mark != (mark or None) and not is_own_mark(old_mark, marks_column=True)):
@@ -186,7 +178,6 @@ def write_sheet_marks(pkg: Package, marks: SheetMarks) -> None:
     for row, iref, mref, issue, mark, old_issue in cells:
         if issue:
             wrap = styles.derive(sheet.style_of(iref), wrap=True, vertical="top")
-            issue = cell_text(issue)
             sheet.set(iref, issue, wrap)
         else:
             sheet.set(iref, None)
@@ -225,23 +216,29 @@ def _scratch_sheet(build) -> Package:
     return Package("scratch.xlsx", buf.getvalue())
 
 
+def issues_sheet_name(pkg: Package) -> str:
+    """The Issues sheet as named in the workbook: Excel's sheet names are one ignoring case ("ISSUES")."""
+    return next((n for n in pkg.sheet_names() if n.casefold() == ISSUES.casefold()), ISSUES)
+
+
 def _issues_columns(pkg: Package) -> list[int]:
     """The columns of the Issues sheet holding each of :data:`ISSUES_COLUMNS` (added when missing)."""
-    if ISSUES not in pkg.sheet_names():
+    name = issues_sheet_name(pkg)
+    if name not in pkg.sheet_names():
         from cin_xl.workbook.template import _issues_sheet
 
         def build(wb):
             _issues_sheet(wb, [])
 
         data, rels = pkg.import_sheet(_scratch_sheet(build), ISSUES)
-        pkg.add_sheet(ISSUES, data, rels=rels)
-    sheet = pkg.sheet(ISSUES)
+        pkg.add_sheet(name, data, rels=rels)
+    sheet = pkg.sheet(name)
     headers: dict[str, int] = {}
     for col in sheet.used_columns(1):
         headers.setdefault(norm_header(sheet.value(ref_of(1, col))), col)
     found = [headers.get(norm_header(h)) for h in ISSUES_COLUMNS]
     if sheet.rows() and not any(found) and sheet.last_column():
-        raise UnusableInput(f"The workbook's '{ISSUES}' sheet is not the one cin-xl writes (its first row does not "
+        raise UnusableInput(f"The workbook's '{name}' sheet is not the one cin-xl writes (its first row does not "
                             f"name the columns {', '.join(ISSUES_COLUMNS[:3])}, ...); rename that sheet and run "
                             "again. Nothing was changed.")
     columns: list[int] = []
@@ -273,7 +270,7 @@ def _last_row(sheet: SheetPart) -> int:
 def write_issues_sheet(pkg: Package, rows: list[list[object]]) -> None:
     """The Issues sheet: one row per finding in cin-xl's seven columns; other columns are left alone."""
     columns = _issues_columns(pkg)
-    sheet = pkg.sheet(ISSUES)
+    sheet = pkg.sheet(issues_sheet_name(pkg))
     styles = pkg.styles
     message = ISSUES_COLUMNS.index("Message")
     link = ISSUES_COLUMNS.index("Link")  # the one column holding a formula, which the tool builds itself
@@ -350,18 +347,77 @@ def _only_our_summary_parts(pkg: Package):
     return check
 
 
+CHART = "http://schemas.openxmlformats.org/drawingml/2006/chart"
+#: a hidden defined name recording which sheet is cin-xl's Summary sheet (it follows a rename in Excel)
+SUMMARY_NAME = "_cinxl_Summary"
+#: the first cell of the Summary sheet cin-xl draws (:func:`cin_xl.reports.summary_sheet.summary_layout`)
+_SUMMARY_TITLE = re.compile(r"^Children in need census \d{4}-\d{2}: key figures$")
+#: the names cin-xl's Summary sheet takes, the first one free (ignoring case) when a sheet of the user's is
+#: called "Summary"
+_SUMMARY_NAMES = (SUMMARY_SHEET, "cin-xl Summary", *(f"cin-xl Summary {n}" for n in range(2, 100)))
+
+
+def _is_our_summary(pkg: Package, name: str) -> bool:
+    try:
+        title = pkg.sheet(name).value("A1")
+    except KeyError:
+        return False
+    return isinstance(title, str) and bool(_SUMMARY_TITLE.match(title))
+
+
+def summary_sheet_name(pkg: Package) -> tuple[str, bool]:
+    """The sheet cin-xl's Summary goes in, and whether it is there already (then it is replaced whole).
+
+    It is the sheet recorded by :data:`SUMMARY_NAME` (or, in a workbook annotated before that record,
+    the "Summary" sheet) when it still starts with cin-xl's title; any other sheet is the user's and is
+    kept, and the Summary goes beside it under the first free name (free ignoring case, as Excel needs).
+    """
+    names = pkg.sheet_names()
+    recorded = [sheet for sheet, _ in pkg.defined_cells(SUMMARY_NAME) if sheet in names]
+    for name in (*recorded, SUMMARY_SHEET):
+        if name in names and _is_our_summary(pkg, name):
+            return name, True
+    taken = {n.casefold() for n in names}
+    for name in _SUMMARY_NAMES:
+        if name.casefold() not in taken:
+            return name, False
+    raise UnusableInput("The workbook has a sheet under every name cin-xl gives its Summary sheet (Summary, "
+                        "cin-xl Summary, ...); rename one and run again. Nothing was changed.")
+
+
+def _rename_chart_references(scratch: Package, old: str, new: str) -> None:
+    """The scratch sheet's charts read their numbers from sheet ``old``: make them read ``new``."""
+    before = (f"{quote_sheet_name(old)}!", f"{old}!")
+    after = f"{quote_sheet_name(new)}!"
+    for part in scratch.names():
+        if part.startswith("xl/charts/") and part.endswith(".xml"):
+            root = scratch.xml(part)
+            for f in root.iter(f"{{{CHART}}}f"):
+                text = f.text or ""
+                for prefix in before:
+                    text = text.replace(prefix, after)
+                f.text = text
+            scratch.touch(part)
+
+
 def write_summary(pkg: Package, draw: DrawSummary) -> None:
     """The Summary sheet, drawn by ``draw`` (the key figures with native charts: the annotate job hands
     over :func:`cin_xl.reports.summary_sheet.write_summary_sheet` with the figures).
 
-    Built by openpyxl in a scratch workbook and copied in (sheet, drawing, charts, cell formats).
+    Built by openpyxl in a scratch workbook and copied in (sheet, drawing, charts, cell formats). A sheet
+    of the user's called "Summary" is kept (see :func:`summary_sheet_name`).
     """
-    data, rels = pkg.import_sheet(_scratch_sheet(draw), SUMMARY_SHEET)
+    name, ours = summary_sheet_name(pkg)
+    scratch = _scratch_sheet(draw)
+    if name != SUMMARY_SHEET:
+        _rename_chart_references(scratch, SUMMARY_SHEET, name)
+    data, rels = pkg.import_sheet(scratch, SUMMARY_SHEET)
     names = pkg.sheet_names()
-    if SUMMARY_SHEET in names:
-        pkg.replace_sheet(SUMMARY_SHEET, data, rels=rels, drop=_only_our_summary_parts(pkg))
+    if ours:
+        pkg.replace_sheet(name, data, rels=rels, drop=_only_our_summary_parts(pkg))
     else:
-        pkg.add_sheet(SUMMARY_SHEET, data, rels=rels, index=names.index(START) + 1 if START in names else None)
+        pkg.add_sheet(name, data, rels=rels, index=names.index(START) + 1 if START in names else None)
+    pkg.set_defined_name(SUMMARY_NAME, f"{quote_sheet_name(name)}!$A$1", hidden=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -453,5 +509,6 @@ def prepare_annotation(path: str | os.PathLike, read: WorkbookRead, findings: li
     return Annotation(path, pkg, expect, plan, summary)
 
 
-__all__ = ["annotate_file", "prepare_annotation", "Annotation", "DrawSummary", "lock_file", "check_writable",
+__all__ = ["annotate_file", "prepare_annotation", "MAX_CELL_TEXT", "cell_text",
+           "Annotation", "DrawSummary", "lock_file", "check_writable",
            "write_plan", "write_summary", "row_height"]

@@ -371,6 +371,23 @@ class Package:
                 return out
         return []
 
+    def set_defined_name(self, name: str, text: str, *, hidden: bool = False) -> None:
+        """Add or change the workbook-level defined name ``name`` (``text``: what it refers to)."""
+        book = self.workbook
+        names = book.find(f"{{{MAIN}}}definedNames")
+        if names is None:
+            names = etree.Element(f"{{{MAIN}}}definedNames")
+            after = [book.find(f"{{{MAIN}}}{tag}") for tag in ("sheets", "functionGroups", "externalReferences")]
+            [el for el in after if el is not None][-1].addnext(names)
+        found = next((d for d in names if d.get("name") == name and d.get("localSheetId") is None), None)
+        if found is None:
+            found = etree.SubElement(names, f"{{{MAIN}}}definedName", name=name)
+        if hidden:
+            found.set("hidden", "1")
+        if found.text != text:
+            found.text = text
+        self.touch(self.workbook_part)
+
     def add_sheet(self, name: str, data: bytes, *, index: int | None = None,
                   rels: Iterable[tuple[str, str, NewPart]] = ()) -> str:
         """Add a worksheet named ``name`` at position ``index`` (default last); returns its part name.
