@@ -56,6 +56,7 @@ from cin_xl.workbook.marks import (
     plan_marks,
     row_height,
 )
+from cin_xl.workbook.package.limits import short
 from cin_xl.workbook.package.ooxml import quote_sheet_name
 from cin_xl.workbook.package.write import (
     MAIN,
@@ -275,6 +276,8 @@ def write_issues_sheet(pkg: Package, rows: list[list[object]]) -> None:
     message = ISSUES_COLUMNS.index("Message")
     link = ISSUES_COLUMNS.index("Link")  # the one column holding a formula, which the tool builds itself
     old_last = _last_row(sheet)
+    notes = _user_notes(sheet, columns)
+    moves = _note_moves(sheet, columns, notes, rows) if notes else []
     below = max(sheet.rows(), default=0)  # rows after the sheet's last: appended all at once
     appended = []
     for r, row in enumerate(rows, start=2):
@@ -304,8 +307,78 @@ def write_issues_sheet(pkg: Package, rows: list[list[object]]) -> None:
     for r in gone:
         for col in columns:
             sheet.set(ref_of(r, col), None, 0)
+    for old_row, _, cells in moves:  # first every note out of its old row, then each into its finding's
+        for col, _, _ in cells:
+            sheet.set(ref_of(old_row, col), None, 0)
+    for _, target, cells in moves:
+        for col, value, style in cells:
+            sheet.set(ref_of(target, col), value, style)
     sheet.remove_empty_rows(gone)
     _fit_filter(sheet, columns, len(rows) + 1)
+
+
+#: what ties a row of the Issues sheet to its finding: code, sheet and cell (with the message when they are
+#: the same), and which of the findings so tied it is
+_NOTE_KEY = ("Code", "Sheet", "Cell")
+
+
+def _finding_keys(rows: list[list[object]]) -> list[tuple]:
+    seen: dict[tuple, int] = {}
+    out = []
+    for row in rows:
+        key = tuple("" if row[ISSUES_COLUMNS.index(h)] is None else str(row[ISSUES_COLUMNS.index(h)])
+                    for h in _NOTE_KEY)
+        seen[key] = seen.get(key, 0) + 1
+        out.append((*key, seen[key]))
+    return out
+
+
+Note = tuple[int, tuple, list[tuple[int, Value, int]]]
+
+
+def _user_notes(sheet: SheetPart, columns: list[int]) -> list[Note]:
+    """What the user wrote in columns of their own on the Issues sheet, row by row below the header:
+    (row, the finding of that row, [(column, value, cell format)])."""
+    ours = set(columns)
+    found: list[Note] = []
+    old_rows: list[list[object]] = []
+    for r in sheet.rows():
+        if r < 2:
+            continue
+        cells = [(c, sheet.value_at(r, c), sheet.style_of(ref_of(r, c)), sheet.has_formula(r, c))
+                 for c in sheet.cell_columns(r) if c not in ours and sheet.value_at(r, c) not in (None, "")]
+        if not cells:
+            continue
+        for c, _, _, formula in cells:
+            if formula:  # a formula refers to rows: it cannot move with its finding
+                raise UnusableInput(f"The '{sheet.name}' sheet's cell {ref_of(r, c)} holds a formula in a column "
+                                    "of your own beside the findings, which move from row to row as they change; "
+                                    "move it to another sheet and run again. Nothing was changed.")
+        old_rows.append([sheet.value_at(r, col) for col in columns])
+        found.append((r, (), [(c, _as_value(v), style) for c, v, style, _ in cells]))
+    keys = _finding_keys(old_rows) if old_rows else []
+    return [(r, key, cells) for (r, _, cells), key in zip(found, keys)]
+
+
+def _note_moves(sheet: SheetPart, columns: list[int], notes: list[Note],
+                rows: list[list[object]]) -> list[tuple[int, int, list[tuple[int, Value, int]]]]:
+    """(old row, new row, cells) of each note that moves with its finding; a note whose finding is
+    no longer found stops the run (nothing is lost)."""
+    new_row = {key: r for r, key in enumerate(_finding_keys(rows), start=2)}
+    moves = []
+    for old, key, cells in notes:
+        target = new_row.get(key)
+        if target is None:
+            code, where, cell, _ = key
+            place = f"{where}!{cell}" if where and cell else where or cell or "the whole return"
+            value = next(v for _, v, _ in cells)
+            raise UnusableInput(f"The '{sheet.name}' sheet's row {old} holds your note {short(value)!r} "
+                                f"(column {column_letters(cells[0][0])}) beside finding {code} at {place}, "
+                                "which this run no longer finds; move or delete the note and run again. "
+                                "Nothing was changed.")
+        if target != old:
+            moves.append((old, target, cells))
+    return moves
 
 
 def _fit_filter(sheet: SheetPart, columns: list[int], last_row: int) -> None:
