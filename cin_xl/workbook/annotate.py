@@ -366,7 +366,11 @@ def _note_moves(sheet: SheetPart, columns: list[int], notes: list[Note],
     no longer found stops the run (nothing is lost)."""
     new_row = {key: r for r, key in enumerate(_finding_keys(rows), start=2)}
     moves = []
+    # a note on a row without a finding is tied to none: it stays where it is
+    staying = {(old, col) for old, key, cells in notes if not any(key[:3]) for col, _, _ in cells}
     for old, key, cells in notes:
+        if not any(key[:3]):
+            continue
         target = new_row.get(key)
         if target is None:
             code, where, cell, _ = key
@@ -377,6 +381,11 @@ def _note_moves(sheet: SheetPart, columns: list[int], notes: list[Note],
                                 "which this run no longer finds; move or delete the note and run again. "
                                 "Nothing was changed.")
         if target != old:
+            for col, _, _ in cells:
+                if (target, col) in staying:
+                    raise UnusableInput(f"The '{sheet.name}' sheet's note in {ref_of(old, col)} belongs beside "
+                                        f"its finding, now on row {target}, where {ref_of(target, col)} holds "
+                                        "another note; move one of them and run again. Nothing was changed.")
             moves.append((old, target, cells))
     return moves
 
