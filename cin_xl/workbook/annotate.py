@@ -314,7 +314,7 @@ def write_issues_sheet(pkg: Package, rows: list[list[object]]) -> None:
         for col, value, style in cells:
             sheet.set(ref_of(target, col), value, style)
     sheet.remove_empty_rows(gone)
-    _fit_filter(sheet, columns, len(rows) + 1)
+    _fit_filter(pkg, sheet, columns, len(rows) + 1)
 
 
 #: what ties a row of the Issues sheet to its finding: code, sheet and cell (with the message when they are
@@ -390,11 +390,19 @@ def _note_moves(sheet: SheetPart, columns: list[int], notes: list[Note],
     return moves
 
 
-def _fit_filter(sheet: SheetPart, columns: list[int], last_row: int) -> None:
+def _fit_filter(pkg: Package, sheet: SheetPart, columns: list[int], last_row: int) -> None:
     auto = sheet.root.find(f"{{{MAIN}}}autoFilter")
     if auto is not None:
-        auto.set("ref", f"{column_letters(min(columns))}1:{column_letters(max(columns))}{max(last_row, 2)}")
-        sheet.package.touch(sheet.part)
+        first, last = column_letters(min(columns)), column_letters(max(columns))
+        auto.set("ref", f"{first}1:{last}{max(last_row, 2)}")
+        pkg.touch(sheet.part)
+        # Excel keeps the filtered range in a hidden name of the sheet too: it must say the same
+        names = pkg.workbook.find(f"{{{MAIN}}}definedNames")
+        index = str(pkg.sheet_names().index(sheet.name))
+        for d in names if names is not None else ():
+            if d.get("name") == "_xlnm._FilterDatabase" and d.get("localSheetId") == index:
+                d.text = f"{quote_sheet_name(sheet.name)}!${first}$1:${last}${max(last_row, 2)}"
+                pkg.touch(pkg.workbook_part)
 
 
 def write_summary_box(pkg: Package, summary: dict[str, object]) -> None:

@@ -294,7 +294,14 @@ def test_annotating_twice_changes_only_the_marks(rich, capsys):
     old_names = {d.get("name"): d.text for d in etree.fromstring(before["xl/workbook.xml"]).iter(f"{M}definedName")}
     new_names = {d.get("name"): d.text for d in book.iter(f"{M}definedName")}
     # one name more: the hidden record of which sheet is cin-xl's Summary (a user's "Summary" is kept)
-    assert new_names == {**old_names, "_cinxl_Summary": "'Summary'!$A$1"}
+    # and the Issues sheet's filter range follows its autoFilter
+    filtered = etree.fromstring(once[sheets["Issues"]]).find(f"{M}autoFilter").get("ref")
+    assert {k: v for k, v in new_names.items() if k != "_xlnm._FilterDatabase"} == {
+        **{k: v for k, v in old_names.items() if k != "_xlnm._FilterDatabase"}, "_cinxl_Summary": "'Summary'!$A$1"}
+    first, last = filtered.split(":")
+    assert new_names["_xlnm._FilterDatabase"] == (
+        f"'Issues'!${first.rstrip('0123456789')}${first.lstrip('ABCDEFGHIJKLMNOPQRSTUVWXYZ')}:"
+        f"${last.rstrip('0123456789')}${last.lstrip('ABCDEFGHIJKLMNOPQRSTUVWXYZ')}")
     assert new_names["MyOwnName"] == "'Children'!$A$2"
 
     # a second run: the marked sheets are the same again (the Summary's time of day may differ)

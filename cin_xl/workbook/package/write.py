@@ -79,6 +79,12 @@ class NewPart:
     content_type: str
 
 
+#: the shared strings' start tag and its count; a cell referring to a shared string
+_SST_START = re.compile(rb"<(?:\w+:)?sst\b[^>]*>")
+_SST_COUNT = re.compile(rb"""\scount=["'][0-9]*["']""")
+_SHARED_CELL = re.compile(rb"""<(?:\w+:)?c\s[^>]*?\bt=["']s["']""")
+
+
 class Package:
     """An .xlsx or .xlsm workbook opened for writing (see the module docstring)."""
 
@@ -578,6 +584,7 @@ class Package:
             self.touch(self._styles_part)
         if self.formulas_changed:
             self._drop_calc_chain()
+        self._count_shared_strings()
         from cin_xl.safety.atomic import write_atomic
 
         def checks() -> None:
@@ -588,6 +595,30 @@ class Package:
 
         # a temporary file renamed over the workbook, with its permissions; read-only refused; signals safe
         write_atomic(target, self._write_zip, before_replace=checks)
+
+    def _count_shared_strings(self) -> None:
+        """Keep the shared strings' ``count`` (how many cells refer to one) true once cells of changed sheets
+        were rewritten (a shared string replaced by text of the cell's own): Excel tolerates a count too
+        high, but it is wrong."""
+        part = next((t for _, typ, t, _ in self.relationships(self.workbook_part)
+                     if typ.endswith("/sharedStrings")), None)
+        sheets = [t for _, typ, t, mode in self.relationships(self.workbook_part)
+                  if typ == REL_WORKSHEET and mode != "External" and self.has(t)]
+        if part is None or not self.has(part) or not any(s in self._dirty or s in self._new for s in sheets):
+            return
+        data = self.read(part)
+        head = _SST_START.search(data[:4096])
+        if head is None or _SST_COUNT.search(head.group(0)) is None:
+            return
+        total = 0
+        for sheet in sheets:
+            if sheet in self._dirty and sheet in self._trees:  # serialised once, here rather than in the zip
+                self._new[sheet] = self._serialise(sheet)
+                self._dirty.discard(sheet)
+            total += len(_SHARED_CELL.findall(self.read(sheet)))
+        tag = _SST_COUNT.sub(b' count="%d"' % total, head.group(0), count=1)
+        if tag != head.group(0):
+            self.put(part, data[:head.start()] + tag + data[head.end():])
 
     def _drop_calc_chain(self) -> None:
         """Remove ``calcChain.xml``, Excel's list of formula cells, once a listed formula is gone: a stale

@@ -1,0 +1,110 @@
+"""Package details the conformance check found (issue 17, 6): what annotate changes, it changes everywhere the
+package says it (the autoFilter's hidden name, the shared strings' count); rows no taller than Excel allows."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+
+import pytest
+from lxml import etree
+from openpyxl import load_workbook
+
+from cin_xl.cli import main
+from cin_xl.reports.summary_sheet import MAX_ROW_HEIGHT, SummaryLayout
+from tests.excel.test_excel_buttons import make_workbook
+
+M = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+@pytest.fixture
+def workbook(tmp_path):
+    path = tmp_path / "census.xlsx"
+    make_workbook(path, n=30)
+    return path
+
+
+def _part(path, name) -> etree._Element:
+    with zipfile.ZipFile(path) as z:
+        return etree.fromstring(z.read(name))
+
+
+def _sheet_part(path, sheet: str) -> str:
+    book = _part(path, "xl/workbook.xml")
+    rels = {r.get("Id"): r.get("Target") for r in _part(path, "xl/_rels/workbook.xml.rels")}
+    rid = next(s.get("{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id")
+               for s in book.iter(f"{M}sheet") if s.get("name") == sheet)
+    return "xl/" + rels[rid].lstrip("/").removeprefix("xl/")
+
+
+def test_the_filter_name_follows_the_issues_sheets_autofilter(workbook, capsys):
+    wb = load_workbook(workbook)
+    wb["Issues"].auto_filter.ref = "A1:G2"  # as Excel saves a filtered sheet: the range and its hidden name
+    wb.save(workbook)
+    book = _part(workbook, "xl/workbook.xml")
+    assert any(d.get("name") == "_xlnm._FilterDatabase" for d in book.iter(f"{M}definedName"))
+    assert main(["validate", str(workbook), "--annotate"]) == 1
+    capsys.readouterr()
+    ref = _part(workbook, _sheet_part(workbook, "Issues")).find(f"{M}autoFilter").get("ref")
+    assert ref != "A1:G2"
+    book = _part(workbook, "xl/workbook.xml")
+    index = [s.get("name") for s in book.iter(f"{M}sheet")].index("Issues")
+    name = next(d for d in book.iter(f"{M}definedName")
+                if d.get("name") == "_xlnm._FilterDatabase" and d.get("localSheetId") == str(index))
+    assert name.text == "'Issues'!$" + "$".join(re.findall(r"[A-Z]+|\d+", ref)[:2]) + ":$" + "$".join(
+        re.findall(r"[A-Z]+|\d+", ref)[2:])
+
+
+def _to_shared_strings(path) -> None:
+    """Make every text cell a shared string, as Excel saves a workbook (``count``: the cells referring)."""
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    strings: dict[str, int] = {}
+    refs = 0
+    for name in [n for n in parts if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n)]:
+        root = etree.fromstring(parts[name])
+        for c in root.iter(f"{M}c"):
+            if c.get("t") == "inlineStr":
+                text = "".join(c.find(f"{M}is").itertext())
+                c.remove(c.find(f"{M}is"))
+                c.set("t", "s")
+                etree.SubElement(c, f"{M}v").text = str(strings.setdefault(text, len(strings)))
+                refs += 1
+        parts[name] = etree.tostring(root)
+    sst = etree.Element(f"{M}sst", count=str(refs), uniqueCount=str(len(strings)), nsmap={None: M[1:-1]})
+    for text in strings:
+        etree.SubElement(etree.SubElement(sst, f"{M}si"), f"{M}t").text = text
+    parts["xl/sharedStrings.xml"] = etree.tostring(sst)
+    parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(b"</Relationships>", (
+        b'<Relationship Id="rIdSst" Target="sharedStrings.xml" Type="http://schemas.openxmlformats.org/'
+        b'officeDocument/2006/relationships/sharedStrings"/></Relationships>'))
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(b"</Types>", (
+        b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+        b'spreadsheetml.sharedStrings+xml"/></Types>'))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+
+
+def _shared_refs(path) -> tuple[int, int]:
+    with zipfile.ZipFile(path) as z:
+        sheets = [n for n in z.namelist() if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n)]
+        refs = sum(len(re.findall(rb'<c [^>]*t="s"', z.read(n))) for n in sheets)
+        return int(etree.fromstring(z.read("xl/sharedStrings.xml")).get("count")), refs
+
+
+def test_the_shared_strings_count_is_the_cells_referring_to_them(workbook, capsys):
+    assert main(["validate", str(workbook), "--annotate"]) == 1
+    _to_shared_strings(workbook)  # the old marks, and the Issues sheet, are shared strings now
+    count, refs = _shared_refs(workbook)
+    assert count == refs
+    assert main(["validate", str(workbook), "--annotate"]) == 1
+    capsys.readouterr()
+    count, refs = _shared_refs(workbook)
+    assert count == refs
+
+
+def test_summary_rows_are_never_taller_than_excel_allows():
+    layout = SummaryLayout(rows=[["x" * 40_000, None, None, None, None, "y" * 40_000]])
+    layout.fit_rows()
+    assert layout.row_heights[1] == MAX_ROW_HEIGHT <= 409.5
