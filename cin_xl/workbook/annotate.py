@@ -58,6 +58,7 @@ from cin_xl.workbook.marks import (
 )
 from cin_xl.workbook.package.limits import short
 from cin_xl.workbook.package.ooxml import quote_sheet_name
+from cin_xl.workbook.package.values import serial
 from cin_xl.workbook.package.write import (
     MAIN,
     REL_CHART,
@@ -414,9 +415,11 @@ def write_summary_box(pkg: Package, summary: dict[str, object]) -> None:
                 continue
             sheet = pkg.sheet(sheet_name)
             style = None
+            cell = _as_value(value)
             if isinstance(value, (datetime, date)):
                 style = pkg.styles.derive(sheet.style_of(ref), number_format=DATE_TIME_FORMAT)
-            sheet.set(ref, _as_value(value), style)
+                cell = serial(value, pkg.date1904)  # the day number of the workbook's own date system
+            sheet.set(ref, cell, style)
 
 
 def _only_our_summary_parts(pkg: Package):

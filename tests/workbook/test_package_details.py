@@ -108,3 +108,74 @@ def test_summary_rows_are_never_taller_than_excel_allows():
     layout = SummaryLayout(rows=[["x" * 40_000, None, None, None, None, "y" * 40_000]])
     layout.fit_rows()
     assert layout.row_heights[1] == MAX_ROW_HEIGHT <= 409.5
+
+
+def test_the_last_run_is_written_in_the_workbooks_own_date_system(workbook, capsys):
+    from datetime import datetime
+
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    wb = load_workbook(workbook)
+    wb.epoch = CALENDAR_MAC_1904  # a workbook counting days from 1904 (made on an old Mac)
+    wb.save(workbook)
+    before = datetime.now().replace(microsecond=0)
+    assert main(["validate", str(workbook), "--annotate"]) == 1
+    capsys.readouterr()
+    wb = load_workbook(workbook)
+    assert wb.epoch == CALENDAR_MAC_1904
+    sheet, ref = next(iter(wb.defined_names["SummaryLastRun"].destinations))
+    written = wb[sheet][ref.replace("$", "")].value
+    assert isinstance(written, datetime) and abs((written - before).total_seconds()) < 120, written
+
+
+def _rewrite(path, name: str, change) -> None:
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    parts[name] = change(parts[name])
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for n, data in parts.items():
+            z.writestr(n, data)
+
+
+def _cell_formats(path) -> int:
+    with zipfile.ZipFile(path) as z:
+        return len(etree.fromstring(z.read("xl/styles.xml")).find(f"{M}cellXfs"))
+
+
+@pytest.mark.parametrize("declarations", [False, True])
+def test_annotating_again_adds_no_cell_format(workbook, declarations, capsys):
+    if declarations:  # as Excel saves styles.xml: namespaces declared on the root that copied formats lack
+        _rewrite(workbook, "xl/styles.xml", lambda data: data.replace(b"<styleSheet ", (
+            b'<styleSheet xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+            b'xmlns:x14ac="http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac" '), 1))
+    counts = []
+    for _ in range(3):
+        assert main(["validate", str(workbook), "--annotate"]) == 1
+        counts.append(_cell_formats(workbook))
+    capsys.readouterr()
+    assert counts[1] == counts[2] == counts[0]
+
+
+def test_a_workbook_at_excels_cell_format_limit_is_refused_whole(workbook, capsys):
+    import time
+
+    def fill(data: bytes) -> bytes:
+        root = etree.fromstring(data)
+        xfs = root.find(f"{M}cellXfs")
+        for n in range(len(xfs), 63_995):
+            xf = etree.SubElement(xfs, f"{M}xf", numFmtId=str(n % 50), fontId="0", fillId="0", borderId="0",
+                                  xfId="0")
+            etree.SubElement(xf, f"{M}alignment", indent=str(n // 50 % 251), textRotation=str(n // 12_550))
+        xfs.set("count", str(len(xfs)))
+        return etree.tostring(root)
+
+    _rewrite(workbook, "xl/styles.xml", fill)
+    before = workbook.read_bytes()
+    start = time.monotonic()
+    code = main(["validate", str(workbook), "--annotate"])
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and time.monotonic() - start < 60
+    if code == 2:
+        assert "cell formats" in err and len(err.strip().splitlines()) == 1 and workbook.read_bytes() == before
+    else:
+        assert _cell_formats(workbook) <= 64_000

@@ -36,6 +36,8 @@ MAX_RATIO = 200
 RATIO_FLOOR = 16 * MB
 #: parts listed in the zip directory (a workbook has a few dozen)
 MAX_PARTS = 10_000
+#: Excel's most cell formats in a workbook (``cellXfs``): annotate adds none past it
+MAX_CELL_FORMATS = 64_000
 #: the most bytes one read hands over (the XML parser asks for 64 KB at a time)
 CHUNK = 1 << 20
 

@@ -281,6 +281,12 @@ class Package:
 
     # -- sheets ------------------------------------------------------------------------------
 
+    @property
+    def date1904(self) -> bool:
+        """The workbook counts days from 1904 (``<workbookPr date1904="1">``): every date written must too."""
+        props = self.workbook.find(f"{{{MAIN}}}workbookPr")
+        return props is not None and (props.get("date1904") or "").lower() in ("1", "true")
+
     def _sheet_elements(self) -> list[etree._Element]:
         sheets = self.workbook.find(f"{{{MAIN}}}sheets")
         return [] if sheets is None else list(sheets.iterchildren(f"{{{MAIN}}}sheet"))
