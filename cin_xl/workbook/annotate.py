@@ -52,6 +52,7 @@ from cin_xl.workbook.marks import (
     SheetMarks,
     cell_text,
     is_own_mark,
+    no_room,
     not_ours_message,
     plan_marks,
     row_height,
@@ -128,6 +129,7 @@ def _place_new_columns(sheet: SheetPart, marks: SheetMarks) -> None:
     first = column_index(marks.issues_column)
     if not (_column_is_free(sheet, first) and _column_is_free(sheet, first + 1)):
         first = sheet.last_column() + 1
+        no_room(marks.sheet, first)
     marks.issues_column, marks.marks_column = column_letters(first), column_letters(first + 1)
 
 

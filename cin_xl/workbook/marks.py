@@ -23,6 +23,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from cin_xl.errors import UnusableInput
 from cin_xl.safety.text_guard import FORMULA_STARTS
 from cin_xl.validation.findings import Finding, Severity, count, plural
 from cin_xl.workbook.columns import column_index, column_letters
@@ -205,7 +206,20 @@ def mark_columns(info: SheetRead) -> tuple[str, str, bool]:
         return info.issues_column, info.marks_column, False
     used = [column_index(c) for c in (*info.columns.values(), *info.ignored)]
     base = max(used, default=0) + 1
+    no_room(info.found_as or "", base)
     return column_letters(base), column_letters(base + 1), True
+
+
+#: Excel's last column (XFD)
+MAX_COLUMN = 16_384
+
+
+def no_room(sheet: str, first: int) -> None:
+    """Refuse Issues and Marks columns from column ``first`` when they would pass Excel's last column."""
+    if first + 1 > MAX_COLUMN:
+        raise UnusableInput(f"The '{sheet}' sheet has no Issues and Marks columns and no room for them after its last "
+                            f"column (Excel stops at XFD); free two columns at its end, or put the Issues and Marks "
+                            "headers back, and run again. Nothing was changed.")
 
 
 def plan_marks(read: WorkbookRead, findings: list[Finding], sheet_heights: dict[str, int],
@@ -268,6 +282,6 @@ def cell_column(cell: str) -> str:
     return "".join(ch for ch in cell if ch.isalpha())
 
 
-__all__ = ["MarksPlan", "cell_text", "digest", "marks_cell", "MAX_CELL_TEXT", "MORE_LINE",
+__all__ = ["MarksPlan", "no_room", "MAX_COLUMN", "cell_text", "digest", "marks_cell", "MAX_CELL_TEXT", "MORE_LINE",
            "SheetMarks", "plan_marks", "clear_plan", "mark_columns", "is_own_mark", "ISSUES_COLUMNS",
            "ISSUES_HEADER", "MARKS_HEADER", "FORMULA_STARTS"]

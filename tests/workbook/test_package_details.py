@@ -179,3 +179,18 @@ def test_a_workbook_at_excels_cell_format_limit_is_refused_whole(workbook, capsy
         assert "cell formats" in err and len(err.strip().splitlines()) == 1 and workbook.read_bytes() == before
     else:
         assert _cell_formats(workbook) <= 64_000
+
+
+@pytest.mark.parametrize("last", ["XFD", "XFC"])
+def test_no_mark_column_past_excels_last(workbook, last, capsys):
+    wb = load_workbook(workbook)
+    ws = wb["Children"]
+    headers = [c.value for c in ws[1]]
+    ws.delete_cols(headers.index("Issues") + 1, 2)  # the user removed the Issues and Marks columns
+    ws[f"{last}1"], ws[f"{last}2"] = "Team", "North"  # and uses a column at Excel's end
+    wb.save(workbook)
+    before = workbook.read_bytes()
+    assert main(["validate", str(workbook), "--annotate"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "XFD" in err and len(err.strip().splitlines()) == 1
+    assert workbook.read_bytes() == before
