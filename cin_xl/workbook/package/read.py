@@ -502,6 +502,8 @@ class _Scan:
         started = False
         while True:
             chunk = part.read(CHUNK)
+            if not pending and not started and (b"\x00" in chunk[:2] or chunk[:2] in (b"\xff\xfe", b"\xfe\xff")):
+                raise _NotPlain  # UTF-16 (or 32): the XML parser reads it
             pending += chunk
             if not started:
                 at = pending.find(b"<sheetData")

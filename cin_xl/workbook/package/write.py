@@ -50,6 +50,7 @@ from cin_xl.workbook.package.ooxml import (
     REL_DRAWING,
     REL_PRINTER,
     REL_WORKSHEET,
+    STRICT_MAIN,
     XML_NS,
     R,
     free_name,
@@ -59,6 +60,7 @@ from cin_xl.workbook.package.ooxml import (
     relative,
     rels_name,
     resolve,
+    to_utf8,
 )
 from cin_xl.workbook.package.row_text import last_filled_row, row_spans
 from cin_xl.workbook.package.sheet import SheetPart
@@ -118,6 +120,10 @@ class Package:
             self.formulas_changed = False
             self.workbook_part = self._main_part()
             self.workbook = self.xml(self.workbook_part)
+            if self.workbook.tag.startswith(f"{{{STRICT_MAIN}}}"):
+                raise UnusableInput(f"{self.path} is saved as Strict Open XML, which cin-xl does not write into; "
+                                    "save it in Excel as an Excel Workbook (.xlsx) and run again. Nothing was "
+                                    "changed.")
             self.workbook_rels = self.xml(rels_name(self.workbook_part))
         except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError, ValueError, EOFError) as exc:
             raise UnusableInput(f"{self.path}: not a workbook cin-xl can write into ({exc.__class__.__name__}: "
@@ -158,7 +164,8 @@ class Package:
         if name not in self._new and info is not None and info.file_size > MAX_PART_BYTES:
             raise UnusableInput(f"{self.path}: its part {name} would unpack to {info.file_size // 10**6} MB, far "
                                 "beyond any census workbook; nothing was changed")
-        return self._new[name] if name in self._new else self._zip.read(name)
+        # one encoding, UTF-8, for every part read: rows kept as bytes and rows written anew must agree
+        return self._new[name] if name in self._new else to_utf8(self._zip.read(name))
 
     def _parse(self, name: str, data: bytes) -> etree._Element:
         if data.startswith(b"<?xml"):
