@@ -46,7 +46,7 @@ def _write(path, parts) -> None:
 def _sheet_part(parts, sheet: str) -> str:
     book = etree.fromstring(parts["xl/workbook.xml"])
     rels = {r.get("Id"): r.get("Target") for r in etree.fromstring(parts["xl/_rels/workbook.xml.rels"])}
-    rid = next(s.get(f"{{http://schemas.openxmlformats.org/officeDocument/2006/relationships}}id")
+    rid = next(s.get("{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id")
                for s in book.iter(f"{{{MAIN}}}sheet") if s.get("name") == sheet)
     return "xl/" + rels[rid].lstrip("/").removeprefix("xl/")
 

@@ -38,6 +38,9 @@ RATIO_FLOOR = 16 * MB
 MAX_PARTS = 10_000
 #: Excel's most cell formats in a workbook (``cellXfs``): annotate adds none past it
 MAX_CELL_FORMATS = 64_000
+#: cell formats read from a styles part (both lists): Excel writes at most 64,000; more are refused before
+#: they are parsed (1.5 million took 3 GB)
+MAX_STYLE_RECORDS = 200_000
 #: the most bytes one read hands over (the XML parser asks for 64 KB at a time)
 CHUNK = 1 << 20
 

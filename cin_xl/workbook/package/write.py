@@ -36,6 +36,7 @@ from lxml import etree
 from cin_xl.errors import UnusableInput
 from cin_xl.workbook.package.columns import column_index, column_letters, is_cell_ref, ref_of, split_ref
 from cin_xl.workbook.package.fingerprint import Fingerprint, check_unchanged
+from cin_xl.workbook.package.limits import MAX_STYLE_RECORDS
 from cin_xl.workbook.package.ooxml import (
     CT,
     CT_CHART,
@@ -84,6 +85,7 @@ class NewPart:
 #: the shared strings' start tag and its count; a cell referring to a shared string
 _SST_START = re.compile(rb"<(?:\w+:)?sst\b[^>]*>")
 _SST_COUNT = re.compile(rb"""\scount=["'][0-9]*["']""")
+_XF = re.compile(rb"<(?:\w+:)?xf[\s/>]")
 _SHARED_CELL = re.compile(rb"""<(?:\w+:)?c\s[^>]*?\bt=["']s["']""")
 
 
@@ -282,6 +284,10 @@ class Package:
     def styles(self) -> Styles:
         if self._styles is None:
             part = next(t for _, typ, t, _ in self.relationships(self.workbook_part) if typ.endswith("/styles"))
+            if part not in self._trees and sum(1 for _ in _XF.finditer(self._part_bytes(part))) > MAX_STYLE_RECORDS:
+                raise UnusableInput(f"{self.path}: its styles hold more than {MAX_STYLE_RECORDS:,} cell formats "
+                                    "(Excel allows 64,000); nothing was changed. Save it again from Excel, or copy "
+                                    "the sheets into a new workbook.")
             self._styles = Styles(self.xml(part))
             self._styles_part = part
         return self._styles
