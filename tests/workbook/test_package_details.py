@@ -194,3 +194,19 @@ def test_no_mark_column_past_excels_last(workbook, last, capsys):
     err = capsys.readouterr().err
     assert "Traceback" not in err and "XFD" in err and len(err.strip().splitlines()) == 1
     assert workbook.read_bytes() == before
+
+
+def test_an_imported_macro_workbook_has_the_buttons_settings_sheet(tmp_path, capsys):
+    from cin_xl.census.years import CensusYear
+    from cin_xl.synthetic.generate import generate
+    from cin_xl.workbook.layout import XLWINGS_CONF_SHEET
+    from cin_xl.xml.writer import write_xml
+
+    xml, out, template = tmp_path / "r.xml", tmp_path / "imported.xlsm", tmp_path / "template.xlsm"
+    write_xml(generate(10, "2026-27", seed=1), CensusYear.parse("2026-27"), xml)
+    assert main(["import", str(xml), "-o", str(out)]) == 0
+    assert main(["template", "--year", "2026-27", "-o", str(template)]) == 0
+    capsys.readouterr()
+    imported, made = load_workbook(out), load_workbook(template)
+    assert XLWINGS_CONF_SHEET in imported.sheetnames
+    assert [r for r in imported[XLWINGS_CONF_SHEET].values] == [r for r in made[XLWINGS_CONF_SHEET].values]
