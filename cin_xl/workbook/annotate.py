@@ -452,32 +452,41 @@ _SUMMARY_TITLE = re.compile(r"^Children in need census \d{4}-\d{2}: key figures$
 _SUMMARY_NAMES = (SUMMARY_SHEET, "cin-xl Summary", *(f"cin-xl Summary {n}" for n in range(2, 100)))
 
 
-def _is_our_summary(pkg: Package, name: str) -> bool:
-    try:
-        title = pkg.sheet(name).value("A1")
-    except KeyError:
-        return False
-    return isinstance(title, str) and bool(_SUMMARY_TITLE.match(title))
-
-
-def summary_sheet_name(pkg: Package) -> tuple[str, bool]:
+def choose_summary_sheet(names: list[str], title_of: Callable[[str], object],
+                         recorded: tuple[str, ...] = ()) -> tuple[str, bool]:
     """The sheet cin-xl's Summary goes in, and whether it is there already (then it is replaced whole).
 
-    It is the sheet recorded by :data:`SUMMARY_NAME` (or, in a workbook annotated before that record,
-    the "Summary" sheet) when it still starts with cin-xl's title; any other sheet is the user's and is
-    kept, and the Summary goes beside it under the first free name (free ignoring case, as Excel needs).
+    It is the sheet ``recorded`` (annotate's hidden :data:`SUMMARY_NAME`; the sheet follows a rename) or
+    the sheet under a name cin-xl gives ("Summary", "cin-xl Summary"...), when it still starts with
+    cin-xl's title (``title_of(name)``: its cell A1); any other sheet is the user's and is kept, and the
+    Summary goes beside it under the first free name (free ignoring case, as Excel needs). The same for
+    annotate and the Validate button.
     """
-    names = pkg.sheet_names()
-    recorded = [sheet for sheet, _ in pkg.defined_cells(SUMMARY_NAME) if sheet in names]
-    for name in (*recorded, SUMMARY_SHEET):
-        if name in names and _is_our_summary(pkg, name):
-            return name, True
+    for name in (*recorded, *_SUMMARY_NAMES):
+        if name in names:
+            title = title_of(name)
+            if isinstance(title, str) and _SUMMARY_TITLE.match(title):
+                return name, True
     taken = {n.casefold() for n in names}
     for name in _SUMMARY_NAMES:
         if name.casefold() not in taken:
             return name, False
     raise UnusableInput("The workbook has a sheet under every name cin-xl gives its Summary sheet (Summary, "
                         "cin-xl Summary, ...); rename one and run again. Nothing was changed.")
+
+
+def summary_sheet_name(pkg: Package) -> tuple[str, bool]:
+    """:func:`choose_summary_sheet` in a package."""
+    names = pkg.sheet_names()
+    recorded = tuple(sheet for sheet, _ in pkg.defined_cells(SUMMARY_NAME) if sheet in names)
+
+    def title_of(name: str) -> object:
+        try:
+            return pkg.sheet(name).value("A1")
+        except KeyError:
+            return None
+
+    return choose_summary_sheet(names, title_of, recorded)
 
 
 def _rename_chart_references(scratch: Package, old: str, new: str) -> None:

@@ -105,3 +105,17 @@ def test_a_users_issues_sheet_in_other_case_stops_the_run(workbook, capsys):
     err = capsys.readouterr().err
     assert "'ISSUES'" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
     assert workbook.read_bytes() == before
+
+
+def test_the_validate_button_keeps_a_users_summary_sheet_too(workbook, tmp_path):
+    from cin_xl.excel import validate as excel_validate
+    from tests.excel_harness import run_excel_function
+
+    _user_sheet(workbook, "Summary")
+    once, twice = tmp_path / "once.xlsx", tmp_path / "twice.xlsx"
+    run_excel_function(excel_validate, workbook, once)
+    run_excel_function(excel_validate, once, twice)
+    wb = load_workbook(twice)
+    assert wb["Summary"]["A1"].value == "Our team's own summary" and wb["Summary"]["B4"].value == "=SUM(B2:B3)"
+    assert wb["cin-xl Summary"]["A1"].value.endswith("key figures")
+    assert len([n for n in wb.sheetnames if "summary" in n.casefold()]) == 2
