@@ -203,7 +203,8 @@ def write_marks(book, plan: MarksPlan) -> None:
             write_block(sheet, f"{marks.issues_column}{marks.first_row}", ((v,) for v in issue_texts))
             write_block(sheet, f"{marks.marks_column}{marks.first_row}", ((v,) for v in mark_texts))
         fit_issues(sheet, marks)
-    issues = sheets.get(ISSUES)
+    # Excel's sheet names are one ignoring case: a sheet "ISSUES" is the Issues sheet
+    issues = next((s for n, s in sheets.items() if n.casefold() == ISSUES.casefold()), None)
     if issues is None:
         issues = book.sheets.add(ISSUES, after=book.sheets[len(book.sheets) - 1])
         write_block(issues, "A1", [list(ISSUES_COLUMNS)])

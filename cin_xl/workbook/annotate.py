@@ -6,9 +6,11 @@ marks do not need stays byte for byte: macros and buttons, pictures, charts, not
 marked sheet every cell but the marks. What changes:
 
 - each marked sheet's Issues and Marks cells (the Issues cells wrap, their rows fit the text),
-  never a cell holding text the tool did not write: such a cell stops the run with a message;
-- the Issues sheet's seven columns (a column the user added there is kept);
-- the Summary sheet (replaced whole, with its charts) and the Start sheet's summary box;
+  never a cell holding text the tool did not write (known by the digest in the Marks cell beside it,
+  :func:`cin_xl.workbook.marks.is_own_mark`): such a cell stops the run with a message;
+- the Issues sheet's seven columns (a column the user added there is kept, moving with its finding);
+- cin-xl's Summary sheet (replaced whole, with its charts; a user's "Summary" is kept, see
+  :func:`choose_summary_sheet`) and the Start sheet's summary box;
 - the bookkeeping: cell formats appended to the styles, the sheet list, relationships and content
   types.
 

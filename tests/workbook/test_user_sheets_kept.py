@@ -119,3 +119,18 @@ def test_the_validate_button_keeps_a_users_summary_sheet_too(workbook, tmp_path)
     assert wb["Summary"]["A1"].value == "Our team's own summary" and wb["Summary"]["B4"].value == "=SUM(B2:B3)"
     assert wb["cin-xl Summary"]["A1"].value.endswith("key figures")
     assert len([n for n in wb.sheetnames if "summary" in n.casefold()]) == 2
+
+
+def test_the_validate_button_uses_an_issues_sheet_named_in_other_case(workbook, tmp_path):
+    from cin_xl.excel import validate as excel_validate
+    from tests.excel_harness import run_excel_function
+
+    wb = load_workbook(workbook)
+    wb["Issues"].title = "renaming"
+    wb["renaming"].title = "ISSUES"
+    wb.save(workbook)
+    out = tmp_path / "out.xlsx"
+    run_excel_function(excel_validate, workbook, out)
+    wb = load_workbook(out)
+    assert "ISSUES" in wb.sheetnames and "Issues" not in wb.sheetnames
+    assert wb["ISSUES"]["A2"].value  # the findings are listed there
