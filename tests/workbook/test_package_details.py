@@ -210,3 +210,23 @@ def test_an_imported_macro_workbook_has_the_buttons_settings_sheet(tmp_path, cap
     imported, made = load_workbook(out), load_workbook(template)
     assert XLWINGS_CONF_SHEET in imported.sheetnames
     assert [r for r in imported[XLWINGS_CONF_SHEET].values] == [r for r in made[XLWINGS_CONF_SHEET].values]
+
+
+def test_a_part_that_ends_early_is_damaged_with_a_reason():
+    import zlib
+
+    from cin_xl.errors import UnusableInput
+    from cin_xl.workbook.package.limits import BoundedPart, _Budget
+
+    class Ends:
+        def __init__(self, exc):
+            self.exc = exc
+
+        def read(self, n):
+            raise self.exc
+
+    for exc in (EOFError(), zlib.error(), zipfile.BadZipFile("Bad CRC-32 for file 'xl/styles.xml'")):
+        with pytest.raises(UnusableInput) as raised:
+            BoundedPart(Ends(exc), "xl/worksheets/sheet3.xml", 100, _Budget("census.xlsx")).read()
+        message = str(raised.value)
+        assert "damaged ()" not in message and "sheet3.xml is damaged (" in message, message

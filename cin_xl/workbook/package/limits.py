@@ -53,6 +53,13 @@ def short(value: object, limit: int = 40) -> str:
     return text if len(text) <= limit else text[:limit] + "..."
 
 
+def reason(exc: BaseException) -> str:
+    """What went wrong, for a message: the exception's own words, or, when it has none (a file that
+    ended early, or changed while it was read), those."""
+    text = short(exc, 60)
+    return text or "it ends before its end: was the file changed while it was read? Run again"
+
+
 def _mb(n: int) -> str:
     return f"{n / MB:,.0f} MB" if n >= MB else f"{n / 1024:,.0f} KB"
 
@@ -99,7 +106,7 @@ class BoundedPart:
             data = self._raw.read(min(size, self._left + 1))
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
             raise UnusableInput(f"{self._budget.name}: part {short(self._member)} is damaged "
-                                f"({short(exc, 60)}); save the workbook again from Excel") from None
+                                f"({reason(exc)}); save the workbook again from Excel") from None
         self._left -= len(data)
         if self._left < 0:
             raise UnusableInput(f"{self._budget.name}: part {short(self._member)} unpacks to more than its zip "
