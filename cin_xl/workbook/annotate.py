@@ -275,6 +275,10 @@ def _last_row(sheet: SheetPart) -> int:
 
 def write_issues_sheet(pkg: Package, rows: list[list[object]]) -> None:
     """The Issues sheet: one row per finding in cin-xl's seven columns; other columns are left alone."""
+    if len(rows) + 1 > MAX_ROW:  # a header and one row a finding: Excel's last row is the bound
+        raise UnusableInput(f"The return has {len(rows):,} findings, more than the Issues sheet's {MAX_ROW - 1:,} rows "
+                            "hold; fix the most common first (see `cin-xl validate --report`) and run again. "
+                            "Nothing was changed.")
     columns = _issues_columns(pkg)
     sheet = pkg.sheet(issues_sheet_name(pkg))
     styles = pkg.styles

@@ -230,3 +230,14 @@ def test_a_part_that_ends_early_is_damaged_with_a_reason():
             BoundedPart(Ends(exc), "xl/worksheets/sheet3.xml", 100, _Budget("census.xlsx")).read()
         message = str(raised.value)
         assert "damaged ()" not in message and "sheet3.xml is damaged (" in message, message
+
+
+def test_no_issues_row_past_excels_last_row(workbook, monkeypatch, capsys):
+    from cin_xl.workbook import annotate
+
+    monkeypatch.setattr(annotate, "MAX_ROW", 4)  # as if the findings outnumbered Excel's 1,048,576 rows
+    before = workbook.read_bytes()
+    assert main(["validate", str(workbook), "--annotate"]) == 2
+    err = capsys.readouterr().err
+    assert "findings, more than the Issues sheet's 3 rows" in err and "Traceback" not in err
+    assert workbook.read_bytes() == before
