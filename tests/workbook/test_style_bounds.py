@@ -48,3 +48,17 @@ def test_a_styles_part_past_the_bound_is_refused_quickly(bloated, command, tmp_p
     assert took < 30 and peak_mb < 1024, (took, peak_mb)
     assert bloated.read_bytes() == before
     assert not (tmp_path / "out.xml").exists()
+
+
+def test_shared_strings_past_the_bound_are_refused(tmp_path, monkeypatch, capsys):
+    from cin_xl.cli import main
+    from cin_xl.workbook.package import read
+    from tests.workbook.test_package_details import _to_shared_strings
+
+    path = tmp_path / "census.xlsx"
+    make_workbook(path, n=30)
+    _to_shared_strings(path)
+    monkeypatch.setattr(read, "MAX_SHARED_STRINGS", 10)  # as if the workbook held millions of texts
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "more than 10 different texts" in err and len(err.strip().splitlines()) == 1

@@ -41,6 +41,8 @@ MAX_CELL_FORMATS = 64_000
 #: cell formats read from a styles part (both lists): Excel writes at most 64,000; more are refused before
 #: they are parsed (1.5 million took 3 GB)
 MAX_STYLE_RECORDS = 200_000
+#: shared strings read (different texts of the workbook): 20,000 children have a few hundred thousand
+MAX_SHARED_STRINGS = 4_000_000
 #: the most bytes one read hands over (the XML parser asks for 64 KB at a time)
 CHUNK = 1 << 20
 

@@ -30,7 +30,7 @@ from types import MappingProxyType
 from lxml import etree
 
 from cin_xl.errors import UnusableInput
-from cin_xl.workbook.package.limits import CHUNK, MAX_STYLE_RECORDS, BoundedZip, short
+from cin_xl.workbook.package.limits import CHUNK, MAX_SHARED_STRINGS, MAX_STYLE_RECORDS, BoundedZip, short
 from cin_xl.workbook.package.ooxml import OFFICE_DOCUMENT, R, rels_name, resolve
 
 #: Excel's largest sheet
@@ -250,6 +250,9 @@ class PackageReader:
                     for _, si in _iterparse(part, "{*}si"):
                         if not self._strings:
                             self._no_dtd(si, member)
+                        elif len(self._strings) >= MAX_SHARED_STRINGS:
+                            raise UnusableInput(f"{self.path.name}: it holds more than {MAX_SHARED_STRINGS:,} "
+                                                "different texts, far beyond any census workbook; it was not read")
                         self._strings.append(_rich_text(si, _ns(si.tag)))
                         _drop(si)
                 except etree.XMLSyntaxError as exc:
