@@ -26,7 +26,15 @@ from cin_xl.safety.text_guard import FORMULA_STARTS
 from cin_xl.validation.findings import Finding, Severity, count, plural
 from cin_xl.workbook.columns import column_index, column_letters
 from cin_xl.workbook.issues import issue_rows
-from cin_xl.workbook.layout import ISSUES_COLUMNS, ISSUES_HEADER, ISSUES_WIDTH, MARKS_HEADER, marks_text
+from cin_xl.workbook.layout import (
+    CARRIED_MARK,
+    ISSUES_COLUMNS,
+    ISSUES_HEADER,
+    ISSUES_WIDTH,
+    MARKS_HEADER,
+    mark_token,
+    marks_text,
+)
 from cin_xl.workbook.reader import SheetRead, WorkbookRead
 
 
@@ -111,8 +119,9 @@ def _row_text(findings: list[Finding]) -> str:
 _OWN_ISSUE_LINE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,15}\b.{0,40}?\b(?i:error|query)\b")
 #: the last line of an Issues cell cut to what a cell holds (see :func:`cin_xl.workbook.annotate.cell_text`)
 MORE_LINE = "... and more: see the Issues sheet"
-#: a Marks cell as validation writes it (:func:`.layout.marks_text`): tokens such as " C:E F:Q "
-_OWN_MARKS = re.compile(r"^\s*(?:[A-Z]{1,3}:[EQ]\s*)*$")
+#: a Marks cell as validation writes it (:func:`.layout.marks_text`): tokens such as " C:E F:Q ", and the
+#: token of a row carried from last year (:data:`.layout.CARRIED_MARK`)
+_OWN_MARKS = re.compile(rf"^\s*(?:(?:[A-Z]{{1,3}}:[EQ]|{CARRIED_MARK})\s*)*$")
 
 
 def is_own_mark(value: object, *, marks_column: bool) -> bool:
@@ -175,11 +184,13 @@ def mark_columns(info: SheetRead) -> tuple[str, str, bool]:
 
 
 def plan_marks(read: WorkbookRead, findings: list[Finding], sheet_heights: dict[str, int],
-               *, now: datetime | None = None) -> MarksPlan:
+               *, now: datetime | None = None, carried: bool = True) -> MarksPlan:
     """The marks for ``findings`` on the workbook ``read`` came from.
 
     ``sheet_heights`` gives, per sheet name as found in the workbook, the last used row: marks are
     written down to it (or to the last finding), so that old marks further down are cleared too.
+    The rows ``read`` found carried from last year keep their ``carried`` token (unless ``carried`` is
+    False: a plan that clears every mark, see :func:`keep_carried`).
     """
     by_sheet: dict[str, dict[int, list[Finding]]] = defaultdict(lambda: defaultdict(list))
     for f in findings:
@@ -199,12 +210,13 @@ def plan_marks(read: WorkbookRead, findings: list[Finding], sheet_heights: dict[
             continue
         issues_col, marks_col, add = mark_columns(info)
         plan = SheetMarks(actual, issues_col, marks_col, first, add_headers=add, header_row=info.header_row)
+        kept = info.carried if carried else set()
         for r in range(first, last + 1):
             found = rows.get(r)
             if not found:  # most rows: nothing to say, and any old mark to blank
                 plan.issues.append("")
                 plan.heights.append(None)
-                plan.marks.append("")
+                plan.marks.append(marks_text([CARRIED_MARK]) if r in kept else "")
                 continue
             text = _row_text(found)
             plan.issues.append(text)
@@ -212,7 +224,7 @@ def plan_marks(read: WorkbookRead, findings: list[Finding], sheet_heights: dict[
             tokens = [(cell_column(c), str(f.severity)) for f in found for c in f.cells]
             # errors first, so a cell with both shows as an error
             tokens.sort(key=lambda t: t[1] != str(Severity.ERROR))
-            plan.marks.append(marks_text(tokens))
+            plan.marks.append(marks_text([*(mark_token(*t) for t in tokens), *([CARRIED_MARK] if r in kept else [])]))
         sheets[actual] = plan
     totals = count(findings)
     status = ("No errors: ready to export" if totals["errors"] == 0 else
@@ -223,16 +235,32 @@ def plan_marks(read: WorkbookRead, findings: list[Finding], sheet_heights: dict[
 
 
 def clear_plan(read: WorkbookRead, sheet_heights: dict[str, int]) -> MarksPlan:
-    """Blank marks over every row (what Clear writes)."""
-    plan = plan_marks(read, [], sheet_heights)
+    """Blank marks over every row (what Clear writes; :func:`keep_carried` keeps the rows carried from last year)."""
+    plan = plan_marks(read, [], sheet_heights, carried=False)
     plan.summary.update({"SummaryErrors": None, "SummaryQueries": None, "SummaryLastRun": None,
                          "SummaryStatus": "Not yet validated"})
     return plan
+
+
+def is_carried_mark(value: object) -> bool:
+    """True when a Marks cell holds the token of a row carried from last year (:data:`.layout.CARRIED_MARK`)."""
+    return isinstance(value, str) and CARRIED_MARK in value.split()
+
+
+def keep_carried(plan: MarksPlan, column_values) -> None:
+    """Keep, in a plan that clears the marks, the token of each row carried from last year: Clear removes what
+    validation found, not what the workbook remembers of last year (``column_values`` as for :func:`foreign_cells`)."""
+    for name, marks in plan.sheets.items():
+        olds = column_values(name, column_index(marks.marks_column), marks.first_row, len(marks.marks))
+        for offset, old in enumerate(olds):
+            if offset < len(marks.marks) and is_carried_mark(old):
+                marks.marks[offset] = marks_text([CARRIED_MARK])
 
 
 def cell_column(cell: str) -> str:
     return "".join(ch for ch in cell if ch.isalpha())
 
 
-__all__ = ["MarksPlan", "SheetMarks", "plan_marks", "clear_plan", "mark_columns", "is_own_mark", "ISSUES_COLUMNS",
+__all__ = ["MarksPlan", "SheetMarks", "plan_marks", "clear_plan", "keep_carried", "is_carried_mark",
+           "mark_columns", "is_own_mark", "ISSUES_COLUMNS",
            "ISSUES_HEADER", "MARKS_HEADER", "FORMULA_STARTS"]

@@ -269,8 +269,10 @@ class _DataRows:
             write_cell(xf, self.ws, cell, cell.has_style)
         return buf.getvalue().decode()
 
-    def write(self, rows: Sequence[list[object]], first: int, fh: BinaryIO) -> None:
-        """Write the ``<row>`` elements of ``rows`` to ``fh``, the first numbered ``first``."""
+    def write(self, rows: Sequence[list[object]], first: int, fh: BinaryIO,
+              heights: dict[int, float] | None = None) -> None:
+        """Write the ``<row>`` elements of ``rows`` to ``fh``, the first numbered ``first`` (``heights``: points
+        by sheet row, as openpyxl writes a row dimension's height)."""
         letters = [column_letters(i) for i in range(1, max((len(r) for r in rows), default=0) + 1)]
         known = self.known
         out: list[str] = []
@@ -299,7 +301,11 @@ class _DataRows:
                     if len(known) < 20_000 and (kind is not str or len(value) <= 8):  # codes, not IDs
                         known[value] = tail
                 put(f'<c r="{letters[i]}{r}"{tail}')
-            add(f'<row r="{r}">{"".join(cells)}</row>')
+            height = heights.get(r) if heights else None
+            if height is None:
+                add(f'<row r="{r}">{"".join(cells)}</row>')
+            else:
+                add(f'<row r="{r}" ht="{height:g}" customHeight="1">{"".join(cells)}</row>')
         fh.write("".join(out).encode("ascii", "xmlcharrefreplace"))  # as openpyxl: other characters as references
 
 
@@ -420,7 +426,7 @@ def _defined(wb: Workbook, name: str, sheet: str, ref: str) -> None:
 
 
 def _table_sheet(wb: Workbook, name: str, columns: tuple[Column, ...], rows: Sequence[list[object]],
-                 year: CensusYear, freeze_after: int, bodies: dict) -> None:
+                 year: CensusYear, freeze_after: int, bodies: dict, heights: dict[int, float] | None = None) -> None:
     ws = wb.create_sheet(name)
     _print_setup(ws)
     n = len(columns)
@@ -448,7 +454,7 @@ def _table_sheet(wb: Workbook, name: str, columns: tuple[Column, ...], rows: Seq
     ws.append(head)
     if rows:
         bodies[ws] = tempfile.TemporaryFile()
-        _DataRows(ws).write(rows, HEADER_ROW + 1, bodies[ws])
+        _DataRows(ws).write(rows, HEADER_ROW + 1, bodies[ws], heights)
     last = column_letters(n)
     ws.auto_filter.ref = f"A{HEADER_ROW}:{issues}{HEADER_ROW + max(len(rows), 1)}"
     _conditional_formats(ws, last, issues, marks)
@@ -460,7 +466,10 @@ def _height(text: str, width: float) -> float:
     return 15.0 * lines + 2
 
 
-def _start_sheet(wb: Workbook, year: CensusYear) -> None:
+def _start_sheet(wb: Workbook, year: CensusYear, notes: Sequence[tuple[str, str]] = (),
+                 summary: dict[str, object] | None = None) -> None:
+    """The Start sheet; ``notes`` (label, text) under "From last year" (a workbook rollover started), and
+    ``summary`` the box's values where the workbook was checked as it was made."""
     ws = wb.create_sheet(START)
     _print_setup(ws, repeat_header=False, one_page=True)
     ws.column_dimensions["A"].width = 26
@@ -507,14 +516,28 @@ def _start_sheet(wb: Workbook, year: CensusYear) -> None:
     for i, (a, b) in enumerate(steps, start=5):
         ws.row_dimensions[i].height = _height(b, 95)
         ws.append([text(a, font=bold), text(b)])
+    row = 4 + len(steps)  # the last row written
+    if notes:
+        ws.append([])
+        ws.append([text("From last year", font=Font(name=_FONT, bold=True, size=12))])
+        row += 2
+        for a, b in notes:
+            row += 1
+            ws.row_dimensions[row].height = _height(b, 95)
+            ws.append([text(a, font=bold), text(b)])
     ws.append([])
     ws.append([text("Last validation", font=Font(name=_FONT, bold=True, size=12))])
-    row = 4 + len(steps) + 2  # the "Last validation" row
-    box = [("Errors", "SummaryErrors", None), ("Queries", "SummaryQueries", None),
-           ("Last checked", "SummaryLastRun", None), ("Status", "SummaryStatus", "Not yet validated")]
+    row += 2  # the "Last validation" row
+    shown = {"SummaryStatus": "Not yet validated", **(summary or {})}
+    box = [("Errors", "SummaryErrors"), ("Queries", "SummaryQueries"), ("Last checked", "SummaryLastRun"),
+           ("Status", "SummaryStatus")]
     fill = PatternFill("solid", fgColor="EEF3F8")
-    for i, (label, name, value) in enumerate(box, start=1):
-        a, b = text(label, font=bold), text(value) if value else WriteOnlyCell(ws, value=None)
+    for i, (label, name) in enumerate(box, start=1):
+        value = shown.get(name)
+        if isinstance(value, str) and _height(value, 95) > _height("", 95):  # a status of more than a line
+            ws.row_dimensions[row + i].height = _height(value, 95)
+        a = text(label, font=bold)
+        b = text(value) if isinstance(value, str) else WriteOnlyCell(ws, value=value)
         b.alignment = Alignment(horizontal="left", vertical="top", wrap_text=True)  # numbers and dates too
         if name == "SummaryLastRun":
             b.number_format = DATETIME_MINUTES
@@ -615,16 +638,34 @@ def _lists_sheet(wb: Workbook, year: CensusYear, codesets: dict[str, list[str]])
         ws.append([v[r] if r < len(v) else None for _, _, v in columns])
 
 
+#: widths (characters) of the Issues sheet's columns, :data:`ISSUES_COLUMNS` in order
+ISSUES_SHEET_WIDTHS = (12, 10, 80, 14, 22, 30, 12)
+
+
+def issues_row_height(row: list[object]) -> float | None:
+    """Height (points) of an Issues sheet row whose message wraps onto more than one line (None: one line)."""
+    from cin_xl.workbook.marks import row_height
+
+    message = row[ISSUES_COLUMNS.index("Message")]
+    if not isinstance(message, str):
+        return None
+    height = row_height(message, ISSUES_SHEET_WIDTHS[ISSUES_COLUMNS.index("Message")])
+    return height if height is not None and height > row_height("x") else None  # type: ignore[operator]
+
+
 def _issues_sheet(wb: Workbook, findings: list[Finding]) -> None:
     ws = wb.create_sheet(ISSUES)
     _print_setup(ws)
-    for letter, width in zip("ABCDEFG", (12, 10, 80, 14, 22, 30, 12)):
+    for letter, width in zip("ABCDEFG", ISSUES_SHEET_WIDTHS):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A2"
     ws.append([_header_cell(ws, h, _HEAD_REQUIRED) for h in ISSUES_COLUMNS])
     rows = issue_rows(findings)
     wrap = Alignment(wrap_text=True, vertical="top")
-    for row in rows:
+    for r, row in enumerate(rows, start=2):
+        height = issues_row_height(row)
+        if height is not None:
+            ws.row_dimensions[r].height = height  # the wrapped message never prints over the next row
         cells = []
         for j, v in enumerate(row):
             if j == 2 and v is not None:
@@ -668,8 +709,10 @@ def _xlwings_conf_sheet(wb: Workbook, settings: list[tuple[str, str]]) -> None:
 
 
 def build_workbook(year: CensusYear, rows: WorkbookRows | None = None, *,
-                   issues: list[Finding] | None = None, xlwings_conf: list[tuple[str, str]] | None = None) -> bytes:
-    """The workbook for ``year`` as .xlsx bytes: the empty template, or filled with ``rows``."""
+                   issues: list[Finding] | None = None, xlwings_conf: list[tuple[str, str]] | None = None,
+                   notes: Sequence[tuple[str, str]] = (), summary: dict[str, object] | None = None) -> bytes:
+    """The workbook for ``year`` as .xlsx bytes: the empty template, or filled with ``rows``; ``notes`` and
+    ``summary`` go on the Start sheet (see :func:`_start_sheet`)."""
     from cin_xl.workbook.layout import sheet_layout
 
     wb = Workbook(write_only=True)
@@ -681,7 +724,7 @@ def build_workbook(year: CensusYear, rows: WorkbookRows | None = None, *,
         values = {k: v for k, v in values.items() if k == "" or any(r.path == k for r in return_rows(year))}
     bodies: dict = {}  # worksheet -> a temporary file of its data rows' XML, put in after saving (_DataRows)
     try:
-        _start_sheet(wb, year)
+        _start_sheet(wb, year, notes, summary)
         _return_sheet(wb, year, values)
         codesets: dict[str, list[str]] = {}  # code set -> labels of the columns using it
         for module in modules_for(year):
@@ -691,7 +734,8 @@ def build_workbook(year: CensusYear, rows: WorkbookRows | None = None, *,
                     codesets.setdefault(col.item.codeset, []).append(col.header)  # type: ignore[arg-type]
             freeze = sum(1 for c in layout.columns if c.role in (LINK, KEY))
             data = rows.sheets.get(module.sheet, []) if rows else []
-            _table_sheet(wb, module.sheet, layout.columns, data, year, freeze, bodies)
+            _table_sheet(wb, module.sheet, layout.columns, data, year, freeze, bodies,
+                         rows.heights.get(module.sheet) if rows else None)
             if module.parent is None:
                 letter = layout.letter("identifiers.la_child_id")
                 ids = f"OFFSET(Children!${letter}$2,0,0,MAX(1,COUNTA(Children!${letter}:${letter})-1),1)"
