@@ -25,7 +25,7 @@ from datetime import datetime
 from cin_xl.safety.text_guard import FORMULA_STARTS
 from cin_xl.validation.findings import Finding, Severity, count, plural
 from cin_xl.workbook.columns import column_index, column_letters
-from cin_xl.workbook.issues import issue_rows
+from cin_xl.workbook.issues import MAX_ROW_HEIGHT, issue_rows, row_height
 from cin_xl.workbook.layout import (
     CARRIED_MARK,
     ISSUES_COLUMNS,
@@ -80,21 +80,6 @@ class MarksPlan:
         if not isinstance(errors, int):  # a plan that clears marks counts nothing
             raise TypeError(f"this plan counts no errors (SummaryErrors is {errors!r})")
         return errors
-
-
-#: points per line of 11-point Calibri, and the padding Excel adds to a row
-LINE_HEIGHT, ROW_PADDING = 15.0, 3.0
-#: Excel's tallest row (points)
-MAX_ROW_HEIGHT = 409.0
-
-
-def row_height(text: str, width: float = ISSUES_WIDTH) -> float | None:
-    """Height (points) of a row whose Issues cell, ``width`` characters wide and wrapping, holds ``text``."""
-    if not text:
-        return None
-    per_line = max(1, int(width * 1.1))  # Calibri 11 fits about 1.1 characters per unit of width
-    lines = sum(max(1, -(-len(line) // per_line)) for line in text.split("\n"))
-    return min(MAX_ROW_HEIGHT, LINE_HEIGHT * lines + ROW_PADDING)
 
 
 def _row_of(finding: Finding) -> int | None:
@@ -262,5 +247,5 @@ def cell_column(cell: str) -> str:
 
 
 __all__ = ["MarksPlan", "SheetMarks", "plan_marks", "clear_plan", "keep_carried", "is_carried_mark",
-           "mark_columns", "is_own_mark", "ISSUES_COLUMNS",
+           "row_height", "MAX_ROW_HEIGHT", "mark_columns", "is_own_mark", "ISSUES_COLUMNS",
            "ISSUES_HEADER", "MARKS_HEADER", "FORMULA_STARTS"]

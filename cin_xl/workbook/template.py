@@ -41,7 +41,7 @@ from cin_xl.census.spec.la_codes import LA_CODES
 from cin_xl.census.years import READABLE_YEARS, SUPPORTED_YEARS, CensusYear
 from cin_xl.validation.findings import Finding
 from cin_xl.workbook.cells import DATE_FORMAT, DATETIME_FORMAT, TEXT_FORMAT, cell_value, needs_text_guard
-from cin_xl.workbook.issues import issue_rows
+from cin_xl.workbook.issues import ISSUES_SHEET_WIDTHS, issue_rows, issues_row_height
 from cin_xl.workbook.layout import (
     CENSUS_YEAR_LABEL,
     HEADER_ROW,
@@ -636,21 +636,6 @@ def _lists_sheet(wb: Workbook, year: CensusYear, codesets: dict[str, list[str]])
     ws.append([_header_cell(ws, title, _HEAD_OPTIONAL) for _, title, _ in columns])
     for r in range(max(len(v) for _, _, v in columns)):
         ws.append([v[r] if r < len(v) else None for _, _, v in columns])
-
-
-#: widths (characters) of the Issues sheet's columns, :data:`ISSUES_COLUMNS` in order
-ISSUES_SHEET_WIDTHS = (12, 10, 80, 14, 22, 30, 12)
-
-
-def issues_row_height(row: list[object]) -> float | None:
-    """Height (points) of an Issues sheet row whose message wraps onto more than one line (None: one line)."""
-    from cin_xl.workbook.marks import row_height
-
-    message = row[ISSUES_COLUMNS.index("Message")]
-    if not isinstance(message, str):
-        return None
-    height = row_height(message, ISSUES_SHEET_WIDTHS[ISSUES_COLUMNS.index("Message")])
-    return height if height is not None and height > row_height("x") else None  # type: ignore[operator]
 
 
 def _issues_sheet(wb: Workbook, findings: list[Finding]) -> None:
