@@ -124,13 +124,24 @@ def _key(f: Finding) -> tuple:
     return (f.code, f.severity, f.message, f.child, f.sheet, f.row, f.cells, f.path, f.line)
 
 
+@cache
+def _group_names(cls: type) -> tuple[str, ...]:
+    """The fields of ``cls`` that hold records (groups), in any year."""
+    from cin_xl.census.spec import Group
+
+    return tuple(name for name, f in record_fields(cls).items() if any(isinstance(m, Group) for m in f.metadata))
+
+
 def _records(node: Node, out: list[Node]) -> list[Node]:
+    """``node`` and every record under it, in order."""
     out.append(node)
-    for name in record_fields(type(node)):
+    for name in _group_names(cast(type, type(node))):
         value = getattr(node, name)
-        for item in value if isinstance(value, list) else (value,):
-            if isinstance(item, Node):
+        if value.__class__ is list:
+            for item in value:
                 _records(item, out)
+        elif value is not None:
+            _records(value, out)
     return out
 
 
@@ -163,16 +174,18 @@ def fill_in(census: CensusReturn, year: CensusYear, carried: Iterable[Node], fin
             children.append(held)
     caused: set[tuple] = set()
     if any(item.stand_in for item in items) and children:
-        copies = [cast(Child, child.copy()) for child in children]
-        twin = {id(a): b for child, copy in zip(children, copies)
-                for a, b in zip(_records(child, []), _records(copy, []))}
-        for item in items:
-            target = twin.get(id(item.node))
-            for name, value in item.stand_in.items():
-                if target is not None:
-                    setattr(target, name, list(value) if isinstance(value, list) else value)
         as_is = run(CensusReturn(header=census.header, children=children))
-        filled = {_key(f) for f in run(CensusReturn(header=census.header, children=copies))}
+        # the stand-ins go into the records for the second run only, and every value is put back as it was
+        # (a copy of the children would cost more than the rules: their origins are large)
+        saved = [(item.node, name, getattr(item.node, name)) for item in items for name in item.stand_in]
+        try:
+            for item in items:
+                for name, value in item.stand_in.items():
+                    setattr(item.node, name, list(value) if isinstance(value, list) else value)
+            filled = {_key(f) for f in run(CensusReturn(header=census.header, children=children))}
+        finally:
+            for node, name, value in reversed(saved):
+                setattr(node, name, value)
         caused = {_key(f) for f in as_is} - filled
     # each finding caused by a blank, to the blank it belongs to: on its row, else of its child
     by_row: dict[tuple, list[ToFill]] = {}

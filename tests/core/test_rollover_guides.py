@@ -292,6 +292,24 @@ def test_findings_caused_by_a_blank_become_what_to_do_and_others_stay():
     assert fill_in(census, YEAR, [assessment, enquiry], before, _run) == before
 
 
+def test_the_stand_ins_never_stay_in_the_return():
+    """The second run of the rules sees stand-in values; every value is put back, also when a run fails."""
+    census, assessment, enquiry = _one_child(date(2026, 1, 10), date(2026, 2, 2))
+    fill_in(census, YEAR, [assessment, enquiry], _run(census), _run)
+    assert (assessment.authorisation_date, enquiry.date_of_initial_cpc) == (None, None)
+    calls = []
+
+    def failing(c):
+        calls.append(c)
+        if len(calls) == 2:
+            raise RuntimeError("stopped")
+        return _run(c)
+
+    with pytest.raises(RuntimeError):
+        fill_in(census, YEAR, [assessment, enquiry], _run(census), failing)
+    assert (assessment.authorisation_date, enquiry.date_of_initial_cpc) == (None, None)
+
+
 def test_to_fill_says_what_to_do_for_each_kind(pair):
     carried = carry_forward(pair[0], LAST_YEAR, YEAR)
     items = [item for record in carried.records for item in to_fill(record, YEAR)]
