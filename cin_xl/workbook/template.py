@@ -594,6 +594,8 @@ def _return_sheet(wb: Workbook, year: CensusYear, values: dict[str, object]) -> 
         code = f" [{item.xml}{', ' + item.ncode if item and item.ncode else ''}]" if row.in_header else ""
         gcell = WriteOnlyCell(ws, value=" ".join(p for p in (guide, extra) if p) + code)
         gcell.alignment = wrap
+        if _height(gcell.value, 80) > _height("", 80):  # guidance on more than a line: never over the next row
+            ws.row_dimensions[i].height = _height(gcell.value, 80)
         vcell = _data_cell(ws, cell_value(item, value) if item else value)
         if isinstance(vcell, str):
             vcell = WriteOnlyCell(ws, value=vcell)
