@@ -44,6 +44,7 @@ from cin_xl.perf import no_gc, thaw
 from cin_xl.safety.atomic import write_atomic
 from cin_xl.safety.outputs import same_file
 from cin_xl.safety.text_guard import FORMULA_STARTS
+from cin_xl.validation.catalogue import rules_not_included_note
 from cin_xl.validation.findings import Finding, count, plural, totals_text
 from cin_xl.workbook.layout import RETURN, modules_for, sheet_layout
 from cin_xl.workbook.marks import MarksPlan, clear_plan, foreign_cells, keep_carried, not_ours_message, plan_marks
@@ -100,11 +101,13 @@ def validate(book, *, year: str | None = None, options: dict | None = None, show
     if refused:
         return refused
     write_marks(book, plan)
-    write_summary(book, summary_grid(read, findings, book.name))
+    write_summary(book, summary_grid(read, findings, book.name, _book_folder(book)))
     totals = count(findings)
     errors, queries = totals["errors"], totals["queries"]
     message = (f"{totals_text(errors, queries, ' and ')} found. They are highlighted in the sheets and listed "
                f"on the Issues sheet." if findings else "No errors or queries: the return is ready to export.")
+    if note := rules_not_included_note(read.year):  # 2020-21, 2021-22: schema and structural checks only
+        message += " " + note
     result = JobResult(errors == 0, message, errors, queries, findings=findings)
     if show:
         _tell(book, message, "Validation")

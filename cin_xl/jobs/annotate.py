@@ -21,18 +21,34 @@ if TYPE_CHECKING:
     from cin_xl.workbook.reader import WorkbookRead
 
 
-def summary_figures(read: WorkbookRead, findings: list[Finding], source: str) -> Figures:
-    """The key figures the Summary sheet shows (and the Validate button writes as a grid)."""
+def summary_figures(read: WorkbookRead, findings: list[Finding], source: str, folder: Path | None = None) -> Figures:
+    """The key figures the Summary sheet shows (and the Validate button writes as a grid); with the workbook's
+    ``folder``, also each key figure beside last year's when the Return sheet names last year's return and it can
+    be read (a relative name is taken from the folder; one that cannot be read is a finding of validation)."""
     from cin_xl.reports.figures import compute_figures
 
-    return compute_figures(read.census, read.year, findings, source=source)
+    return compute_figures(read.census, read.year, findings, source=source, previous=_named_previous(read, folder))
 
 
-def summary_grid(read: WorkbookRead, findings: list[Finding], source: str) -> list[list[object]]:
+def _named_previous(read: WorkbookRead, folder: Path | None):
+    from cin_xl.errors import UnusableInput
+    from cin_xl.jobs.load import load_previous
+
+    if folder is None or not read.previous_return:
+        return None
+    named = Path(read.previous_return.strip('"'))
+    try:
+        return load_previous(named if named.is_absolute() else folder / named, read.year)
+    except UnusableInput:
+        return None
+
+
+def summary_grid(read: WorkbookRead, findings: list[Finding], source: str,
+                 folder: Path | None = None) -> list[list[object]]:
     """The Summary sheet's figures as rows of values (what the Validate button writes in one block)."""
     from cin_xl.reports.summary_sheet import summary_grid as grid
 
-    return grid(summary_figures(read, findings, source))
+    return grid(summary_figures(read, findings, source, folder))
 
 
 def summary_drawing(figures: Figures) -> DrawSummary:
@@ -48,7 +64,7 @@ def prepare(path: str | os.PathLike, read: WorkbookRead, findings: list[Finding]
     (:meth:`~cin_xl.workbook.annotate.Annotation.write`); they hold nothing of the return read."""
     from cin_xl.workbook.annotate import prepare_annotation
 
-    drawing = summary_drawing(summary_figures(read, findings, str(path)))
+    drawing = summary_drawing(summary_figures(read, findings, str(path), Path(path).resolve().parent))
     return prepare_annotation(path, read, findings, summary=drawing, fingerprint=fingerprint)
 
 

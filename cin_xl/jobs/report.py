@@ -1,9 +1,9 @@
 """The key figures job (``cin-xl report``): a return's key figures, as COLLECT would report them, as a
-standalone HTML page."""
+standalone HTML page; or its child-level lists as CSV (one file, or one per list in a folder beside the page)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,15 +17,18 @@ if TYPE_CHECKING:
 @dataclass
 class Reported:
     figures: Figures
-    #: the HTML page written
+    #: the HTML page (or the lists' CSV) written
     path: Path
+    #: list key -> CSV written for it (``lists_folder``)
+    list_files: dict[str, Path] = field(default_factory=dict)
 
 
 def key_figures(path: str | Path, year: str | CensusYear | None = None, *, check: bool = True,
-                options: dict | None = None, previous: str | Path | None = None) -> Figures:
+                options: dict | None = None, previous: str | Path | None = None, lists: bool = False) -> Figures:
     """Load census XML or a workbook, validate it unless ``check`` is False (the data-quality figures
     are then left out), and work out its figures; with ``previous`` (last year's census XML), the
-    continuity figures too. Raises :class:`~cin_xl.errors.UnusableInput` like the loading does."""
+    continuity figures and each key figure beside last year's; with ``lists``, the child-level lists.
+    Raises :class:`~cin_xl.errors.UnusableInput` like the loading does."""
     from cin_xl.jobs.load import load, load_previous
     from cin_xl.jobs.validate import validate_loaded
     from cin_xl.reports.figures import compute_figures
@@ -34,14 +37,48 @@ def key_figures(path: str | Path, year: str | CensusYear | None = None, *, check
         loaded = load(path, year)
         findings = validate_loaded(loaded, options=options, previous=previous).findings if check else None
         last = load_previous(previous, loaded.year) if previous else None
-        return compute_figures(loaded.census, loaded.year, findings, source=loaded.source, previous=last)
+        return compute_figures(loaded.census, loaded.year, findings, source=loaded.source, previous=last, lists=lists)
+
+
+def list_paths(folder: str | Path) -> list[Path]:
+    """The CSV files ``report(..., lists_folder=folder)`` writes (for the front ends to check beforehand)."""
+    from cin_xl.reports.child_lists import list_file_name
+    from cin_xl.reports.figures.lists import LISTS
+
+    return [Path(folder) / list_file_name(spec.key) for spec in LISTS]
 
 
 def report(path: str | Path, output: str | Path, year: str | CensusYear | None = None, *, check: bool = True,
-           options: dict | None = None, previous: str | Path | None = None) -> Reported:
-    """:func:`key_figures` written to ``output`` as HTML (whole or not at all)."""
-    from cin_xl.reports.html import write_html
+           options: dict | None = None, previous: str | Path | None = None,
+           lists_folder: str | Path | None = None) -> Reported:
+    """:func:`key_figures` written to ``output`` (whole or not at all): an HTML page, or, when ``output`` ends
+    in ``.csv``, every child-level list in one CSV. With ``lists_folder``, each list also as a CSV of its own
+    there, linked from the page."""
+    import os
 
-    figures = key_figures(path, year, check=check, options=options, previous=previous)
-    write_html(figures, output)
-    return Reported(figures, Path(output))
+    from cin_xl.reports.child_lists import lists_csv, write_lists
+    from cin_xl.reports.html import write_html
+    from cin_xl.safety.atomic import write_atomic
+
+    output = Path(output)
+    as_csv = output.suffix.lower() == ".csv"
+    figures = key_figures(path, year, check=check, options=options, previous=previous,
+                          lists=as_csv or lists_folder is not None)
+    files = write_lists(figures, lists_folder) if lists_folder is not None else {}
+    if as_csv:
+        write_atomic(output, lists_csv(figures))
+    else:
+        here = output.resolve().parent
+        links = {key: Path(os.path.relpath(p.resolve(), here)).as_posix() for key, p in files.items()}
+        write_html(figures, output, list_files=links)
+    return Reported(figures, output, files)
+
+
+def trends(paths: list[str | Path], output: str | Path) -> list[Figures]:
+    """The key figures of each return in ``paths`` (census XML or workbooks, of different years, in any order),
+    each by its own year's definitions, written to ``output`` as one trends page (whole or not at all)."""
+    from cin_xl.reports.trends import in_year_order, write_trends
+
+    all_figures = in_year_order([key_figures(path, check=False) for path in paths])
+    write_trends(all_figures, output)
+    return all_figures

@@ -43,6 +43,7 @@ from cin_xl.census.model import (
 )
 from cin_xl.census.open_cases import is_carried, still_open
 from cin_xl.census.spec import Group, fields_of
+from cin_xl.census.spec.codesets import SEX_OF_GENDER
 from cin_xl.census.values import is_missing
 from cin_xl.census.years import CensusYear
 from cin_xl.perf import no_gc
@@ -75,8 +76,9 @@ class _Copier:
 
     def __init__(self, carried: Carried):
         self.c = carried
-        #: class -> (items to copy, new required items to mark), worked out once per class
+        #: class -> the items to copy, and the items new in the year, worked out once per class
         self.plans: dict[type, tuple[str, ...]] = {}
+        self.new: dict[type, set[str]] = {}
 
     def plan(self, cls: type) -> tuple[str, ...]:
         if cls not in self.plans:
@@ -85,6 +87,7 @@ class _Copier:
             self.c.new_items += [(cls.__name__, f.spec.label) for name, f in new.items() if name not in old]
             self.c.retired_items += [(cls.__name__, f.spec.label) for name, f in old.items() if name not in new]
             self.plans[cls] = tuple(name for name in new if name in old)
+            self.new[cls] = {name for name in new if name not in old}
         return self.plans[cls]
 
     def copy(self, node: Node, cls: type[N], **children) -> N:
@@ -92,7 +95,15 @@ class _Copier:
         for name in self.plan(cls):
             value = getattr(node, name)
             values[name] = list(value) if isinstance(value, list) else value
+        for new_name, (old_name, meaning) in _SAME_MEANING.items():
+            # a new item replacing a retired one takes its value by meaning, where there is one (else: to fill in)
+            if new_name in self.new[cls] and getattr(node, old_name, None) in meaning:
+                values[new_name] = meaning[getattr(node, old_name)]
         return cls(**values, **children)
+
+
+#: new item -> (the retired item it replaces, their codes of the same meaning); a value without one is left to fill in
+_SAME_MEANING: dict[str, tuple[str, dict[str, str]]] = {"sex": ("gender_current", SEX_OF_GENDER)}
 
 
 def _open_plans(plans, cls, what: str, reference_date: date, copier, carried: Carried) -> list:

@@ -323,8 +323,8 @@ def test_a_new_required_item_is_a_cell_to_fill_on_carried_rows(tmp_path):
 
     old = CensusYear.parse("2023-24")
     census = generate(20, old, seed=6)
-    for child in census.children:  # 2023-24 recorded gender, not sex
-        child.identifiers.gender_current = {"M": "1", "F": "2", "U": "0"}[child.identifiers.sex]
+    for child in census.children:  # 2023-24 recorded gender, not sex; "9" (indeterminate) has no counterpart in Sex
+        child.identifiers.gender_current = "9"
         child.identifiers.sex = None
     last = tmp_path / "2023-24.xml"
     write_xml(census, old, last)
