@@ -52,7 +52,7 @@ def issue_rows(findings: Iterable[Finding]) -> list[list[object]]:
             # a sheet name may hold a double quote: doubled, it cannot end the formula's text early
             sheet = quote_sheet_name(f.sheet).replace('"', '""')
             link = f'=HYPERLINK("#{sheet}!{target}","Go to cell")'
-        out.append([f.code, str(f.severity), f.message, f.child, f.sheet, cell, link])
+        out.append([f.code, str(f.severity), f.message, f.child, f.sheet, cell or None, link])  # blank, not ""
     return out
 
 

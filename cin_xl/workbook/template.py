@@ -299,7 +299,7 @@ class _DataRows:
             cells: list[str] = []
             put = cells.append
             for i, value in enumerate(row):
-                if value is None:
+                if value is None or value == "":  # a blank cell (openpyxl would write text with no text in it)
                     continue
                 kind = type(value)
                 if kind is int or (kind is float and math.isfinite(value)):
