@@ -37,7 +37,9 @@ def _by_openpyxl(rows: list[list[object]]) -> dict[str, bytes]:
     ws = wb.create_sheet("Sheet")
     ws.append(["Header"])
     for row in rows:
-        ws.append([_data_cell(ws, v) for v in row])
+        # an empty text is written as a blank cell, where openpyxl writes t="inlineStr" with no text (repaired
+        # by Excel): the one deliberate difference
+        ws.append([_data_cell(ws, None if v == "" else v) for v in row])
     buf = io.BytesIO()
     wb.save(buf)
     return _parts(buf.getvalue())
