@@ -30,4 +30,27 @@ def csv_field(value: object) -> object:
     return "'" + value if looks_like_formula(value) else value
 
 
-__all__ = ["FORMULA_STARTS", "looks_like_formula", "csv_field"]
+#: the most characters of a value a message quotes (a 5 MB child ID is not printed whole)
+QUOTED = 60
+
+
+def encodable(text: str) -> str:
+    """``text`` with every character UTF-8 cannot hold (a lone surrogate, as a cell's ``_xD800_`` or
+    Excel's own UTF-16 may give) shown escaped, ``\\ud800``: printing or writing it then never fails."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
+def quoted(value: object, limit: int = QUOTED) -> str:
+    """``value`` as a message quotes it: one line, characters that cannot be printed escaped
+    (:func:`encodable`), and at most ``limit`` characters, saying how long the whole is."""
+    text = " ".join(str(value).split())
+    if len(text) > limit:
+        text = f"{text[:limit]}... ({len(text):,} characters)"
+    return encodable(text)
+
+
+__all__ = ["FORMULA_STARTS", "QUOTED", "looks_like_formula", "csv_field", "encodable", "quoted"]

@@ -29,7 +29,7 @@ def add_arguments(p) -> None:
 def run(args) -> int:
     from cin_xl.jobs.report import report
 
-    output = output_arg(args, "html", args.file,
+    output = output_arg(args, "html", args.file, args.previous,
                         path=args.output or args.file.with_name(f"{args.file.stem}-figures.html"))
     figures = report(args.file, output, args.year, check=not args.no_checks,
                      options={"local_checks": not args.no_local}, previous=args.previous).figures
