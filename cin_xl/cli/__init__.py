@@ -84,7 +84,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _printable_streams() -> None:
+    """Text the terminal cannot take (a lone surrogate from a file name or a cell) is printed escaped, not
+    a traceback."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):  # not a text stream we may change: left as it is
+            pass
+
+
 def main(argv: list[str] | None = None) -> int:
+    _printable_streams()
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
     if extra:  # a bad option of a command: that command's usage, and the option it resembles

@@ -24,8 +24,10 @@ if TYPE_CHECKING:
 def summary_figures(read: WorkbookRead, findings: list[Finding], source: str) -> Figures:
     """The key figures the Summary sheet shows (and the Validate button writes as a grid)."""
     from cin_xl.reports.figures import compute_figures
+    from cin_xl.safety.text_guard import encodable
 
-    return compute_figures(read.census, read.year, findings, source=source)
+    # a file name the system could not decode (a lone surrogate) is written escaped, as it is printed
+    return compute_figures(read.census, read.year, findings, source=encodable(source))
 
 
 def summary_grid(read: WorkbookRead, findings: list[Finding], source: str) -> list[list[object]]:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from cin_xl.census.years import CensusYear
 from cin_xl.safety.atomic import write_atomic
-from cin_xl.safety.text_guard import csv_field
+from cin_xl.safety.text_guard import csv_field, quoted
 from cin_xl.validation.findings import Finding, Severity, count, plural, totals_text
 
 CSV_COLUMNS = ["code", "severity", "message", "child", "sheet", "row", "cells", "path", "line"]
@@ -47,11 +47,16 @@ class ValidationReport:
                 "findings": [f.as_dict() for f in self.findings]}
 
     def to_json(self) -> bytes:
+        data = self.as_dict()
         try:  # orjson: a tenth of the time of the json module on tens of thousands of findings
             import orjson
+
+            return orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n"
         except ImportError:  # a Python without it (an xlwings Lite build, say): the same content, slower
-            return json.dumps(self.as_dict(), ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
-        return orjson.dumps(self.as_dict(), option=orjson.OPT_INDENT_2) + b"\n"
+            pass
+        except TypeError:  # text UTF-8 cannot hold (a lone surrogate): the json module writes it as \\udxxx
+            pass
+        return json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8", "backslashreplace") + b"\n"
 
     def to_csv(self) -> bytes:
         out = io.StringIO()
@@ -61,7 +66,7 @@ class ValidationReport:
             d = f.as_dict()
             d["cells"] = " ".join(d["cells"])
             writer.writerow(["" if d[c] is None else csv_field(d[c]) for c in CSV_COLUMNS])
-        return out.getvalue().encode("utf-8-sig")  # BOM so Excel opens it as UTF-8
+        return out.getvalue().encode("utf-8-sig", "backslashreplace")  # BOM so Excel opens it as UTF-8
 
     def write(self, path: str | Path) -> None:
         path = Path(path)
@@ -82,7 +87,7 @@ class ValidationReport:
         for code, severity, heading, group in grouped(self.findings):
             lines.append(f"\n{code} {severity} x{len(group)}: {heading}")
             for f in group[:examples]:
-                who = f"child {f.child}, " if f.child else ""
+                who = f"child {quoted(f.child)}, " if f.child else ""
                 own = f": {f.message}" if f.message != heading else ""
                 lines.append(f"    {who}{f.where}{own}")
             if len(group) > examples:
@@ -109,10 +114,19 @@ def grouped(findings: list[Finding]) -> list[tuple[str, Severity, str, list[Find
     out = []
     for (code, severity), group in groups.items():
         messages = {f.message for f in group}
-        heading = group[0].message if len(messages) == 1 else _headings().get(code, code)
+        heading = group[0].message if len(messages) == 1 else _heading(code)
         out.append((code, severity, heading, group))
     out.sort(key=lambda g: (g[1] is not Severity.ERROR, -len(g[3]), g[0]))
     return out
+
+
+def _heading(code: str) -> str:
+    """What a code means, for the heading of findings whose messages differ: our own codes' declared
+    message (a continuity check that fired twice is headed by its message, not its code)."""
+    from cin_xl.validation.registry import REGISTRY
+
+    known = _headings().get(code) or next((c.message for c in REGISTRY.get(code, ()) if c.message), None)
+    return known or code
 
 
 def counts_by_code(findings: list[Finding]) -> Counter:

@@ -601,5 +601,5 @@ England and Wales bank holidays.</div></footer>
 def write_html(figures: Figures, path: str | Path, *, generated: datetime | None = None) -> None:
     """Write the report to ``path`` whole or not at all."""
     with phase(f"Writing {Path(path).name}"):
-        data = render_html(figures, generated=generated).encode("utf-8")
+        data = render_html(figures, generated=generated).encode("utf-8", "backslashreplace")
     write_atomic(path, data)

@@ -25,6 +25,7 @@ from cin_xl.census.open_cases import is_carried, still_open
 from cin_xl.census.values import is_missing
 from cin_xl.census.years import CensusYear
 from cin_xl.perf import no_gc
+from cin_xl.safety.text_guard import quoted
 from cin_xl.validation.findings import Finding, locate
 from cin_xl.validation.helpers import as_date
 from cin_xl.validation.registry import Check, Family, check, registered
@@ -146,7 +147,7 @@ def child_missing(c: Continuity) -> Iterator[Gap]:
         episodes = c.open_at_last_reference(child)
         if episodes:
             yield Gap(None, (), _child_id(child),
-                      f"child {_child_id(child)}, referred {_shown(episodes[0].referral_date)}, "
+                      f"child {quoted(_child_id(child))}, referred {_shown(episodes[0].referral_date)}, "
                       f"at {_where(child)}")
 
 
@@ -256,7 +257,7 @@ def child_id_changed(c: Continuity) -> Iterator[Gap]:
     """A child of last year's return not found by <LAchildID> but found by <UPN> has changed ID."""
     for before, now in c.by_upn:
         yield Gap(now.identifiers, ("la_child_id",), _child_id(now),
-                  f"last year {_child_id(before)} ({_where(before.identifiers, 'la_child_id')})")
+                  f"last year {quoted(_child_id(before))} ({_where(before.identifiers, 'la_child_id')})")
 
 
 def _closed_last_year(c: Continuity) -> Iterator[tuple[Child, CINDetails, CINDetails]]:

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from cin_xl.safety.text_guard import quoted
+
 if TYPE_CHECKING:  # pragma: no cover
     from cin_xl.census.model import Node
 
@@ -58,7 +60,7 @@ class Finding:
         }
 
     def __str__(self) -> str:
-        who = f" [child {self.child}]" if self.child else ""
+        who = f" [child {quoted(self.child)}]" if self.child else ""
         return f"{self.where}: {self.code} ({self.severity}){who}: {self.message}"
 
 
