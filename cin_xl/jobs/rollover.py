@@ -36,7 +36,7 @@ from cin_xl.census.model import (
     Section47,
     Source,
 )
-from cin_xl.census.open_cases import is_carried, still_open
+from cin_xl.census.open_cases import distinct_episodes, is_carried, records_by_child, still_open
 from cin_xl.census.spec import Group, fields_of
 from cin_xl.census.values import is_missing
 from cin_xl.census.years import CensusYear
@@ -124,9 +124,12 @@ def _carry_forward(last: CensusReturn, last_year: CensusYear, year: CensusYear) 
         source=Source(lea=source.lea, software_code=source.software_code, release=source.release,
                       serial_no=source.serial_no))
     opened_by = f"open at {ref.strftime('%d/%m/%Y')}"
-    for child in last.children:
-        episodes = [e for e in child.cin_details if is_carried(e, ref)]
-        carried.left_out["closed episodes"] += len(child.cin_details) - len(episodes)
+    for records in records_by_child(last.children):  # a child twice in last year's return is carried once
+        child = records[0]
+        if len(records) > 1:
+            carried.left_out["repeated records of a child (merged)"] += len(records) - 1
+        episodes = distinct_episodes(e for r in records for e in r.cin_details if is_carried(e, ref))
+        carried.left_out["closed episodes"] += sum(not is_carried(e, ref) for r in records for e in r.cin_details)
         if not episodes:
             carried.left_out["children with nothing open"] += 1
             continue
