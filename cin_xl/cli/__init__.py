@@ -12,6 +12,9 @@ import difflib
 import importlib
 import re
 import sys
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from cin_xl import __version__
@@ -84,6 +87,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+@contextmanager
+def _notes() -> Iterator[None]:
+    """What a command must tell the user but is no failure (a replaced file's owner changed): one line on
+    stderr each, ``cin-xl: note: ...``."""
+    from cin_xl.safety.atomic import OwnerChanged
+
+    shown = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if issubclass(category, OwnerChanged):
+            print(f"cin-xl: note: {message}", file=sys.stderr)
+        else:
+            shown(message, category, filename, lineno, file, line)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", OwnerChanged)
+        warnings.showwarning = show
+        yield
+
+
 def _printable_streams() -> None:
     """Text the terminal cannot take (a lone surrogate from a file name or a cell) is printed escaped, not
     a traceback."""
@@ -109,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         # one command in its own process: see cin_xl.perf
-        with raise_on_signals(), no_gc(), session(quiet=args.quiet):
+        with raise_on_signals(), no_gc(), session(quiet=args.quiet), _notes():
             return int(args.run(args) or 0)
     except (UnusableInput, UnknownYear) as exc:
         print(f"cin-xl: {exc}", file=sys.stderr)

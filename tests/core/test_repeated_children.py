@@ -28,9 +28,9 @@ def _carried(this, last, *, with_upn=False):
     """A child open at last year's reference date, in both returns."""
     ids = {c.identifiers.la_child_id for c in this.children}
     for child in last.children:
-        if child.identifiers.la_child_id in ids and any(e.closure_date is None for e in child.cin_details):
-            if not with_upn or child.identifiers.upn:
-                return child
+        is_open = any(e.closure_date is None for e in child.cin_details)
+        if child.identifiers.la_child_id in ids and is_open and (not with_upn or child.identifiers.upn):
+            return child
     raise AssertionError("no such child in the generated pair")
 
 
