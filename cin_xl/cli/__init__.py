@@ -145,7 +145,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"cin-xl: {where}{exc.strerror or exc}; no file was changed", file=sys.stderr)
         return 2
     except Interrupted as exc:  # SIGINT, SIGTERM, SIGHUP: the file being written was discarded
-        print(f"cin-xl: stopped by {exc.name}; no file was left half-written", file=sys.stderr)
+        done = f" just after {exc.written} was written whole (it is complete)" if exc.written else ""
+        print(f"cin-xl: stopped by {exc.name}{done}; no file was left half-written", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("cin-xl: interrupted; no file was left half-written", file=sys.stderr)

@@ -13,8 +13,8 @@ from typing import BinaryIO
 
 from cin_xl.progress import wrote
 from cin_xl.safety.outputs import is_read_only
+from cin_xl.safety.signals import Interrupted, signals_deferred
 from cin_xl.safety.signals import check as check_signals
-from cin_xl.safety.signals import signals_deferred
 
 
 class OwnerChanged(UserWarning):
@@ -66,8 +66,7 @@ def write_atomic(path: str | os.PathLike, data: bytes | Callable[[BinaryIO], Non
     replaced.
     """
     given = Path(path)  # as the user named it, for the message
-    path = Path(os.path.realpath(path))
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path = Path(os.path.realpath(path))  # the folder must exist: a mistyped one is not made silently
     owner: tuple[int, int] | None = None
     changed: str | None = None
     if path.exists():
@@ -80,6 +79,7 @@ def write_atomic(path: str | os.PathLike, data: bytes | Callable[[BinaryIO], Non
         os.umask(umask)
         mode = 0o666 & ~umask
     tmp = handle = None
+    replaced = False
     try:
         with signals_deferred():  # the temporary file exists only once its name is known here
             try:
@@ -102,8 +102,10 @@ def write_atomic(path: str | os.PathLike, data: bytes | Callable[[BinaryIO], Non
             if before_replace is not None:
                 before_replace()
             os.replace(tmp, path)
-            tmp = None
-    except BaseException:
+            tmp, replaced = None, True
+    except BaseException as exc:
+        if replaced and isinstance(exc, Interrupted):  # held during the rename, delivered once it was done
+            exc.written = str(given)
         with signals_deferred():
             if handle is not None:
                 handle.close()

@@ -139,3 +139,24 @@ def test_a_check_of_ours_that_fired_twice_is_headed_by_its_message():
     [(code, _, heading, group)] = grouped(twice)
     assert code == "C-03" and len(group) == 2
     assert heading == "A continuing episode's referral date differs from last year's return"
+
+
+@pytest.mark.parametrize("typed_text", ["A_x0001_B", "ID_x0002_X"])
+def test_export_refuses_a_character_xml_cannot_hold_on_its_cell(plain, tmp_path, capsys, typed_text):
+    book = typed(plain, tmp_path, {"A2": typed_text})
+    out = tmp_path / "out.xml"
+    code, _, err = run(capsys, "export", book, "-o", out, "--allow-errors")
+    assert code == 1 and "Traceback" not in err, err
+    assert "Children!A2" in err and "census XML cannot hold" in err
+    assert not out.exists()
+
+
+def test_the_xml_writer_refuses_half_a_surrogate_pair():
+    from cin_xl.xml import ExportRefused
+
+    census = generate(3, YEAR, 3)
+    census.children[0].identifiers.la_child_id = "A\ud800B"
+    with pytest.raises(ExportRefused) as caught:
+        to_xml_bytes(census, YEAR, check=False)
+    [(_, path, message)] = caught.value.problems
+    assert path.endswith("/ChildIdentifiers/LAchildID") and "U+D800" in message and "\\ud800" in message

@@ -48,6 +48,12 @@ def short(value: object, limit: int = 40) -> str:
     return text if len(text) <= limit else text[:limit] + "..."
 
 
+def reason(exc: BaseException) -> str:
+    """Why reading failed, for a message: the exception's words, or (an exception without any, such as the
+    end of a part reached early) what usually causes it."""
+    return short(exc, 60) or "it ends early: the file was changed while it was read, or is cut short"
+
+
 def _mb(n: int) -> str:
     return f"{n / MB:,.0f} MB" if n >= MB else f"{n / 1024:,.0f} KB"
 
@@ -94,7 +100,7 @@ class BoundedPart:
             data = self._raw.read(min(size, self._left + 1))
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
             raise UnusableInput(f"{self._budget.name}: part {short(self._member)} is damaged "
-                                f"({short(exc, 60)}); save the workbook again from Excel") from None
+                                f"({reason(exc)}); save the workbook again from Excel") from None
         self._left -= len(data)
         if self._left < 0:
             raise UnusableInput(f"{self._budget.name}: part {short(self._member)} unpacks to more than its zip "
@@ -130,7 +136,7 @@ class BoundedZip:
             try:
                 self.zip = zipfile.ZipFile(self._fh)
             except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
-                raise UnusableInput(f"{name}: not a readable .xlsx workbook (the zip is damaged: {short(exc, 60)}); "
+                raise UnusableInput(f"{name}: not a readable .xlsx workbook (the zip is damaged: {reason(exc)}); "
                                     "save it again as .xlsx from Excel or LibreOffice") from None
             self._check_directory()
         except BaseException:
@@ -164,7 +170,7 @@ class BoundedZip:
             raw = self.zip.open(info)
         except (zipfile.BadZipFile, RuntimeError, NotImplementedError, ValueError, OSError) as exc:
             # RuntimeError: an encrypted part; NotImplementedError: a compression zipfile cannot unpack
-            raise UnusableInput(f"{self.path.name}: part {short(member)} cannot be unpacked ({short(exc, 60)}); "
+            raise UnusableInput(f"{self.path.name}: part {short(member)} cannot be unpacked ({reason(exc)}); "
                                 "save the workbook again as .xlsx from Excel or LibreOffice") from None
         return BoundedPart(raw, member, info.file_size, self.budget)
 
