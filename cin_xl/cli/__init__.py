@@ -89,20 +89,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 @contextmanager
 def _notes() -> Iterator[None]:
-    """What a command must tell the user but is no failure (a replaced file's owner changed): one line on
-    stderr each, ``cin-xl: note: ...``."""
-    from cin_xl.safety.atomic import OwnerChanged
+    """What a command must tell the user but is no failure (a replaced file's owner changed, a folder was
+    made): one line on stderr each, ``cin-xl: note: ...``."""
+    from cin_xl.safety.atomic import Note
 
     shown = warnings.showwarning
 
     def show(message, category, filename, lineno, file=None, line=None):
-        if issubclass(category, OwnerChanged):
+        if issubclass(category, Note):
             print(f"cin-xl: note: {message}", file=sys.stderr)
         else:
             shown(message, category, filename, lineno, file, line)
 
     with warnings.catch_warnings():
-        warnings.simplefilter("always", OwnerChanged)
+        warnings.simplefilter("always", Note)
         warnings.showwarning = show
         yield
 

@@ -17,9 +17,17 @@ from cin_xl.safety.signals import Interrupted, signals_deferred
 from cin_xl.safety.signals import check as check_signals
 
 
-class OwnerChanged(UserWarning):
-    """A replaced file could not keep its owner (this account may not give a file to another): the
-    command says so (the CLI prints it as a note on stderr)."""
+class Note(UserWarning):
+    """Something a write did that the user should know, though nothing failed: the CLI prints each as one
+    ``cin-xl: note: ...`` line on stderr."""
+
+
+class OwnerChanged(Note):
+    """A replaced file could not keep its owner (this account may not give a file to another)."""
+
+
+class FolderMade(Note):
+    """The output's folder did not exist and was made (a mistyped folder is then seen at once)."""
 
 
 def _account(uid: int) -> str:
@@ -66,7 +74,11 @@ def write_atomic(path: str | os.PathLike, data: bytes | Callable[[BinaryIO], Non
     replaced.
     """
     given = Path(path)  # as the user named it, for the message
-    path = Path(os.path.realpath(path))  # the folder must exist: a mistyped one is not made silently
+    path = Path(os.path.realpath(path))
+    missing = next((f for f in reversed(path.parents) if not f.exists()), None)  # the first folder to make
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if missing is not None:  # said, so a mistyped folder is seen at once
+        warnings.warn(FolderMade(f"made the folder {missing} for {given.name}"), stacklevel=2)
     owner: tuple[int, int] | None = None
     changed: str | None = None
     if path.exists():

@@ -89,11 +89,8 @@ def refuse_inputs(path: str | os.PathLike, inputs: Iterable[str | os.PathLike | 
 
 
 def check_output(path: str | os.PathLike, kind: str, *, inputs: Iterable[str | os.PathLike] = (),
-                 force: bool = False, new_folder: bool = False) -> Path:
-    """``path`` as a :class:`Path` if cin-xl may write ``kind`` there; raises :class:`OutputRefused`.
-
-    The folder must exist (a mistyped folder is not made without a word), unless ``new_folder`` (the
-    demo, which makes its own folder and says so)."""
+                 force: bool = False) -> Path:
+    """``path`` as a :class:`Path` if cin-xl may write ``kind`` there; raises :class:`OutputRefused`."""
     path = Path(path)
     problem = suffix_problem(path, kind)
     if problem:
@@ -101,11 +98,6 @@ def check_output(path: str | os.PathLike, kind: str, *, inputs: Iterable[str | o
     refuse_inputs(path, inputs)
     if path.is_dir():
         raise OutputRefused(f"{path} is a folder: give the name of the file to write. Nothing was written")
-    folder = path.parent
-    if not new_folder and not folder.is_dir():
-        what = "is not a folder" if folder.exists() else "does not exist"
-        raise OutputRefused(f"{path}: the folder {folder} {what}; create it first or choose another place. "
-                            "Nothing was written")
     if path.exists() or path.is_symlink():
         if not force:
             raise OutputExists(f"{path} already exists; {FORCE_HINT}")

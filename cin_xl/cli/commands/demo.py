@@ -48,7 +48,7 @@ def run(args) -> int:
     # every file is checked before the first is written: a refused demo leaves the folder as it was
     for path, kind in ((workbook, "workbook"), (faulty_xml, "xml"), (report_path, "report"),
                        (clean_workbook, "workbook"), (clean_xml, "xml"), (html, "html"), *_new_year_files(out, year)):
-        check_output(path, kind, force=args.force, new_folder=True)
+        check_output(path, kind, force=args.force)
     out.mkdir(parents=True, exist_ok=True)
     print(f"cin-xl demo: {args.children} synthetic children, census {year.label}, in {out}/\n")
 
