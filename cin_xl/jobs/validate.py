@@ -88,7 +88,10 @@ def named_return(text: str, folder: Path | None, confirm_remote: ConfirmRemote |
                                 f"--previous (the Validate button asks first)")
         return Path(text)
     named = Path(text)
-    if not named.is_absolute() and folder is not None:
+    if not named.is_absolute():
+        if folder is None:  # a workbook opened from the web has no folder here: not whatever folder we run in
+            raise UnusableInput(f"{shown} is a file name without its folder, and this workbook has no folder on "
+                                "this computer: give the full path")
         named = folder / named
     if named.suffix.lower() != ".xml":
         raise UnusableInput(f"{shown} is not census XML (a file named .xml)")

@@ -207,3 +207,16 @@ def test_the_command_line_opens_another_machine_only_when_given_with_previous(ca
     code, out, err = run(capsys, ["validate", workbook, "--previous", where])
     assert code in (0, 1), err
     assert "another machine" not in out
+
+
+def test_a_relative_name_in_a_workbook_without_a_folder_is_not_taken_from_where_we_run(files, monkeypatch):
+    from cin_xl.jobs.load import Loaded
+    from cin_xl.jobs.validate import validate_loaded
+    from cin_xl.workbook.reader import read_workbook
+
+    workbook = files / "this.xlsx"
+    cell = name_last_year(workbook, "last.xml")
+    monkeypatch.chdir(files)  # last.xml is here, but the workbook (opened from the web, say) has no folder
+    found = validate_loaded(Loaded.of_workbook(read_workbook(workbook), None)).findings
+    named = [f for f in found if f.sheet == "Return" and "Last year's return" in f.message]
+    assert [(f.cells, "full path" in f.message) for f in named] == [((cell,), True)]
