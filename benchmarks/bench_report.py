@@ -21,6 +21,7 @@ from _measure import step
 
 from cin_xl.census.years import CensusYear
 from cin_xl.jobs.validate import load
+from cin_xl.reports.child_lists import lists_csv
 from cin_xl.reports.figures import compute_figures
 from cin_xl.reports.html import render_html
 from cin_xl.reports.summary_sheet import write_summary_sheet
@@ -61,6 +62,10 @@ def main() -> None:
             findings = loaded.problems + validate(loaded.census, loaded.year)
         with step("figures", n, results, trace_python=trace):
             figures = compute_figures(loaded.census, loaded.year, findings, source=str(path))
+        with step("figures with the child-level lists", n, results, trace_python=trace):
+            with_lists = compute_figures(loaded.census, loaded.year, findings, source=str(path), lists=True)
+        with step("lists as one CSV", n, results, trace_python=trace):
+            lists_csv(with_lists)
         with step("HTML", n, results, trace_python=trace):
             page = render_html(figures)
         with step("Summary sheet (openpyxl, in memory)", n, results, trace_python=trace):

@@ -106,7 +106,7 @@ def validate(book, *, year: str | None = None, options: dict | None = None, show
     if refused:
         return refused
     write_marks(book, plan)
-    write_summary(book, summary_grid(read, findings, book.name))
+    write_summary(book, summary_grid(read, findings, book.name, _book_folder(book)))
     totals = count(findings)
     errors, queries = totals["errors"], totals["queries"]
     message = (f"{totals_text(errors, queries, ' and ')} found. They are highlighted in the sheets and listed "

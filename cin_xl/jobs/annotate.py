@@ -21,20 +21,37 @@ if TYPE_CHECKING:
     from cin_xl.workbook.reader import WorkbookRead
 
 
-def summary_figures(read: WorkbookRead, findings: list[Finding], source: str) -> Figures:
-    """The key figures the Summary sheet shows (and the Validate button writes as a grid)."""
+def summary_figures(read: WorkbookRead, findings: list[Finding], source: str, folder: Path | None = None) -> Figures:
+    """The key figures the Summary sheet shows (and the Validate button writes as a grid); with the workbook's
+    ``folder``, also each key figure beside last year's when the Return sheet names last year's return and it can
+    be read (a relative name is taken from the folder; one that cannot be read is a finding of validation)."""
     from cin_xl.reports.figures import compute_figures
     from cin_xl.safety.text_guard import encodable
 
     # a file name the system could not decode (a lone surrogate) is written escaped, as it is printed
-    return compute_figures(read.census, read.year, findings, source=encodable(source))
+    return compute_figures(read.census, read.year, findings, source=encodable(source),
+                           previous=_named_previous(read, folder))
 
 
-def summary_grid(read: WorkbookRead, findings: list[Finding], source: str) -> list[list[object]]:
+def _named_previous(read: WorkbookRead, folder: Path | None):
+    from cin_xl.errors import UnusableInput
+    from cin_xl.jobs.load import load_previous
+    from cin_xl.jobs.validate import named_return
+
+    if folder is None or not read.previous_return:
+        return None
+    try:  # opened only where validation would open it: a regular .xml file on this computer
+        return load_previous(named_return(read.previous_return.strip().strip('"'), folder), read.year)
+    except UnusableInput:
+        return None
+
+
+def summary_grid(read: WorkbookRead, findings: list[Finding], source: str,
+                 folder: Path | None = None) -> list[list[object]]:
     """The Summary sheet's figures as rows of values (what the Validate button writes in one block)."""
     from cin_xl.reports.summary_sheet import summary_grid as grid
 
-    return grid(summary_figures(read, findings, source))
+    return grid(summary_figures(read, findings, source, folder))
 
 
 def summary_drawing(figures: Figures) -> DrawSummary:
@@ -50,7 +67,7 @@ def prepare(path: str | os.PathLike, read: WorkbookRead, findings: list[Finding]
     (:meth:`~cin_xl.workbook.annotate.Annotation.write`); they hold nothing of the return read."""
     from cin_xl.workbook.annotate import prepare_annotation
 
-    drawing = summary_drawing(summary_figures(read, findings, str(path)))
+    drawing = summary_drawing(summary_figures(read, findings, str(path), Path(path).resolve().parent))
     return prepare_annotation(path, read, findings, summary=drawing, fingerprint=fingerprint)
 
 

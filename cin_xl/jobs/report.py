@@ -1,9 +1,9 @@
 """The key figures job (``cin-xl report``): a return's key figures, as COLLECT would report them, as a
-standalone HTML page."""
+standalone HTML page; or its child-level lists as CSV (one file, or one per list in a folder beside the page)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,20 +17,24 @@ if TYPE_CHECKING:
 @dataclass
 class Reported:
     figures: Figures
-    #: the HTML page written
+    #: the HTML page (or the lists' CSV) written
     path: Path
+    #: list key -> CSV written for it (``lists_folder``)
+    list_files: dict[str, Path] = field(default_factory=dict)
 
 
 def key_figures(path: str | Path, year: str | CensusYear | None = None, *, check: bool = True,
-                options: dict | None = None, previous: str | Path | None = None) -> Figures:
+                options: dict | None = None, previous: str | Path | None = None, lists: bool = False) -> Figures:
     """Load census XML or a workbook, validate it unless ``check`` is False (the data-quality figures
     are then left out), and work out its figures; with ``previous`` (last year's census XML), the
-    continuity figures too. Raises :class:`~cin_xl.errors.UnusableInput` like the loading does."""
-    return _figures(path, year, check=check, options=options, previous=previous)[0]
+    continuity figures and each key figure beside last year's; with ``lists``, the child-level lists.
+    Raises :class:`~cin_xl.errors.UnusableInput` like the loading does."""
+    return _figures(path, year, check=check, options=options, previous=previous, lists=lists)[0]
 
 
 def _figures(path: str | Path, year: str | CensusYear | None = None, *, check: bool = True,
-             options: dict | None = None, previous: str | Path | None = None) -> tuple[Figures, list[Path]]:
+             options: dict | None = None, previous: str | Path | None = None,
+             lists: bool = False) -> tuple[Figures, list[Path]]:
     """:func:`key_figures`, and the files read for them (no output may replace one)."""
     from cin_xl.jobs.load import load, load_previous
     from cin_xl.jobs.validate import validate_loaded
@@ -42,18 +46,46 @@ def _figures(path: str | Path, year: str | CensusYear | None = None, *, check: b
         last = load_previous(previous, loaded.year) if previous else None
         if previous:
             loaded.inputs.append(Path(previous))
-        figures = compute_figures(loaded.census, loaded.year, findings, source=loaded.source, previous=last)
+        figures = compute_figures(loaded.census, loaded.year, findings, source=loaded.source, previous=last,
+                                  lists=lists)
         return figures, loaded.inputs
 
 
+def list_paths(folder: str | Path) -> list[Path]:
+    """The CSV files ``report(..., lists_folder=folder)`` writes (for the front ends to check beforehand)."""
+    from cin_xl.reports.child_lists import list_file_name
+    from cin_xl.reports.figures.lists import LISTS
+
+    return [Path(folder) / list_file_name(spec.key) for spec in LISTS]
+
+
 def report(path: str | Path, output: str | Path, year: str | CensusYear | None = None, *, check: bool = True,
-           options: dict | None = None, previous: str | Path | None = None) -> Reported:
-    """:func:`key_figures` written to ``output`` as HTML (whole or not at all); refused
-    (:class:`~cin_xl.safety.outputs.OutputRefused`) if ``output`` is one of the files read, by any name."""
+           options: dict | None = None, previous: str | Path | None = None,
+           lists_folder: str | Path | None = None) -> Reported:
+    """:func:`key_figures` written to ``output`` (whole or not at all): an HTML page, or, when ``output`` ends
+    in ``.csv``, every child-level list in one CSV. With ``lists_folder``, each list also as a CSV of its own
+    there, linked from the page. Refused (:class:`~cin_xl.safety.outputs.OutputRefused`) if an output is one
+    of the files read, by any name."""
+    import os
+
+    from cin_xl.reports.child_lists import lists_csv, write_lists
     from cin_xl.reports.html import write_html
+    from cin_xl.safety.atomic import write_atomic
     from cin_xl.safety.outputs import refuse_inputs
 
-    figures, inputs = _figures(path, year, check=check, options=options, previous=previous)
+    output = Path(output)
+    as_csv = output.suffix.lower() == ".csv"
+    figures, inputs = _figures(path, year, check=check, options=options, previous=previous,
+                               lists=as_csv or lists_folder is not None)
     refuse_inputs(output, inputs)
-    write_html(figures, output)
-    return Reported(figures, Path(output))
+    if lists_folder is not None:
+        for list_path in list_paths(lists_folder):
+            refuse_inputs(list_path, inputs)
+    files = write_lists(figures, lists_folder) if lists_folder is not None else {}
+    if as_csv:
+        write_atomic(output, lists_csv(figures))
+    else:
+        here = output.resolve().parent
+        links = {key: Path(os.path.relpath(p.resolve(), here)).as_posix() for key, p in files.items()}
+        write_html(figures, output, list_files=links)
+    return Reported(figures, output, files)

@@ -14,8 +14,9 @@ elements and can be used on their own.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from html import escape
 from pathlib import Path
 
@@ -35,11 +36,13 @@ from cin_xl.reports.figures import (
     Result,
     Table,
 )
+from cin_xl.reports.figures.collect import COLLECT_REPORTS, reports_showing
+from cin_xl.reports.figures.year_on_year import PERCENT, is_percent
 from cin_xl.safety.atomic import write_atomic
 from cin_xl.validation.findings import plural, totals_text
 
-__all__ = ["render_html", "write_html", "line_chart", "bar_chart", "percent_chart", "OKABE_ITO",
-           "MONTHLY_CHARTS", "FACTORS_LEAVE_OUT", "TOP_FACTORS"]
+__all__ = ["render_html", "write_html", "line_chart", "bar_chart", "percent_chart", "pair_chart", "OKABE_ITO",
+           "LAST_YEAR_COLOUR", "MONTHLY_CHARTS", "FACTORS_LEAVE_OUT", "TOP_FACTORS"]
 
 #: the Okabe-Ito palette (black first)
 OKABE_ITO = {
@@ -47,6 +50,8 @@ OKABE_ITO = {
     "yellow": "#F0E442", "blue": "#0072B2", "vermillion": "#D55E00", "reddish_purple": "#CC79A7",
 }
 _INK, _GREY, _RULE, _LIGHT = "#0b0c0c", "#505a5f", "#b1b4b6", "#f3f2f1"
+#: year on year: last year's bars grey beside this year's blue
+LAST_YEAR_COLOUR = _RULE
 
 #: the monthly charts: (title, [(figure key, colour, dashed)])
 MONTHLY_CHARTS = (
@@ -214,6 +219,46 @@ def bar_chart(title: str, rows: Sequence[tuple[str, int]], *, x_label: str, colo
     return _svg(width, height, title, desc, body, ident)
 
 
+def pair_chart(title: str, rows: Sequence[tuple[str, float | None, float | None]], *, names: tuple[str, str],
+               width: int = 960, label_width: int = 360, ident: str = "pair") -> str:
+    """Two horizontal bars from 0 to 100% per (label, first, second) percentage (None: no bar), named
+    ``names`` in the legend: last year's grey, this year's blue."""
+    colours = (LAST_YEAR_COLOUR, OKABE_ITO["blue"])
+    line_h, bar_h, gap, top, bottom, right = 17, 14, 18, 64, 50, 90
+    wrapped = [_wrap(label, int(label_width / 7.4)) for label, _, _ in rows]
+    heights = [max(2 * bar_h + 4, len(lines) * line_h) for lines in wrapped]
+    height = top + sum(h + gap for h in heights) + bottom
+    plot_w, plot_bottom = width - label_width - right, height - bottom
+    body = [_t(0, 20, title, size=16, weight="bold")]
+    for i, (name, colour) in enumerate(zip(names, colours)):
+        key_x = label_width + i * 200
+        body.append(f'<rect x="{key_x}" y="34" width="18" height="12" fill="{colour}"/>')
+        body.append(_t(key_x + 24, 45, name, size=14))
+    for value in range(0, 101, 20):
+        x = label_width + plot_w * value / 100
+        body.append(f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{plot_bottom}" '
+                    f'stroke="{"#8a8f92" if value == 0 else "#e1e3e4"}" stroke-width="1"/>')
+        body.append(_t(x, plot_bottom + 16, f"{value}%", size=12, anchor="middle", fill=_GREY))
+    y = top
+    for (label, first, second), lines, h in zip(rows, wrapped, heights):
+        start = y + h / 2 - (len(lines) - 1) * line_h / 2 + 4.5
+        for k, line in enumerate(lines):
+            body.append(_t(label_width - 8, start + k * line_h, line, size=13, anchor="end"))
+        for i, (pct, colour, name) in enumerate(zip((first, second), colours, names)):
+            bar_y = y + h / 2 - bar_h - 2 + i * (bar_h + 4)
+            if pct is None:
+                body.append(_t(label_width + 6, bar_y + bar_h - 2, f"{name}: none", size=12, fill=_GREY))
+                continue
+            w = plot_w * pct / 100
+            body.append(f'<rect x="{label_width}" y="{bar_y:.1f}" width="{w:.1f}" height="{bar_h}" fill="{colour}">'
+                        f'<title>{escape(label)}, {escape(name)}: {_pct(pct)}</title></rect>')
+            body.append(_t(label_width + w + 6, bar_y + bar_h - 2, _pct(pct), size=12))
+        y += h + gap
+    body.append(_t(label_width + plot_w / 2, height - 10, "Percent", size=13, anchor="middle"))
+    desc = "; ".join(f"{label}: {names[0]} {_pct(a)}, {names[1]} {_pct(b)}" for label, a, b in rows)
+    return _svg(width, height, title, desc, body, ident)
+
+
 def percent_chart(title: str, rows: Sequence[tuple[str, Rate] | tuple[str, Rate, str]], *,
                   x_label: str = "Percent", colour: str = OKABE_ITO["bluish_green"], width: int = 960,
                   label_width: int = 360, ident: str = "pct") -> str:
@@ -309,6 +354,7 @@ table.monthly td{padding-right:12px;white-space:nowrap}
 dl.defs{font-size:16px;margin:0 0 30px}
 dl.defs dt{font-weight:700;margin-top:10px}
 dl.defs dd{margin:2px 0 0;color:#505a5f}
+.collect{font-weight:700;color:#1d70b8}
 .warning{font-weight:700;border:3px solid #d4351c;padding:12px 15px;margin:0 0 20px}
 .ok{font-weight:700;border:3px solid #00703c;padding:12px 15px;margin:0 0 20px}
 footer{border-top:1px solid #b1b4b6;background:#f3f2f1;padding:25px 0 30px;font-size:16px;color:#505a5f;
@@ -336,7 +382,13 @@ def _definition(result: Result) -> str:
     if fig.numerator:
         text += (f"<br><strong>Counted:</strong> {escape(fig.numerator)}"
                  f"<br><strong>Out of:</strong> {escape(fig.denominator)}")
-    return text
+    return text + _collect_tag(fig.key)
+
+
+def _collect_tag(key: str) -> str:
+    """The COLLECT reports showing figure or list ``key``, by name (empty when none)."""
+    names = [f"{r.number}. {r.name}" for r in reports_showing(key)]
+    return (f'<br><span class="collect">In COLLECT: {escape("; ".join(names))}</span>' if names else "")
 
 
 def _headlines(figures: Figures) -> str:
@@ -357,8 +409,8 @@ def _headlines(figures: Figures) -> str:
 
 
 def _counts(figures: Figures) -> str:
-    rows = "".join(f'<tr><td class="name">{escape(r.figure.name)}</td>{_value_cell(r.value)}'
-                   f'<td class="def">{_definition(r)}</td></tr>' for r in figures.section(COUNTS))
+    rows = "".join(f'<tr id="{_anchor(r.figure.key)}"><td class="name">{escape(r.figure.name)}</td>'
+                   f'{_value_cell(r.value)}<td class="def">{_definition(r)}</td></tr>' for r in figures.section(COUNTS))
     return ('<table><thead><tr><th>Figure</th><th class="num">Number</th><th>Definition</th></tr></thead>'
             f"<tbody>{rows}</tbody></table>")
 
@@ -372,13 +424,21 @@ def _timeliness(figures: Figures) -> str:
                           x_label="Percent (green: done in time; orange: plans lasting two years or more)",
                           ident="timeliness")
     rows = "".join(
-        f'<tr><td class="name">{escape(r.figure.name)}</td><td class="num">{_n(rate.numerator)}</td>'
+        f'<tr id="{_anchor(r.figure.key)}"><td class="name">{escape(r.figure.name)}</td>'
+        f'<td class="num">{_n(rate.numerator)}</td>'
         f'<td class="num">{_n(rate.denominator)}</td><td class="num"><strong>{_pct(rate.percent)}</strong></td>'
         f'<td class="def">{_definition(r)}</td></tr>' for r, rate in ((r, r.value_as(Rate)) for r in results))
     table = ('<table><thead><tr><th>Figure</th><th class="num">Number</th><th class="num">Out of</th>'
              '<th class="num">Percent</th><th>Definition</th></tr></thead>'
              f"<tbody>{rows}</tbody></table>")
-    return f'<div class="figure">{chart}</div>{table}'
+    bands = "".join(_breakdown_table(r) for r in figures.section(TIMELINESS) if isinstance(r.value, Breakdown))
+    days = figures.get("assessment_working_days")
+    if isinstance(days, Breakdown):
+        chart_days = bar_chart(figures.results["assessment_working_days"].figure.name,
+                               [(r.label, r.count) for r in days.rows], label_width=260, ident="assessment-days",
+                               x_label="Assessments completed in the year (up to 41 to 45: within 45 working days)")
+        bands = f'<div class="figure">{chart_days}</div>{bands}'
+    return f'<div class="figure">{chart}</div>{table}{bands}'
 
 
 def _monthly(figures: Figures) -> str:
@@ -424,9 +484,11 @@ def _breakdown_table(result: Result) -> str:
                     f'<td class="barcell">{bar}</td></tr>')
     rows.append(f'<tr class="total"><td>{escape(value.base_label)}</td><td class="num">{_n(total)}</td>'
                 '<td class="num"></td><td></td></tr>')
-    return (f'<table><caption>{escape(result.figure.name)}<div class="small" style="font-weight:400;'
-            f'margin-top:4px">{escape(result.figure.definition)}</div></caption>'
-            '<thead><tr><th>Category</th><th class="num">Number</th><th class="num">Percent</th><th></th></tr></thead>'
+    return (f'<table id="{_anchor(result.figure.key)}"><caption>{escape(result.figure.name)}'
+            f'<div class="small" style="font-weight:400;margin-top:4px">{escape(result.figure.definition)}'
+            f'{_collect_tag(result.figure.key)}</div></caption><thead><tr><th>Category</th>'
+            '<th class="num">Number</th><th class="num">Percent</th>'
+            '<th></th></tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table>')
 
 
@@ -442,15 +504,37 @@ def _breakdowns(figures: Figures) -> str:
         note = (f'<p class="small">Not in the chart: {plural(left_out, "assessment")} '
                 'with "21 No factors identified".</p>' if left_out else "")
         out.append(f'<div class="figure">{chart}{note}</div>')
-    pairs = [("referral_source", None), ("primary_need", None), ("abuse_initial", "abuse_latest"),
-             ("age_band", "sex"), ("factors", None)]
+    pairs = [("referral_source", None), ("primary_need", None), ("cp_started_by_category", None),
+             ("abuse_initial", "abuse_latest"), ("age_band", "sex"), ("factors", None)]
     for first, second in pairs:
         tables = [_breakdown_table(figures.results[k]) for k in (first, second) if k and k in figures]
         if len(tables) == 2:
             out.append(f'<div class="grid2">{tables[0]}{tables[1]}</div>')
         else:
             out.extend(tables)
+        if second == "abuse_latest" and "abuse_initial_by_latest" in figures:
+            out.append(_table(figures.results["abuse_initial_by_latest"]))
     return "".join(out)
+
+
+def _cell(value: object, numeric: bool) -> str:
+    if value is None:
+        return '<td class="num">–</td>' if numeric else "<td></td>"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f'<td class="num">{_n(value)}</td>'
+    return f"<td>{escape(value.isoformat() if isinstance(value, date) else str(value))}</td>"
+
+
+def _table(result: Result, *, text_columns: tuple[int, ...] = (0,)) -> str:
+    """A figure whose value is a :class:`Table`, with its name and definition as the caption."""
+    table = result.value_as(Table)
+    head = "".join(f'<th class="{"" if i in text_columns else "num"}">{escape(c)}</th>'
+                   for i, c in enumerate(table.columns))
+    body = "".join("<tr>" + "".join(_cell(v, i not in text_columns) for i, v in enumerate(row)) + "</tr>"
+                   for row in table.rows)
+    return (f'<table id="{_anchor(result.figure.key)}"><caption>{escape(result.figure.name)}<div class="small" '
+            f'style="font-weight:400;margin-top:4px">{escape(result.figure.definition)}{_collect_tag(result.figure.key)}'
+            f"</div></caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
 
 
 def _count(figures: Figures, key: str) -> int:
@@ -506,8 +590,8 @@ def _quality(figures: Figures) -> str:
         body = "".join("<tr>" + "".join(
             f'<td class="num">{_n(v)}</td>' if i in numeric else f"<td>{escape(str(v))}</td>"
             for i, v in enumerate(row)) + "</tr>" for row in table.rows)
-        out.append(f'<table><caption>{escape(result.figure.name)}<div class="small" style="font-weight:400;'
-                   f'margin-top:4px">{escape(result.figure.definition)}</div></caption>'
+        out.append(f'<table id="{_anchor(key)}"><caption>{escape(result.figure.name)}<div class="small" '
+                   f'style="font-weight:400;margin-top:4px">{escape(result.figure.definition)}</div></caption>'
                    f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
     if unreadable is not None:
         r = figures.results["unreadable_dates"]
@@ -528,7 +612,7 @@ def _continuity(figures: Figures) -> str:
     for key in ("open_last_year", "open_last_year_present"):
         result = figures.results.get(key)
         if result is not None and result.value is not None:
-            rows.append(f"<tr><td>{escape(result.figure.name)}</td>{_value_cell(result.value)}"
+            rows.append(f'<tr id="{_anchor(key)}"><td>{escape(result.figure.name)}</td>{_value_cell(result.value)}'
                         f'<td class="def">{_definition(result)}</td></tr>')
     out.append(f"<table><tbody>{''.join(rows)}</tbody></table>")
     result = figures.results.get("continuity_by_check")
@@ -539,13 +623,72 @@ def _continuity(figures: Figures) -> str:
     else:
         body = "".join(f'<tr><td>{escape(code)}</td><td class="num">{_n(n)}</td><td>{escape(message)}</td></tr>'
                        for code, n, message in result.value_as(Table).rows)
-        out.append(f'<table><caption>{escape(result.figure.name)}<div class="small" style="font-weight:400;'
-                   f'margin-top:4px">{escape(result.figure.definition)}</div></caption><thead><tr><th>Check</th>'
+        out.append(f'<table id="{_anchor(result.figure.key)}"><caption>{escape(result.figure.name)}<div class="small" '
+                   f'style="font-weight:400;margin-top:4px">{escape(result.figure.definition)}</div></caption>'
+                   '<thead><tr><th>Check</th>'
                    f'<th class="num">Number</th><th>Message</th></tr></thead><tbody>{body}</tbody></table>')
+    yoy = figures.results.get("year_on_year")
+    if yoy is not None and yoy.value is not None:
+        out.append(_table(yoy, text_columns=(0, 5)))
+        last = f"{figures.year.first - 1}-{figures.year.first % 100:02d}"
+        percents = [(str(row[0]).removesuffix(PERCENT), row[1], row[2]) for row in yoy.value_as(Table).rows
+                    if is_percent(row)]
+        if percents:
+            out.append('<div class="figure">' + pair_chart("Percentages year on year", percents,
+                                                           names=(last, figures.year.label), ident="yoy") + "</div>")
     return "".join(out)
 
 
-def render_html(figures: Figures, *, generated: datetime | None = None) -> str:
+def _anchor(key: str) -> str:
+    return f"fig-{key}"
+
+
+#: rows of a child-level list shown in the page (the CSV holds them all)
+LIST_ROWS_SHOWN = 2000
+
+
+def _collect_index(figures: Figures, targets: dict[str, str]) -> str:
+    """COLLECT's reports by name, each linked to the figures and lists showing the same thing (``targets``: figure
+    key -> the id of the element showing it)."""
+    rows = []
+    for report in COLLECT_REPORTS:
+        links = [f'<a href="#{targets[k]}">{escape(figures.results[k].figure.name)}</a>' for k in report.figures
+                 if k in figures and k in targets]
+        links += [f'<a href="#list-{k}">{escape(figures.lists[k].name)} (list)</a>' for k in report.lists
+                  if k in figures.lists]
+        if report.lists and not figures.lists:
+            links.append("list: run <code>cin-xl report</code> with <code>--lists DIR</code>")
+        note = f'<div class="small">{escape(report.note)}</div>' if report.note else ""
+        rows.append(f'<tr><td class="num">{report.number}</td><td class="name">{escape(report.name)}</td>'
+                    f'<td>{"<br>".join(links) or "–"}{note}</td></tr>')
+    return ("<p>COLLECT's reports on a children in need return, by the names in the DfE's COLLECT report "
+            "specifications, with the figures and lists below that show the same thing.</p>"
+            '<table><thead><tr><th class="num">No.</th><th>COLLECT report</th><th>In this report</th></tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table>')
+
+
+def _lists(figures: Figures, files: dict[str, str] | None) -> str:
+    if not figures.lists:
+        return ("<p>Not made. Run <code>cin-xl report FILE --lists DIR</code> (or <code>-o lists.csv</code>) for "
+                "each assessment, conference and plan behind the timeliness figures, child by child.</p>")
+    out = []
+    for key, child_list in figures.lists.items():
+        link = (f'<p><a href="{escape(files[key])}">{escape(files[key])}</a>: all '
+                f'{plural(len(child_list.rows), "row")} as CSV.</p>' if files and key in files else "")
+        shown = child_list.rows[:LIST_ROWS_SHOWN]
+        more = (f'<p class="small">The first {_n(len(shown))} of {_n(len(child_list.rows))} rows; the CSV holds '
+                "them all.</p>" if len(shown) < len(child_list.rows) else "")
+        head = "".join(f"<th>{escape(c)}</th>" for c in child_list.columns)
+        body = "".join("<tr>" + "".join(_cell(v, isinstance(v, int | float) and not isinstance(v, bool))
+                                        for v in row) + "</tr>" for row in shown)
+        out.append(f'<details id="list-{escape(key)}"><summary><strong>{escape(child_list.name)}</strong>: '
+                   f'{plural(len(child_list.rows), "row")}</summary><p class="small">{escape(child_list.definition)}'
+                   f"{_collect_tag(key)}</p>{link}{more}<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></details>")
+    return "".join(out)
+
+
+def render_html(figures: Figures, *, generated: datetime | None = None,
+                list_files: dict[str, str] | None = None) -> str:
     """The whole report page for ``figures``."""
     year = figures.year
     generated = generated or datetime.now()
@@ -558,7 +701,14 @@ def render_html(figures: Figures, *, generated: datetime | None = None) -> str:
         ("breakdowns", BREAKDOWNS, _breakdowns(figures)),
         ("quality", QUALITY, _quality(figures)),
         ("continuity", CONTINUITY, _continuity(figures)),
+        ("lists", "Child-level lists", _lists(figures, list_files)),
     ]
+    # each figure's own element where it has one, else its section
+    shown = set(re.findall(r'id="(fig-[^"]+)"', "".join(html for _, _, html in sections)))
+    section_ids = {name: ident for ident, name, _ in sections}
+    targets = {r.figure.key: _anchor(r.figure.key) if _anchor(r.figure.key) in shown else section_ids[r.figure.section]
+               for r in figures}
+    sections.append(("collect", "COLLECT's reports", _collect_index(figures, targets)))
     contents = "".join(f'<li><a href="#{ident}">{escape(name)}</a></li>' for ident, name, _ in sections)
     body = "".join(f'<section id="{ident}"><h2>{escape(name)}</h2>{html}</section>' for ident, name, html in sections)
     return f"""<!DOCTYPE html>
@@ -598,8 +748,9 @@ England and Wales bank holidays.</div></footer>
 """
 
 
-def write_html(figures: Figures, path: str | Path, *, generated: datetime | None = None) -> None:
-    """Write the report to ``path`` whole or not at all."""
+def write_html(figures: Figures, path: str | Path, *, generated: datetime | None = None,
+               list_files: dict[str, str] | None = None) -> None:
+    """Write the report to ``path`` whole or not at all (``list_files``: list key -> the CSV's link)."""
     with phase(f"Writing {Path(path).name}"):
-        data = render_html(figures, generated=generated).encode("utf-8", "backslashreplace")
+        data = render_html(figures, generated=generated, list_files=list_files).encode("utf-8", "backslashreplace")
     write_atomic(path, data)

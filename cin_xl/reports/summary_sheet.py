@@ -19,9 +19,11 @@ Rows, top to bottom
     tables. A table is a header row (column names; "Definition" in F) then its rows; a table of its
     own figure starts with a sub-heading row (the figure's name in A, its definition in F).
 
-    - Counts: one row per count figure (name, number, definition).
+    - Counts: one row per count figure (name, number, definition); a rate (re-referrals, second or
+      subsequent plans) as name, counted, out of, percent, definition.
     - Timeliness: one row per rate (name, counted, out of, percent, definition), then blank rows
-      holding the timeliness chart.
+      holding the timeliness chart; then the working-day bands (assessments, with blank rows holding
+      their chart; conferences; transfer-in conferences), each a breakdown table as below.
     - Month by month: "Referrals and assessments by month" (Month, referrals, assessments started,
       assessments completed) and "Plans starting and ending by month" (Month, CIN plans started,
       CIN plans ended, child protection plans started, child protection plans ended): 12 month rows
@@ -34,6 +36,15 @@ Rows, top to bottom
     - Data quality: errors, queries and unreadable dates (name, number, definition), then "By sheet"
       (Sheet, Errors, Queries) and "By rule" (Rule, Number, Severity, -, -, Message) tables; or a
       "not checked" row when the return was not validated.
+    - Breakdowns also hold plans started in the year by category, and the plans open at 31 March by
+      initial and latest category as one row per pair that has plans (Initial category, Number, -,
+      -, Latest category): the sheet is too narrow for the square table.
+    - Continuity with last year (only with last year's return): "Key figures year on year": the counts
+      (Figure, Last year, This year, Change, Change (%), "Check" in F for a substantial change), then
+      the percentages (Percentage, last year's label, this year's, Change in points, -, Check) and
+      blank rows holding their chart, last year's bars beside this year's.
+    - COLLECT's reports: one row per report COLLECT gives ("1. Assessments working days list" in A),
+      with the names of the figures on this sheet that show it, and its child-level lists, in F.
 
 :func:`summary_layout` returns the grid together with the row numbers of headings, headers and
 totals (for styling) and a :class:`ChartSpec` per chart (cell ranges in the grid, titles, colours),
@@ -51,6 +62,7 @@ from pathlib import Path
 
 from cin_xl.reports.figures import (
     BREAKDOWNS,
+    CONTINUITY,
     COUNTS,
     MONTHLY,
     QUALITY,
@@ -61,13 +73,25 @@ from cin_xl.reports.figures import (
     Rate,
     Table,
 )
-from cin_xl.reports.html import FACTORS_LEAVE_OUT, LONG_PLAN_COLOUR, LONG_PLANS, MONTHLY_CHARTS, OKABE_ITO, TOP_FACTORS
+from cin_xl.reports.figures.collect import COLLECT_REPORTS
+from cin_xl.reports.figures.lists import LISTS
+from cin_xl.reports.figures.year_on_year import is_percent
+from cin_xl.reports.html import (
+    FACTORS_LEAVE_OUT,
+    LAST_YEAR_COLOUR,
+    LONG_PLAN_COLOUR,
+    LONG_PLANS,
+    MONTHLY_CHARTS,
+    OKABE_ITO,
+    TOP_FACTORS,
+)
 from cin_xl.safety.text_guard import looks_like_formula
 
 __all__ = ["SUMMARY_SHEET", "ChartSpec", "SummaryLayout", "summary_layout", "summary_grid", "add_summary_charts",
            "style_summary_sheet", "write_summary_sheet", "WIDTH", "DEFINITION_COLUMN"]
 
 SUMMARY_SHEET = "Summary"
+LIST_NAMES = {spec.key: spec.name for spec in LISTS}
 #: columns in the grid (A..F)
 WIDTH = 6
 DEFINITION_COLUMN = 6
@@ -238,6 +262,17 @@ def summary_layout(figures: Figures, *, generated: datetime | None = None) -> Su
             (_hex(OKABE_ITO["bluish_green"]),), anchor=f"A{top}", width_cm=24, height_cm=height, value_max=100,
             data_labels=True,
             point_colours=tuple(_hex(LONG_PLAN_COLOUR) if r.figure.key in LONG_PLANS else None for r in rates)))
+    for r in figures.section(TIMELINESS):
+        if isinstance(r.value, Breakdown):
+            g.blank()
+            first, last = _breakdown(g, r.figure.name, r.figure.definition, r.value)
+            if r.figure.key == "assessment_working_days":
+                height = 2.5 + 0.75 * (last - first + 1)
+                top = g.reserve(height)
+                g.layout.charts.append(ChartSpec(
+                    "assessment_days", "bar", r.figure.name, "Working days taken", "Assessments completed in the year",
+                    (1, first, last), (2, 2, first - 1, last), (_hex(OKABE_ITO["blue"]),), anchor=f"A{top}",
+                    width_cm=24, height_cm=height, data_labels=True))
 
     # -- month by month -------------------------------------------------------------------------
     g.blank()
@@ -296,6 +331,9 @@ def summary_layout(figures: Figures, *, generated: datetime | None = None) -> Su
         else:
             _breakdown(g, r.figure.name, r.figure.definition, value)
             g.blank()
+        if r.figure.key == "abuse_latest" and "abuse_initial_by_latest" in figures:
+            _initial_by_latest(g, figures.results["abuse_initial_by_latest"])
+            g.blank()
 
     # -- data quality -----------------------------------------------------------------------------
     g.add(QUALITY, kind="section")
@@ -323,9 +361,62 @@ def summary_layout(figures: Figures, *, generated: datetime | None = None) -> Su
                 else:
                     code, severity, number, message = row
                     g.add(code, number, severity, None, None, message)
+    yoy = figures.results.get("year_on_year")
+    if yoy is not None and isinstance(yoy.value, Table):
+        g.blank()
+        g.add(CONTINUITY, kind="section")
+        g.add(yoy.figure.name, None, None, None, None, yoy.figure.definition, kind="subheading")
+        g.add(*yoy.value.columns, kind="header")
+        percents = [row for row in yoy.value.rows if is_percent(row)]
+        for row in yoy.value.rows:
+            if not is_percent(row):
+                g.add(*row)
+        if percents:
+            g.blank()
+            header = g.add("Percentage", f"{year.first - 1}-{year.first % 100:02d}", year.label, "Change (points)",
+                           None, yoy.value.columns[-1], kind="header")
+            for row in percents:
+                g.add(*row)
+            height = 2.5 + 1.1 * len(percents)
+            top = g.reserve(height)
+            g.layout.charts.append(ChartSpec(
+                "year_on_year", "bar", "Percentages year on year", "Measure", "Percent",
+                (1, header + 1, header + len(percents)), (2, 3, header, header + len(percents)),
+                (_hex(LAST_YEAR_COLOUR), _hex(OKABE_ITO["blue"])), anchor=f"A{top}", width_cm=24, height_cm=height,
+                value_max=100, data_labels=True))
+    _collect_reports(g, figures)
     g.layout.fit_rows()
     g.layout.page_breaks = sorted(set(g.layout.page_breaks) | set(g.layout.section_rows[1:]))
     return g.layout
+
+
+def _initial_by_latest(g: _Grid, result) -> None:
+    """The initial-by-latest table as one row per pair of categories that has plans (the sheet is six columns
+    wide: a square table of five categories and a total would not fit)."""
+    table = result.value_as(Table)
+    g.add(result.figure.name, None, None, None, None, result.figure.definition
+          + " Here: one row per initial and latest category that has plans.", kind="subheading")
+    g.add("Initial category", "Number", None, None, "Latest category", None, kind="header")
+    latest = table.columns[1:-1]
+    for row in table.rows[:-1]:
+        for name, n in zip(latest, row[1:-1]):
+            if n:
+                g.add(row[0], n, None, None, name)
+    g.add("Total", table.rows[-1][-1], kind="total")
+
+
+def _collect_reports(g: _Grid, figures: Figures) -> None:
+    """COLLECT's reports by name, each with the figures of this sheet showing the same thing."""
+    g.blank()
+    g.add("COLLECT's reports", kind="section")
+    g.add("COLLECT report", None, None, None, None, "In this sheet (figure names), and the child-level lists",
+          kind="header")
+    for report in COLLECT_REPORTS:
+        names = [figures.results[k].figure.name for k in report.figures if k in figures]
+        names += [f"list: {LIST_NAMES[k]}" for k in report.lists]
+        text = "; ".join(names) or "–"
+        g.add(f"{report.number}. {report.name}", None, None, None, None,
+              text + (f". {report.note}" if report.note else ""))
 
 
 def summary_grid(figures: Figures, *, generated: datetime | None = None) -> list[list]:

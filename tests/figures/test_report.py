@@ -53,7 +53,7 @@ def test_html_is_standalone_and_shows_every_definition(small):
     page = render_html(small, generated=WHEN)
     for section in SECTIONS:
         assert f"<h2>{escape(section)}</h2>" in page
-    assert page.count("<svg") == 4  # timeliness, two monthly charts, factors
+    assert page.count("<svg") == 5  # timeliness, assessments by working days, two monthly charts, factors
     assert "<script" not in page.lower() and "<link" not in page.lower() and "<img" not in page.lower()
     assert not re.search(r"(src|href)=\"?(https?:)?//", page)  # nothing fetched
     for result in small:
@@ -88,7 +88,7 @@ def test_summary_grid_is_rectangular_and_laid_out(small):
     factors = grid.index(next(r for r in grid if r[0] == "Factors identified at the end of assessment"))
     assert grid[factors + 1][:4] == ["Category", "Number", None, "Percent"]
     assert grid[factors + 2][:2] == ["3B Domestic abuse: concern about parent(s) or carer(s)", 1]
-    assert {c.key for c in layout.charts} == {"timeliness", "monthly1", "monthly2", "factors"}
+    assert {c.key for c in layout.charts} == {"timeliness", "assessment_days", "monthly1", "monthly2", "factors"}
     for chart in layout.charts:
         _, first, last = chart.categories
         assert first <= last <= len(grid) and chart.values[2] < chart.values[3]
@@ -109,10 +109,11 @@ def test_summary_sheet_written_and_reopened(small, tmp_path):
         for c, expected in enumerate(row, start=1):
             assert ws.cell(r, c).value == expected, (r, c)
     charts = ws._charts
-    assert len(charts) == 4
+    assert len(charts) == 5
     refs = [s.val.numRef.f for chart in charts for s in chart.series]
     assert all(ref.startswith(f"'{SUMMARY_SHEET}'!$") or ref.startswith(f"{SUMMARY_SHEET}!$") for ref in refs)
-    assert len(refs) == 1 + 3 + 4 + 1  # timeliness, referrals and assessments, plans, factors
+    # timeliness, assessments by working days, referrals and assessments, plans, factors
+    assert len(refs) == 1 + 1 + 3 + 4 + 1
 
 
 def test_summary_sheet_when_not_checked():

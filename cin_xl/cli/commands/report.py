@@ -15,7 +15,8 @@ HELP = "key figures of a census XML file or a workbook (counts, timeliness, brea
 def add_arguments(p) -> None:
     p.add_argument("file", type=Path, help="census XML (.xml) or workbook (.xlsx, .xlsm)")
     p.add_argument("-o", "--output", type=Path, metavar="REPORT.html",
-                   help="where to write the report, *.html (default: FILE's name with -figures.html, next to it)")
+                   help="where to write the report, *.html (default: FILE's name with -figures.html, next to it); "
+                        "*.csv writes the child-level lists instead, all in one CSV")
     add_force(p)
     add_year(p, default="the file's own census year (the Return sheet's, or the XML's <Year>, which always wins)")
     input_file(p, "file")
@@ -23,19 +24,38 @@ def add_arguments(p) -> None:
                    help="do not validate the return (faster; the data-quality section is left empty)")
     p.add_argument("--no-local", action="store_true", help="skip the local LA- checks")
     p.add_argument("--previous", type=Path, metavar="LAST.xml",
-                   help="last year's census XML: add the continuity section (and checks)")
+                   help="last year's census XML: add the continuity section (and checks) and each key figure "
+                        "beside last year's, substantial changes flagged")
+    p.add_argument("--lists", type=Path, metavar="DIR",
+                   help="also write the child-level lists (assessments and conferences with their working days, "
+                        "plans of two years or more, second plans, late reviews) as one CSV each in DIR, linked "
+                        "from the report")
 
 
 def run(args) -> int:
-    from cin_xl.jobs.report import report
+    from cin_xl.jobs.report import list_paths, report
+    from cin_xl.safety.outputs import OutputRefused, check_output
 
-    output = output_arg(args, "html", args.file, args.previous,
-                        path=args.output or args.file.with_name(f"{args.file.stem}-figures.html"))
-    figures = report(args.file, output, args.year, check=not args.no_checks,
-                     options={"local_checks": not args.no_local}, previous=args.previous).figures
+    path = args.output or args.file.with_name(f"{args.file.stem}-figures.html")
+    as_csv = path.suffix.lower() == ".csv"
+    output = output_arg(args, "report" if as_csv else "html", args.file, args.previous, path=path)
+    if args.lists is not None:
+        if args.lists.exists() and not args.lists.is_dir():
+            raise OutputRefused(f"{args.lists} is a file: --lists takes a folder to write the lists into; "
+                                "nothing was written")
+        for list_path in list_paths(args.lists):
+            check_output(list_path, "report", inputs=(args.file, args.previous, output), force=args.force)
+    done = report(args.file, output, args.year, check=not args.no_checks,
+                  options={"local_checks": not args.no_local}, previous=args.previous, lists_folder=args.lists)
+    figures = done.figures
     summary = plural(cast(int, figures["children"]), "child")
     if figures.checked:
         summary += ", " + totals_text(cast(int, figures["errors"]), cast(int, figures["queries"]))
     print(f"{figures.source}: census {figures.year.label}, {summary}")
-    print(f"Key figures: {output}")
+    if as_csv:
+        print(f"Child-level lists: {output}")
+    else:
+        print(f"Key figures: {output}")
+    if done.list_files:
+        print(f"Child-level lists: {plural(len(done.list_files), 'CSV file')} in {args.lists}")
     return 0

@@ -7,7 +7,7 @@ from datetime import date
 
 from cin_xl.census.model import ChildIdentifiers
 from cin_xl.census.spec import fields_of
-from cin_xl.reports.figures.shared import BREAKDOWNS, Breakdown, Category, Facts, figure, readable_date
+from cin_xl.reports.figures.shared import BREAKDOWNS, Breakdown, Category, Facts, Table, figure, readable_date
 
 
 @figure("referral_source", "Referrals by source", BREAKDOWNS, """
@@ -46,6 +46,38 @@ def _abuse_initial(x: Facts) -> Breakdown:
     Child protection plans open at 31 March by the latest category of abuse.""")
 def _abuse_latest(x: Facts) -> Breakdown:
     return x.breakdown("CategoryOfAbuse", (p.latest_category_of_abuse for p in x.cp_plans_open))
+
+
+@figure("cp_started_by_category", "Plans started in the year by initial category of abuse", BREAKDOWNS, """
+    Child protection plans whose start date is in the year, by the initial category of abuse (COLLECT's
+    "Started CPP in year - category of abuse").""")
+def _cp_started_by_category(x: Facts) -> Breakdown:
+    return x.breakdown("CategoryOfAbuse", (p.initial_category_of_abuse for _, _, p in x.view.child_protection_plans
+                                           if x.in_year(p.start_date)))
+
+
+@figure("abuse_initial_by_latest", "Plans open at 31 March by initial and latest category of abuse", BREAKDOWNS,
+        """
+    Child protection plans open at 31 March counted by both categories at once: one row per initial category
+    of abuse, one column per latest category, so the diagonal holds the plans whose category has not changed.
+    The row totals are "Plans open at 31 March by initial category of abuse", the column totals "... by latest
+    category of abuse".""")
+def _abuse_initial_by_latest(x: Facts) -> Table:
+    plans = x.cp_plans_open
+    initial = x.breakdown("CategoryOfAbuse", (p.initial_category_of_abuse for p in plans))
+    latest = x.breakdown("CategoryOfAbuse", (p.latest_category_of_abuse for p in plans))
+    codes = list(dict.fromkeys([r.code for r in initial.rows] + [r.code for r in latest.rows]))
+    label = {r.code: r.label for r in initial.rows + latest.rows}
+
+    def code(value: object) -> str:
+        return "" if value is None else str(value).strip()
+
+    counts = Counter((code(p.initial_category_of_abuse), code(p.latest_category_of_abuse)) for p in plans)
+    names = [f"{c} {label[c]}" if c else label[c] for c in codes]
+    rows = [(name, *(counts[(a, b)] for b in codes), sum(counts[(a, b)] for b in codes))
+            for a, name in zip(codes, names)]
+    rows.append(("Total", *(sum(counts[(a, b)] for a in codes) for b in codes), len(plans)))
+    return Table(("Initial category", *names, "Total"), tuple(rows))
 
 
 AGE_BANDS = (("unborn", "Unborn"), ("under1", "Under 1"), ("1-4", "1 to 4"), ("5-9", "5 to 9"),

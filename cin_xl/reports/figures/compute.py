@@ -4,7 +4,7 @@ and returns them as :class:`Figures`, in report order."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from cin_xl.census.model import CensusReturn
@@ -13,7 +13,16 @@ from cin_xl.perf import no_gc
 from cin_xl.progress import phase
 
 # importing the sections declares their figures (FIGURES keeps them in report order)
-from cin_xl.reports.figures import breakdowns, continuity, counts, monthly, quality, timeliness  # noqa: F401
+from cin_xl.reports.figures import (  # noqa: F401
+    breakdowns,
+    continuity,
+    counts,
+    monthly,
+    quality,
+    timeliness,
+    year_on_year,
+)
+from cin_xl.reports.figures.lists import LISTS, ChildList
 from cin_xl.reports.figures.shared import FIGURES, Facts, Figure
 from cin_xl.validation.findings import Finding
 
@@ -46,6 +55,8 @@ class Figures:
     checked: bool = False
     #: last year's return was given (the continuity figures are filled)
     compared: bool = False
+    #: the child-level lists, when asked for (key -> list, in report order)
+    lists: dict[str, ChildList] = field(default_factory=dict)
 
     def __getitem__(self, key: str) -> object:
         return self.results[key].value
@@ -81,7 +92,7 @@ class Figures:
 
 def compute_figures(census: CensusReturn, year: CensusYear | str, findings: list[Finding] | None = None, *,
                     source: str | None = None, only: Iterable[str] | None = None,
-                    previous: CensusReturn | None = None) -> Figures:
+                    previous: CensusReturn | None = None, lists: bool = False) -> Figures:
     """Every figure that applies in ``year`` (or just those in ``only``).
 
     ``findings`` (from validation, and reading) feed the data-quality figures; without them those
@@ -99,5 +110,7 @@ def compute_figures(census: CensusReturn, year: CensusYear | str, findings: list
                 continue
             absent = (fig.from_findings and findings is None) or (fig.from_previous and previous is None)
             value = None if absent else fig.compute(facts)
+            facts.computed[fig.key] = value
             results[fig.key] = Result(fig, value)
-    return Figures(year, results, source, findings is not None, previous is not None)
+        made = {spec.key: spec.make(facts) for spec in LISTS} if lists else {}
+    return Figures(year, results, source, findings is not None, previous is not None, made)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from datetime import date
 
-from cin_xl.census.model import CINDetails
+from cin_xl.census.model import Child, ChildProtectionPlan, CINDetails
 from cin_xl.reports.figures.shared import COUNTS, Facts, Rate, add_months, figure, readable_date
 
 
@@ -132,6 +132,42 @@ def _cp_plans_ended(x: Facts) -> int:
     31 March.""")
 def _cp_plans_open(x: Facts) -> int:
     return len(x.cp_plans_open)
+
+
+def subsequent_plans(x: Facts) -> list[tuple[Child, ChildProtectionPlan, date | None]]:
+    """Plans started in the year that are a second or subsequent plan for the child (see the figure
+    ``cp_second_or_subsequent``), each with the start of the child's latest earlier plan in this return."""
+    out: list[tuple[Child, ChildProtectionPlan, date | None]] = []
+    starts: dict[int, list[date]] = {}
+    for child, _, p in x.view.child_protection_plans:
+        start = p.start_date
+        if not x.in_year(start):
+            continue
+        if id(child) not in starts:
+            starts[id(child)] = sorted(d for e in child.cin_details for q in e.child_protection_plans
+                                       if (d := readable_date(q.start_date)) is not None)
+        dates = starts[id(child)]
+        i = bisect_left(dates, start)  # dates[:i] are strictly earlier
+        earlier = dates[i - 1] if i else None
+        previous = p.number_of_previous_cpp
+        if earlier is not None or (isinstance(previous, int) and not isinstance(previous, bool) and previous > 0):
+            out.append((child, p, earlier))
+    return out
+
+
+@figure("cp_second_or_subsequent", "Child protection plans started that were a second or subsequent plan", COUNTS,
+        """
+    Of the child protection plans started in the year, how many were the child's second or subsequent plan:
+    the number of previous child protection plans recorded on the plan (NumberOfPreviousCPP, N00106) is 1 or
+    more, or the same child has another plan in this return that started earlier. (The DfE's measure of
+    children becoming the subject of a plan for a second or subsequent time; COLLECT's "KI Children - more
+    than one CPP" lists them.)""",
+        numerator="""plans started in the year with 1 or more previous plans recorded, or an earlier plan of the
+    same child in the return.""",
+        denominator="plans started in the year.")
+def _cp_second_or_subsequent(x: Facts) -> Rate:
+    started = x.count_in_year(p.start_date for _, _, p in x.view.child_protection_plans)
+    return Rate(len(subsequent_plans(x)), started)
 
 
 @figure("pre_proceedings_started", "Pre-proceedings started", COUNTS, """

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
 from textwrap import dedent
-from typing import TypeGuard
+from typing import NamedTuple, TypeGuard
 
 from cin_xl.census.calendar import is_working_day
-from cin_xl.census.model import CensusReturn, Child, ChildProtectionPlan, CINDetails
+from cin_xl.census.model import CensusReturn, Child, ChildProtectionPlan, CINDetails, Node
 from cin_xl.census.spec import CODE_SETS, fields_of
 from cin_xl.census.years import CensusYear
 from cin_xl.validation.findings import Finding
@@ -232,6 +232,18 @@ class WorkingDays:
         return self.cum[j] - self.cum[i]
 
 
+class Timed(NamedTuple):
+    """A record measured in working days: the child, the record, from and to which date, and the working
+    days after ``start`` up to and including ``end`` (None when ``start`` is more than three years before
+    the year: a typing error, far past any timescale)."""
+
+    child: Child
+    record: Node
+    start: date
+    end: date
+    days: int | None
+
+
 class Facts:
     """A return seen for one census year: the view's flat record lists plus shared selections.
 
@@ -246,6 +258,8 @@ class Facts:
         self.year = year
         self.start, self.ref = year.start, year.reference_date
         self.findings = findings
+        #: figure key -> value, for the figures worked out so far (a figure may reuse another's)
+        self.computed: dict[str, object] = {}
         self.working_days = WorkingDays(self.start - timedelta(days=3 * 366), self.ref + timedelta(days=366))
 
     def in_year(self, value: object) -> TypeGuard[date]:
@@ -298,6 +312,43 @@ class Facts:
             done = a.authorisation_date
             if self.in_year(done):
                 out.append((readable_date(a.start_date), done, a.factors))
+        return out
+
+    @cached_property
+    def assessment_durations(self) -> list[Timed]:
+        """Assessments completed in the year with a readable start date on or before the authorisation
+        date, with the working days they took (start to authorisation)."""
+        out: list[Timed] = []
+        between, earliest = self.working_days.between, self.working_days.base
+        for child, _, a in self.view.assessments:
+            done, start = a.authorisation_date, a.start_date
+            if self.in_year(done) and isinstance(start, date) and start <= done:
+                out.append(Timed(child, a, start, done, between(start, done) if start >= earliest else None))
+        return out
+
+    @cached_property
+    def conference_durations(self) -> list[Timed]:
+        """Initial conferences in the year recorded in a Section 47 group whose start date is readable and on
+        or before the conference, with the working days from the enquiry's start to the conference."""
+        out: list[Timed] = []
+        between, earliest = self.working_days.between, self.working_days.base
+        for child, _, s in self.view.section47s:
+            held, start = s.date_of_initial_cpc, s.start_date
+            if self.in_year(held) and isinstance(start, date) and start <= held:
+                out.append(Timed(child, s, start, held, between(start, held) if start >= earliest else None))
+        return out
+
+    @cached_property
+    def transfer_in_durations(self) -> list[Timed]:
+        """Transfer-in conferences: initial conferences in the year recorded on the episode itself (no section
+        47 enquiry in it), whose referral date is readable and on or before the conference, with the working
+        days from the referral to the conference."""
+        out: list[Timed] = []
+        between, earliest = self.working_days.between, self.working_days.base
+        for child, e in self.view.episodes:
+            held, start = e.date_of_initial_cpc, e.referral_date
+            if self.in_year(held) and isinstance(start, date) and start <= held:
+                out.append(Timed(child, e, start, held, between(start, held) if start >= earliest else None))
         return out
 
     @cached_property

@@ -6,13 +6,50 @@ from datetime import date, timedelta
 
 from cin_xl.census.model import ChildProtectionPlan
 from cin_xl.census.years import CensusYear
-from cin_xl.reports.figures.shared import TIMELINESS, Facts, Rate, add_months, figure, known_date, readable_date
+from cin_xl.reports.figures.shared import (
+    TIMELINESS,
+    Breakdown,
+    Category,
+    Facts,
+    Rate,
+    Timed,
+    add_months,
+    figure,
+    known_date,
+    readable_date,
+)
 
 _ASSESSMENT_DAYS, _ICPC_DAYS = 45, 15
-#: more calendar days than this are always more than 45 working days (any 100 days hold at least 70
-#: weekdays, and never 25 bank holidays), so longer spans need no count (and typing errors such as
-#: 0206-05-01 never make the working-day table reach back centuries)
-_CLEARLY_LATE_DAYS = 100
+
+#: the DfE's bands of assessment duration in working days (the statistics' table "Completed assessments by
+#: duration of assessment"): (code, label, fewest, most working days; None: no upper bound)
+ASSESSMENT_BANDS = (("0", "Same day", 0, 0), ("1-10", "1 to 10 working days", 1, 10),
+                    ("11-20", "11 to 20 working days", 11, 20), ("21-30", "21 to 30 working days", 21, 30),
+                    ("31-40", "31 to 40 working days", 31, 40), ("41-45", "41 to 45 working days", 41, 45),
+                    ("46-50", "46 to 50 working days", 46, 50), ("51-60", "51 to 60 working days", 51, 60),
+                    ("61+", "61 working days or more", 61, None))
+#: bands for the conferences (ours: the first four are within the 15 working days)
+CONFERENCE_BANDS = (("0", "Same day", 0, 0), ("1-5", "1 to 5 working days", 1, 5),
+                    ("6-10", "6 to 10 working days", 6, 10), ("11-15", "11 to 15 working days", 11, 15),
+                    ("16-20", "16 to 20 working days", 16, 20), ("21-30", "21 to 30 working days", 21, 30),
+                    ("31+", "31 working days or more", 31, None))
+
+
+def within(timed: Timed, days: int) -> bool:
+    """``timed`` took ``days`` working days or fewer (one whose count was not made took far longer)."""
+    return timed.days is not None and timed.days <= days
+
+
+def in_bands(timed: list[Timed], bands: tuple[tuple[str, str, int, int | None], ...]) -> Breakdown:
+    """How many of ``timed`` fall in each band of working days (one not counted: the last band)."""
+    counts = [0] * len(bands)
+    last = len(bands) - 1
+    for t in timed:
+        days = t.days
+        index = last if days is None else next(
+            i for i, (_, _, low, high) in enumerate(bands) if days >= low and (high is None or days <= high))
+        counts[index] += 1
+    return Breakdown(tuple(Category(code, label, n) for (code, label, _, _), n in zip(bands, counts)))
 
 
 @figure("assessments_within_45_days", "Assessments completed within 45 working days", TIMELINESS, """
@@ -23,15 +60,8 @@ _CLEARLY_LATE_DAYS = 100
         denominator="""assessments completed in the year with a readable start date on or before the
     authorisation date.""")
 def _assessments_within_45(x: Facts) -> Rate:
-    within = total = 0
-    between = x.working_days.between
-    for start, done, _ in x.assessments_completed:
-        if start is None or start > done:
-            continue
-        total += 1
-        if (done - start).days <= _CLEARLY_LATE_DAYS:
-            within += between(start, done) <= _ASSESSMENT_DAYS
-    return Rate(within, total)
+    timed = x.assessment_durations
+    return Rate(sum(1 for t in timed if within(t, _ASSESSMENT_DAYS)), len(timed))
 
 
 @figure("conferences_within_15_days", "Initial conferences within 15 working days of the section 47 start",
@@ -45,20 +75,19 @@ def _assessments_within_45(x: Facts) -> Rate:
         denominator="""initial conferences in the year recorded in a Section 47 group whose start date is
     readable and on or before the conference.""")
 def _conferences_within_15(x: Facts) -> Rate:
-    within = total = 0
-    between = x.working_days.between
-    for conference, s47_start, in_s47 in x.initial_conferences:
-        if not in_s47 or s47_start is None or s47_start > conference:
-            continue
-        total += 1
-        if (conference - s47_start).days <= _CLEARLY_LATE_DAYS:
-            within += between(s47_start, conference) <= _ICPC_DAYS
-    return Rate(within, total)
+    timed = x.conference_durations
+    return Rate(sum(1 for t in timed if within(t, _ICPC_DAYS)), len(timed))
 
 
 def reviewed_on_time(plan: ChildProtectionPlan, year: CensusYear) -> bool:
     """Whether every review of ``plan`` (one with a readable start date) that fell due in ``year`` was held in
     time (see the figure)."""
+    return late_review(plan, year) is None
+
+
+def late_review(plan: ChildProtectionPlan, year: CensusYear) -> tuple[date, date | None] | None:
+    """The first review of ``plan`` that was late in ``year`` (see the figure ``cp_reviews_on_time``): the date
+    it was due and the date it was held (None: not held by 31 March); None when every review was on time."""
     start, first_day, ref = known_date(plan.start_date), year.start, year.reference_date
     # as if a review had been held on the last day of the previous year: due 30 September
     carried_over = add_months(first_day - timedelta(days=1), 6)
@@ -73,11 +102,11 @@ def reviewed_on_time(plan: ChildProtectionPlan, year: CensusYear) -> bool:
             if due < first_day:
                 due = carried_over
         if review > due:
-            return False
+            return due, review
         due = add_months(review, 6)
     if not in_year and due < first_day:
         due = carried_over
-    return due >= ref
+    return None if due >= ref else (due, None)
 
 
 @figure("cp_reviews_on_time", "Child protection plans reviewed within timescales", TIMELINESS, """
@@ -126,3 +155,53 @@ def _cp_ended_two_years(x: Facts) -> Rate:
 def _cp_open_two_years(x: Facts) -> Rate:
     plans = x.cp_plans_open
     return Rate(sum(1 for p in plans if _lasted_two_years(known_date(p.start_date), x.ref)), len(plans))
+
+
+_BANDS_NOTE = """Working days are those after the first date up to and including the second, leaving out weekends
+    and England and Wales bank holidays, so "Same day" (0 working days) also holds one that ended on a weekend
+    or bank holiday straight after the day it began."""
+
+
+@figure("assessment_working_days", "Assessments completed in the year by working days taken", TIMELINESS, """
+    The assessments counted in "Assessments completed within 45 working days" (completed in the year, with a
+    readable start date on or before the authorisation date), by the working days from the start date to the
+    authorisation date, in the DfE's bands: same day, 1-10, 11-20, 21-30, 31-40, 41-45, 46-50, 51-60 and 61
+    or more. The bands up to 41-45 add up to those within 45 working days. """ + _BANDS_NOTE)
+def _assessment_working_days(x: Facts) -> Breakdown:
+    return in_bands(x.assessment_durations, ASSESSMENT_BANDS)
+
+
+@figure("icpc_working_days", "Initial conferences by working days from the section 47 start", TIMELINESS, """
+    The initial child protection conferences counted in "Initial conferences within 15 working days of the
+    section 47 start" (held in the year, recorded in a Section 47 group whose start date is readable and on or
+    before the conference), by the working days from the enquiry's start date to the conference. The bands are
+    cin-xl's; the first four (up to 11-15) add up to those within 15 working days. """ + _BANDS_NOTE)
+def _icpc_working_days(x: Facts) -> Breakdown:
+    return in_bands(x.conference_durations, CONFERENCE_BANDS)
+
+
+_TRANSFER_IN = """A transfer-in conference is an initial child protection conference recorded on the episode itself
+    (CINdetails' DateOfInitialCPC, N00110), where the census records a conference held with no section 47
+    enquiry in that episode, as when a child subject to a plan in another authority moves here. Its working days
+    are counted from the episode's referral date (CINreferralDate, N00100) to the conference."""
+
+
+@figure("transfer_in_icpc_within_15_days", "Transfer-in conferences within 15 working days of the referral",
+        TIMELINESS, """
+    How many of the transfer-in conferences held in the year were held within 15 working days of the
+    referral. """ + _TRANSFER_IN,
+        numerator="transfer-in conferences in the year held 15 working days or fewer after the referral date.",
+        denominator="""transfer-in conferences in the year whose episode's referral date is readable and on or
+    before the conference.""")
+def _transfer_in_within_15(x: Facts) -> Rate:
+    timed = x.transfer_in_durations
+    return Rate(sum(1 for t in timed if within(t, _ICPC_DAYS)), len(timed))
+
+
+@figure("transfer_in_icpc_working_days", "Transfer-in conferences by working days from the referral", TIMELINESS,
+        """
+    The transfer-in conferences counted in "Transfer-in conferences within 15 working days of the referral",
+    by the working days from the referral date to the conference, in the same bands as the conferences after a
+    section 47 enquiry. """ + _TRANSFER_IN + " " + _BANDS_NOTE)
+def _transfer_in_working_days(x: Facts) -> Breakdown:
+    return in_bands(x.transfer_in_durations, CONFERENCE_BANDS)
