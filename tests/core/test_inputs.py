@@ -220,3 +220,30 @@ def test_a_relative_name_in_a_workbook_without_a_folder_is_not_taken_from_where_
     found = validate_loaded(Loaded.of_workbook(read_workbook(workbook), None)).findings
     named = [f for f in found if f.sheet == "Return" and "Last year's return" in f.message]
     assert [(f.cells, "full path" in f.message) for f in named] == [((cell,), True)]
+
+
+def test_annotate_with_a_pipe_named_as_last_years_return_finishes(files, capsys):
+    """The Summary sheet's year on year opens the named return only as validation does."""
+    workbook = files / "this.xlsx"
+    pipe = files / "last-year.xml"
+    os.mkfifo(pipe)
+    name_last_year(workbook, str(pipe))
+    codes: list[int] = []
+    worker = threading.Thread(target=lambda: codes.append(main(["validate", str(workbook), "--annotate"])),
+                              daemon=True)
+    worker.start()
+    worker.join(120)
+    assert not worker.is_alive(), "annotate hung on the named return"
+    assert codes and codes[0] in (0, 1), capsys.readouterr().err
+
+
+def test_report_lists_never_replace_previous(capsys, files):
+    last = files / "last.xml"
+    lists = files / "lists"
+    lists.mkdir()
+    from cin_xl.jobs.report import list_paths
+
+    first = list_paths(lists)[0]
+    first.symlink_to(last)
+    assert_refused_keeping(capsys, ["report", files / "this.xml", "--previous", last, "--lists", lists,
+                                    "-o", files / "f.html", "--force"], last)
