@@ -3,7 +3,8 @@
 Run once per new census year, then review the diff: the catalogue is ours to keep and correct
 (see docs/maintainers.md). A rule whose DfE wording did not change keeps the catalogue's wording (and
 so our corrections); a changed wording becomes the entry's latest, the old one an ``earlier_wordings``
-entry; a rule the DfE no longer lists gets ``until`` (the year before). Usage:
+entry; a rule the DfE no longer lists gets ``until`` (the year before). A year before the catalogue's first
+is added the same way (its rules' wordings become ``earlier_wordings``). Usage:
 
     python scripts/import_dfe_rules.py ../shared/reference/dfe-cin-validation-rules.json 2027-28
 """
@@ -52,9 +53,10 @@ def entry(rule: dict, version: dict) -> dict:
     }
 
 
-def build(years: list[str], per_year: dict[str, dict[str, dict]]) -> dict[str, Any]:
-    """The catalogue standing for ``per_year`` (year -> code -> the entry as it stands that year)."""
-    order: list[str] = []
+def build(years: list[str], per_year: dict[str, dict[str, dict]], first: list[str] = ()) -> dict[str, Any]:
+    """The catalogue standing for ``per_year`` (year -> code -> the entry as it stands that year); the codes
+    in ``first`` (the catalogue's order so far) keep their order, others follow by year."""
+    order: list[str] = [code for code in first if any(code in per_year[label] for label in years)]
     for label in years:
         order += [code for code in per_year[label] if code not in order]
     rules = []
@@ -88,11 +90,12 @@ def main(reference: str, label: str) -> None:
     current = json.loads(path.read_text(encoding="utf-8"))
     year = CensusYear.parse(label)
     years = [y for y in current["years"] if y != year.label]
-    if years and CensusYear.parse(years[-1]) >= year:
-        raise SystemExit(f"the catalogue already runs to {years[-1]}: add years in order")
+    if years and [y for y in years if CensusYear.parse(y) > year] and [y for y in years if CensusYear.parse(y) < year]:
+        raise SystemExit(f"the catalogue runs from {years[0]} to {years[-1]}: add a year before or after them")
     per_year = {y: {r["code"]: w for r in current["rules"] if (w := wording(r, CensusYear.parse(y))) is not None}
                 for y in years}
-    last = per_year[years[-1]] if years else {}
+    # the wording kept where the DfE's did not change: the nearest year's (the last, or for an earlier year the first)
+    last = per_year[years[-1] if CensusYear.parse(years[-1]) < year else years[0]] if years else {}
     new: dict[str, dict] = {}
     for rule in json.loads(Path(reference).read_text(encoding="utf-8"))["rules"]:
         version = version_for(rule, year)
@@ -101,8 +104,9 @@ def main(reference: str, label: str) -> None:
         kept = last.get(rule["code"])
         new[rule["code"]] = kept if kept and kept["wording_since"] == version["from_year"] else entry(rule, version)
     per_year[year.label] = new
-    path.write_text(json.dumps(build([*years, year.label], per_year), indent=1, ensure_ascii=False) + "\n",
-                    encoding="utf-8")
+    years = sorted([*years, year.label], key=CensusYear.parse)
+    built = build(years, per_year, [r["code"] for r in current["rules"]])
+    path.write_text(json.dumps(built, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"{path}: {len(new)} rules in {year.label}")
 
 

@@ -323,7 +323,8 @@ class CINDetails(Node):
                                                    guidance="Only when the conference was held without a "
                                                             "section 47 enquiry in this episode")] = None
     assessments: Annotated[list[Assessment], Group("Assessments", "Assessments")] = _Field(default_factory=list)
-    cin_plans: Annotated[list[CINPlan], Group("CINPlanDates", "CIN plans")] = _Field(default_factory=list)
+    cin_plans: Annotated[list[CINPlan], Group("CINPlanDates", "CIN plans", since="2021-22")
+                         ] = _Field(default_factory=list)
     section47s: Annotated[list[Section47], Group("Section47", "Section 47 enquiries")] = _Field(default_factory=list)
     referral_nfa: Annotated[BoolValue, Item("ReferralNFA", Kind.BOOL, "Referral with no further action",
                                             "N00112", required=True)] = None

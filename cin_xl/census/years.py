@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from datetime import date
 from functools import total_ordering
 
-#: Years the toolkit can export and fully validate.
-SUPPORTED_YEARS = ("2024-25", "2025-26", "2026-27")
-#: Years whose census XML can still be read (last year's returns and older extracts).
-READABLE_YEARS = ("2023-24",) + SUPPORTED_YEARS
+#: Years the toolkit can make a template for, read, validate, import and export. Which of them are
+#: validated with the DfE's rules is the rule catalogue's to say (``rules/catalogue.json`` ``years``):
+#: the DfE rules of 2020-21 and 2021-22 are not included, and nothing stands in for them.
+SUPPORTED_YEARS = ("2020-21", "2021-22", "2022-23", "2023-24", "2024-25", "2025-26", "2026-27")
+#: Years whose census XML can be read (last year's returns and older extracts).
+READABLE_YEARS = SUPPORTED_YEARS
 
 _LABEL = re.compile(r"^(\d{4})-(\d{2})$")
 

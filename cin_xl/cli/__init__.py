@@ -55,6 +55,9 @@ class Parser(argparse.ArgumentParser):
                 option = word.split("=")[0]
                 if option.startswith("--") and not any(k.startswith(option) for k in known):
                     message += f"; unknown option {option}{_suggestion(option, known)}"
+            split = _spaced_name(self._seen)
+            if split:
+                message += f"; \"{split}\" is one file name with a space in it: put it in quotes"
         choice = re.search(r"invalid choice: '([^']*)'", message)
         if choice and self._subparsers is not None:
             commands = [c for a in self._subparsers._group_actions for c in getattr(a, "choices", {}) or {}]
@@ -122,7 +125,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
     if extra:  # a bad option of a command: that command's usage, and the option it resembles
-        (getattr(args, "parser", None) or parser).error("unrecognized arguments: " + " ".join(extra))
+        command_parser = getattr(args, "parser", None) or parser
+        split = _split_path(args, extra, argv)
+        command_parser.error(split or "unrecognized arguments: " + " ".join(extra))
     if not getattr(args, "run", None):
         parser.print_help()
         return 2
@@ -151,6 +156,49 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("cin-xl: interrupted; no file was left half-written", file=sys.stderr)
         return 128 + 2
+
+
+def _spaced_name(words: list[str]) -> str | None:
+    """Words typed one after another that, joined by spaces, name a file that exists (and the first alone does
+    not): a file name with spaces typed without quotes."""
+    for start, first in enumerate(words):
+        if first.startswith("-") or Path(first).exists():
+            continue
+        joined = first
+        for word in words[start + 1:]:
+            if word.startswith("-"):
+                break
+            joined += " " + word
+            if Path(joined).is_file():
+                return joined
+    return None
+
+
+def _split_path(args: argparse.Namespace, extra: list[str], argv: list[str] | None) -> str | None:
+    """The hint for a file name with spaces typed without quotes (``cin-xl validate Census 2026.xlsx``): the
+    input file and the words after it, joined, name a file that exists. None when they do not."""
+    name = getattr(args, "input_file", None)
+    first = getattr(args, name, None) if name else None
+    if first is None:
+        return None
+    words = list(sys.argv[1:] if argv is None else argv)
+    try:
+        at = words.index(str(first))
+    except ValueError:
+        return None
+    joined = str(first)
+    for n, word in enumerate(words[at + 1:], start=1):
+        if word.startswith("-") or word not in extra:
+            break
+        joined += " " + word
+        if Path(joined).is_file():
+            typed = [*words[:at], f'"{joined}"', *words[at + 1 + n:]]
+            return (f"\"{joined}\" is one file name with a space in it: put it in quotes, as in: "
+                    f"cin-xl {' '.join(typed)}")
+    if joined != str(first) and not Path(str(first)).exists():  # no such file either way: a hint all the same
+        return (f"unexpected argument '{joined.split(' ', 1)[1]}'; if \"{joined}\" is one file name, put it in "
+                "quotes")
+    return None
 
 
 def _missing_input(args: argparse.Namespace) -> str | None:

@@ -44,6 +44,7 @@ from cin_xl.perf import no_gc, thaw
 from cin_xl.safety.atomic import write_atomic
 from cin_xl.safety.outputs import same_file
 from cin_xl.safety.text_guard import FORMULA_STARTS
+from cin_xl.validation.catalogue import rules_not_included_note
 from cin_xl.validation.findings import Finding, count, plural, totals_text
 from cin_xl.workbook.layout import RETURN, modules_for, sheet_layout
 from cin_xl.workbook.marks import MarksPlan, clear_plan, foreign_cells, not_ours_message, plan_marks
@@ -111,6 +112,8 @@ def validate(book, *, year: str | None = None, options: dict | None = None, show
     errors, queries = totals["errors"], totals["queries"]
     message = (f"{totals_text(errors, queries, ' and ')} found. They are highlighted in the sheets and listed "
                f"on the Issues sheet." if findings else "No errors or queries: the return is ready to export.")
+    if note := rules_not_included_note(read.year):  # 2020-21, 2021-22: schema and structural checks only
+        message += " " + note
     result = JobResult(errors == 0, message, errors, queries, findings=findings)
     if show:
         _tell(book, message, "Validation")

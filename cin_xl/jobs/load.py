@@ -13,6 +13,7 @@ from cin_xl.safety.file_kind import TEXT, WORKBOOK, file_kind, refusal
 from cin_xl.validation.codes import XSD
 from cin_xl.validation.findings import Finding, Severity
 from cin_xl.xml.reader import read_xml
+from cin_xl.xml.xsd import plain_problem
 
 if TYPE_CHECKING:
     from cin_xl.workbook.reader import WorkbookRead
@@ -64,12 +65,32 @@ def load(path: str | Path, year: str | CensusYear | None = None) -> Loaded:
     loaded = Loaded(result.census, result.year, str(path), list(result.problems), folder=path.parent, inputs=[path])
     # The census schema is COLLECT's first gate. Report each break once, at its line.
     lines_known = {p.line for p in result.problems}
+    said: set[tuple[int, str]] = set()  # libxml2 may say one thing twice ("is empty": its length, its type)
     for line, element_path, message in result.schema or ():
         loaded.schema_failed = True
         if line in lines_known:
             continue
-        loaded.problems.append(Finding(XSD, Severity.ERROR, message, path=element_path, line=line))
+        plain = plain_problem(element_path, message)  # in the census's terms, not the schema checker's
+        if (line, plain) in said:
+            continue
+        said.add((line, plain))
+        loaded.problems.append(Finding(XSD, Severity.ERROR, plain, path=element_path, line=line))
     return loaded
+
+
+def unsaved_edits_note(path: str | Path) -> str | None:
+    """What to tell someone reading a workbook that is open in Excel or LibreOffice (its lock file is beside
+    it): the file holds what was last saved, so edits not yet saved are not included. None otherwise."""
+    from cin_xl.workbook.annotate import lock_file
+
+    path = Path(path)
+    if not is_workbook_name(path):
+        return None
+    lock = lock_file(path)
+    if lock is None:
+        return None
+    return (f"{path.name} is open in Excel or LibreOffice (lock file {lock.name}): this reads it as last saved, "
+            "so edits not yet saved there are not included.")
 
 
 def load_workbook(path: str | Path, year: str | CensusYear | None = None) -> Loaded:

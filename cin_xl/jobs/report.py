@@ -89,3 +89,13 @@ def report(path: str | Path, output: str | Path, year: str | CensusYear | None =
         links = {key: Path(os.path.relpath(p.resolve(), here)).as_posix() for key, p in files.items()}
         write_html(figures, output, list_files=links)
     return Reported(figures, output, files)
+
+
+def trends(paths: list[str | Path], output: str | Path) -> list[Figures]:
+    """The key figures of each return in ``paths`` (census XML or workbooks, of different years, in any order),
+    each by its own year's definitions, written to ``output`` as one trends page (whole or not at all)."""
+    from cin_xl.reports.trends import in_year_order, write_trends
+
+    all_figures = in_year_order([key_figures(path, check=False) for path in paths])
+    write_trends(all_figures, output)
+    return all_figures

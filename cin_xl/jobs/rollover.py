@@ -38,6 +38,7 @@ from cin_xl.census.model import (
 )
 from cin_xl.census.open_cases import distinct_episodes, is_carried, records_by_child, still_open
 from cin_xl.census.spec import Group, fields_of
+from cin_xl.census.spec.codesets import SEX_OF_GENDER
 from cin_xl.census.values import is_missing
 from cin_xl.census.years import CensusYear
 from cin_xl.perf import no_gc
@@ -87,10 +88,20 @@ class _Copier:
         for name in names:
             value = getattr(node, name)
             values[name] = list(value) if isinstance(value, list) else value
+        for f in to_mark:  # a new item replacing a retired one takes its value by meaning, where there is one
+            old_name, meaning = _SAME_MEANING.get(f.name, ("", {}))
+            if hasattr(node, old_name) and getattr(node, old_name) in meaning:
+                values[f.name] = meaning[getattr(node, old_name)]
         copied = cls(**values, **children)
         for f in to_mark:
+            if f.name in values:
+                continue
             self.c.to_fill.append((copied, f.name, f"New in {self.c.year.label}: fill in {f.spec.label}"))
         return copied
+
+
+#: new item -> (the retired item it replaces, their codes of the same meaning); a value without one is left to fill in
+_SAME_MEANING: dict[str, tuple[str, dict[str, str]]] = {"sex": ("gender_current", SEX_OF_GENDER)}
 
 
 def _open_plans(plans, cls, what: str, reference_date: date, copier, carried: Carried) -> list:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,9 +17,16 @@ from pathlib import Path
 from cin_xl.census.years import CensusYear
 from cin_xl.safety.atomic import write_atomic
 from cin_xl.safety.text_guard import csv_field, quoted
-from cin_xl.validation.findings import Finding, Severity, count, plural, totals_text
+from cin_xl.validation.catalogue import rules_not_included_note
+from cin_xl.validation.findings import Finding, Severity, count, names_child, plural, totals_text
 
-CSV_COLUMNS = ["code", "severity", "message", "child", "sheet", "row", "cells", "path", "line"]
+#: rules shown with their examples before the rest are listed a line each
+IN_FULL = 10
+
+
+#: the last, "where", is the location as people read it (in census XML: line, child, record and item), beside
+#: the path and line for programs
+CSV_COLUMNS = ["code", "severity", "message", "child", "sheet", "row", "cells", "path", "line", "where"]
 
 
 @dataclass
@@ -42,9 +50,17 @@ class ValidationReport:
             return 2
         return 1 if self.summary["errors"] else 0
 
-    def as_dict(self) -> dict:
-        return {"year": self.year.label, "source": self.source, "summary": self.summary,
-                "findings": [f.as_dict() for f in self.findings]}
+    @property
+    def note(self) -> str:
+        """Said with every result of a year whose DfE rules are not included ('' otherwise)."""
+        return rules_not_included_note(self.year)
+
+    def as_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {"year": self.year.label, "source": self.source, "summary": self.summary,
+               "findings": [f.as_dict() for f in self.findings]}
+        if self.note:
+            out = {"year": self.year.label, "dfe_rules_included": False, "note": self.note, **out}
+        return out
 
     def to_json(self) -> bytes:
         data = self.as_dict()
@@ -65,6 +81,7 @@ class ValidationReport:
         for f in self.findings:
             d = f.as_dict()
             d["cells"] = " ".join(d["cells"])
+            d["where"] = f.where
             writer.writerow(["" if d[c] is None else csv_field(d[c]) for c in CSV_COLUMNS])
         return out.getvalue().encode("utf-8-sig", "backslashreplace")  # BOM so Excel opens it as UTF-8
 
@@ -73,26 +90,78 @@ class ValidationReport:
         data = self.to_csv() if path.suffix.lower() == ".csv" else self.to_json()
         write_atomic(path, data)
 
-    def text(self, examples: int = 3) -> str:
-        """A readable summary: counts per rule with the first few examples of each."""
+    def text(self, examples: int = 3, *, verbose: bool = False, in_full: int = IN_FULL) -> str:
+        """A readable summary that ends with what matters: the rules found, the largest ``in_full`` of them
+        with their first ``examples`` findings and a count of the rest, the others a line each; then the
+        totals. ``verbose``: every rule with every finding."""
         lines = [f"{self.source}: census {self.year.label}, {plural(self.children, 'child')}"]
-        s = self.summary
+        if self.note:
+            lines.append(self.note)
         if not self.findings:
             lines.append("No errors or queries found.")
             return "\n".join(lines)
-        lines.append(totals_text(s["errors"], s["queries"]))
+        groups = grouped(self.findings)
+        shown = groups if verbose else groups[:in_full]
+        if not verbose and len(groups) <= in_full + 2:  # a line or two more is not worth a second list
+            shown = groups
+        for code, severity, heading, group in shown:
+            lines.append(f"\n{_group_line(code, severity, heading, group)}")
+            listed = group if verbose else group[:examples]
+            for f in listed:
+                lines.append(f"    {_who(f)}{f.where}{_own(f.message, heading)}")
+            if len(group) > len(listed):
+                lines.append(f"    ... and {len(group) - len(listed):,} more")
+        rest = groups[len(shown):]
+        if rest:
+            lines.append(f"\n{_more_rules(rest)} (--verbose lists every finding):")
+            lines.extend(f"  {_group_line(code, severity, heading, group)}" for code, severity, heading, group in rest)
+        lines.append("")
+        lines.append(self.totals_line(len(groups)))
         if self.schema_failed:
             lines.append("The file does not fit the census schema: COLLECT would reject it before running its "
                          "rules. Fix the problems marked XSD or XML first (or import it into the workbook).")
-        for code, severity, heading, group in grouped(self.findings):
-            lines.append(f"\n{code} {severity} x{len(group)}: {heading}")
-            for f in group[:examples]:
-                who = f"child {quoted(f.child)}, " if f.child else ""
-                own = f": {f.message}" if f.message != heading else ""
-                lines.append(f"    {who}{f.where}{own}")
-            if len(group) > examples:
-                lines.append(f"    ... and {len(group) - examples} more")
         return "\n".join(lines)
+
+    def totals_line(self, rules: int | None = None) -> str:
+        """``"In all: 3 errors, 1 query (2 rules)."``"""
+        s = self.summary
+        rules = len(grouped(self.findings)) if rules is None else rules
+        return f"In all: {totals_text(s['errors'], s['queries'])} ({plural(rules, 'rule')})."
+
+
+def _group_line(code: str, severity: Severity, heading: str, group: list[Finding]) -> str:
+    return f"{code} {severity} x{len(group):,}: {heading}"
+
+
+def _own(message: str, heading: str) -> str:
+    """What a finding says beyond its group's heading: ``": 'male' is the name of code M..."``, or nothing."""
+    if message == heading:
+        return ""
+    if heading and message.startswith(heading):
+        return ": " + message[len(heading):].lstrip(":. ")
+    return f": {message}"
+
+
+def _common_heading(messages: set[str]) -> str | None:
+    """The DfE message a group's findings share where some add what they found (a value that is not a code)
+    after it: the shortest message that begins every other, else their common beginning up to the end of a
+    sentence or a colon. None where they share nothing."""
+    shortest = min(messages, key=len)
+    if all(m.startswith(shortest) for m in messages):
+        return shortest
+    prefix = os.path.commonprefix(list(messages))
+    cut = max(prefix.rfind(": "), prefix.rfind(". ") + 1 if prefix.rfind(". ") >= 0 else -1)
+    return prefix[:cut].rstrip() or None if cut > 0 else None
+
+
+def _who(f: Finding) -> str:
+    """``"child C0012, "`` unless the location names the child already."""
+    return f"child {quoted(f.child)}, " if f.child and not names_child(f.where, quoted(f.child)) else ""
+
+
+def _more_rules(rest: list) -> str:
+    n = sum(len(g[3]) for g in rest)
+    return f"{plural(len(rest), 'more rule')}, {plural(n, 'finding')}"
 
 
 def _headings() -> dict[str, str]:
@@ -112,9 +181,13 @@ def grouped(findings: list[Finding]) -> list[tuple[str, Severity, str, list[Find
     for f in findings:
         groups.setdefault((f.code, f.severity), []).append(f)
     out = []
+    headings = _headings()
     for (code, severity), group in groups.items():
         messages = {f.message for f in group}
-        heading = group[0].message if len(messages) == 1 else _heading(code)
+        if len(messages) == 1:
+            heading = group[0].message
+        else:  # what the code means; a DfE rule's own message where its findings add to it
+            heading = headings.get(code) or _common_heading(messages) or _heading(code)
         out.append((code, severity, heading, group))
     out.sort(key=lambda g: (g[1] is not Severity.ERROR, -len(g[3]), g[0]))
     return out

@@ -478,7 +478,7 @@ def _breakdown_table(result: Result) -> str:
     for row in value.rows:
         share = value.share(row)
         bar = f'<span class="bar" style="width:{100 * row.count / largest:.1f}%"></span>' if row.count else ""
-        code = f"{escape(row.code)} " if row.code and row.code != row.label else ""
+        code = f"{escape(row.code)} " if value.shows_codes and row.code and row.code != row.label else ""
         rows.append(f'<tr><td>{code}<span class="small">{escape(row.label)}</span></td>'
                     f'<td class="num">{_n(row.count)}</td><td class="num">{_pct(share)}</td>'
                     f'<td class="barcell">{bar}</td></tr>')
@@ -740,9 +740,9 @@ below says exactly what it counts.</div>
 {body}
 </main>
 </div>
-<footer><div class="width">Made with cin-xl {escape(__version__)}. The definitions are in
-<code>cin_xl/reports/figures/</code>, each tested on a small hand-made return. Working days leave out weekends and
-England and Wales bank holidays.</div></footer>
+<footer><div class="width">Made with cin-xl {escape(__version__)}. Each figure says what it counts beside it,
+and each is tested on a small hand-made return. Working days leave out weekends and England and Wales bank
+holidays.</div></footer>
 </body>
 </html>
 """

@@ -217,7 +217,7 @@ def _breakdown(g: _Grid, name: str, definition: str, value: Breakdown, rows=None
     g.add("Category", "Number", None, "Percent", None, None, kind="header")
     first = g.next_row
     for row in rows if rows is not None else value.rows:
-        label = f"{row.code} {row.label}" if row.code and row.code != row.label else row.label
+        label = f"{row.code} {row.label}" if value.shows_codes and row.code and row.code != row.label else row.label
         g.add(label, row.count, None, _pct(value.share(row)), kind="percent")
     last = g.next_row - 1
     g.add(value.base_label, value.total, kind="total")

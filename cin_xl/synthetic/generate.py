@@ -35,7 +35,8 @@ from cin_xl.census.model import (
     Section47,
     Source,
 )
-from cin_xl.census.spec import CODE_SETS
+from cin_xl.census.spec import CODE_SETS, fields_of
+from cin_xl.census.spec.codesets import SEX_OF_GENDER
 from cin_xl.census.upn import make_upn
 from cin_xl.census.years import CensusYear, in_force
 from cin_xl.synthetic.dates import made
@@ -84,6 +85,7 @@ class _Builder:
         self.factors = [c for c in factors if c != "21"]
         self.disabilities = [c for c in CODE_SETS["Disability"].valid(self.year) if c != "NONE"]
         self.disabilities.sort()
+        self.closed_after_assessment = "RC9" if "RC9" in CODE_SETS["ReasonForClosure"].valid(self.year) else "RC8"
 
     # -- small helpers ---------------------------------------------------------------------------
     def day_between(self, first: date, last: date) -> date:
@@ -134,7 +136,7 @@ class _Builder:
             assessment, done = self.assessment(referral + D * rng.randint(0, 3), ["21"] if no_factors else None)
             ep.assessments = [assessment]
             ep.closure_date = min(done + D * rng.randint(0, 5), self.ref)
-            ep.reason_for_closure = "RC8" if no_factors else "RC9"
+            ep.reason_for_closure = "RC8" if no_factors else self.closed_after_assessment
             return ep
         if kind == "recent":
             ep.assessments = [Assessment(start_date=referral + D)]
@@ -338,6 +340,7 @@ class _Builder:
         )
         first = self.o.first_index
         census = CensusReturn(header=header, children=[self.child(i) for i in range(first, first + self.o.n_children)])
+        fit_to_year(census, self.year)
         if self.o.violations:
             from cin_xl.synthetic.inject import inject
 
@@ -363,6 +366,27 @@ def _trim_after(episode: CINDetails, closure: date) -> None:
 def _code_order(code: str) -> tuple[int, str]:
     digits = "".join(ch for ch in code if ch.isdigit())
     return int(digits or 0), code
+
+
+def set_sex(identifiers: ChildIdentifiers, sex: str, year: CensusYear) -> None:
+    """Give the child ``sex`` (M, F or U) in the item of ``year``: <Sex>, or <GenderCurrent> (1, 2, 0) before it."""
+    if "sex" in {f.name for f in fields_of(ChildIdentifiers, year)}:
+        identifiers.sex, identifiers.gender_current = sex, None
+    else:
+        identifiers.gender_current = {v: k for k, v in SEX_OF_GENDER.items()}[sex]
+        identifiers.sex = None
+
+
+def fit_to_year(census: CensusReturn, year: CensusYear) -> None:
+    """Made with the items of the latest census, the return is given those of ``year``: the child's sex in the
+    item of the year, and no CIN plans before the year they were first collected."""
+    plans = "cin_plans" in {f.name for f in fields_of(CINDetails, year)}
+    for child in census.children:
+        if child.identifiers.sex is not None:
+            set_sex(child.identifiers, child.identifiers.sex, year)
+        if not plans:
+            for episode in child.cin_details:
+                episode.cin_plans = []
 
 
 def generate(n_children: int = 100, year: str | CensusYear = "2026-27", seed: int = 0, *, la_code: str = "873",

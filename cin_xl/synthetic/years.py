@@ -18,7 +18,7 @@ from cin_xl.census.upn import make_upn
 from cin_xl.census.years import CensusYear
 from cin_xl.jobs.rollover import carry_forward
 from cin_xl.synthetic.dates import made
-from cin_xl.synthetic.generate import generate
+from cin_xl.synthetic.generate import generate, set_sex
 from cin_xl.validation.helpers import years_before
 
 D = timedelta(days=1)
@@ -52,7 +52,7 @@ def _move_on(child: Child, year: CensusYear, rng: random.Random, la_code: str) -
     if ids.expected_person_birth_date is not None and made(ids.expected_person_birth_date) <= year.reference_date:
         ids.person_birth_date, ids.expected_person_birth_date = max(made(ids.expected_person_birth_date),
                                                                     year.start), None
-        ids.sex = rng.choice(["M", "F"])
+        set_sex(ids, rng.choice(["M", "F"]), year)
         child.characteristics.disabilities = ["NONE"]
     born = ids.person_birth_date
     if ids.upn_unknown == "UN1" and born is not None and made(born) <= years_before(year.reference_date, 4):

@@ -20,16 +20,21 @@ from cin_xl.validation.catalogue import RuleEntry, catalogue
 from cin_xl.validation.findings import Finding, Severity, locate
 from cin_xl.validation.local import LOCAL_CHECKS, enabled
 from cin_xl.validation.registry import REGISTRY, Check, Family, Hit, checks, implementation, load_rules
-from cin_xl.validation.structural import check_return
+from cin_xl.validation.structural import bad_codes, check_return
 from cin_xl.validation.view import CensusView
 
 __all__ = ["validate", "catalogue", "checks", "implementation", "Check", "Family", "RuleEntry",
            "missing_implementations", "REGISTRY", "LOCAL_CHECKS"]
 
 
-def _finding(entry: RuleEntry, hit: Hit) -> Finding:
+def _finding(entry: RuleEntry, hit: Hit, year: CensusYear) -> Finding:
     child = hit.child.identifiers.la_child_id if hit.child is not None else None
-    finding = Finding(entry.code, entry.severity, entry.message, child=child)
+    message = entry.message
+    if hit.node is not None and hit.fields:
+        wrong = bad_codes(hit.node, hit.fields, year)  # a value that is not a code: said beside the DfE wording
+        if wrong:
+            message = f"{message}{' ' if message.endswith(('.', '?', '!')) else ': '}{'; '.join(wrong)}"
+    finding = Finding(entry.code, entry.severity, message, child=child)
     return locate(finding, hit.node, hit.fields)
 
 
@@ -57,12 +62,12 @@ def _validate(census: CensusReturn, year: CensusYear, options: dict[str, Any] | 
     flagged: set[tuple[int, str]] = set()  # (record, field) already reported by a DfE rule
     wanted = None if only is None else set(only)
     entries = [e for e in catalogue(year).values() if wanted is None or e.code in wanted]
-    with phase("Checking the DfE rules", len(entries)) as step:
+    with phase("Checking the DfE rules", len(entries), f"{len(entries):,} rules") as step:
         for done, entry in enumerate(entries, start=1):
             impl = implementation(entry.code, year)
             if impl is not None:
                 for hit in impl.run(view):
-                    rule_findings.append(_finding(entry, hit))
+                    rule_findings.append(_finding(entry, hit, year))
                     for name in hit.fields:
                         flagged.add((id(hit.node), name))
             step.advance()

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from cin_xl.census.years import CensusYear, in_force
-from cin_xl.errors import UnusableInput
 from cin_xl.validation.findings import Severity
 
 CATALOGUE_FILE = "catalogue.json"
@@ -69,13 +68,28 @@ def wording(rule: dict[str, Any], year: CensusYear) -> dict[str, Any] | None:
     return entry
 
 
+def rules_included(year: CensusYear) -> bool:
+    """Whether the catalogue holds the DfE rules of ``year``. A supported year it does not cover (2020-21,
+    2021-22: the DfE's rules of those years are not published with the reference) is validated by its
+    schema and structural checks only, and every output says so."""
+    return year.label in catalogue_data()["years"]
+
+
+def rules_not_included_note(year: CensusYear) -> str:
+    """The one sentence every output gives for a year whose DfE rules are not included ('' when they are)."""
+    if rules_included(year):
+        return ""
+    return (f"The DfE validation rules of {year.label} are not included in cin-xl: only the census schema and "
+            f"the structural checks were run, so COLLECT may still find errors.")
+
+
 @cache
 def catalogue(year: CensusYear) -> dict[str, RuleEntry]:
+    """The DfE rules of ``year``; none (never another year's) for a year the catalogue does not cover."""
     data = catalogue_data()
-    if year.label not in data["years"]:
-        raise UnusableInput(f"census {year.label} can be read and imported, but validated only in "
-                            f"{', '.join(data['years'])} (no rule catalogue for {year.label})")
     out: dict[str, RuleEntry] = {}
+    if not rules_included(year):
+        return out
     for rule in data["rules"]:
         r = wording(rule, year)
         if r is not None:

@@ -22,6 +22,7 @@ from typing import Any
 
 from cin_xl.census.model import CensusReturn, Child, CINDetails, Node
 from cin_xl.census.open_cases import is_carried, still_open
+from cin_xl.census.spec.codesets import CODE_SETS, SEX_OF_GENDER
 from cin_xl.census.values import is_missing
 from cin_xl.census.years import CensusYear
 from cin_xl.perf import no_gc
@@ -272,14 +273,36 @@ def birth_date_differs(c: Continuity) -> Iterator[Gap]:
     yield from _identity_gaps(c, "person_birth_date", "date of birth")
 
 
+def _sex(identifiers) -> tuple[str, str, str] | None:
+    """(the child's sex by meaning, in <Sex> codes where there is one; the field it came from; as shown), or None
+    when neither <Sex> nor <GenderCurrent> is given."""
+    if not is_missing(identifiers.sex):
+        return str(identifiers.sex), "sex", _shown(identifiers.sex)
+    gender = identifiers.gender_current
+    if is_missing(gender):
+        return None
+    label = CODE_SETS["GenderCurrent"].label(str(gender))
+    return SEX_OF_GENDER.get(str(gender), str(gender)), "gender_current", \
+        f"gender {gender}" + (f" ({label.lower()})" if label else "")
+
+
 @check("C-07", Family.CONTINUITY, "The child's sex differs from last year's return")
 def sex_differs(c: Continuity) -> Iterator[Gap]:
-    """<Sex> is the same as in last year's return. An unborn child's U may become M or F; a return of a
-    year before <Sex> (GenderCurrent) is not compared."""
-    def born_since(before) -> bool:
-        return before.sex == "U" and not is_missing(before.expected_person_birth_date)
-
-    yield from _identity_gaps(c, "sex", "sex", born_since)
+    """<Sex> (<GenderCurrent> up to 2023-24) is the same as in last year's return, compared by meaning across
+    the change: gender 1 and M, 2 and F, 0 and U. Gender 9 (indeterminate) has no counterpart in <Sex> and is
+    reported so that the child's sex is checked. An unborn child's U (gender 0) may become M or F."""
+    for before, now in c.matched:
+        was, is_ = _sex(before.identifiers), _sex(now.identifiers)
+        if was is None or is_ is None or was[0] == is_[0]:
+            continue
+        if was[0] == "U" and not is_missing(before.identifiers.expected_person_birth_date):
+            continue  # born since
+        where = _where(before.identifiers, was[1])
+        if was[1] != is_[1] and was[0] not in CODE_SETS["Sex"].valid(c.year):
+            detail = f"last year {was[2]} ({where}), which has no counterpart in Sex: check the child's sex"
+        else:
+            detail = f"last year {was[2]} ({where})"
+        yield Gap(now.identifiers, (is_[1],), _child_id(now), detail)
 
 
 @check("C-08", Family.CONTINUITY, "The child's UPN differs from last year's return")

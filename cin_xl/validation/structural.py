@@ -31,6 +31,64 @@ def _name(item: Item) -> str:
     return f"{item.label} ({item.xml}{', ' + item.ncode if item.ncode else ''})"
 
 
+#: a code set of at most this many codes is named in full where a value is not one of them; a longer one is
+#: pointed to on the Lists sheet
+SHORT_CODE_SET = 10
+#: a code set this short is named with what each code means
+LABELLED_CODE_SET = 5
+
+
+def not_a_code(item: Item, value: object, valid_codes: frozenset[str], in_workbook: bool) -> str:
+    """What is wrong with a value that is not one of the item's codes, and what to type instead:
+    ``'male' is the name of code M, not the code: type M``; ``'X' is not a code: the codes are M (Male), F
+    (Female) or U (Unknown or unborn)``; for a long code set, where its codes are listed."""
+    codes = [c for c in (item.code_set.codes if item.code_set else ()) if c.code in valid_codes]
+    text = str(value).strip()
+    folded = " ".join(text.split()).casefold()
+    for c in codes:
+        if c.code.casefold() == folded:
+            return f"{quoted_repr(value)} is not a code as written: type {c.code}"
+        if c.label and c.label.casefold() == folded:
+            return f"{quoted_repr(value)} is the name of code {c.code}, not the code: type {c.code}"
+    if len(codes) <= SHORT_CODE_SET:
+        shown = [f"{c.code} ({c.label})" if c.label and len(codes) <= LABELLED_CODE_SET else c.code for c in codes]
+        listed = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " or " + shown[-1]
+        return f"{quoted_repr(value)} is not a code: the codes are {listed}"
+    if in_workbook:
+        return (f"{quoted_repr(value)} is not a code: pick one from the dropdown (the {len(codes)} codes are on the "
+                "Lists sheet)")
+    return (f"{quoted_repr(value)} is not a code: the {len(codes)} codes are on the Lists sheet of the census "
+            "workbook (cin-xl template makes one)")
+
+
+@cache
+def _coded(cls: type, name: str, year: CensusYear) -> tuple[Item, frozenset[str]] | None:
+    """The coded item of field ``name`` of a record class, with its valid codes in ``year``; None otherwise."""
+    for f in fields_of(cls, year):
+        if f.name == name and isinstance(f.spec, Item) and f.spec.kind is Kind.CODE and f.spec.code_set:
+            return f.spec, f.spec.code_set.valid(year)
+    return None
+
+
+def bad_codes(node: Node, fields: tuple[str, ...], year: CensusYear) -> list[str]:
+    """What is wrong with each value of ``fields`` of ``node`` that is not a code (a DfE rule's finding on a
+    coded item says it beside the DfE message): empty where every value is a code, or blank."""
+    out = []
+    in_workbook = node._origin is not None and node._origin.sheet is not None
+    cls: type = node.__class__
+    for name in fields:
+        coded = _coded(cls, name, year)
+        if coded is None:
+            continue
+        item, valid = coded
+        value = getattr(node, name, None)
+        for v in (value if isinstance(value, list) else (value,)):
+            if v is None or v in valid or (isinstance(v, str) and not v.strip()):
+                continue
+            out.append(not_a_code(item, v, valid, in_workbook))
+    return out
+
+
 def _value_problem(item: Item, value: object, valid_codes: frozenset[str] | None,
                    in_workbook: bool = False) -> tuple[str, str] | None:
     kind = item.kind
@@ -41,7 +99,7 @@ def _value_problem(item: Item, value: object, valid_codes: frozenset[str] | None
     if kind is Kind.CODE:
         if valid_codes is None or value in valid_codes:
             return None
-        return CODE, f"{_name(item)}: {quoted_repr(value)} is not a valid code"
+        return CODE, f"{_name(item)}: {not_a_code(item, value, valid_codes, in_workbook)}"
     if kind is Kind.DATETIME and not isinstance(value, datetime):
         return DATE, f"{_name(item)} is not a date and time: {quoted_repr(value)}"
     if kind is Kind.BOOL and not isinstance(value, bool):

@@ -14,6 +14,7 @@ from cin_xl.census.years import CensusYear
 from cin_xl.validation.codes import X_SCHEMA
 from cin_xl.validation.findings import Finding, Severity
 from cin_xl.xml.writer import ExportRefused, to_tree
+from cin_xl.xml.xsd import plain_problem
 
 SCHEMA_PROBLEM = X_SCHEMA
 _EXPECTED = re.compile(r"Expected is (?:one of )?\( ([^)]*) \)")
@@ -116,18 +117,17 @@ def export_problems(exc: ExportRefused, census: CensusReturn, year: CensusYear) 
         while probe and found is None:
             found = where.get(probe)
             probe = probe.rsplit("/", 1)[0] if "/" in probe.strip("/") else ""
-        message = message.replace("{http://www.w3.org/2001/XMLSchema}", "").strip()
-        finding = Finding(SCHEMA_PROBLEM, Severity.ERROR, message, path=path, line=line)
+        finding = Finding(SCHEMA_PROBLEM, Severity.ERROR, plain_problem(path, message, in_order=True), path=path,
+                          line=line)
         if found is not None:
             node, fname = found
             expected = _EXPECTED.search(message)
             missing = expected and "Missing child element" in message
-            if expected and (missing or "not expected" in message):
+            if expected and (missing or "not expected" in message):  # the cell of the item missing
                 names = [n.strip() for n in expected.group(1).split(",")]
                 for f in fields_of(type(node), year):
                     if (f.spec.wrapper or f.spec.xml) in names:
                         fname = f.name
-                        finding.message = f"{f.spec.label} ({f.spec.xml}) is missing or out of place: {message}"
                         break
             origin = node.origin
             if origin is not None and origin.sheet:

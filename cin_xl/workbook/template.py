@@ -39,6 +39,7 @@ from cin_xl import __version__
 from cin_xl.census.spec import CODE_SETS, Kind
 from cin_xl.census.spec.la_codes import LA_CODES
 from cin_xl.census.years import READABLE_YEARS, SUPPORTED_YEARS, CensusYear
+from cin_xl.validation.catalogue import rules_not_included_note
 from cin_xl.validation.findings import Finding
 from cin_xl.workbook.cells import DATE_FORMAT, DATETIME_FORMAT, TEXT_FORMAT, cell_value, needs_text_guard
 from cin_xl.workbook.issues import issue_rows
@@ -111,6 +112,18 @@ def list_name(codeset: str) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
+#: the codes a many-coded column's prompt gives as its example, by code set: real codes of that set
+MANY_CODES_EXAMPLE = {"Disability": ("MOB", "LD"), "AssessmentFactors": ("3B", "4B")}
+
+
+def many_codes_example(item) -> str:
+    """``"MOB, LD"``: codes of the item's own code set, as several are typed in one cell."""
+    codes = MANY_CODES_EXAMPLE.get(item.codeset or "")
+    if codes is None:
+        codes = tuple(c.code for c in item.code_set.codes[:2]) if item.code_set else ()
+    return ", ".join(codes)
+
+
 def _default_guidance(col: Column) -> str:
     kind, many = col.item.kind, col.item.many
     if col.role == LINK and kind is Kind.TEXT:
@@ -122,7 +135,8 @@ def _default_guidance(col: Column) -> str:
     if kind is Kind.DATETIME:
         return "A date and time; left blank, export puts the time of export."
     if kind is Kind.CODE and many:
-        return "Pick one from the list, or type several codes separated by commas (for example MOB, LD)."
+        return ("Pick one from the list, or type several codes separated by commas (for example "
+                f"{many_codes_example(col.item)}).")
     if kind is Kind.CODE:
         return "Pick from the list, or type the code."
     if kind is Kind.BOOL:
@@ -485,6 +499,8 @@ def _start_sheet(wb: Workbook, year: CensusYear) -> None:
     intro = (f"This workbook holds your authority's return for the DfE children in need census {year.label} "
              f"(1 April {year.first} to 31 March {year.first + 1}). It was made by cin-xl {__version__}. Fill it "
              "in, check it, then export the census XML.")
+    if note := rules_not_included_note(year):
+        intro += " " + note
     ws.row_dimensions[2].height = _height(intro, 95)
     ws.append([title])
     ws.append([None, text(intro)])

@@ -128,12 +128,12 @@ def detect_year(root: etree._Element, fallback: CensusYear | None) -> CensusYear
         try:
             return supported(year, readable=True)
         except UnknownYear:
-            raise UnusableInput(f"line {found.sourceline}, /Message/Header/CollectionDetails/Year: census year "
+            raise UnusableInput(f"line {found.sourceline}, header, Year (<Year>): census year "
                                 f"{year.label} cannot be read (readable: {', '.join(READABLE_YEARS)})") from None
     if fallback is not None:
         return fallback
     where = f"line {found.sourceline}, " if found is not None else ""
-    raise UnusableInput(f"{where}/Message/Header/CollectionDetails/Year: the census year is missing or not a "
+    raise UnusableInput(f"{where}header, Year (<Year>): the census year is missing or not a "
                         f"number ({text!r}); give it with --year")
 
 
@@ -281,7 +281,8 @@ def read_xml(source: str | os.PathLike | bytes, year: str | CensusYear | None = 
     reader = _Reader(census_year)
     reader.consume = check_schema
     children = _path(tree.getroot(), ("Children",))
-    with no_gc(), phase("Reading the children", len(children) if children is not None else None) as step:
+    count = f"{len(children):,} children" if children is not None else None
+    with no_gc(), phase("Reading the children", len(children) if children is not None else None, count) as step:
         reader.tick = step.advance
         census = reader.node(CensusReturn, tree.getroot(), f"/{ROOT_ELEMENT}")
     return ReadResult(census, census_year, reader.problems, None if check_schema else tree, name, schema)

@@ -7,6 +7,7 @@ to the rules, which give the DfE rule code and message for them.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from lxml import etree
@@ -143,7 +144,7 @@ def _by_child(root: etree._Element, year: CensusYear) -> list[tuple[int, str, st
     if wrapper is None:
         return None
     children = [el for el in wrapper if isinstance(el.tag, str)]
-    with phase("Checking the census schema", len(children)) as step:
+    with phase("Checking the census schema", len(children), f"{len(children):,} children") as step:
         for i, child in enumerate(children, start=1):
             step.advance()
             check.child(child, i)
@@ -204,3 +205,97 @@ class ChildByChild:
                 path = (f"{at}[{position}]" if self.count > 1 else at) + path
             found.append((line, path, message))
         return before + found + after
+
+
+# ---------------------------------------------------------------------------------------------
+# Schema problems in the census's own words
+# ---------------------------------------------------------------------------------------------
+
+#: libxml2's message: ``Element 'Name': ...`` or ``Element 'Name', attribute 'a': ...`` (a name may carry its namespace)
+_ELEMENT = re.compile(r"Element '(\{[^}]*\})?([^']+)'(?:, attribute '([^']+)')?: (.*)", re.S)
+_ATOMIC = re.compile(r"'(.*)' is not a valid value of the (?:local )?atomic type(?: '(?:xs:)?([^']+)')?\.?", re.S)
+_EXPECTED = re.compile(r"Expected is (?:one of )?\( ([^)]*) \)")
+_FACET = re.compile(r"^\[facet [^]]*\] ")
+#: what a value of each schema type must be, said to people
+TYPE_WORDS = {"date": "is not a date (YYYY-MM-DD)", "dateTime": "is not a date and time (YYYY-MM-DDThh:mm:ss)",
+              "boolean": "is not true or false (true, false, 1 or 0)",
+              "nonNegativeInteger": "is not a whole number, 0 or more", "integer": "is not a whole number"}
+
+
+def _expected(names: str, record: type | None, *, required_only: bool = False) -> str:
+    """``"Referral date (CINreferralDate)"`` for libxml2's ``( CINreferralDate )`` list of element names (with
+    ``required_only``, the required ones of them where there are any: the others were only allowed there)."""
+    from cin_xl.validation.findings import RECORD_NAMES, element_members, item_name
+
+    out = []
+    listed = [raw.strip().rsplit("}", 1)[-1] for raw in names.split(",")]
+    members = element_members(record) if record is not None else {}
+    required = [n for n in listed if n in members and members[n][0].spec.required]
+    for name in required if required_only and required else listed:
+        member = members.get(name)
+        if member is None:
+            out.append(f"<{name}>")
+            continue
+        f, is_wrapper = member
+        if f.is_group:
+            record_name = RECORD_NAMES.get(name)
+            out.append(f"a {record_name} ({name})" if record_name else f"{f.spec.label} ({name})")
+        else:
+            out.append(item_name(f.item, name if is_wrapper else None))
+    return out[0] if len(out) == 1 else ", ".join(out[:-1]) + " or " + out[-1]
+
+
+def plain_problem(path: str, message: str, *, in_order: bool = False) -> str:
+    """A schema problem as libxml2 words it (``Element 'PersonBirthDate': '6th August 2024' is not a valid value of
+    the atomic type 'xs:date'.``) said in the census's terms (``Date of birth (PersonBirthDate) '6th August 2024'
+    is not a date (YYYY-MM-DD)``); the location is the finding's, not repeated here. ``in_order``: the XML was
+    written by export, in the census's order, so an element expected before another is missing, not misplaced."""
+    from cin_xl.validation.findings import place_of
+
+    message = message.replace(f"{{{XS}}}", "").strip()
+    found = _ELEMENT.fullmatch(message)
+    if found is None:
+        return message
+    namespace, element, attribute, rest = found.groups()
+    rest = rest.strip()
+    place = place_of(path) if path else None
+    what = place.name if place is not None and place.words else f"<{element}>"
+    if "No matching global declaration available for the validation root" in rest:
+        if namespace:
+            return (f"The file's <{element}> names the namespace {namespace.strip('{}')}, which census XML does not "
+                    "use: COLLECT reads the elements without a namespace")
+        return f"The file's first element is <{element}>, not <{ROOT_ELEMENT}>: this is not census XML"
+    if attribute:
+        return f"{what} has an attribute {attribute}=, which census XML does not use"
+    atomic = _ATOMIC.fullmatch(rest)
+    if atomic:
+        value, kind = atomic.groups()
+        if value.strip() == "":
+            return f"{what} is empty"
+        return f"{what} '{value}' {TYPE_WORDS.get(kind or '', 'is not a value the census allows here')}"
+    if rest.startswith("[facet 'minLength']"):
+        return f"{what} is empty"
+    expected = _EXPECTED.search(rest)
+    if "Missing child element" in rest:
+        record = place.record if place is not None else None
+        if expected:
+            return f"{_expected(expected.group(1), record, required_only=True)} is missing from {what}: it is required"
+        return f"Something required is missing from {what}"
+    if "This element is not expected" in rest:
+        parent = place_of(path.rsplit("/", 1)[0]) if path and "/" in path.strip("/") else None
+        record = parent.record if parent is not None else None
+        unknown = place is None or place.item is None and place.record is None or what.startswith("<")
+        if unknown:
+            return (f"{what} is not part of the census here" +
+                    (f" ({_expected(expected.group(1), record)} should come here)" if expected else ""))
+        if expected and in_order:
+            return f"{_expected(expected.group(1), record, required_only=True)} is missing: it is required"
+        if expected:
+            return (f"{what} is not expected here: {_expected(expected.group(1), record)} should come first "
+                    "(it is missing, or out of order)")
+        return f"{what} is not expected here: it is repeated, or out of order"
+    if "Element content is not allowed" in rest:
+        return f"{what} holds other elements where a value belongs"
+    if "Character content other than whitespace is not allowed" in rest:
+        return f"{what} holds text where only its items belong"
+    return f"{what}: {_FACET.sub('', rest)}"

@@ -84,7 +84,7 @@ def test_unknown_element(capsys, tmp_path, good_xml):
     data = good_xml.read_bytes().replace(b"<Ethnicity>", b"<Nickname>Bob</Nickname>\n        <Ethnicity>", 1)
     line = data.decode().splitlines().index(next(l for l in data.decode().splitlines() if "Nickname" in l)) + 1
     text = _expect_unusable(capsys, tmp_path, data, f"line {line}", "Nickname")
-    assert "/Message/Children/Child[1]/ChildCharacteristics/Nickname" in text
+    assert f"line {line}, the 1st child, <Nickname>" in text and "/Message" not in text  # no XPath for people
 
 
 def test_impossible_date(capsys, tmp_path, good_xml):
@@ -170,15 +170,39 @@ def test_schema_location_attributes_are_accepted(capsys, tmp_path, good_xml):
     assert run(capsys, "validate", path)[0] == 0
 
 
-def test_a_2023_24_file_is_read_but_not_validated(capsys, tmp_path):
-    from tests.core.test_xml_roundtrip import return_2023_24
-
-    census, old = return_2023_24(10)
+def test_a_2023_24_file_is_validated_with_its_own_rules(capsys, tmp_path):
+    year = CensusYear.parse("2023-24")
+    census = generate(30, year, 4)
+    census.children[0].identifiers.gender_current = "M"  # the Sex code in GenderCurrent: rule 4180 of 2023-24
     path = tmp_path / "old.xml"
-    path.write_bytes(to_xml_bytes(census, old))
-    code, _, err = run(capsys, "validate", path)
-    assert code == 2 and "validated only in 2024-25" in err and "Traceback" not in err
+    path.write_bytes(to_xml_bytes(census, year))
+    code, out, err = run(capsys, "validate", path)
+    assert code == 1 and "4180 error x1: Gender is missing" in out and "not included" not in out
     assert run(capsys, "import", path, "-o", tmp_path / "old.xlsx")[0] == 0
+
+
+@pytest.mark.parametrize("label", ["2020-21", "2021-22"])
+def test_a_year_without_its_dfe_rules_says_so_in_every_output(capsys, tmp_path, label):
+    year = CensusYear.parse(label)
+    census = generate(30, year, 4)
+    census.children[0].identifiers.gender_current = "M"  # caught by the structural checks (code set)
+    path = tmp_path / "old.xml"
+    path.write_bytes(to_xml_bytes(census, year))
+    note = f"The DfE validation rules of {label} are not included in cin-xl"
+    code, out, err = run(capsys, "validate", path, "--report", tmp_path / "f.json")
+    assert code == 1 and note in out and "Traceback" not in err
+    assert {line.split()[0] for line in out.splitlines() if " x" in line and line[:1].isalnum()} <= {"X-CODE"}
+    report = json.loads((tmp_path / "f.json").read_text(encoding="utf-8"))
+    assert report["dfe_rules_included"] is False and note in report["note"]
+    assert {f["code"] for f in report["findings"]} == {"X-CODE"}
+    assert run(capsys, "template", "--year", label, "-o", tmp_path / "t.xlsx")[0] == 0
+    from openpyxl import load_workbook
+
+    wb = load_workbook(tmp_path / "t.xlsx", read_only=True)
+    assert any(note in str(v) for row in wb["Start"].iter_rows(values_only=True) for v in row)
+    wb.close()
+    code, out, _ = run(capsys, "rules", "--year", label)
+    assert code == 0 and note in out
 
 
 def test_wrong_kind_of_file_and_unwritable_places_get_a_message(capsys, tmp_path, good_xml):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pty
+import re
 import select
 import subprocess
 import sys
@@ -47,6 +48,7 @@ def test_terminal_shows_each_step_and_the_file_finished(tmp_path):
                  "Checking every item"):
         assert step in shown, step
     assert "100 children" in shown  # the children counted as the file is read
+    assert re.search(r"Checking the DfE rules.*\b\d+ rules\b", shown)  # a count names its unit
     last = [line for line in shown.replace("\r", "\n").splitlines() if line.strip()][-1]
     assert "out.json is finished and safe to open" in last
     assert " errors, " in out and "Checking" not in out  # the summary on stdout, progress not

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 import pytest
 from openpyxl import load_workbook
 
+from cin_xl.census.open_cases import is_carried
 from cin_xl.census.years import CensusYear
 from cin_xl.cli import main
 from cin_xl.jobs.rollover import FILL_IN, carry_forward
@@ -231,25 +232,63 @@ def test_rollover_refuses_a_return_not_of_the_year_before(last_xml, tmp_path, ca
     assert not (tmp_path / "x.xlsx").exists()
 
 
-def test_rollover_from_2023_24_drops_gender_and_marks_sex(tmp_path, capsys):
+def test_rollover_from_2023_24_carries_gender_into_sex_by_meaning(tmp_path, capsys):
     old = CensusYear.parse("2023-24")
-    census = generate(60, old, seed=6)
-    for child in census.children:  # 2023-24 recorded gender, not sex
-        child.identifiers.gender_current = {"M": "1", "F": "2", "U": "0"}[child.identifiers.sex]
-        child.identifiers.sex = None
+    census = generate(60, old, seed=6)  # 2023-24 records GenderCurrent (1, 2, 0), not Sex
+    genders = {c.identifiers.la_child_id: c.identifiers.gender_current for c in census.children}
+    assert set(genders.values()) <= {"1", "2", "0"} and all(c.identifiers.sex is None for c in census.children)
+    indeterminate = next(c for c in census.children if c.identifiers.gender_current in ("1", "2")
+                         and any(is_carried(e, old.reference_date) for e in c.cin_details))
+    indeterminate.identifiers.gender_current = "9"  # no counterpart in Sex
     last = tmp_path / "2023-24.xml"
     write_xml(census, old, last)
     out = tmp_path / "2024-25.xlsx"
     assert main(["rollover", str(last), "-o", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "Retired in 2024-25, dropped: Gender" in printed and "New in 2024-25, to fill in: Sex" in printed
-    filled = _fill_in(out, CensusYear.parse("2024-25"))
     wb = load_workbook(out, read_only=True)
-    n_children = sum(1 for r in wb["Children"].iter_rows(min_row=2, values_only=True) if r[0])
-    assert filled >= n_children > 0
+    rows = list(wb["Children"].iter_rows(values_only=True))
+    head = [norm_header(h) for h in rows[0]]
+    sexes = {r[0]: r[head.index(norm_header("Sex"))] for r in rows[1:] if r[0]}
+    wb.close()
+    assert sexes and all(sexes[i] == {"1": "M", "2": "F", "0": "U"}[genders[i]] for i in sexes
+                         if i != indeterminate.identifiers.la_child_id)
+    assert sexes[indeterminate.identifiers.la_child_id] is None  # 9: left to fill in, and marked
+    _fill_in(out, CensusYear.parse("2024-25"))  # a person fills in each cell marked FILL-IN: F for that child
+    wb = load_workbook(out, read_only=True)
+    assert [r[head.index(norm_header("Sex"))] for r in wb["Children"].iter_rows(values_only=True)
+            if r[0] == indeterminate.identifiers.la_child_id] == ["F"]
+    wb.close()
     report = validate_file(out, previous=last)
     assert [str(f) for f in report.findings if f.severity is Severity.ERROR] == []
-    assert _continuity(report.findings) == []
+    [gap] = _continuity(report.findings)  # gender 9 last year, F now: no counterpart, said so
+    assert gap.code == "C-07" and gap.child == indeterminate.identifiers.la_child_id
+    assert "gender 9 (indeterminate)" in gap.message and "no counterpart in Sex" in gap.message
+
+
+def test_continuity_compares_gender_and_sex_by_meaning():
+    last_year, year = CensusYear.parse("2023-24"), CensusYear.parse("2024-25")
+    last, this = generate_years(40, last_year, seed=3)
+    assert check_continuity(this, last, year) == []  # 1 and M, 2 and F, 0 and U are the same
+    by_id = {c.identifiers.la_child_id: c for c in last.children}
+    child = next(c for c in this.children if c.identifiers.la_child_id in by_id
+                 and c.identifiers.sex in ("M", "F"))
+    child.identifiers.sex = "F" if child.identifiers.sex == "M" else "M"
+    [gap] = check_continuity(this, last, year)
+    was = by_id[child.identifiers.la_child_id].identifiers.gender_current
+    assert gap.code == "C-07" and f"last year gender {was} (" in gap.message and "counterpart" not in gap.message
+
+
+def test_continuity_compares_gender_with_gender_between_two_gendercurrent_years():
+    last_year, year = CensusYear.parse("2022-23"), CensusYear.parse("2023-24")
+    last, this = generate_years(40, last_year, seed=5)
+    assert all(c.identifiers.sex is None for c in this.children)
+    assert check_continuity(this, last, year) == []
+    by_id = {c.identifiers.la_child_id for c in last.children}
+    child = next(c for c in this.children if c.identifiers.la_child_id in by_id
+                 and c.identifiers.gender_current in ("1", "2"))
+    child.identifiers.gender_current = "9"
+    assert [f.code for f in check_continuity(this, last, year)] == ["C-07"]
 
 
 def test_validate_previous_in_reports(rolled, last_xml, tmp_path, capsys):

@@ -135,10 +135,13 @@ def test_quoting_helpers():
 def test_a_check_of_ours_that_fired_twice_is_headed_by_its_message():
     import cin_xl.validation.continuity  # noqa: F401 - registers the C- checks
 
-    twice = [Finding("C-03", Severity.QUERY, f"A continuing episode's referral date differs: {n}") for n in (1, 2)]
+    message = "A continuing episode's referral date differs from last year's return"
+    twice = [Finding("C-03", Severity.QUERY, f"{message}: last year {n}/04/2025 (line {n})") for n in (1, 2)]
     [(code, _, heading, group)] = grouped(twice)
-    assert code == "C-03" and len(group) == 2
-    assert heading == "A continuing episode's referral date differs from last year's return"
+    assert code == "C-03" and len(group) == 2 and heading == message
+    # messages that share nothing: our own code is headed by what it means, not by the code
+    apart = [Finding("C-03", Severity.QUERY, text) for text in ("one thing", "another")]
+    assert grouped(apart)[0][2] == message
 
 
 @pytest.mark.parametrize("typed_text", ["A_x0001_B", "ID_x0002_X"])

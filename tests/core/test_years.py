@@ -22,7 +22,7 @@ def test_default_year_is_the_one_containing_today_clamped_to_supported():
     assert default_year(date(2026, 11, 25)).label == "2026-27"
     assert default_year(date(2026, 3, 31)).label == "2025-26"
     assert default_year(date(2030, 1, 1)).label == "2026-27"
-    assert default_year(date(2010, 1, 1)).label == "2024-25"
+    assert default_year(date(2010, 1, 1)).label == "2020-21"
 
 
 def test_in_force_ranges():
@@ -31,6 +31,8 @@ def test_in_force_ranges():
 
 
 def test_supported_years():
+    assert [supported(y).label for y in ("2020-21", "2023-24", "2026-27")] == ["2020-21", "2023-24", "2026-27"]
     assert supported("2023-24", readable=True).label == "2023-24"
-    with pytest.raises(UnknownYear):
-        supported("2023-24")
+    for label in ("2019-20", "2027-28"):
+        with pytest.raises(UnknownYear):
+            supported(label, readable=True)

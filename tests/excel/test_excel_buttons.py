@@ -357,3 +357,13 @@ def test_the_refusal_names_the_first_foreign_cell_row_by_row(validated, tmp_path
         message = run_excel_function(job, noted).value.message
         assert message.startswith(f"'Children'!{ws.cell(12, issues).coordinate} holds 'asked the GP'")
         assert message.endswith("(2 other cells too)")
+
+
+@pytest.mark.parametrize("label,said", [("2021-22", True), ("2022-23", False)])
+def test_validate_button_says_when_the_years_dfe_rules_are_not_included(label, said, tmp_path):
+    year = CensusYear.parse(label)
+    source = tmp_path / "census.xlsx"
+    write_workbook(source, generate(20, year, 3), year)
+    result = run_excel_function(excel.validate, source, tmp_path / "validated.xlsx")
+    assert result.value.errors == 0  # a small return may draw a return-level query (2887Q) where rules run
+    assert (f"The DfE validation rules of {label} are not included" in result.value.message) is said

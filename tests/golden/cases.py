@@ -1,6 +1,6 @@
 """Golden results: what the code gives on fixed census files, to show that speed work changes nothing.
 
-``python -m tests.golden.cases`` (from the repository root) writes, for a clean and a messy return
+``python -m tests.golden.cases [CASE ...]`` (from the repository root) writes, for a clean and a messy return
 of every readable year, the input XML (``<case>.xml``) and what the code made of it: the findings of
 ``validate`` on the XML and on the imported workbook, the workbook's values, and the XML exported
 from that workbook (``<case>.json``, ``<case>.export.xml`` where it differs from the input). It was run once, before the speed work,
@@ -26,6 +26,10 @@ CHILDREN = 100
 EXPORTED_AT = datetime(2026, 4, 20, 10, 0)
 
 
+#: cases written when the generator did not yet know their year: made from the next year's return
+MADE_FROM_NEXT_YEAR = ("2023-24",)
+
+
 def cases() -> list[str]:
     return [f"{year}-{kind}" for year in READABLE_YEARS for kind in ("clean", "messy")]
 
@@ -35,7 +39,7 @@ def input_xml(case: str) -> bytes:
     year, kind = case.rsplit("-", 1)
     mistakes = 0.85 if kind == "messy" else 0.0
     old = CensusYear.parse(year)
-    if year not in READABLE_YEARS[1:]:  # a year before the generator's: made from the next year's return
+    if year in MADE_FROM_NEXT_YEAR:
         census = generate(CHILDREN, "2024-25", seed=7, mistakes=mistakes)
         census.header.collection_details.year = old.xml_year
         census.header.collection_details.reference_date = old.reference_date
@@ -92,10 +96,11 @@ def results(xml_path: Path, tmp: Path) -> tuple[dict, bytes | None]:
     return out, to_xml_bytes(census, year, check=False)
 
 
-def write() -> None:
+def write(only: list[str] | None = None) -> None:
+    """Write the files of every case, or of the cases named (a year new to the code, without touching the rest)."""
     import tempfile
 
-    for case in cases():
+    for case in only or cases():
         xml_path = HERE / f"{case}.xml"
         xml_path.write_bytes(input_xml(case))
         with tempfile.TemporaryDirectory() as tmp:
@@ -110,4 +115,6 @@ def write() -> None:
 
 
 if __name__ == "__main__":
-    write()
+    import sys
+
+    write(sys.argv[1:])

@@ -5,6 +5,7 @@ initial conference, child protection plan with reviews, a CIN plan after the CP 
 pre-proceedings. The second (open, the latest) has an assessment under way.
 Child B2: unborn, one referral with no further action, closed the same day.
 
+Each year's items: GenderCurrent (1, 2, 0) where the year has no Sex, no CIN plan where it has none.
 Tests copy it with ``base_return(year)`` and change one thing; ``ep(census, 0, 0)`` etc. reach in.
 """
 
@@ -29,6 +30,7 @@ from cin_xl.census.model import (
 )
 from cin_xl.census.upn import make_upn
 from cin_xl.census.years import CensusYear
+from cin_xl.synthetic.generate import fit_to_year
 
 D = timedelta(days=1)
 
@@ -91,7 +93,9 @@ def base_return(label: str = "2026-27") -> CensusReturn:
         source=Source(lea="202", software_code="cin-xl", release="test", serial_no="001",
                       date_time=datetime(year.first + 1, 4, 2, 9, 0)),
     )
-    return CensusReturn(header=header, children=[a1, b2])
+    census = CensusReturn(header=header, children=[a1, b2])
+    fit_to_year(census, year)  # GenderCurrent before Sex (2024-25), no CIN plans before 2021-22
+    return census
 
 
 def ep(census: CensusReturn, child: int = 0, episode: int = 0) -> CINDetails:

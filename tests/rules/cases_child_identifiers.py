@@ -68,18 +68,24 @@ def _former_upn_bad(census):
 # --- Sex ---
 
 
-def _children_with_one_unrecorded_sex(total):
+def _children_with_one_unrecorded_sex(total, item="sex", male="M", unrecorded="U"):
     def change(census):
         first = census.children[0]
         for i in range(total - 2):
             census.children.append(Child(
-                identifiers=ChildIdentifiers(la_child_id=f"X{i}", sex="M", person_birth_date=date(2015, 1, 1)),
+                identifiers=ChildIdentifiers(la_child_id=f"X{i}", person_birth_date=date(2015, 1, 1),
+                                             **{item: male}),
                 characteristics=ChildCharacteristics(ethnicity="WBRI", disabilities=["NONE"]),
                 cin_details=[CINDetails(referral_date=first.cin_details[1].referral_date, referral_source="6",
                                         referral_nfa=False)],
             ))
-        _a1(census).sex = "U"
+        setattr(_a1(census), item, unrecorded)
     return change
+
+
+#: the catalogued years with <Sex>, and those with <GenderCurrent> (1 male, 2 female, 0 not recorded or unborn)
+SEX_YEARS = ("2024-25", "2025-26", "2026-27")
+GENDER_YEARS = ("2022-23", "2023-24")
 
 
 # --- Dates ---
@@ -154,13 +160,13 @@ def _no_episodes(census):
     census.children[1].cin_details = []
 
 
-def _a1_no_upn(upn_unknown=None, born_offset_days=None):
+def _a1_no_upn(upn_unknown=None, born_offset_days=None, years=4):
     def change(census):
         ids = _a1(census)
         ids.upn, ids.upn_unknown = None, upn_unknown
         if born_offset_days is not None:
             ref = _ref(census)
-            ids.person_birth_date = date(ref.year - 4, ref.month, ref.day) + born_offset_days * D
+            ids.person_birth_date = date(ref.year - years, ref.month, ref.day) + born_offset_days * D
     return change
 
 
@@ -185,13 +191,24 @@ CASES = [
     Case("1570", _set(_a1, la_child_id="A" * 21), _set(_a1, la_child_id="A" * 20), expect=1),
     Case("1580", _set(_a1, la_child_id="A-1"), _set(_a1, la_child_id="aB09"), expect=1),
     Case("1580", _set(_a1, la_child_id="A 1"), note="space", expect=1),
-    Case("2886Q", _children_with_one_unrecorded_sex(49), _children_with_one_unrecorded_sex(50), expect=1),
+    Case("2886Q", _children_with_one_unrecorded_sex(49), _children_with_one_unrecorded_sex(50), expect=1,
+         years=SEX_YEARS),
     Case("2886Q", _set(_a1, sex=None), _set(_a1, sex="U", expected_person_birth_date=date(2000, 1, 1)),
-         note="missing", expect=1),
+         note="missing", expect=1, years=SEX_YEARS),
+    Case("2886Q", _children_with_one_unrecorded_sex(49, "gender_current", "1", "0"),
+         _children_with_one_unrecorded_sex(50, "gender_current", "1", "0"), note="gender", expect=1,
+         years=GENDER_YEARS),
+    Case("2886Q", _set(_a1, gender_current=None),
+         _set(_a1, gender_current="0", expected_person_birth_date=date(2000, 1, 1)),
+         note="gender-missing", expect=1, years=GENDER_YEARS),
     Case("4008", _death_relative_to_plan("start_date", -1), _death_relative_to_plan("start_date", 0), expect=1),
     Case("4009Q", _death_relative_to_plan("end_date", -1), _death_relative_to_plan("end_date", 0), expect=1),
-    Case("4180", _set(_a1, sex="X"), _set(_a1, sex="M"), expect=1),
-    Case("4180", _set(_a1, sex=None), note="missing", expect=1),
+    Case("4180", _set(_a1, sex="X"), _set(_a1, sex="M"), expect=1, years=SEX_YEARS),
+    Case("4180", _set(_a1, sex=None), note="missing", expect=1, years=SEX_YEARS),
+    Case("4180", _set(_a1, sex="2"), _set(_a1, sex="F"), note="gender-code", expect=1, years=SEX_YEARS),
+    Case("4180", _set(_a1, gender_current="F"), _set(_a1, gender_current="9"), note="gender", expect=1,
+         years=GENDER_YEARS),
+    Case("4180", _set(_a1, gender_current=None), note="gender-missing", expect=1, years=GENDER_YEARS),
     Case("8500", _set(_a1, la_child_id=None), _set(_a1, la_child_id="Z9"), expect=1),
     Case("8500", _set(_a1, la_child_id=" "), note="blank", expect=1),
     Case("1530", _set(_a1, upn="A2"), _set(_a1, upn=make_upn("943", 1234567890)), note="short", expect=1),
@@ -206,10 +223,19 @@ CASES = [
     Case("8545Q", _death_relative_to_start(-1), _death_relative_to_start(0), expect=1),
     Case("8545Q", _death_at_ref_plus_one, _set(_a1, person_death_date=None), note="after", expect=1),
     Case("8590", _no_episodes, expect=1),
-    Case("8750", _set(_b2, sex="F"), _set(_b2, sex="F", person_birth_date=date(2000, 1, 1)), expect=1),
+    Case("8750", _set(_b2, sex="F"), _set(_b2, sex="F", person_birth_date=date(2000, 1, 1)), expect=1,
+         years=SEX_YEARS),
+    Case("8750", _set(_b2, gender_current="2"), _set(_b2, gender_current="2", person_birth_date=date(2000, 1, 1)),
+         note="gender", expect=1, years=GENDER_YEARS),
     Case("8770Q", _a1_no_upn(), _a1_no_upn("UN2"), expect=1),
-    Case("8770Q", _a1_no_upn("UN1"), _a1_no_upn_all_nfa, note="UN1", expect=1),
-    Case("8770Q", _a1_no_upn("XX9", born_offset_days=0), _a1_no_upn(born_offset_days=1), note="age", expect=1),
+    Case("8770Q", _a1_no_upn("UN1"), _a1_no_upn_all_nfa, note="UN1", expect=1, years=SEX_YEARS),
+    Case("8770Q", _a1_no_upn("XX9", born_offset_days=0), _a1_no_upn(born_offset_days=1), note="age", expect=1,
+         years=SEX_YEARS),
+    # up to 2023-24: a child more than 6 years old (born before the reference date 6 years back), UN1 accepted
+    Case("8770Q", _a1_no_upn("XX9", born_offset_days=-1, years=6), _a1_no_upn(born_offset_days=0, years=6),
+         note="age-6", expect=1, years=GENDER_YEARS),
+    Case("8770Q", _a1_no_upn(born_offset_days=-1, years=6), _a1_no_upn("UN1", born_offset_days=-1, years=6),
+         note="UN1-accepted", expect=1, years=GENDER_YEARS),
     Case("8772", _set(_a1, upn_unknown="UN7"), _set(_b2, upn_unknown="UN7"), expect=1),
     Case("8775Q", _born_before_25_years(-1), _born_before_25_years(0), expect=1),
     Case("8775Q", _born_before_25_years(-2), _born_before_25_years(-2, close_second_on_birthday=True),

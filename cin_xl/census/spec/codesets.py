@@ -88,7 +88,8 @@ CODE_SETS: dict[str, CodeSet] = {
             ("5A", "LA services: social care (for example adult social care)"),
             ("5B", "LA services: other internal"),
             ("5C", "LA services: external (another LA's adult social care)"),
-            ("5D", "LA services: early help"), ("6", "Police"),
+        ) + (Code("5D", "LA services: early help", since="2022-23"),) + _codes(
+            ("6", "Police"),
             ("7", "Other legal agency (courts, probation, immigration, CAFCASS, prison)"),
             ("8", "Other (children's centres, independent providers, voluntary organisations)"),
             ("9", "Anonymous"), ("10", "Unknown"),
@@ -105,8 +106,7 @@ CODE_SETS: dict[str, CodeSet] = {
             ("RC6", "Transferred to adult social care"),
             ("RC7", "Services ceased for any other reason, including child no longer in need"),
             ("RC8", "Case closed after assessment, no further action"),
-            ("RC9", "Case closed after assessment, referred to early help"),
-        )),
+        ) + (Code("RC9", "Case closed after assessment, referred to early help", since="2022-23"),)),
         CodeSet("CategoryOfAbuse", _codes(
             ("NEG", "Neglect"), ("PHY", "Physical abuse"), ("SAB", "Sexual abuse"),
             ("EMO", "Emotional abuse"), ("MUL", "Multiple/not recommended"),
@@ -141,14 +141,17 @@ CODE_SETS: dict[str, CodeSet] = {
             ),
             # 18A and 19A were split into child-on-child / adult-on-child; still accepted, but queried
             Code("18A", "Physical abuse (old code: use 18B or 18C)", deprecated=True),
-            *_codes(("18B", "Physical abuse: child on child"), ("18C", "Physical abuse: adult on child")),
+            # 18B/18C and 19B/19C from 2020-21, the first census year cin-xl knows
+            Code("18B", "Physical abuse: child on child", since="2020-21"),
+            Code("18C", "Physical abuse: adult on child", since="2020-21"),
             Code("19A", "Sexual abuse (old code: use 19B or 19C)", deprecated=True),
+            Code("19B", "Sexual abuse: child on child", since="2020-21"),
+            Code("19C", "Sexual abuse: adult on child", since="2020-21"),
             *_codes(
-                ("19B", "Sexual abuse: child on child"), ("19C", "Sexual abuse: adult on child"),
                 ("20", "Other"), ("21", "No factors identified (only on its own)"),
                 ("22A", "Female genital mutilation"), ("23A", "Abuse linked to faith or belief"),
-                ("24A", "Child criminal exploitation"),
             ),
+            Code("24A", "Child criminal exploitation", since="2021-22"),
         )),
         CodeSet("Sex", (
             Code("M", "Male", since="2024-25"), Code("F", "Female", since="2024-25"),
@@ -179,3 +182,7 @@ CODE_SETS: dict[str, CodeSet] = {
         )),
     ]
 }
+
+#: <GenderCurrent> (up to 2023-24) codes and the <Sex> code (from 2024-25) of the same meaning, for comparing and
+#: carrying a child's sex across the change. 9 (indeterminate) has no counterpart in <Sex>.
+SEX_OF_GENDER: dict[str, str] = {"1": "M", "2": "F", "0": "U"}

@@ -52,3 +52,14 @@ def output_arg(args: argparse.Namespace, kind: str, *inputs, path=None) -> Path:
     from cin_xl.safety.outputs import check_output
 
     return check_output(args.output if path is None else path, kind, inputs=inputs, force=args.force)
+
+
+def say_unsaved_edits(path: str | Path) -> None:
+    """Once, on stderr: a workbook open in Excel is read as last saved."""
+    import sys
+
+    from cin_xl.jobs.load import unsaved_edits_note
+
+    note = unsaved_edits_note(path)
+    if note:
+        print(f"cin-xl: note: {note}", file=sys.stderr)

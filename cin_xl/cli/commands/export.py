@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cin_xl.cli.commands import add_output, add_year, input_file, output_arg
+from cin_xl.cli.commands import add_output, add_year, input_file, output_arg, say_unsaved_edits
 from cin_xl.validation.codes import X_READ
 from cin_xl.validation.findings import Severity, plural
 
@@ -36,6 +36,7 @@ def run(args: argparse.Namespace) -> int:
 
     check_source(args.workbook)
     output = output_arg(args, "xml", args.workbook)
+    say_unsaved_edits(args.workbook)
     exported = export_file(args.workbook, args.year, allow_errors=args.allow_errors)
     for f in exported.findings:  # how the workbook was read (a column taken under another name, ...)
         if f.code == X_READ and f.severity is Severity.QUERY:

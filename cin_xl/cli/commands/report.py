@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import cast
 
-from cin_xl.cli.commands import add_force, add_year, input_file, output_arg
+from cin_xl.cli.commands import add_force, add_year, input_file, output_arg, say_unsaved_edits
 from cin_xl.validation.findings import plural, totals_text
 
 NAME = "report"
@@ -14,6 +14,8 @@ HELP = "key figures of a census XML file or a workbook (counts, timeliness, brea
 
 def add_arguments(p) -> None:
     p.add_argument("file", type=Path, help="census XML (.xml) or workbook (.xlsx, .xlsm)")
+    p.add_argument("more", type=Path, nargs="*", metavar="FILE",
+                   help="returns of other census years: a trends page of the key figures year by year")
     p.add_argument("-o", "--output", type=Path, metavar="REPORT.html",
                    help="where to write the report, *.html (default: FILE's name with -figures.html, next to it); "
                         "*.csv writes the child-level lists instead, all in one CSV")
@@ -33,8 +35,15 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
-    from cin_xl.jobs.report import list_paths, report
+    from cin_xl.jobs.report import list_paths, report, trends
     from cin_xl.safety.outputs import OutputRefused, check_output
+
+    if args.more:
+        files = [args.file, *args.more]
+        output = output_arg(args, "html", *files, path=args.output or args.file.with_name("trends.html"))
+        years = [f.year.label for f in trends(files, output)]
+        print(f"Trends of {len(years)} census years ({', '.join(years)}): {output}")
+        return 0
 
     path = args.output or args.file.with_name(f"{args.file.stem}-figures.html")
     as_csv = path.suffix.lower() == ".csv"
@@ -45,6 +54,7 @@ def run(args) -> int:
                                 "nothing was written")
         for list_path in list_paths(args.lists):
             check_output(list_path, "report", inputs=(args.file, args.previous, output), force=args.force)
+    say_unsaved_edits(args.file)
     done = report(args.file, output, args.year, check=not args.no_checks,
                   options={"local_checks": not args.no_local}, previous=args.previous, lists_folder=args.lists)
     figures = done.figures

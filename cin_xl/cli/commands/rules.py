@@ -18,6 +18,7 @@ def add_arguments(p) -> None:
 
 def run(args) -> int:
     from cin_xl.validation import Family, catalogue, checks, implementation
+    from cin_xl.validation.catalogue import rules_included, rules_not_included_note
 
     year = year_arg(args)
     entries = list(catalogue(year).values())
@@ -36,7 +37,8 @@ def run(args) -> int:
             return [{"code": c.code, "severity": str(c.severity), "message": c.message, "condition": c.condition}
                     for c in own[family]]
 
-        print(json.dumps({"year": year.label, "rules": out,
+        print(json.dumps({"year": year.label, "dfe_rules_included": rules_included(year),
+                          "note": rules_not_included_note(year) or None, "rules": out,
                           "structural": listed(Family.STRUCTURAL), "local": listed(Family.LOCAL),
                           "continuity": listed(Family.CONTINUITY), "fill_in": listed(Family.FILL_IN),
                           "checks": [{"code": c.code, "family": str(c.family), "severity": str(c.severity),
@@ -45,6 +47,8 @@ def run(args) -> int:
                          indent=1, ensure_ascii=False))
         return 0
     print(f"Census {year.label}: {len(entries)} DfE rules")
+    if note := rules_not_included_note(year):
+        print(note)
     for e in entries:
         scope = " (whole return)" if e.scope == "return" else ""
         print(f"{e.code:>6}  {e.severity:<5}  {e.module:<20}  {e.message}{scope}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cin_xl.cli.commands import add_force, add_year, input_file, output_arg
+from cin_xl.cli.commands import add_force, add_year, input_file, output_arg, say_unsaved_edits
 
 NAME = "validate"
 HELP = "check a census XML file or a workbook against the census schema and every DfE rule"
@@ -17,6 +17,8 @@ def add_arguments(p) -> None:
     p.add_argument("--report", type=Path, metavar="OUT.json|OUT.csv", help="write every finding to this file")
     add_force(p)
     p.add_argument("--examples", type=int, default=3, help="examples shown per rule (default 3)")
+    p.add_argument("--verbose", "-v", action="store_true",
+                   help="list every finding of every rule (by default the largest rules show a few examples each)")
     p.add_argument("--no-local", action="store_true", help="skip the local LA- checks")
     p.add_argument("--previous", type=Path, metavar="LAST.xml",
                    help="last year's census XML: add the continuity checks (codes C-) against it")
@@ -26,6 +28,7 @@ def add_arguments(p) -> None:
 
 def run(args) -> int:
     from cin_xl.errors import UnusableInput
+    from cin_xl.jobs.load import unsaved_edits_note
     from cin_xl.jobs.validate import validate_file
     from cin_xl.progress import phase
     from cin_xl.safety.outputs import refuse_inputs
@@ -36,15 +39,22 @@ def run(args) -> int:
     options = {"local_checks": not args.no_local}
     fingerprint = None
     if args.annotate and args.file.exists():
+        from cin_xl.workbook.annotate import check_writable
         from cin_xl.workbook.package.write import Fingerprint
 
+        check_writable(args.file)  # open in Excel, or read-only: said before any work, not after it
         fingerprint = Fingerprint.of(args.file)  # annotate writes only if the file is still this one
+    else:
+        say_unsaved_edits(args.file)
     report = validate_file(args.file, args.year, options=options, previous=args.previous)
-    print(report.text(examples=args.examples))
+    print(report.text(examples=args.examples, verbose=args.verbose))
     if report_path:
         refuse_inputs(report_path, report.loaded.inputs)  # and the return the workbook names, now it is known
         report.write(report_path)
-        print(f"\nFull report: {report_path}")
+        print(f"Full report: {report_path}")
+    if report.findings and not args.annotate:
+        print(next_step(args.file, report_path, workbook=report.loaded.workbook is not None,
+                        open_elsewhere=unsaved_edits_note(args.file) is not None))
     exit_code = report.exit_code
     if args.annotate:
         from cin_xl.jobs.annotate import prepare
@@ -57,5 +67,27 @@ def run(args) -> int:
             del read
             del report  # the return read is no longer needed: its memory is free before the sheets are parsed
             annotation.write()
-        print(f"\nMarked the findings in {args.file}: highlighted cells, Issues columns, Issues and Summary sheets.")
+        print(f"Marked the findings in {args.file}: highlighted cells, Issues columns, Issues and Summary sheets.")
     return exit_code
+
+
+def next_step(path: Path, report_path: Path | None, *, workbook: bool, open_elsewhere: bool = False) -> str:
+    """What to do with the findings: mark them in the workbook (or see census XML as one), have the full list."""
+    name = quoted(path)
+    if workbook:
+        close = " (save and close it first)" if open_elsewhere else ""
+        steps = [(f"cin-xl validate {name} --annotate", f"marks each finding in the workbook{close}")]
+    else:
+        steps = [(f"cin-xl import {name} -o {quoted(path.with_suffix('.xlsx'))}",
+                  "makes a workbook of the return, to correct and mark")]
+    if report_path is None:
+        steps.append((f"cin-xl validate {name} --report findings.csv", "lists every finding in a file"))
+    width = max(len(command) for command, _ in steps)
+    return "\n".join(f"{'Next:' if i == 0 else '':<6}{command:<{width}}  {what}"
+                     for i, (command, what) in enumerate(steps))
+
+
+def quoted(path: Path) -> str:
+    """A path as typed on a command line: quoted if it holds a space."""
+    text = str(path)
+    return f'"{text}"' if any(c.isspace() for c in text) else text

@@ -102,7 +102,7 @@ def age_band(identifiers: ChildIdentifiers, ref: date) -> str:
 def _age_band(x: Facts) -> Breakdown:
     counts = Counter(age_band(c.identifiers, x.ref) for c in x.view.children)
     return Breakdown(tuple(Category(k, label, counts.get(k, 0)) for k, label in AGE_BANDS
-                           if k != "unknown" or counts.get(k)))
+                           if k != "unknown" or counts.get(k)), shows_codes=False)
 
 
 @figure("sex", "Children by sex", BREAKDOWNS, """

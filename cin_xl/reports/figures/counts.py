@@ -98,19 +98,22 @@ def _initial_conferences(x: Facts) -> int:
 
 
 @figure("cin_plans_started", "CIN plans started", COUNTS, """
-    CIN plans whose start date is in the year.""")
+    CIN plans whose start date is in the year.""",
+        needs=(CINDetails, "cin_plans"))
 def _cin_plans_started(x: Facts) -> int:
     return x.count_in_year(p.start_date for _, _, p in x.view.cin_plans)
 
 
 @figure("cin_plans_ended", "CIN plans ended", COUNTS, """
-    CIN plans whose end date is in the year.""")
+    CIN plans whose end date is in the year.""",
+        needs=(CINDetails, "cin_plans"))
 def _cin_plans_ended(x: Facts) -> int:
     return x.count_in_year(p.end_date for _, _, p in x.view.cin_plans)
 
 
 @figure("cin_plans_open", "CIN plans open at 31 March", COUNTS, """
-    CIN plans that started on or before 31 March and have no end date on or before 31 March.""")
+    CIN plans that started on or before 31 March and have no end date on or before 31 March.""",
+        needs=(CINDetails, "cin_plans"))
 def _cin_plans_open(x: Facts) -> int:
     return sum(1 for _, _, p in x.view.cin_plans if x.open_at_ref(p.start_date, p.end_date))
 

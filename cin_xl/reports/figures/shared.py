@@ -64,6 +64,9 @@ class Breakdown:
     #: categories): how many records, and what they are
     base: int | None = None
     base_label: str = "Total"
+    #: the categories' codes are the census's own, shown beside their labels; False where they are keys
+    #: of ours (age bands: "under1"), which people see only as the labels
+    shows_codes: bool = True
 
     @property
     def total(self) -> int:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from cin_xl.census.model import Child
+from cin_xl.census.model import Child, ChildIdentifiers
+from cin_xl.census.spec import fields_of
+from cin_xl.census.spec.codesets import SEX_OF_GENDER
 from cin_xl.census.upn import check_letter
 from cin_xl.census.values import is_missing
 from cin_xl.synthetic.dates import made
@@ -131,15 +133,25 @@ def _duplicate_child_id(pick: Picker) -> Injected:
     return Injected("8510", la_id(second), second.identifiers, ("la_child_id",))
 
 
+def _sex_item(pick: Picker) -> tuple[str, dict[str, str]]:
+    """The item holding the child's sex in the picker's year (<Sex>, or <GenderCurrent> before it), and its
+    code for each <Sex> code (M, F, U)."""
+    if "sex" in {f.name for f in fields_of(ChildIdentifiers, pick.year)}:
+        return "sex", {code: code for code in SEX_OF_GENDER.values()}
+    return "gender_current", {sex: gender for gender, sex in SEX_OF_GENDER.items()}
+
+
 @injector("2886Q")
 def _sex_unknown_for_many(pick: Picker) -> Injected:
-    """An extract that defaults Sex to U: more than 2% of the children (not unborn) have no sex recorded."""
+    """An extract that defaults Sex to U (GenderCurrent to 0): more than 2% of the children (not unborn) have
+    no sex recorded."""
     children = pick.census.children
     if not children:
         raise NoCandidate
+    item, code = _sex_item(pick)
 
     def unrecorded(c: Child) -> bool:
-        return (is_missing(c.identifiers.sex) or c.identifiers.sex in ("U", "0")) \
+        return (is_missing(getattr(c.identifiers, item)) or getattr(c.identifiers, item) in ("U", "0")) \
             and is_missing(c.identifiers.expected_person_birth_date)
 
     count = sum(1 for c in children if unrecorded(c))
@@ -147,8 +159,9 @@ def _sex_unknown_for_many(pick: Picker) -> Injected:
     for child in pick.unused():
         if need <= 0:
             break
-        if child.identifiers.sex in ("M", "F") and is_missing(child.identifiers.expected_person_birth_date):
-            child.identifiers.sex = "U"
+        if getattr(child.identifiers, item) in (code["M"], code["F"]) \
+                and is_missing(child.identifiers.expected_person_birth_date):
+            setattr(child.identifiers, item, code["U"])
             pick.claim(child)
             need -= 1
     if need > 0:
@@ -157,19 +170,22 @@ def _sex_unknown_for_many(pick: Picker) -> Injected:
 
 
 @injector("4180")
-def _sex_as_old_gender_code(pick: Picker) -> Injected:
-    """Sex given with the old GenderCurrent code, 1 for male."""
-    child = pick.child(lambda c: birth_date(c) is not None and c.identifiers.sex in ("M", "F"))
-    child.identifiers.sex = "1" if child.identifiers.sex == "M" else "2"
-    return Injected("4180", la_id(child), child.identifiers, ("sex",))
+def _sex_as_other_items_code(pick: Picker) -> Injected:
+    """Sex given with the old GenderCurrent code, 1 for male (before 2024-25: GenderCurrent given as M or F)."""
+    item, code = _sex_item(pick)
+    other = {sex: gender for gender, sex in SEX_OF_GENDER.items()} if item == "sex" else SEX_OF_GENDER
+    child = pick.child(lambda c: birth_date(c) is not None and getattr(c.identifiers, item) in (code["M"], code["F"]))
+    setattr(child.identifiers, item, other[getattr(child.identifiers, item)])
+    return Injected("4180", la_id(child), child.identifiers, (item,))
 
 
 @injector("8750")
 def _unborn_child_with_sex(pick: Picker) -> Injected:
     """An unborn child recorded as female after a scan."""
+    item, code = _sex_item(pick)
     child = pick.child(lambda c: birth_date(c) is None and is_date(c.identifiers.expected_person_birth_date))
-    child.identifiers.sex = "F"
-    return Injected("8750", la_id(child), child.identifiers, ("sex",))
+    setattr(child.identifiers, item, code["F"])
+    return Injected("8750", la_id(child), child.identifiers, (item,))
 
 
 @injector("8520")
@@ -221,7 +237,8 @@ def _death_keyed_before_birth(pick: Picker) -> Injected:
     child, birth = choose(pick, fits)
     ids = child.identifiers
     ids.person_birth_date, ids.expected_person_birth_date = birth, None
-    ids.sex = pick.rng.choice(["M", "F"])
+    item, code = _sex_item(pick)
+    setattr(ids, item, code[pick.rng.choice(["M", "F"])])
     if not child.characteristics.disabilities:
         child.characteristics.disabilities = ["NONE"]
     ids.person_death_date = birth - D
@@ -266,7 +283,17 @@ def _death_before_cin_plan_end(pick: Picker) -> Injected:
     return death_injector("4009Q", days)(pick)
 
 
-@injector("8770Q")
+@injector("8770Q", until="2023-24")
+def _child_over_5_without_upn(pick: Picker) -> Injected:
+    """A child over 6 whose UPN was not exported, with no reason given."""
+    over_6 = years_before(pick.ref, 6)
+    child = pick.child(lambda c: _with_upn(c) is not None and (born := birth_date(c)) is not None
+                       and born < over_6 and has_further_action(c))
+    child.identifiers.upn, child.identifiers.upn_unknown = None, None
+    return Injected("8770Q", la_id(child), child.identifiers, ("upn", "upn_unknown"))
+
+
+@injector("8770Q", since="2024-25")
 def _school_age_child_without_upn(pick: Picker) -> Injected:
     """A school-age child's UPN not exported, the reason given as UN1 (under 6, not at school)."""
     school_age = years_before(pick.ref, 4)

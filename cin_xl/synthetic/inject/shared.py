@@ -4,6 +4,7 @@ broken alone (:data:`COMPANIONS`), and the record finders and date helpers sever
 
 from __future__ import annotations
 
+import functools
 import random
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from datetime import date, timedelta
 from typing import TypeGuard, TypeVar, cast
 
 from cin_xl.census.model import Assessment, CensusReturn, Child, ChildProtectionPlan, CINDetails, Node, Section47
-from cin_xl.census.years import CensusYear
+from cin_xl.census.years import CensusYear, in_force
 
 D = timedelta(days=1)
 T = TypeVar("T")
@@ -101,11 +102,28 @@ Injector = Callable[[Picker], Injected]
 
 
 INJECTORS: dict[str, Injector] = {}
+#: code -> (since, until, injector) of a rule registered once per version of its condition
+_VERSIONS: dict[str, list[tuple[str | None, str | None, Injector]]] = {}
 
 
-def injector(code: str) -> Callable[[Injector], Injector]:
+def injector(code: str, *, since: str | None = None, until: str | None = None) -> Callable[[Injector], Injector]:
+    """Register the decorated function as the injector of ``code``; like a rule, one whose condition changed
+    registers one per version with ``since`` / ``until``, and the version in force in the picker's year runs."""
     def register(func: Injector) -> Injector:
-        INJECTORS[code] = func
+        if since is None and until is None:
+            INJECTORS[code] = func
+            return func
+        versions = _VERSIONS.setdefault(code, [])
+        versions.append((since, until, func))
+
+        @functools.wraps(func)
+        def in_force_version(pick: Picker) -> Injected:
+            for first, last, version in versions:
+                if in_force(pick.year, first, last):
+                    return version(pick)
+            raise NoCandidate(f"{code} is not in force in {pick.year}")
+
+        INJECTORS[code] = in_force_version
         return func
 
     return register

@@ -179,7 +179,24 @@ def la_child_id_not_unique(census: CensusView) -> Iterator[Hit]:
 # --- Sex --------------------------------------------------------------------------------------
 
 
-@rule("2886Q")
+@rule("2886Q", until="2023-24")
+def too_many_children_without_gender(census: CensusView) -> Iterator[Hit]:
+    """The sum of: the number of child records where <GenderCurrent> (N00065) is equal to zero or missing, and the
+    <ExpectedPersonBirthDate> (N00098) is equal to missing, divided by the total number of child records should be
+    less than or equal to 0.02. Validation should be triggered at LA level."""
+    children = census.children
+    if not children:
+        return
+    unrecorded = sum(
+        1 for child in children
+        if (missing(child.identifiers.gender_current) or child.identifiers.gender_current == "0")
+        and missing(child.identifiers.expected_person_birth_date)
+    )
+    if unrecorded / len(children) > 0.02:
+        yield Hit(None)
+
+
+@rule("2886Q", since="2024-25")
 def too_many_children_without_sex(census: CensusView) -> Iterator[Hit]:
     """The sum of: the number of child records where <Sex> (N00065) is equal to zero or missing, and the
     <ExpectedPersonBirthDate> (N00098) is equal to missing, divided by the total number of child records should be less
@@ -199,6 +216,17 @@ def too_many_children_without_sex(census: CensusView) -> Iterator[Hit]:
         yield Hit(None)
 
 
+@rule("4180", until="2023-24")
+def gender_missing_or_invalid(census: CensusView) -> Iterator[Hit]:
+    """<GenderCurrent> (N00065) must be present and valid
+
+    Valid: 1, 2, 0 or 9. The DfE text names N00097 (LAchildID); the catalogue gives GenderCurrent's N00065."""
+    valid = CODE_SETS["GenderCurrent"].valid(census.year)
+    for child in census.children:
+        if child.identifiers.gender_current not in valid:
+            yield Hit(child.identifiers, ("gender_current",), child)
+
+
 @rule("4180", since="2024-25")
 def sex_missing_or_invalid(census: CensusView) -> Iterator[Hit]:
     """<Sex> (N00783) must be present and valid
@@ -208,6 +236,16 @@ def sex_missing_or_invalid(census: CensusView) -> Iterator[Hit]:
     for child in census.children:
         if child.identifiers.sex not in valid:
             yield Hit(child.identifiers, ("sex",), child)
+
+
+@rule("8750", until="2023-24")
+def unborn_child_gender_not_0(census: CensusView) -> Iterator[Hit]:
+    """If <ExpectedPersonBirthDate> (N00098) is present and <PersonBirthDate> (N00066) is blank then
+    <GenderCurrent> (N00065) must equal "0"."""
+    for child in census.children:
+        ids = child.identifiers
+        if present(ids.expected_person_birth_date) and missing(ids.person_birth_date) and ids.gender_current != "0":
+            yield Hit(ids, ("gender_current",), child)
 
 
 @rule("8750", since="2024-25")
@@ -324,7 +362,23 @@ def child_without_cin_episode(census: CensusView) -> Iterator[Hit]:
             yield Hit(child, ("cin_details",), child)
 
 
-@rule("8770Q")
+@rule("8770Q", until="2023-24")
+def child_over_5_without_upn(census: CensusView) -> Iterator[Hit]:
+    """If <ReferralNFA> (N00112) = 0 or false and <PersonBirthDate> (N00066) is earlier than [<ReferenceDate>
+    (N00603) minus 6 years] then either <UPN> (N00001) or a valid <UPNunknown> (N00135) should be present
+
+    "ReferralNFA = false" is read as: at least one episode has <ReferralNFA> false (as from 2024-25)."""
+    born_before = years_before(census.reference_date, 6)
+    valid = CODE_SETS["UPNunknown"].valid(census.year)
+    for child in census.children:
+        ids = child.identifiers
+        if not before(ids.person_birth_date, born_before) or present(ids.upn):
+            continue
+        if _has_further_action(child) and ids.upn_unknown not in valid:
+            yield Hit(ids, ("upn", "upn_unknown"), child)
+
+
+@rule("8770Q", since="2024-25")
 def school_age_child_without_upn(census: CensusView) -> Iterator[Hit]:
     """If <ReferralNFA> (N00112) = 0 or false and <PersonBirthDate> (N00066) is greater than or equal to
     [<ReferenceDate> (N00603) minus 4 years] then either <UPN> (N00001) or a valid <UPNunknown> (N00135)
