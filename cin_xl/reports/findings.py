@@ -117,6 +117,8 @@ class ValidationReport:
             lines.extend(f"  {_group_line(code, severity, heading, group)}" for code, severity, heading, group in rest)
         lines.append("")
         lines.append(self.totals_line(len(groups)))
+        if self.note:  # said again beside the totals, which are what a person reads last
+            lines.append(self.note)
         if self.schema_failed:
             lines.append("The file does not fit the census schema: COLLECT would reject it before running its "
                          "rules. Fix the problems marked XSD or XML first (or import it into the workbook).")

@@ -117,8 +117,8 @@ def export_problems(exc: ExportRefused, census: CensusReturn, year: CensusYear) 
         while probe and found is None:
             found = where.get(probe)
             probe = probe.rsplit("/", 1)[0] if "/" in probe.strip("/") else ""
-        finding = Finding(SCHEMA_PROBLEM, Severity.ERROR, plain_problem(path, message, in_order=True), path=path,
-                          line=line)
+        finding = Finding(SCHEMA_PROBLEM, Severity.ERROR, plain_problem(path, message, in_order=True),
+                          path=path, line=line)
         if found is not None:
             node, fname = found
             expected = _EXPECTED.search(message)
