@@ -203,7 +203,8 @@ def write_marks(book, plan: MarksPlan) -> None:
             write_block(sheet, f"{marks.issues_column}{marks.first_row}", ((v,) for v in issue_texts))
             write_block(sheet, f"{marks.marks_column}{marks.first_row}", ((v,) for v in mark_texts))
         fit_issues(sheet, marks)
-    issues = sheets.get(ISSUES)
+    # Excel's sheet names are one ignoring case: a sheet "ISSUES" is the Issues sheet
+    issues = next((s for n, s in sheets.items() if n.casefold() == ISSUES.casefold()), None)
     if issues is None:
         issues = book.sheets.add(ISSUES, after=book.sheets[len(book.sheets) - 1])
         write_block(issues, "A1", [list(ISSUES_COLUMNS)])
@@ -248,15 +249,21 @@ def client(book) -> str | None:
     return api.get("client") if isinstance(api, dict) else None
 
 
+def _first_cell(sheet) -> object:
+    return sheet.range("A1").value
+
+
 def write_summary(book, grid: list[list[object]]) -> None:
     """The Summary sheet's figures in one write (its charts come with --annotate and ``cin-xl report``)."""
-    from cin_xl.workbook.annotate import SUMMARY_SHEET
+    from cin_xl.workbook.annotate import choose_summary_sheet
 
     sheets = sheets_of(book)
-    sheet = sheets.get(SUMMARY_SHEET)
+    # a "Summary" sheet of the user's is kept: cin-xl's goes beside it (one read of A1 a candidate sheet)
+    name, ours = choose_summary_sheet(list(sheets), lambda n: _first_cell(sheets[n]))
+    sheet = sheets[name] if ours else None
     if sheet is None:
         after = sheets.get("Start") or book.sheets[0]
-        sheet = book.sheets.add(SUMMARY_SHEET, after=after)
+        sheet = book.sheets.add(name, after=after)
         old = 0
     else:
         old = used(sheet)[2]

@@ -41,7 +41,12 @@ def import_file(path: str | os.PathLike, year: str | CensusYear | None = None, *
     result = Imported(read.census, read.year, list(read.problems), cell_limit_problems(read.census, read.year))
     if workbook and not result.too_long:
         with phase(f"Writing the {read.year.label} workbook"):
-            data = workbook_bytes(result.census, result.year, issues=result.problems)
+            conf = None
+            if macro:  # the buttons' settings sheet, as the macro-enabled template has it
+                from cin_xl.workbook.macros.xlsm import xlwings_conf
+
+                conf = xlwings_conf()
+            data = workbook_bytes(result.census, result.year, issues=result.problems, xlwings_conf=conf)
             if macro:
                 from cin_xl.workbook.macros.xlsm import macro_workbook
 

@@ -166,9 +166,13 @@ class SummaryLayout:
             if number in self.header_rows:
                 lines_a = max(lines_a, max(math.ceil(len(str(c)) / 10) for c in row[1:5] if c) if any(row[1:5])
                               else 1)
-            height = max(14.0 * lines_a, 12.0 * lines_f + 2)
+            height = min(max(14.0 * lines_a, 12.0 * lines_f + 2), MAX_ROW_HEIGHT)  # Excel's tallest row
             if height > 15:
                 self.row_heights[number] = height
+
+
+#: Excel's tallest row (points): a taller one is refused on opening
+MAX_ROW_HEIGHT = 409.0
 
 
 def _hex(colour: str) -> str:

@@ -6,9 +6,11 @@ marks do not need stays byte for byte: macros and buttons, pictures, charts, not
 marked sheet every cell but the marks. What changes:
 
 - each marked sheet's Issues and Marks cells (the Issues cells wrap, their rows fit the text),
-  never a cell holding text the tool did not write: such a cell stops the run with a message;
-- the Issues sheet's seven columns (a column the user added there is kept);
-- the Summary sheet (replaced whole, with its charts) and the Start sheet's summary box;
+  never a cell holding text the tool did not write (known by the digest in the Marks cell beside it,
+  :func:`cin_xl.workbook.marks.is_own_mark`): such a cell stops the run with a message;
+- the Issues sheet's seven columns (a column the user added there is kept, moving with its finding);
+- cin-xl's Summary sheet (replaced whole, with its charts; a user's "Summary" is kept, see
+  :func:`choose_summary_sheet`) and the Start sheet's summary box;
 - the bookkeeping: cell formats appended to the styles, the sheet list, relationships and content
   types.
 
@@ -20,6 +22,7 @@ file has appeared: otherwise nothing is written and the user is told why.
 from __future__ import annotations
 
 import os
+import re
 import zipfile
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -46,14 +49,19 @@ from cin_xl.workbook.layout import (
 )
 from cin_xl.workbook.mark_styles import ERROR_MARK, QUERY_MARK, dxf_xml
 from cin_xl.workbook.marks import (
-    MORE_LINE,
+    MAX_CELL_TEXT,
     MarksPlan,
     SheetMarks,
+    cell_text,
     is_own_mark,
+    no_room,
     not_ours_message,
     plan_marks,
     row_height,
 )
+from cin_xl.workbook.package.limits import short
+from cin_xl.workbook.package.ooxml import quote_sheet_name
+from cin_xl.workbook.package.values import serial
 from cin_xl.workbook.package.write import (
     MAIN,
     REL_CHART,
@@ -70,8 +78,6 @@ from cin_xl.workbook.package.write import (
 )
 from cin_xl.workbook.reader import WorkbookRead
 
-#: Excel's limit: the characters a cell holds
-MAX_CELL_TEXT = 32_767
 #: how dates the tool writes are shown (SummaryLastRun)
 DATE_TIME_FORMAT = "dd/mm/yyyy hh:mm"
 SUMMARY_SHEET = "Summary"
@@ -114,15 +120,6 @@ def _not_ours(sheet: str, ref: str, value: object, column: str) -> UnusableInput
     return UnusableInput(not_ours_message(sheet, ref, value, column))
 
 
-def cell_text(text: str, more: str = "\n" + MORE_LINE) -> str:
-    """``text`` cut (at a line end when there is one) to what an Excel cell holds."""
-    if len(text) <= MAX_CELL_TEXT:
-        return text
-    room = MAX_CELL_TEXT - len(more)
-    cut = text.rfind("\n", 0, room)
-    return text[:cut if cut > 0 else room] + more
-
-
 # ---------------------------------------------------------------------------------------------
 # Marked sheets
 # ---------------------------------------------------------------------------------------------
@@ -137,6 +134,7 @@ def _place_new_columns(sheet: SheetPart, marks: SheetMarks) -> None:
     first = column_index(marks.issues_column)
     if not (_column_is_free(sheet, first) and _column_is_free(sheet, first + 1)):
         first = sheet.last_column() + 1
+        no_room(marks.sheet, first)
     marks.issues_column, marks.marks_column = column_letters(first), column_letters(first + 1)
 
 
@@ -180,7 +178,7 @@ def write_sheet_marks(pkg: Package, marks: SheetMarks) -> None:
             continue  # nothing there, nothing to write
         iref, mref = f"{marks.issues_column}{row}", f"{marks.marks_column}{row}"
         if sheet.has_formula(row, icol) or (
-                old_issue != (issue or None) and not is_own_mark(old_issue, marks_column=False)):
+                old_issue != (issue or None) and not is_own_mark(old_issue, marks_column=False, marks=old_mark)):
             raise _not_ours(marks.sheet, iref, old_issue, ISSUES_HEADER)
         if sheet.has_formula(row, mcol) or (
                 old_mark != (mark or None) and not is_own_mark(old_mark, marks_column=True)):
@@ -189,7 +187,6 @@ def write_sheet_marks(pkg: Package, marks: SheetMarks) -> None:
     for row, iref, mref, issue, mark, old_issue in cells:
         if issue:
             wrap = styles.derive(sheet.style_of(iref), wrap=True, vertical="top")
-            issue = cell_text(issue)
             sheet.set(iref, issue, wrap)
         else:
             sheet.set(iref, None)
@@ -228,23 +225,29 @@ def _scratch_sheet(build) -> Package:
     return Package("scratch.xlsx", buf.getvalue())
 
 
+def issues_sheet_name(pkg: Package) -> str:
+    """The Issues sheet as named in the workbook: Excel's sheet names are one ignoring case ("ISSUES")."""
+    return next((n for n in pkg.sheet_names() if n.casefold() == ISSUES.casefold()), ISSUES)
+
+
 def _issues_columns(pkg: Package) -> list[int]:
     """The columns of the Issues sheet holding each of :data:`ISSUES_COLUMNS` (added when missing)."""
-    if ISSUES not in pkg.sheet_names():
+    name = issues_sheet_name(pkg)
+    if name not in pkg.sheet_names():
         from cin_xl.workbook.template import _issues_sheet
 
         def build(wb):
             _issues_sheet(wb, [])
 
         data, rels = pkg.import_sheet(_scratch_sheet(build), ISSUES)
-        pkg.add_sheet(ISSUES, data, rels=rels)
-    sheet = pkg.sheet(ISSUES)
+        pkg.add_sheet(name, data, rels=rels)
+    sheet = pkg.sheet(name)
     headers: dict[str, int] = {}
     for col in sheet.used_columns(1):
         headers.setdefault(norm_header(sheet.value(ref_of(1, col))), col)
     found = [headers.get(norm_header(h)) for h in ISSUES_COLUMNS]
     if sheet.rows() and not any(found) and sheet.last_column():
-        raise UnusableInput(f"The workbook's '{ISSUES}' sheet is not the one cin-xl writes (its first row does not "
+        raise UnusableInput(f"The workbook's '{name}' sheet is not the one cin-xl writes (its first row does not "
                             f"name the columns {', '.join(ISSUES_COLUMNS[:3])}, ...); rename that sheet and run "
                             "again. Nothing was changed.")
     columns: list[int] = []
@@ -275,12 +278,18 @@ def _last_row(sheet: SheetPart) -> int:
 
 def write_issues_sheet(pkg: Package, rows: list[list[object]]) -> None:
     """The Issues sheet: one row per finding in cin-xl's seven columns; other columns are left alone."""
+    if len(rows) + 1 > MAX_ROW:  # a header and one row a finding: Excel's last row is the bound
+        raise UnusableInput(f"The return has {len(rows):,} findings, more than the Issues sheet's {MAX_ROW - 1:,} rows "
+                            "hold; fix the most common first (see `cin-xl validate --report`) and run again. "
+                            "Nothing was changed.")
     columns = _issues_columns(pkg)
-    sheet = pkg.sheet(ISSUES)
+    sheet = pkg.sheet(issues_sheet_name(pkg))
     styles = pkg.styles
     message = ISSUES_COLUMNS.index("Message")
     link = ISSUES_COLUMNS.index("Link")  # the one column holding a formula, which the tool builds itself
     old_last = _last_row(sheet)
+    notes = _user_notes(sheet, columns)
+    moves = _note_moves(sheet, columns, notes, rows) if notes else []
     below = max(sheet.rows(), default=0)  # rows after the sheet's last: appended all at once
     appended = []
     for r, row in enumerate(rows, start=2):
@@ -310,15 +319,102 @@ def write_issues_sheet(pkg: Package, rows: list[list[object]]) -> None:
     for r in gone:
         for col in columns:
             sheet.set(ref_of(r, col), None, 0)
+    for old_row, _, cells in moves:  # first every note out of its old row, then each into its finding's
+        for col, _, _ in cells:
+            sheet.set(ref_of(old_row, col), None, 0)
+    for _, target, cells in moves:
+        for col, value, style in cells:
+            sheet.set(ref_of(target, col), value, style)
     sheet.remove_empty_rows(gone)
-    _fit_filter(sheet, columns, len(rows) + 1)
+    _fit_filter(pkg, sheet, columns, len(rows) + 1)
 
 
-def _fit_filter(sheet: SheetPart, columns: list[int], last_row: int) -> None:
+#: what ties a row of the Issues sheet to its finding: code, sheet and cell (with the message when they are
+#: the same), and which of the findings so tied it is
+_NOTE_KEY = ("Code", "Sheet", "Cell")
+
+
+def _finding_keys(rows: list[list[object]]) -> list[tuple]:
+    seen: dict[tuple, int] = {}
+    out = []
+    for row in rows:
+        key = tuple("" if row[ISSUES_COLUMNS.index(h)] is None else str(row[ISSUES_COLUMNS.index(h)])
+                    for h in _NOTE_KEY)
+        seen[key] = seen.get(key, 0) + 1
+        out.append((*key, seen[key]))
+    return out
+
+
+Note = tuple[int, tuple, list[tuple[int, Value, int]]]
+
+
+def _user_notes(sheet: SheetPart, columns: list[int]) -> list[Note]:
+    """What the user wrote in columns of their own on the Issues sheet, row by row below the header:
+    (row, the finding of that row, [(column, value, cell format)])."""
+    ours = set(columns)
+    found: list[Note] = []
+    old_rows: list[list[object]] = []
+    for r in sheet.rows():
+        if r < 2:
+            continue
+        cells = [(c, sheet.value_at(r, c), sheet.style_of(ref_of(r, c)), sheet.has_formula(r, c))
+                 for c in sheet.cell_columns(r) if c not in ours and sheet.value_at(r, c) not in (None, "")]
+        if not cells:
+            continue
+        for c, _, _, formula in cells:
+            if formula:  # a formula refers to rows: it cannot move with its finding
+                raise UnusableInput(f"The '{sheet.name}' sheet's cell {ref_of(r, c)} holds a formula in a column "
+                                    "of your own beside the findings, which move from row to row as they change; "
+                                    "move it to another sheet and run again. Nothing was changed.")
+        old_rows.append([sheet.value_at(r, col) for col in columns])
+        found.append((r, (), [(c, _as_value(v), style) for c, v, style, _ in cells]))
+    keys = _finding_keys(old_rows) if old_rows else []
+    return [(r, key, cells) for (r, _, cells), key in zip(found, keys)]
+
+
+def _note_moves(sheet: SheetPart, columns: list[int], notes: list[Note],
+                rows: list[list[object]]) -> list[tuple[int, int, list[tuple[int, Value, int]]]]:
+    """(old row, new row, cells) of each note that moves with its finding; a note whose finding is
+    no longer found stops the run (nothing is lost)."""
+    new_row = {key: r for r, key in enumerate(_finding_keys(rows), start=2)}
+    moves = []
+    # a note on a row without a finding is tied to none: it stays where it is
+    staying = {(old, col) for old, key, cells in notes if not any(key[:3]) for col, _, _ in cells}
+    for old, key, cells in notes:
+        if not any(key[:3]):
+            continue
+        target = new_row.get(key)
+        if target is None:
+            code, where, cell, _ = key
+            place = f"{where}!{cell}" if where and cell else where or cell or "the whole return"
+            value = next(v for _, v, _ in cells)
+            raise UnusableInput(f"The '{sheet.name}' sheet's row {old} holds your note {short(value)!r} "
+                                f"(column {column_letters(cells[0][0])}) beside finding {code} at {place}, "
+                                "which this run no longer finds; move or delete the note and run again. "
+                                "Nothing was changed.")
+        if target != old:
+            for col, _, _ in cells:
+                if (target, col) in staying:
+                    raise UnusableInput(f"The '{sheet.name}' sheet's note in {ref_of(old, col)} belongs beside "
+                                        f"its finding, now on row {target}, where {ref_of(target, col)} holds "
+                                        "another note; move one of them and run again. Nothing was changed.")
+            moves.append((old, target, cells))
+    return moves
+
+
+def _fit_filter(pkg: Package, sheet: SheetPart, columns: list[int], last_row: int) -> None:
     auto = sheet.root.find(f"{{{MAIN}}}autoFilter")
     if auto is not None:
-        auto.set("ref", f"{column_letters(min(columns))}1:{column_letters(max(columns))}{max(last_row, 2)}")
-        sheet.package.touch(sheet.part)
+        first, last = column_letters(min(columns)), column_letters(max(columns))
+        auto.set("ref", f"{first}1:{last}{max(last_row, 2)}")
+        pkg.touch(sheet.part)
+        # Excel keeps the filtered range in a hidden name of the sheet too: it must say the same
+        names = pkg.workbook.find(f"{{{MAIN}}}definedNames")
+        index = str(pkg.sheet_names().index(sheet.name))
+        for d in names if names is not None else ():
+            if d.get("name") == "_xlnm._FilterDatabase" and d.get("localSheetId") == index:
+                d.text = f"{quote_sheet_name(sheet.name)}!${first}$1:${last}${max(last_row, 2)}"
+                pkg.touch(pkg.workbook_part)
 
 
 def write_summary_box(pkg: Package, summary: dict[str, object]) -> None:
@@ -330,9 +426,11 @@ def write_summary_box(pkg: Package, summary: dict[str, object]) -> None:
                 continue
             sheet = pkg.sheet(sheet_name)
             style = None
+            cell = _as_value(value)
             if isinstance(value, (datetime, date)):
                 style = pkg.styles.derive(sheet.style_of(ref), number_format=DATE_TIME_FORMAT)
-            sheet.set(ref, _as_value(value), style)
+                cell = serial(value, pkg.date1904)  # the day number of the workbook's own date system
+            sheet.set(ref, cell, style)
 
 
 def _only_our_summary_parts(pkg: Package):
@@ -353,18 +451,86 @@ def _only_our_summary_parts(pkg: Package):
     return check
 
 
+CHART = "http://schemas.openxmlformats.org/drawingml/2006/chart"
+#: a hidden defined name recording which sheet is cin-xl's Summary sheet (it follows a rename in Excel)
+SUMMARY_NAME = "_cinxl_Summary"
+#: the first cell of the Summary sheet cin-xl draws (:func:`cin_xl.reports.summary_sheet.summary_layout`)
+_SUMMARY_TITLE = re.compile(r"^Children in need census \d{4}-\d{2}: key figures$")
+#: the names cin-xl's Summary sheet takes, the first one free (ignoring case) when a sheet of the user's is
+#: called "Summary"
+_SUMMARY_NAMES = (SUMMARY_SHEET, "cin-xl Summary", *(f"cin-xl Summary {n}" for n in range(2, 100)))
+
+
+def choose_summary_sheet(names: list[str], title_of: Callable[[str], object],
+                         recorded: tuple[str, ...] = ()) -> tuple[str, bool]:
+    """The sheet cin-xl's Summary goes in, and whether it is there already (then it is replaced whole).
+
+    It is the sheet ``recorded`` (annotate's hidden :data:`SUMMARY_NAME`; the sheet follows a rename) or
+    the sheet under a name cin-xl gives ("Summary", "cin-xl Summary"...), when it still starts with
+    cin-xl's title (``title_of(name)``: its cell A1); any other sheet is the user's and is kept, and the
+    Summary goes beside it under the first free name (free ignoring case, as Excel needs). The same for
+    annotate and the Validate button.
+    """
+    for name in (*recorded, *_SUMMARY_NAMES):
+        if name in names:
+            title = title_of(name)
+            if isinstance(title, str) and _SUMMARY_TITLE.match(title):
+                return name, True
+    taken = {n.casefold() for n in names}
+    for name in _SUMMARY_NAMES:
+        if name.casefold() not in taken:
+            return name, False
+    raise UnusableInput("The workbook has a sheet under every name cin-xl gives its Summary sheet (Summary, "
+                        "cin-xl Summary, ...); rename one and run again. Nothing was changed.")
+
+
+def summary_sheet_name(pkg: Package) -> tuple[str, bool]:
+    """:func:`choose_summary_sheet` in a package."""
+    names = pkg.sheet_names()
+    recorded = tuple(sheet for sheet, _ in pkg.defined_cells(SUMMARY_NAME) if sheet in names)
+
+    def title_of(name: str) -> object:
+        try:
+            return pkg.sheet(name).value("A1")
+        except KeyError:
+            return None
+
+    return choose_summary_sheet(names, title_of, recorded)
+
+
+def _rename_chart_references(scratch: Package, old: str, new: str) -> None:
+    """The scratch sheet's charts read their numbers from sheet ``old``: make them read ``new``."""
+    before = (f"{quote_sheet_name(old)}!", f"{old}!")
+    after = f"{quote_sheet_name(new)}!"
+    for part in scratch.names():
+        if part.startswith("xl/charts/") and part.endswith(".xml"):
+            root = scratch.xml(part)
+            for f in root.iter(f"{{{CHART}}}f"):
+                text = f.text or ""
+                for prefix in before:
+                    text = text.replace(prefix, after)
+                f.text = text
+            scratch.touch(part)
+
+
 def write_summary(pkg: Package, draw: DrawSummary) -> None:
     """The Summary sheet, drawn by ``draw`` (the key figures with native charts: the annotate job hands
     over :func:`cin_xl.reports.summary_sheet.write_summary_sheet` with the figures).
 
-    Built by openpyxl in a scratch workbook and copied in (sheet, drawing, charts, cell formats).
+    Built by openpyxl in a scratch workbook and copied in (sheet, drawing, charts, cell formats). A sheet
+    of the user's called "Summary" is kept (see :func:`summary_sheet_name`).
     """
-    data, rels = pkg.import_sheet(_scratch_sheet(draw), SUMMARY_SHEET)
+    name, ours = summary_sheet_name(pkg)
+    scratch = _scratch_sheet(draw)
+    if name != SUMMARY_SHEET:
+        _rename_chart_references(scratch, SUMMARY_SHEET, name)
+    data, rels = pkg.import_sheet(scratch, SUMMARY_SHEET)
     names = pkg.sheet_names()
-    if SUMMARY_SHEET in names:
-        pkg.replace_sheet(SUMMARY_SHEET, data, rels=rels, drop=_only_our_summary_parts(pkg))
+    if ours:
+        pkg.replace_sheet(name, data, rels=rels, drop=_only_our_summary_parts(pkg))
     else:
-        pkg.add_sheet(SUMMARY_SHEET, data, rels=rels, index=names.index(START) + 1 if START in names else None)
+        pkg.add_sheet(name, data, rels=rels, index=names.index(START) + 1 if START in names else None)
+    pkg.set_defined_name(SUMMARY_NAME, f"{quote_sheet_name(name)}!$A$1", hidden=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -456,5 +622,6 @@ def prepare_annotation(path: str | os.PathLike, read: WorkbookRead, findings: li
     return Annotation(path, pkg, expect, plan, summary)
 
 
-__all__ = ["annotate_file", "prepare_annotation", "Annotation", "DrawSummary", "lock_file", "check_writable",
+__all__ = ["annotate_file", "prepare_annotation", "MAX_CELL_TEXT", "cell_text",
+           "Annotation", "DrawSummary", "lock_file", "check_writable",
            "write_plan", "write_summary", "row_height"]

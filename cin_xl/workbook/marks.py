@@ -17,11 +17,13 @@ Nothing else is touched: no value the user typed, no formatting outside these ma
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from cin_xl.errors import UnusableInput
 from cin_xl.safety.text_guard import FORMULA_STARTS
 from cin_xl.validation.findings import Finding, Severity, count, plural
 from cin_xl.workbook.columns import column_index, column_letters
@@ -107,17 +109,47 @@ def _row_text(findings: list[Finding]) -> str:
     return "\n".join(parts)  # starts with a rule code, never with a formula character
 
 
-#: a line of an Issues cell as validation writes it (:func:`_row_text`): a rule code, then "error" or "query"
-_OWN_ISSUE_LINE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,15}\b.{0,40}?\b(?i:error|query)\b")
-#: the last line of an Issues cell cut to what a cell holds (see :func:`cin_xl.workbook.annotate.cell_text`)
+#: Excel's limit: the characters a cell holds
+MAX_CELL_TEXT = 32_767
+#: the last line of an Issues cell cut to what a cell holds (see :func:`cell_text`)
 MORE_LINE = "... and more: see the Issues sheet"
-#: a Marks cell as validation writes it (:func:`.layout.marks_text`): tokens such as " C:E F:Q "
-_OWN_MARKS = re.compile(r"^\s*(?:[A-Z]{1,3}:[EQ]\s*)*$")
+#: a Marks cell as validation writes it: tokens such as " C:E F:Q " (:func:`.layout.marks_text`), then the
+#: digest of the Issues cell beside it (:func:`marks_cell`)
+_OWN_MARKS = re.compile(r"^\s*(?:[A-Z]{1,3}:[EQ]\s+)*(?:#([0-9a-f]{8})\s*)?$")
+#: a line of an Issues cell as cin-xl wrote it before Marks cells carried a digest: exactly the shape of
+#: :func:`_row_text` ("8525Q query: ..."); read only beside a Marks cell without a digest, so that workbooks
+#: annotated by an earlier version can be annotated again
+_LEGACY_ISSUE_LINE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,15} (?:error|query): \S")
 
 
-def is_own_mark(value: object, *, marks_column: bool) -> bool:
+def cell_text(text: str, more: str = "\n" + MORE_LINE) -> str:
+    """``text`` cut (at a line end when there is one) to what an Excel cell holds."""
+    if len(text) <= MAX_CELL_TEXT:
+        return text
+    room = MAX_CELL_TEXT - len(more)
+    cut = text.rfind("\n", 0, room)
+    return text[:cut if cut > 0 else room] + more
+
+
+def digest(text: str) -> str:
+    """Eight hex digits standing for an Issues cell's text, kept in the hidden Marks cell beside it: how
+    validation knows the Issues cell is still what it wrote (nobody types it by accident)."""
+    text = text.replace("\r\n", "\n")  # however the cell's line ends come back
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+
+
+def marks_cell(tokens: str, issue: str) -> str:
+    """The Marks cell of a row: its tokens (:func:`.layout.marks_text`) and the digest of its Issues text."""
+    if not issue:
+        return tokens
+    return f"{tokens or ' '}#{digest(issue)} "
+
+
+def is_own_mark(value: object, *, marks_column: bool, marks: object = None) -> bool:
     """True when a cell of the Issues (or Marks) column holds what validation writes there, or nothing.
 
+    An Issues cell is validation's when the Marks cell beside it (``marks``) holds the digest of its text
+    (:func:`marks_cell`): not by the shape of its text, which a person's note can share ("OK no error").
     Annotate overwrites only such cells: text a person typed in these columns is never erased.
     """
     if value is None or value == "":
@@ -126,7 +158,13 @@ def is_own_mark(value: object, *, marks_column: bool) -> bool:
         return False
     if marks_column:
         return bool(_OWN_MARKS.match(value))
-    return all(_OWN_ISSUE_LINE.match(line) or line == MORE_LINE for line in value.split("\n") if line.strip())
+    found = _OWN_MARKS.match(marks) if isinstance(marks, str) else None
+    if found and found.group(1):
+        return found.group(1) == digest(value)
+    if marks not in (None, "") and not found:
+        return False  # the Marks cell was typed over too
+    lines = [line for line in value.replace("\r\n", "\n").split("\n") if line.strip()]
+    return all(_LEGACY_ISSUE_LINE.match(line) or line == MORE_LINE for line in lines)
 
 
 def not_ours_message(sheet: str, ref: str, value: object, column: str) -> str:
@@ -145,20 +183,17 @@ def foreign_cells(plan: MarksPlan, column_values) -> list[tuple[str, str, object
     row by row, the Issues cell before the Marks cell.
     """
     out = []
-    own: dict[tuple[object, bool], bool] = {}  # the same texts come back row after row
     for name, marks in plan.sheets.items():
         found = []
-        for order, (letter, new_values, is_marks, header) in enumerate((
-                (marks.issues_column, marks.issues, False, ISSUES_HEADER),
-                (marks.marks_column, marks.marks, True, MARKS_HEADER))):
-            olds = column_values(name, column_index(letter), marks.first_row, len(new_values))
-            for offset, (old, new) in enumerate(zip(olds, new_values)):
+        olds = {is_marks: column_values(name, column_index(letter), marks.first_row, len(marks.issues))
+                for letter, is_marks in ((marks.issues_column, False), (marks.marks_column, True))}
+        for offset, (old_issue, old_mark) in enumerate(zip(olds[False], olds[True])):
+            for order, (letter, old, new, is_marks, header) in enumerate((
+                    (marks.issues_column, old_issue, marks.issues[offset], False, ISSUES_HEADER),
+                    (marks.marks_column, old_mark, marks.marks[offset], True, MARKS_HEADER))):
                 if old is None or old == (new or None):
                     continue
-                key = (old, is_marks)
-                if key not in own:
-                    own[key] = is_own_mark(old, marks_column=is_marks)
-                if not own[key]:
+                if not is_own_mark(old, marks_column=is_marks, marks=old_mark):
                     found.append((offset, order, (name, f"{letter}{marks.first_row + offset}", old, header)))
         out += [cell for *_, cell in sorted(found, key=lambda t: t[:2])]
     return out
@@ -171,7 +206,20 @@ def mark_columns(info: SheetRead) -> tuple[str, str, bool]:
         return info.issues_column, info.marks_column, False
     used = [column_index(c) for c in (*info.columns.values(), *info.ignored)]
     base = max(used, default=0) + 1
+    no_room(info.found_as or "", base)
     return column_letters(base), column_letters(base + 1), True
+
+
+#: Excel's last column (XFD)
+MAX_COLUMN = 16_384
+
+
+def no_room(sheet: str, first: int) -> None:
+    """Refuse Issues and Marks columns from column ``first`` when they would pass Excel's last column."""
+    if first + 1 > MAX_COLUMN:
+        raise UnusableInput(f"The '{sheet}' sheet has no Issues and Marks columns and no room for them after its last "
+                            f"column (Excel stops at XFD); free two columns at its end, or put the Issues and Marks "
+                            "headers back, and run again. Nothing was changed.")
 
 
 def plan_marks(read: WorkbookRead, findings: list[Finding], sheet_heights: dict[str, int],
@@ -206,13 +254,13 @@ def plan_marks(read: WorkbookRead, findings: list[Finding], sheet_heights: dict[
                 plan.heights.append(None)
                 plan.marks.append("")
                 continue
-            text = _row_text(found)
+            text = cell_text(_row_text(found))
             plan.issues.append(text)
             plan.heights.append(row_height(text, plan.issues_width))
             tokens = [(cell_column(c), str(f.severity)) for f in found for c in f.cells]
             # errors first, so a cell with both shows as an error
             tokens.sort(key=lambda t: t[1] != str(Severity.ERROR))
-            plan.marks.append(marks_text(tokens))
+            plan.marks.append(marks_cell(marks_text(tokens), text))
         sheets[actual] = plan
     totals = count(findings)
     status = ("No errors: ready to export" if totals["errors"] == 0 else
@@ -234,5 +282,6 @@ def cell_column(cell: str) -> str:
     return "".join(ch for ch in cell if ch.isalpha())
 
 
-__all__ = ["MarksPlan", "SheetMarks", "plan_marks", "clear_plan", "mark_columns", "is_own_mark", "ISSUES_COLUMNS",
+__all__ = ["MarksPlan", "no_room", "MAX_COLUMN", "cell_text", "digest", "marks_cell", "MAX_CELL_TEXT", "MORE_LINE",
+           "SheetMarks", "plan_marks", "clear_plan", "mark_columns", "is_own_mark", "ISSUES_COLUMNS",
            "ISSUES_HEADER", "MARKS_HEADER", "FORMULA_STARTS"]

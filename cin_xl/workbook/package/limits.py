@@ -36,6 +36,13 @@ MAX_RATIO = 200
 RATIO_FLOOR = 16 * MB
 #: parts listed in the zip directory (a workbook has a few dozen)
 MAX_PARTS = 10_000
+#: Excel's most cell formats in a workbook (``cellXfs``): annotate adds none past it
+MAX_CELL_FORMATS = 64_000
+#: cell formats read from a styles part (both lists): Excel writes at most 64,000; more are refused before
+#: they are parsed (1.5 million took 3 GB)
+MAX_STYLE_RECORDS = 200_000
+#: shared strings read (different texts of the workbook): 20,000 children have a few hundred thousand
+MAX_SHARED_STRINGS = 4_000_000
 #: the most bytes one read hands over (the XML parser asks for 64 KB at a time)
 CHUNK = 1 << 20
 
@@ -49,9 +56,10 @@ def short(value: object, limit: int = 40) -> str:
 
 
 def reason(exc: BaseException) -> str:
-    """Why reading failed, for a message: the exception's words, or (an exception without any, such as the
-    end of a part reached early) what usually causes it."""
-    return short(exc, 60) or "it ends early: the file was changed while it was read, or is cut short"
+    """What went wrong, for a message: the exception's own words, or, when it has none (a file that
+    ended early, or changed while it was read), those."""
+    text = short(exc, 60)
+    return text or "it ends before its end: was the file changed while it was read? Run again"
 
 
 def _mb(n: int) -> str:

@@ -10,7 +10,9 @@ macro-enabled parts.
 
 from __future__ import annotations
 
+import codecs
 import posixpath
+import re
 from collections.abc import Iterable
 
 from lxml import etree
@@ -125,6 +127,34 @@ def free_name(taken: Iterable[str], pattern: str) -> str:
     return pattern % n
 
 
+_DECLARED = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
+         (codecs.BOM_UTF16_BE, "utf-16"), (codecs.BOM_UTF8, "utf-8-sig"))
+#: Strict Open XML's main namespace (Transitional's is :data:`MAIN`)
+STRICT_MAIN = "http://purl.oclc.org/ooxml/spreadsheetml/main"
+
+
+def to_utf8(data: bytes) -> bytes:
+    """An XML part in UTF-8, its declaration saying so, whatever encoding XML allows it was stored in
+    (ISO-8859-1, windows-1252, UTF-16 with its byte order mark, ...): the part is then read, edited and
+    written back as one encoding. A part in UTF-8 (most) is returned as it is; an encoding Python does not
+    know is left for the XML parser to refuse."""
+    encoding = next((name for bom, name in _BOMS if data.startswith(bom)), None)
+    if encoding is None and b"\x00" in (data[:1], data[1:2]):  # UTF-16 without a byte order mark
+        encoding = "utf-16-be" if data[:1] == b"\x00" else "utf-16-le"
+    if encoding is None:
+        declared = _DECLARED.match(data)
+        if declared is None or declared.group(1).lower().replace(b"-", b"").replace(b"_", b"") == b"utf8":
+            return data
+        encoding = declared.group(1).decode("ascii")
+    try:
+        text = data.decode(encoding)
+    except (LookupError, UnicodeDecodeError):
+        return data
+    text = re.sub(r"""^(<\?xml[^>]*?encoding\s*=\s*)["'][A-Za-z0-9._-]+["']""", r'\1"UTF-8"', text.lstrip("\ufeff"))
+    return text.encode("utf-8")
+
+
 def quote_sheet_name(name: str) -> str:
     """A sheet name as a formula or defined name refers to it: in single quotes, a quote in it doubled."""
     return "'" + name.replace("'", "''") + "'"
@@ -134,4 +164,4 @@ __all__ = ["MAIN", "R", "PKG_REL", "CT", "XML_NS", "MC", "X14", "XDR", "REL_WORK
            "REL_PRINTER", "REL_VML", "REL_CTRL", "REL_VBA", "OFFICE_DOCUMENT", "CT_WORKSHEET", "CT_DRAWING",
            "CT_CHART", "CT_MACRO_MAIN", "CT_VBA", "CT_VML", "CT_CTRL", "PACKAGE_RELS", "DECLARATION",
            "WORKSHEET_ORDER", "STYLES_ORDER", "parser", "rels_name", "resolve", "relative", "new_relationship_id",
-           "relationships_xml", "free_name", "quote_sheet_name"]
+           "relationships_xml", "free_name", "quote_sheet_name", "to_utf8", "STRICT_MAIN"]

@@ -30,7 +30,7 @@ from types import MappingProxyType
 from lxml import etree
 
 from cin_xl.errors import UnusableInput
-from cin_xl.workbook.package.limits import CHUNK, BoundedZip, short
+from cin_xl.workbook.package.limits import CHUNK, MAX_SHARED_STRINGS, MAX_STYLE_RECORDS, BoundedZip, short
 from cin_xl.workbook.package.ooxml import OFFICE_DOCUMENT, R, rels_name, resolve
 
 #: Excel's largest sheet
@@ -259,6 +259,9 @@ class PackageReader:
                     for _, si in _iterparse(part, "{*}si"):
                         if not self._strings:
                             self._no_dtd(si, member)
+                        elif len(self._strings) >= MAX_SHARED_STRINGS:
+                            raise UnusableInput(f"{self.path.name}: it holds more than {MAX_SHARED_STRINGS:,} "
+                                                "different texts, far beyond any census workbook; it was not read")
                         self._strings.append(_rich_text(si, _ns(si.tag)))
                         _drop(si)
                 except etree.XMLSyntaxError as exc:
@@ -275,22 +278,7 @@ class PackageReader:
             elapsed: set[str] = set()
             member = self._styles_part
             if member and self.zip.has(member):
-                root = self._parse(member)
-                ns = _ns(root.tag)
-                codes: dict[int, str] = {}
-                formats = root.find(ns + "numFmts")
-                for fmt in formats if formats is not None else ():
-                    try:
-                        codes[int(fmt.get("numFmtId") or "")] = fmt.get("formatCode") or ""
-                    except ValueError:
-                        continue
-                xfs = root.find(ns + "cellXfs")
-                for index, xf in enumerate(xfs if xfs is not None else ()):
-                    try:
-                        fid = int(xf.get("numFmtId") or 0)
-                    except ValueError:
-                        continue
-                    code = codes.get(fid)
+                for index, fid, code in self._cell_formats(member):
                     is_date = is_date_format(code) if code is not None else fid in _BUILTIN_DATES
                     if is_date:
                         dates.add(str(index))
@@ -298,6 +286,47 @@ class PackageReader:
                             elapsed.add(str(index))
             self._date_styles = frozenset(dates), frozenset(elapsed)
         return self._date_styles
+
+    def _cell_formats(self, member: str):
+        """(index, number format id, its custom code or None) of each cell format (``cellXfs``) of the styles
+        part, read as a stream: a styles part of more than :data:`MAX_STYLE_RECORDS` formats (Excel allows
+        64,000) is refused as soon as they are counted, before it costs gigabytes."""
+        part = self.zip.open(member)
+        codes: dict[int, str] = {}
+        out: list[tuple[int, int, str | None]] = []
+        records = 0
+        try:
+            events = etree.iterparse(part, events=("end",), tag=("{*}numFmt", "{*}xf"), resolve_entities=False,
+                                     no_network=True, load_dtd=False, huge_tree=False)
+            for _, el in events:
+                parent = el.getparent()
+                if etree.QName(el).localname == "numFmt":
+                    try:
+                        codes[int(el.get("numFmtId") or "")] = el.get("formatCode") or ""
+                    except ValueError:
+                        pass
+                else:
+                    records += 1
+                    if records > MAX_STYLE_RECORDS:
+                        raise UnusableInput(f"{self.path.name}: its styles hold more than {MAX_STYLE_RECORDS:,} cell "
+                                            "formats (Excel allows 64,000); it was not read. Save it again from "
+                                            "Excel, or copy the sheets into a new workbook.")
+                    if parent is not None and etree.QName(parent).localname == "cellXfs":
+                        try:
+                            fid = int(el.get("numFmtId") or 0)
+                        except ValueError:
+                            fid = -1
+                        out.append((len(out), fid, codes.get(fid)))
+                el.clear()
+                while parent is not None and el.getprevious() is not None:
+                    del parent[0]  # what was read is let go: memory follows one format, not the table
+            self._no_dtd(events.root, member)
+        except etree.XMLSyntaxError as exc:
+            raise self._damaged(member, f"is not well-formed XML (line {exc.lineno}: {short(exc.msg, 60)})") \
+                from None
+        finally:
+            part.close()
+        return [(i, fid, code) for i, fid, code in out if fid >= 0]
 
     # -- sheets ----------------------------------------------------------------------------------
 
@@ -522,6 +551,8 @@ class _Scan:
         started = False
         while True:
             chunk = part.read(CHUNK)
+            if not pending and not started and (b"\x00" in chunk[:2] or chunk[:2] in (b"\xff\xfe", b"\xfe\xff")):
+                raise _NotPlain  # UTF-16 (or 32): the XML parser reads it
             pending += chunk
             if not started:
                 at = pending.find(b"<sheetData")

@@ -4,6 +4,7 @@ parsed to read or mark a few cells. :class:`~.sheet.SheetPart` adds the edits.""
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Protocol
 
@@ -24,6 +25,7 @@ from cin_xl.workbook.package.styles import Styles
 
 _ROW, _C, _F = (f"{{{MAIN}}}{n}" for n in ("row", "c", "f"))
 _DIGITS = "0123456789$"
+_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})[0-9]+"')
 
 
 @cache
@@ -278,6 +280,16 @@ class SheetRows:
                 return FORMULA_START.search(found[0], found[1], found[2]) is not None
         c = self.cell_at(row, col)
         return c is not None and c.find(_F) is not None
+
+    def cell_columns(self, row: int) -> list[int]:
+        """The columns of the row's cells, blank or not (a row still bytes is searched, not parsed, when
+        each of its cells names its ``r`` first)."""
+        text = self._spans.get(row)
+        if text is not None:
+            refs = _CELL_REF.findall(text)
+            if len(refs) == len(CELL_START.findall(text)):
+                return [column_index(letters.decode("ascii")) for letters in refs]
+        return list(self._row_cells(row))
 
     def used_columns(self, row: int) -> list[int]:
         return [col for col, c in self._row_cells(row).items() if self.package.cell_value(c) not in (None, "")]

@@ -6,11 +6,16 @@ import copy
 
 from lxml import etree
 
+from cin_xl.errors import UnusableInput
+from cin_xl.workbook.package.limits import MAX_CELL_FORMATS
 from cin_xl.workbook.package.ooxml import MAIN, STYLES_ORDER
 
 
-def _key(el: etree._Element) -> bytes:
-    return etree.tostring(el, method="c14n")
+def _key(el: etree._Element) -> tuple:
+    """What makes two formats the same: names (with their namespaces), attributes, text and children, but
+    not the namespace declarations in scope (a format copied from another part carries fewer)."""
+    return (el.tag, tuple(sorted(el.attrib.items())), (el.text or "").strip(),
+            tuple(_key(child) for child in el if isinstance(child.tag, str)))
 
 
 class Styles:
@@ -19,7 +24,7 @@ class Styles:
     def __init__(self, root: etree._Element):
         self.root = root
         self.changed = False
-        self._interned: dict[str, dict[bytes, int]] = {}
+        self._interned: dict[str, dict[tuple, int]] = {}
         self._derived: dict[tuple, int] = {}
 
     def _list(self, name: str) -> etree._Element:
@@ -47,6 +52,10 @@ class Styles:
         key = _key(el)
         if key in table:
             return table[key]
+        if list_name == "cellXfs" and len(parent) >= MAX_CELL_FORMATS:
+            raise UnusableInput(f"The workbook has {len(parent):,} cell formats, the most Excel allows, and its marks "
+                                "need one more; remove unused cell styles in Excel (or copy the sheets into a new "
+                                "workbook) and run again. Nothing was changed.")
         parent.append(el)
         index = len(parent) - 1
         table[key] = index

@@ -39,12 +39,16 @@ def excel_text(text: str) -> str:
     return _NOT_XML.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
 
 
-def serial(value: datetime | date) -> float:
-    """Excel's day number (1900 date system) for a date or date and time."""
+#: days from the 1900 date system's day 0 to the 1904 system's (a workbook saying ``date1904``)
+DAYS_1900_TO_1904 = 1462
+
+
+def serial(value: datetime | date, date1904: bool = False) -> float:
+    """Excel's day number for a date or date and time (1900 date system, or 1904 with ``date1904``)."""
     if not isinstance(value, datetime):
         value = datetime.combine(value, time())
     delta = value.replace(tzinfo=None) - _EPOCH
-    return delta.days + delta.seconds / 86400
+    return delta.days - (DAYS_1900_TO_1904 if date1904 else 0) + delta.seconds / 86400
 
 
 def number_text(value: float | int) -> str:
@@ -81,4 +85,4 @@ def cell_xml(ref: str, style: str | None, value: Value) -> str:
 
 
 
-__all__ = ["Formula", "Value", "excel_text", "serial", "number_text", "cell_xml"]
+__all__ = ["Formula", "Value", "excel_text", "serial", "DAYS_1900_TO_1904", "number_text", "cell_xml"]

@@ -36,6 +36,7 @@ from lxml import etree
 from cin_xl.errors import UnusableInput
 from cin_xl.workbook.package.columns import column_index, column_letters, is_cell_ref, ref_of, split_ref
 from cin_xl.workbook.package.fingerprint import Fingerprint, check_unchanged
+from cin_xl.workbook.package.limits import MAX_STYLE_RECORDS
 from cin_xl.workbook.package.ooxml import (
     CT,
     CT_CHART,
@@ -50,6 +51,7 @@ from cin_xl.workbook.package.ooxml import (
     REL_DRAWING,
     REL_PRINTER,
     REL_WORKSHEET,
+    STRICT_MAIN,
     XML_NS,
     R,
     free_name,
@@ -59,6 +61,7 @@ from cin_xl.workbook.package.ooxml import (
     relative,
     rels_name,
     resolve,
+    to_utf8,
 )
 from cin_xl.workbook.package.row_text import last_filled_row, row_spans
 from cin_xl.workbook.package.sheet import SheetPart
@@ -77,6 +80,13 @@ class NewPart:
     name: str
     data: bytes
     content_type: str
+
+
+#: the shared strings' start tag and its count; a cell referring to a shared string
+_SST_START = re.compile(rb"<(?:\w+:)?sst\b[^>]*>")
+_SST_COUNT = re.compile(rb"""\scount=["'][0-9]*["']""")
+_XF = re.compile(rb"<(?:\w+:)?xf[\s/>]")
+_SHARED_CELL = re.compile(rb"""<(?:\w+:)?c\s[^>]*?\bt=["']s["']""")
 
 
 class Package:
@@ -112,6 +122,10 @@ class Package:
             self.formulas_changed = False
             self.workbook_part = self._main_part()
             self.workbook = self.xml(self.workbook_part)
+            if self.workbook.tag.startswith(f"{{{STRICT_MAIN}}}"):
+                raise UnusableInput(f"{self.path} is saved as Strict Open XML, which cin-xl does not write into; "
+                                    "save it in Excel as an Excel Workbook (.xlsx) and run again. Nothing was "
+                                    "changed.")
             self.workbook_rels = self.xml(rels_name(self.workbook_part))
         except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError, ValueError, EOFError) as exc:
             raise UnusableInput(f"{self.path}: not a workbook cin-xl can write into ({exc.__class__.__name__}: "
@@ -152,7 +166,8 @@ class Package:
         if name not in self._new and info is not None and info.file_size > MAX_PART_BYTES:
             raise UnusableInput(f"{self.path}: its part {name} would unpack to {info.file_size // 10**6} MB, far "
                                 "beyond any census workbook; nothing was changed")
-        return self._new[name] if name in self._new else self._zip.read(name)
+        # one encoding, UTF-8, for every part read: rows kept as bytes and rows written anew must agree
+        return self._new[name] if name in self._new else to_utf8(self._zip.read(name))
 
     def _parse(self, name: str, data: bytes) -> etree._Element:
         if data.startswith(b"<?xml"):
@@ -269,11 +284,21 @@ class Package:
     def styles(self) -> Styles:
         if self._styles is None:
             part = next(t for _, typ, t, _ in self.relationships(self.workbook_part) if typ.endswith("/styles"))
+            if part not in self._trees and sum(1 for _ in _XF.finditer(self._part_bytes(part))) > MAX_STYLE_RECORDS:
+                raise UnusableInput(f"{self.path}: its styles hold more than {MAX_STYLE_RECORDS:,} cell formats "
+                                    "(Excel allows 64,000); nothing was changed. Save it again from Excel, or copy "
+                                    "the sheets into a new workbook.")
             self._styles = Styles(self.xml(part))
             self._styles_part = part
         return self._styles
 
     # -- sheets ------------------------------------------------------------------------------
+
+    @property
+    def date1904(self) -> bool:
+        """The workbook counts days from 1904 (``<workbookPr date1904="1">``): every date written must too."""
+        props = self.workbook.find(f"{{{MAIN}}}workbookPr")
+        return props is not None and (props.get("date1904") or "").lower() in ("1", "true")
 
     def _sheet_elements(self) -> list[etree._Element]:
         sheets = self.workbook.find(f"{{{MAIN}}}sheets")
@@ -370,6 +395,23 @@ class Package:
                         out.append((sheet, ref.replace("$", "")))
                 return out
         return []
+
+    def set_defined_name(self, name: str, text: str, *, hidden: bool = False) -> None:
+        """Add or change the workbook-level defined name ``name`` (``text``: what it refers to)."""
+        book = self.workbook
+        names = book.find(f"{{{MAIN}}}definedNames")
+        if names is None:
+            names = etree.Element(f"{{{MAIN}}}definedNames")
+            after = [book.find(f"{{{MAIN}}}{tag}") for tag in ("sheets", "functionGroups", "externalReferences")]
+            [el for el in after if el is not None][-1].addnext(names)
+        found = next((d for d in names if d.get("name") == name and d.get("localSheetId") is None), None)
+        if found is None:
+            found = etree.SubElement(names, f"{{{MAIN}}}definedName", name=name)
+        if hidden:
+            found.set("hidden", "1")
+        if found.text != text:
+            found.text = text
+        self.touch(self.workbook_part)
 
     def add_sheet(self, name: str, data: bytes, *, index: int | None = None,
                   rels: Iterable[tuple[str, str, NewPart]] = ()) -> str:
@@ -561,6 +603,7 @@ class Package:
             self.touch(self._styles_part)
         if self.formulas_changed:
             self._drop_calc_chain()
+        self._count_shared_strings()
         from cin_xl.safety.atomic import write_atomic
 
         def checks() -> None:
@@ -571,6 +614,30 @@ class Package:
 
         # a temporary file renamed over the workbook, with its permissions; read-only refused; signals safe
         write_atomic(target, self._write_zip, before_replace=checks)
+
+    def _count_shared_strings(self) -> None:
+        """Keep the shared strings' ``count`` (how many cells refer to one) true once cells of changed sheets
+        were rewritten (a shared string replaced by text of the cell's own): Excel tolerates a count too
+        high, but it is wrong."""
+        part = next((t for _, typ, t, _ in self.relationships(self.workbook_part)
+                     if typ.endswith("/sharedStrings")), None)
+        sheets = [t for _, typ, t, mode in self.relationships(self.workbook_part)
+                  if typ == REL_WORKSHEET and mode != "External" and self.has(t)]
+        if part is None or not self.has(part) or not any(s in self._dirty or s in self._new for s in sheets):
+            return
+        data = self.read(part)
+        head = _SST_START.search(data[:4096])
+        if head is None or _SST_COUNT.search(head.group(0)) is None:
+            return
+        total = 0
+        for sheet in sheets:
+            if sheet in self._dirty and sheet in self._trees:  # serialised once, here rather than in the zip
+                self._new[sheet] = self._serialise(sheet)
+                self._dirty.discard(sheet)
+            total += len(_SHARED_CELL.findall(self.read(sheet)))
+        tag = _SST_COUNT.sub(b' count="%d"' % total, head.group(0), count=1)
+        if tag != head.group(0):
+            self.put(part, data[:head.start()] + tag + data[head.end():])
 
     def _drop_calc_chain(self) -> None:
         """Remove ``calcChain.xml``, Excel's list of formula cells, once a listed formula is gone: a stale

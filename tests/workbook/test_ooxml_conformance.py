@@ -1,0 +1,68 @@
+"""Every kind of workbook cin-xl writes, held to what Excel enforces (the shared ECMA-376 checker).
+
+The checker (``../shared/tools/ooxml-check/check.py``, beside the repository) validates each part
+against the ECMA-376 schemas and Excel's own rules. A finding Excel would repair or refuse
+(``repair``, ``likely``) or merely tolerate (``unlikely``) fails the test; ``info`` findings are
+allowed. The test is skipped where the checker is not beside the repository.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cin_xl.census.years import CensusYear
+from cin_xl.cli import main as cli
+from cin_xl.synthetic.generate import generate
+from cin_xl.xml.writer import write_xml
+
+CHECKER = Path(__file__).resolve().parents[2].parent / "shared" / "tools" / "ooxml-check"
+pytestmark = pytest.mark.skipif(not (CHECKER / "check.py").exists(), reason="ooxml-check is not beside the repository")
+
+YEAR = "2026-27"
+
+
+def findings(*paths: Path) -> dict[str, list[dict]]:
+    """File name -> the checker's findings that are not merely ``info``."""
+    report = paths[0].parent / "ooxml-check.json"
+    subprocess.run([sys.executable, str(CHECKER / "check.py"), "-q", "--json", str(report), *map(str, paths)],
+                   capture_output=True, text=True, timeout=600)
+    return {Path(entry["file"]).name: [f for f in entry["findings"] if f["verdict"] != "info"]
+            for entry in json.loads(report.read_text())}
+
+
+@pytest.fixture(scope="module")
+def workbooks(tmp_path_factory) -> list[Path]:
+    """One workbook of every kind cin-xl writes: template (.xlsx, .xlsm), import (.xlsx, .xlsm), a workbook
+    annotated twice (also one made to look as Excel saved it), and rollover."""
+    tmp = tmp_path_factory.mktemp("kinds")
+    messy, last = tmp / "messy.xml", tmp / "last.xml"
+    write_xml(generate(40, YEAR, seed=5, mistakes=0.85), CensusYear.parse(YEAR), messy, check=False)
+    write_xml(generate(40, "2025-26", seed=5), CensusYear.parse("2025-26"), last)
+    made = {name: tmp / name for name in ("template.xlsx", "template.xlsm", "imported.xlsx", "imported.xlsm",
+                                          "annotated.xlsx", "rollover.xlsx", "excel-saved-annotated.xlsx")}
+    cli(["template", "--year", YEAR, "-o", str(made["template.xlsx"])])
+    cli(["template", "--year", YEAR, "-o", str(made["template.xlsm"])])
+    cli(["import", str(messy), "-o", str(made["imported.xlsx"])])
+    cli(["import", str(messy), "-o", str(made["imported.xlsm"])])
+    shutil.copy(made["imported.xlsx"], made["annotated.xlsx"])
+    for _ in range(2):
+        cli(["validate", str(made["annotated.xlsx"]), "--annotate", "--quiet"])
+    subprocess.run([sys.executable, str(CHECKER / "excelize.py"), str(made["imported.xlsx"]),
+                    str(made["excel-saved-annotated.xlsx"])], check=True, capture_output=True)
+    for _ in range(2):
+        cli(["validate", str(made["excel-saved-annotated.xlsx"]), "--annotate", "--quiet"])
+    cli(["rollover", str(last), "-o", str(made["rollover.xlsx"]), "--year", YEAR])
+    assert all(p.exists() for p in made.values())
+    return list(made.values())
+
+
+def test_every_kind_of_workbook_passes_the_excel_conformance_check(workbooks):
+    found = findings(*workbooks)
+    assert set(found) == {p.name for p in workbooks}
+    assert found == {p.name: [] for p in workbooks}
