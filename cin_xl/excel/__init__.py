@@ -47,7 +47,7 @@ from cin_xl.safety.text_guard import FORMULA_STARTS
 from cin_xl.validation.catalogue import rules_not_included_note
 from cin_xl.validation.findings import Finding, count, plural, totals_text
 from cin_xl.workbook.layout import RETURN, modules_for, sheet_layout
-from cin_xl.workbook.marks import MarksPlan, clear_plan, foreign_cells, not_ours_message, plan_marks
+from cin_xl.workbook.marks import MarksPlan, clear_plan, foreign_cells, keep_carried, not_ours_message, plan_marks
 from cin_xl.workbook.reader import WorkbookRead
 from cin_xl.workbook.template import issue_rows
 from cin_xl.workbook.writer import census_rows
@@ -141,7 +141,9 @@ def clear(book) -> JobResult:
     """Remove every validation mark: Issues and Marks columns, the Issues sheet, the summary."""
     read, heights = read_layout(book)
     plan = clear_plan(read, heights)
-    refused = _refuse_foreign_marks(book, plan, values_under(book, plan), False)
+    under = values_under(book, plan)
+    keep_carried(plan, under.column)  # the rows carried from last year stay known as such
+    refused = _refuse_foreign_marks(book, plan, under, False)
     if refused:
         return refused
     write_marks(book, plan)

@@ -11,6 +11,11 @@ would reject it. Closed episodes and children with nothing open are left out.
 Items are copied by the spec of each year (:func:`cin_xl.census.spec.fields_of`): an item retired in the
 new year is dropped and listed, an item new in it is left blank and listed, so that the workbook can
 mark it to fill in. Nothing here knows which year changed what.
+
+What is left to fill in on a carried record (the authorisation date of an assessment under way, the
+conference of an enquiry, a required item new in the year) is declared once, in
+:mod:`cin_xl.validation.fill_in`: the workbook marks those rows ``carried`` (its Marks column), and every
+validation says again what is still blank there, with the findings that arise only from the blanks.
 """
 
 from __future__ import annotations
@@ -43,7 +48,7 @@ from cin_xl.census.values import is_missing
 from cin_xl.census.years import CensusYear
 from cin_xl.perf import no_gc
 from cin_xl.validation.codes import FILL_IN  # the marks of cells to fill in before the return is complete
-from cin_xl.validation.findings import Finding, Severity, locate
+from cin_xl.validation.fill_in import to_fill
 
 N = TypeVar("N", bound=Node)
 
@@ -62,6 +67,8 @@ class Carried:
     retired_items: list[tuple[str, str]] = field(default_factory=list)
     #: (record, field, why): cells to fill in (new items; work open at last year's reference date)
     to_fill: list[tuple[Node, str, str]] = field(default_factory=list)
+    #: the carried records with cells to fill in (marked ``carried`` in the workbook)
+    records: list[Node] = field(default_factory=list)
 
 
 class _Copier:
@@ -69,35 +76,30 @@ class _Copier:
 
     def __init__(self, carried: Carried):
         self.c = carried
-        #: class -> (items to copy, new required items to mark), worked out once per class
-        self.plans: dict[type, tuple[tuple[str, ...], tuple]] = {}
+        #: class -> the items to copy, and the items new in the year, worked out once per class
+        self.plans: dict[type, tuple[str, ...]] = {}
+        self.new: dict[type, set[str]] = {}
 
-    def plan(self, cls: type) -> tuple[tuple[str, ...], tuple]:
+    def plan(self, cls: type) -> tuple[str, ...]:
         if cls not in self.plans:
             old = {f.name: f for f in fields_of(cls, self.c.last_year) if not isinstance(f.spec, Group)}
             new = {f.name: f for f in fields_of(cls, self.c.year) if not isinstance(f.spec, Group)}
             self.c.new_items += [(cls.__name__, f.spec.label) for name, f in new.items() if name not in old]
             self.c.retired_items += [(cls.__name__, f.spec.label) for name, f in old.items() if name not in new]
-            to_mark = tuple(f for name, f in new.items() if name not in old and getattr(f.spec, "required", False))
-            self.plans[cls] = (tuple(name for name in new if name in old), to_mark)
+            self.plans[cls] = tuple(name for name in new if name in old)
+            self.new[cls] = {name for name in new if name not in old}
         return self.plans[cls]
 
     def copy(self, node: Node, cls: type[N], **children) -> N:
-        names, to_mark = self.plan(cls)
         values = {}
-        for name in names:
+        for name in self.plan(cls):
             value = getattr(node, name)
             values[name] = list(value) if isinstance(value, list) else value
-        for f in to_mark:  # a new item replacing a retired one takes its value by meaning, where there is one
-            old_name, meaning = _SAME_MEANING.get(f.name, ("", {}))
-            if hasattr(node, old_name) and getattr(node, old_name) in meaning:
-                values[f.name] = meaning[getattr(node, old_name)]
-        copied = cls(**values, **children)
-        for f in to_mark:
-            if f.name in values:
-                continue
-            self.c.to_fill.append((copied, f.name, f"New in {self.c.year.label}: fill in {f.spec.label}"))
-        return copied
+        for new_name, (old_name, meaning) in _SAME_MEANING.items():
+            # a new item replacing a retired one takes its value by meaning, where there is one (else: to fill in)
+            if new_name in self.new[cls] and getattr(node, old_name, None) in meaning:
+                values[new_name] = meaning[getattr(node, old_name)]
+        return cls(**values, **children)
 
 
 #: new item -> (the retired item it replaces, their codes of the same meaning); a value without one is left to fill in
@@ -134,7 +136,6 @@ def _carry_forward(last: CensusReturn, last_year: CensusYear, year: CensusYear) 
         collection_details=CollectionDetails(year=year.xml_year, reference_date=year.reference_date),
         source=Source(lea=source.lea, software_code=source.software_code, release=source.release,
                       serial_no=source.serial_no))
-    opened_by = f"open at {ref.strftime('%d/%m/%Y')}"
     for records in records_by_child(last.children):  # a child twice in last year's return is carried once
         child = records[0]
         if len(records) > 1:
@@ -151,20 +152,14 @@ def _carry_forward(last: CensusReturn, last_year: CensusYear, year: CensusYear) 
             assessments = []
             for a in episode.assessments:
                 if is_missing(a.authorisation_date):
-                    new = copier.copy(a, Assessment)
-                    assessments.append(new)
-                    carried.to_fill.append((new, "authorisation_date",
-                                            f"Assessment {opened_by}: fill in its authorisation date and factors"))
+                    assessments.append(copier.copy(a, Assessment))
                     carried.carried["assessments under way"] += 1
                 else:
                     carried.left_out["assessments authorised"] += 1
             section47s = []
             for s in episode.section47s:
                 if is_missing(s.date_of_initial_cpc) and s.icpc_not_required is False:
-                    enquiry = copier.copy(s, Section47)
-                    section47s.append(enquiry)
-                    carried.to_fill.append((enquiry, "date_of_initial_cpc", f"Section 47 enquiry {opened_by}: fill "
-                                            "in the conference date, or that no conference was needed"))
+                    section47s.append(copier.copy(s, Section47))
                     carried.carried["section 47 enquiries awaiting a conference"] += 1
                 else:
                     carried.left_out["section 47 enquiries concluded"] += 1
@@ -182,6 +177,12 @@ def _carry_forward(last: CensusReturn, last_year: CensusYear, year: CensusYear) 
         characteristics = copier.copy(child.characteristics, ChildCharacteristics)
         carried.census.children.append(Child(identifiers=identifiers, characteristics=characteristics,
                                              cin_details=new_episodes))
+    for child in carried.census.children:  # what is left to fill in: declared once, for validation too
+        for record in _module_records(child):
+            items = to_fill(record, year)
+            if items:
+                carried.records.append(record)
+                carried.to_fill += [(item.node, item.name, item.message) for item in items]
     # groups of records new in the year (a whole sheet, such as pre-proceedings): listed, nothing to copy
     for group in fields_of(CINDetails, year):
         if isinstance(group.spec, Group) and group.name not in {f.name for f in fields_of(CINDetails, last_year)}:
@@ -189,16 +190,12 @@ def _carry_forward(last: CensusReturn, last_year: CensusYear, year: CensusYear) 
     return carried
 
 
-def fill_in_findings(carried: Carried, located: dict[int, Node]) -> list[Finding]:
-    """Marks for the cells to fill in, located on the records read back from the written workbook.
-
-    ``located`` maps ``id`` of each carried record to the same record as read back (with its cells)."""
-    out = []
-    for node, name, why in carried.to_fill:
-        target = located.get(id(node))
-        if target is None:
-            continue
-        out.append(locate(Finding(FILL_IN, Severity.QUERY, why), target, (name,)))
+def _module_records(child: Child) -> list[Node]:
+    """The records of a child with a row of their own (not the groups flattened into the child's row)."""
+    out: list[Node] = [child]
+    for episode in child.cin_details:
+        out += [episode, *episode.assessments, *episode.cin_plans, *episode.section47s,
+                *episode.child_protection_plans]
     return out
 
 
@@ -241,18 +238,54 @@ def _walk(node, out: list) -> None:
                 _walk(item, out)
 
 
+def _named(last: Path, output: Path) -> str:
+    """Last year's return as the Return sheet names it: by its name when it is in the new workbook's folder (the
+    two can move together), else by its full path."""
+    where = last.resolve()
+    return where.name if where.parent == output.resolve().parent else str(where)
+
+
+def _notes(carried: Carried, last: Path, fill_ins: int) -> list[tuple[str, str]]:
+    """The Start sheet's "From last year" rows: what was carried, what was left out, what is left to fill in."""
+    ref = carried.last_year.reference_date.strftime("%d/%m/%Y")
+    notes = [("Started from", f"{last.name}, the census {carried.last_year.label}: the children whose cases were "
+                              f"open at {ref}, with their open work (cin-xl rollover).")]
+    notes.append(("Carried", ", ".join(f"{n:,} {what}" for what, n in carried.carried.items()) or "nothing"))
+    left = [f"{n:,} {what}" for what, n in carried.left_out.items() if n]
+    notes.append(("Left out", (", ".join(left) + ": finished last year, they belong to last year's census")
+                  if left else "nothing"))
+    if carried.new_items:
+        notes.append((f"New in {carried.year.label}", "Items to fill in: "
+                       + ", ".join(dict.fromkeys(label for _, label in carried.new_items))))
+    if carried.retired_items:
+        notes.append((f"Retired in {carried.year.label}", "Dropped: "
+                       + ", ".join(dict.fromkeys(label for _, label in carried.retired_items))))
+    if fill_ins:
+        cells = "1 cell" if fill_ins == 1 else f"{fill_ins:,} cells"
+        notes.append(("To fill in", f"{cells} to fill in, marked FILL-IN and listed first on the Issues sheet (orange "
+                                    "where a DfE rule fails until the cell is filled). A mark stays until its cell "
+                                    "is filled: validate again once they are."))
+    else:
+        notes.append(("To fill in", "Nothing: every carried cell is filled."))
+    return notes
+
+
 def rollover(last: Path, output: Path, year_label: str | None = None) -> Carried:
     """Read ``last``, carry its open cases into ``year`` and write the marked workbook (whole or not at all).
 
-    The cells to fill in are marked as validation marks them (Issues and Marks columns, Issues sheet),
-    placed by reading the rows the workbook is built from, not the file. Returns the
-    :class:`Carried` summary."""
+    The workbook is checked as it is made, as validation checks it: the rows carried with cells to fill in
+    are marked ``carried`` (the Marks column), the cells to fill in ``FILL-IN`` (Issues and Marks columns,
+    Issues sheet) with the findings that arise only because they are blank taken into them; its Start sheet
+    says what was carried and its Return sheet names last year's return. Returns the :class:`Carried`
+    summary."""
     from cin_xl.census.years import CensusYear, UnknownYear, supported
     from cin_xl.errors import UnusableInput
-    from cin_xl.jobs.load import load
+    from cin_xl.jobs.load import Loaded, load
+    from cin_xl.jobs.validate import rule_findings
     from cin_xl.progress import phase
     from cin_xl.safety.atomic import write_atomic
-    from cin_xl.workbook.marks import plan_marks
+    from cin_xl.workbook.layout import PREVIOUS_RETURN_ITEM, return_rows
+    from cin_xl.workbook.marks import plan_marks, row_height
     from cin_xl.workbook.reader import read_grids
     from cin_xl.workbook.template import build_workbook
     from cin_xl.workbook.writer import census_rows
@@ -273,25 +306,37 @@ def rollover(last: Path, output: Path, year_label: str | None = None) -> Carried
     with phase("Carrying the open cases"):
         carried = carry_forward(loaded.census, loaded.year, year)
     rows = census_rows(carried.census, year)
+    previous = next(r.path for r in return_rows(year) if r.item is PREVIOUS_RETURN_ITEM)
+    rows.header[previous] = _named(last, output)
     grids = _grids(rows, year)
-    as_read: dict[str, object] = {**grids}
-    read = read_grids(as_read, year)
+    read = read_grids(dict(grids), year)
     written: list[Node] = []
     back: list[Node] = []
     _walk(carried.census, written)
     _walk(read.census, back)
     located = {id(a): b for a, b in zip(written, back)} if len(written) == len(back) else {}
-    marks = fill_in_findings(carried, located)
-    plan = plan_marks(read, marks, {name: len(grid) for name, grid in grids.items()})
+    for record in carried.records:  # as validation reads them from the Marks column of the file
+        again = located.get(id(record))
+        origin = again.origin if again is not None else None
+        if origin is not None and origin.sheet in read.sheets and origin.row:
+            read.carried.append(again)  # type: ignore[arg-type]
+            read.sheets[origin.sheet].carried.add(origin.row)
+    findings = rule_findings(Loaded.of_workbook(read, output.parent))
+    plan = plan_marks(read, findings, {name: len(grid) for name, grid in grids.items()})
     for name, sheet in plan.sheets.items():
         table = rows.sheets.get(name)
         if table is None:
             continue
-        for offset, (issue, mark) in enumerate(zip(sheet.issues, sheet.marks)):
+        heights = rows.heights.setdefault(name, {})
+        for offset, (issue, mark, height) in enumerate(zip(sheet.issues, sheet.marks, sheet.heights)):
             index = sheet.first_row + offset - 2  # data rows start on sheet row 2
             if 0 <= index < len(table) and (issue or mark):
                 table[index] = table[index] + [issue or None, mark or None]  # the Issues and Marks columns
+            if height is not None and height > (row_height("x") or 0):
+                heights[sheet.first_row + offset] = height
+    fill_ins = sum(1 for f in findings if f.code == FILL_IN)
     with phase(f"Writing {output.name}"):
-        data = build_workbook(year, rows, issues=marks)
+        data = build_workbook(year, rows, issues=plan.findings, notes=_notes(carried, last, fill_ins),
+                              summary=plan.summary)
     write_atomic(output, data)
     return carried

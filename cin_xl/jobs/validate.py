@@ -50,8 +50,7 @@ def validate_loaded(loaded: Loaded, *, progress: Progress | None = None, options
     Without ``previous``, a workbook is checked for continuity against the return its Return sheet names
     (one on another machine only if ``confirm_remote`` says yes). Last year's return, once read, is one of
     ``loaded.inputs``, which no output may replace."""
-    findings = validate(loaded.census, loaded.year, progress=progress, options=options,
-                        looked_after=loaded.looked_after)
+    findings = rule_findings(loaded, progress=progress, options=options)
     if previous:
         loaded.inputs.append(Path(previous))
         findings += continuity_findings(loaded, previous)
@@ -63,6 +62,23 @@ def validate_loaded(loaded: Loaded, *, progress: Progress | None = None, options
     problems = [p for p in loaded.problems if p.code != XSD or p.line not in located]
     return Validated(loaded.year, loaded.source, problems + findings, loaded.schema_failed,
                      len(loaded.census.children), loaded=loaded)
+
+
+def rule_findings(loaded: Loaded, *, progress: Progress | None = None, options: dict | None = None) -> list[Finding]:
+    """The structural checks, the DfE rules and the local checks; on a workbook rollover started, the cells
+    still to fill in said as such, with the findings that arise only because they are blank taken into them
+    (:func:`cin_xl.validation.fill_in.fill_in`, a step after the rules)."""
+    findings = validate(loaded.census, loaded.year, progress=progress, options=options,
+                        looked_after=loaded.looked_after)
+    carried = loaded.workbook.carried if loaded.workbook is not None else []
+    if carried:
+        from cin_xl.validation.fill_in import fill_in
+
+        def run(census):
+            return validate(census, loaded.year, options=options, looked_after=loaded.looked_after)
+
+        findings = fill_in(loaded.census, loaded.year, carried, findings, run)
+    return findings
 
 
 def continuity_findings(loaded: Loaded, previous: str | Path) -> list[Finding]:
@@ -137,7 +153,7 @@ def errors_of(findings: list[Finding]) -> list[Finding]:
     return [f for f in findings if f.severity is Severity.ERROR]
 
 
-__all__ = ["Validated", "validate_file", "validate_loaded", "continuity_findings", "named_continuity", "named_return",
-           "errors_of", "ConfirmRemote",
+__all__ = ["Validated", "validate_file", "validate_loaded", "rule_findings", "continuity_findings", "named_continuity",
+           "named_return", "errors_of", "ConfirmRemote",
            # reading, kept importable from here for the callers written before jobs/load.py
            "Loaded", "load", "load_previous"]

@@ -172,7 +172,8 @@ def _headings() -> dict[str, str]:
 
     return {**STRUCTURAL_CODES, "X-READ": "Part of the workbook could not be read",
             "XML": "Part of the census XML could not be read", "XSD": "The file breaks the census schema",
-            "X-SCHEMA": "The return does not fit the census schema"}
+            "X-SCHEMA": "The return does not fit the census schema",
+            "FILL-IN": "Cells to fill in, carried from last year's return"}
 
 
 def grouped(findings: list[Finding]) -> list[tuple[str, Severity, str, list[Finding]]]:

@@ -43,4 +43,6 @@ X_TOO_LONG = declare("X-TOO-LONG", _X, _ERROR, "A value is longer than an Excel 
 # Rollover.
 FILL_IN = declare("FILL-IN", Family.FILL_IN, _QUERY, "A cell of the new year's workbook to fill in",
                   "A cell rollover could not fill from last year's return: an item new this year, or work open "
-                  "at last year's reference date (an assessment or section 47 enquiry still under way).")
+                  "at last year's reference date (an assessment or section 47 enquiry still under way). Marked "
+                  "until it is filled; an error where a DfE rule fails only because it is blank (the rule's code "
+                  "is named: cin_xl.validation.fill_in).")

@@ -33,6 +33,7 @@ from typing import Any
 from lxml import etree
 
 from cin_xl.errors import UnusableInput
+from cin_xl.workbook.issues import issues_row_height
 from cin_xl.workbook.layout import (
     ISSUES,
     ISSUES_COLUMNS,
@@ -315,6 +316,10 @@ def write_issues_sheet(pkg: Package, rows: list[list[object]]) -> None:
             for col, value, style in cells:
                 sheet.set(ref_of(r, col), value, style)
     sheet.append_rows(appended)
+    for r, row in enumerate(rows, start=2):  # a message on more than one line never prints over the next row
+        height = issues_row_height(row)
+        if height is not None or (r <= old_last and sheet.row_attribute(r, "customHeight") in ("1", "true")):
+            sheet.set_row_height(r, height)
     gone = range(len(rows) + 2, old_last + 1)
     for r in gone:
         for col in columns:

@@ -31,6 +31,11 @@ Marks token format
     highlighted when the row has any E (or, failing that, any Q) token. Colours are from the
     Okabe-Ito colour-blind-safe palette, and errors and queries also differ in border and font.
 
+    A row rollover carried from last year's return with cells left to fill in also holds the token
+    ``carried`` (:data:`CARRIED_MARK`), for example ``" D:Q carried "``: validation keeps it, so it
+    knows, run after run, which rows hold last year's open work (see
+    :mod:`cin_xl.validation.fill_in`). No conditional format looks at it.
+
 Defined names (workbook scope)
     ``SummaryErrors``, ``SummaryQueries``, ``SummaryLastRun``, ``SummaryStatus`` (Start sheet
     summary box, filled by validation); ``CensusYear`` (Return sheet census year cell);
@@ -135,6 +140,8 @@ LA_STATUS = Item("LegalStatus", Kind.TEXT, "Legal status",
 
 #: the letters of the Marks column's tokens (how each looks: :mod:`cin_xl.workbook.mark_styles`)
 MARK_ERROR, MARK_QUERY = "E", "Q"
+#: the Marks token of a row carried from last year's return with cells to fill in (kept by validation)
+CARRIED_MARK = "carried"
 
 
 def mark_token(column: str, severity: str) -> str:

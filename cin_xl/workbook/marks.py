@@ -27,8 +27,16 @@ from cin_xl.errors import UnusableInput
 from cin_xl.safety.text_guard import FORMULA_STARTS
 from cin_xl.validation.findings import Finding, Severity, count, plural
 from cin_xl.workbook.columns import column_index, column_letters
-from cin_xl.workbook.issues import issue_rows
-from cin_xl.workbook.layout import ISSUES_COLUMNS, ISSUES_HEADER, ISSUES_WIDTH, MARKS_HEADER, marks_text
+from cin_xl.workbook.issues import MAX_ROW_HEIGHT, issue_rows, row_height
+from cin_xl.workbook.layout import (
+    CARRIED_MARK,
+    ISSUES_COLUMNS,
+    ISSUES_HEADER,
+    ISSUES_WIDTH,
+    MARKS_HEADER,
+    mark_token,
+    marks_text,
+)
 from cin_xl.workbook.reader import SheetRead, WorkbookRead
 
 
@@ -76,21 +84,6 @@ class MarksPlan:
         return errors
 
 
-#: points per line of 11-point Calibri, and the padding Excel adds to a row
-LINE_HEIGHT, ROW_PADDING = 15.0, 3.0
-#: Excel's tallest row (points)
-MAX_ROW_HEIGHT = 409.0
-
-
-def row_height(text: str, width: float = ISSUES_WIDTH) -> float | None:
-    """Height (points) of a row whose Issues cell, ``width`` characters wide and wrapping, holds ``text``."""
-    if not text:
-        return None
-    per_line = max(1, int(width * 1.1))  # Calibri 11 fits about 1.1 characters per unit of width
-    lines = sum(max(1, -(-len(line) // per_line)) for line in text.split("\n"))
-    return min(MAX_ROW_HEIGHT, LINE_HEIGHT * lines + ROW_PADDING)
-
-
 def _row_of(finding: Finding) -> int | None:
     """The sheet row of a finding: its own, or that of its first cell (Return sheet items)."""
     if finding.row:
@@ -113,9 +106,10 @@ def _row_text(findings: list[Finding]) -> str:
 MAX_CELL_TEXT = 32_767
 #: the last line of an Issues cell cut to what a cell holds (see :func:`cell_text`)
 MORE_LINE = "... and more: see the Issues sheet"
-#: a Marks cell as validation writes it: tokens such as " C:E F:Q " (:func:`.layout.marks_text`), then the
-#: digest of the Issues cell beside it (:func:`marks_cell`)
-_OWN_MARKS = re.compile(r"^\s*(?:[A-Z]{1,3}:[EQ]\s+)*(?:#([0-9a-f]{8})\s*)?$")
+#: a Marks cell as validation writes it: tokens such as " C:E F:Q " (:func:`.layout.marks_text`), the token
+#: of a row carried from last year (:data:`.layout.CARRIED_MARK`), then the digest of the Issues cell beside
+#: it (:func:`marks_cell`)
+_OWN_MARKS = re.compile(rf"^\s*(?:(?:[A-Z]{{1,3}}:[EQ]|{CARRIED_MARK})\s*)*(?:#([0-9a-f]{{8}})\s*)?$")
 #: a line of an Issues cell as cin-xl wrote it before Marks cells carried a digest: exactly the shape of
 #: :func:`_row_text` ("8525Q query: ..."); read only beside a Marks cell without a digest, so that workbooks
 #: annotated by an earlier version can be annotated again
@@ -223,11 +217,13 @@ def no_room(sheet: str, first: int) -> None:
 
 
 def plan_marks(read: WorkbookRead, findings: list[Finding], sheet_heights: dict[str, int],
-               *, now: datetime | None = None) -> MarksPlan:
+               *, now: datetime | None = None, carried: bool = True) -> MarksPlan:
     """The marks for ``findings`` on the workbook ``read`` came from.
 
     ``sheet_heights`` gives, per sheet name as found in the workbook, the last used row: marks are
     written down to it (or to the last finding), so that old marks further down are cleared too.
+    The rows ``read`` found carried from last year keep their ``carried`` token (unless ``carried`` is
+    False: a plan that clears every mark, see :func:`keep_carried`).
     """
     by_sheet: dict[str, dict[int, list[Finding]]] = defaultdict(lambda: defaultdict(list))
     for f in findings:
@@ -247,12 +243,13 @@ def plan_marks(read: WorkbookRead, findings: list[Finding], sheet_heights: dict[
             continue
         issues_col, marks_col, add = mark_columns(info)
         plan = SheetMarks(actual, issues_col, marks_col, first, add_headers=add, header_row=info.header_row)
+        kept = info.carried if carried else set()
         for r in range(first, last + 1):
             found = rows.get(r)
             if not found:  # most rows: nothing to say, and any old mark to blank
                 plan.issues.append("")
                 plan.heights.append(None)
-                plan.marks.append("")
+                plan.marks.append(marks_text([CARRIED_MARK]) if r in kept else "")
                 continue
             text = cell_text(_row_text(found))
             plan.issues.append(text)
@@ -260,7 +257,8 @@ def plan_marks(read: WorkbookRead, findings: list[Finding], sheet_heights: dict[
             tokens = [(cell_column(c), str(f.severity)) for f in found for c in f.cells]
             # errors first, so a cell with both shows as an error
             tokens.sort(key=lambda t: t[1] != str(Severity.ERROR))
-            plan.marks.append(marks_cell(marks_text(tokens), text))
+            carried_token = [CARRIED_MARK] if r in kept else []
+            plan.marks.append(marks_cell(marks_text([*(mark_token(*t) for t in tokens), *carried_token]), text))
         sheets[actual] = plan
     totals = count(findings)
     status = ("No errors: ready to export" if totals["errors"] == 0 else
@@ -271,11 +269,26 @@ def plan_marks(read: WorkbookRead, findings: list[Finding], sheet_heights: dict[
 
 
 def clear_plan(read: WorkbookRead, sheet_heights: dict[str, int]) -> MarksPlan:
-    """Blank marks over every row (what Clear writes)."""
-    plan = plan_marks(read, [], sheet_heights)
+    """Blank marks over every row (what Clear writes; :func:`keep_carried` keeps the rows carried from last year)."""
+    plan = plan_marks(read, [], sheet_heights, carried=False)
     plan.summary.update({"SummaryErrors": None, "SummaryQueries": None, "SummaryLastRun": None,
                          "SummaryStatus": "Not yet validated"})
     return plan
+
+
+def is_carried_mark(value: object) -> bool:
+    """True when a Marks cell holds the token of a row carried from last year (:data:`.layout.CARRIED_MARK`)."""
+    return isinstance(value, str) and CARRIED_MARK in value.split()
+
+
+def keep_carried(plan: MarksPlan, column_values) -> None:
+    """Keep, in a plan that clears the marks, the token of each row carried from last year: Clear removes what
+    validation found, not what the workbook remembers of last year (``column_values`` as for :func:`foreign_cells`)."""
+    for name, marks in plan.sheets.items():
+        olds = column_values(name, column_index(marks.marks_column), marks.first_row, len(marks.marks))
+        for offset, old in enumerate(olds):
+            if offset < len(marks.marks) and is_carried_mark(old):
+                marks.marks[offset] = marks_text([CARRIED_MARK])
 
 
 def cell_column(cell: str) -> str:
@@ -283,5 +296,6 @@ def cell_column(cell: str) -> str:
 
 
 __all__ = ["MarksPlan", "no_room", "MAX_COLUMN", "cell_text", "digest", "marks_cell", "MAX_CELL_TEXT", "MORE_LINE",
-           "SheetMarks", "plan_marks", "clear_plan", "mark_columns", "is_own_mark", "ISSUES_COLUMNS",
+           "SheetMarks", "plan_marks", "clear_plan", "keep_carried", "is_carried_mark", "row_height",
+           "MAX_ROW_HEIGHT", "mark_columns", "is_own_mark", "ISSUES_COLUMNS",
            "ISSUES_HEADER", "MARKS_HEADER", "FORMULA_STARTS"]

@@ -46,6 +46,7 @@ from cin_xl.workbook.cells import FormulaWithoutValue, as_text, is_blank, read_c
 from cin_xl.workbook.columns import column_letters
 from cin_xl.workbook.headers import LIKENESS_CUTOFF, closest, common_headers, likeness, looks_like_module_sheet
 from cin_xl.workbook.layout import (
+    CARRIED_MARK,
     CENSUS_YEAR_LABEL,
     HEADER_GROUPS,
     ISSUES,
@@ -106,6 +107,8 @@ class SheetRead:
     rows: list[int] = field(default_factory=list)
     #: headers not recognised (extra columns), by column letters
     ignored: dict[str, str] = field(default_factory=dict)
+    #: sheet rows whose Marks cell says they were carried from last year (:data:`.layout.CARRIED_MARK`)
+    carried: set[int] = field(default_factory=set)
 
 
 @dataclass
@@ -119,6 +122,9 @@ class WorkbookRead:
     #: the Return sheet's "Last year's return" (a path as typed) and its cell
     previous_return: str | None = None
     previous_return_cell: str | None = None
+    #: the records of rows carried from last year's return by rollover (their Marks cell says so): validation
+    #: tells what is still to fill in on them (:mod:`cin_xl.validation.fill_in`)
+    carried: list[Node] = field(default_factory=list)
 
 
 def _fmt(value: object) -> str:
@@ -251,6 +257,8 @@ class _Reader:
         #: missing), and why its own rows cannot be (a link column is missing): said once, not on every row
         self.unplaceable: dict[str, str] = {}
         self.unlinked: dict[str, str] = {}
+        #: records of rows carried from last year (their Marks cell holds CARRIED_MARK)
+        self.carried: list[Node] = []
 
     # -- helpers ---------------------------------------------------------------------------------
 
@@ -554,6 +562,7 @@ class _Reader:
                                 other_names, items, mapping)
         records = []
         reported_out_of_year = set()
+        marks_at = next((j for j in headed if letters.get(j) == info.marks_column), None)
         mapped = [(j, key, letters[j]) for j, key in mapping.items()]
         # cells of every mapped column, filled or not, so findings can point at blanks
         letter_of_key = {key: letter for _, key, letter in mapped}
@@ -588,6 +597,10 @@ class _Reader:
                                  severity=Severity.QUERY)
             if not values:
                 continue
+            if marks_at is not None:
+                mark = row.get(marks_at)
+                if isinstance(mark, str) and CARRIED_MARK in mark.split():
+                    info.carried.add(sheet_row)
             info.rows.append(sheet_row)
             records.append((sheet_row, values, RowCells(letter_of_key, number), items))
         return info, records  # type: ignore[return-value]
@@ -743,6 +756,8 @@ class _Reader:
                 own_key = tuple(_get(node, p) for p in module.key)
                 if module.key and all(v is not None for v in own_key):
                     keyed.setdefault(links + own_key, []).append(node)
+                if sheet_row in info.carried:
+                    self.carried.append(node)
         for module in MODULES:
             if not module_in_force(module, year):
                 name, grid, _, _ = self.grid(module.sheet)
@@ -756,7 +771,7 @@ class _Reader:
                 self.problem(f"The sheet '{short(name)}' is not a census sheet; its rows were not read"
                              + (f" (it looks like '{like[0]}')" if like else ""), name, severity=Severity.QUERY)
         looked_after = self.looked_after(year)
-        read = WorkbookRead(census, year, self.problems, looked_after, self.sheets)
+        read = WorkbookRead(census, year, self.problems, looked_after, self.sheets, carried=self.carried)
         raw, cell = values.get(norm_header(PREVIOUS_RETURN_LABEL), (None, None))
         if not is_blank(raw):
             read.previous_return, read.previous_return_cell = as_text(raw).strip(), cell

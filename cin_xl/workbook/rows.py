@@ -36,6 +36,8 @@ class WorkbookRows:
     #: module sheet -> {field: number of value columns} for spread items
     spread: dict[str, dict[str, int]] = field(default_factory=dict)
     looked_after: list[list[object]] = field(default_factory=list)
+    #: module sheet -> {sheet row: height in points} for rows whose Issues text needs more than one line
+    heights: dict[str, dict[int, float]] = field(default_factory=dict)
 
 
 def path_value(node: object, path: str) -> object:

@@ -42,7 +42,7 @@ from cin_xl.census.years import READABLE_YEARS, SUPPORTED_YEARS, CensusYear
 from cin_xl.validation.catalogue import rules_not_included_note
 from cin_xl.validation.findings import Finding
 from cin_xl.workbook.cells import DATE_FORMAT, DATETIME_FORMAT, TEXT_FORMAT, cell_value, needs_text_guard
-from cin_xl.workbook.issues import issue_rows
+from cin_xl.workbook.issues import ISSUES_SHEET_WIDTHS, issue_rows, issues_row_height
 from cin_xl.workbook.layout import (
     CENSUS_YEAR_LABEL,
     HEADER_ROW,
@@ -283,8 +283,10 @@ class _DataRows:
             write_cell(xf, self.ws, cell, cell.has_style)
         return buf.getvalue().decode()
 
-    def write(self, rows: Sequence[list[object]], first: int, fh: BinaryIO) -> None:
-        """Write the ``<row>`` elements of ``rows`` to ``fh``, the first numbered ``first``."""
+    def write(self, rows: Sequence[list[object]], first: int, fh: BinaryIO,
+              heights: dict[int, float] | None = None) -> None:
+        """Write the ``<row>`` elements of ``rows`` to ``fh``, the first numbered ``first`` (``heights``: points
+        by sheet row, as openpyxl writes a row dimension's height)."""
         letters = [column_letters(i) for i in range(1, max((len(r) for r in rows), default=0) + 1)]
         known = self.known
         out: list[str] = []
@@ -313,7 +315,11 @@ class _DataRows:
                     if len(known) < 20_000 and (kind is not str or len(value) <= 8):  # codes, not IDs
                         known[value] = tail
                 put(f'<c r="{letters[i]}{r}"{tail}')
-            add(f'<row r="{r}">{"".join(cells)}</row>')
+            height = heights.get(r) if heights else None
+            if height is None:
+                add(f'<row r="{r}">{"".join(cells)}</row>')
+            else:
+                add(f'<row r="{r}" ht="{height:g}" customHeight="1">{"".join(cells)}</row>')
         fh.write("".join(out).encode("ascii", "xmlcharrefreplace"))  # as openpyxl: other characters as references
 
 
@@ -434,7 +440,7 @@ def _defined(wb: Workbook, name: str, sheet: str, ref: str) -> None:
 
 
 def _table_sheet(wb: Workbook, name: str, columns: tuple[Column, ...], rows: Sequence[list[object]],
-                 year: CensusYear, freeze_after: int, bodies: dict) -> None:
+                 year: CensusYear, freeze_after: int, bodies: dict, heights: dict[int, float] | None = None) -> None:
     ws = wb.create_sheet(name)
     _print_setup(ws)
     n = len(columns)
@@ -462,7 +468,7 @@ def _table_sheet(wb: Workbook, name: str, columns: tuple[Column, ...], rows: Seq
     ws.append(head)
     if rows:
         bodies[ws] = tempfile.TemporaryFile()
-        _DataRows(ws).write(rows, HEADER_ROW + 1, bodies[ws])
+        _DataRows(ws).write(rows, HEADER_ROW + 1, bodies[ws], heights)
     last = column_letters(n)
     ws.auto_filter.ref = f"A{HEADER_ROW}:{issues}{HEADER_ROW + max(len(rows), 1)}"
     _conditional_formats(ws, last, issues, marks)
@@ -474,7 +480,10 @@ def _height(text: str, width: float) -> float:
     return 15.0 * lines + 2
 
 
-def _start_sheet(wb: Workbook, year: CensusYear) -> None:
+def _start_sheet(wb: Workbook, year: CensusYear, notes: Sequence[tuple[str, str]] = (),
+                 summary: dict[str, object] | None = None) -> None:
+    """The Start sheet; ``notes`` (label, text) under "From last year" (a workbook rollover started), and
+    ``summary`` the box's values where the workbook was checked as it was made."""
     ws = wb.create_sheet(START)
     _print_setup(ws, repeat_header=False, one_page=True)
     ws.column_dimensions["A"].width = 26
@@ -523,14 +532,28 @@ def _start_sheet(wb: Workbook, year: CensusYear) -> None:
     for i, (a, b) in enumerate(steps, start=5):
         ws.row_dimensions[i].height = _height(b, 95)
         ws.append([text(a, font=bold), text(b)])
+    row = 4 + len(steps)  # the last row written
+    if notes:
+        ws.append([])
+        ws.append([text("From last year", font=Font(name=_FONT, bold=True, size=12))])
+        row += 2
+        for a, b in notes:
+            row += 1
+            ws.row_dimensions[row].height = _height(b, 95)
+            ws.append([text(a, font=bold), text(b)])
     ws.append([])
     ws.append([text("Last validation", font=Font(name=_FONT, bold=True, size=12))])
-    row = 4 + len(steps) + 2  # the "Last validation" row
-    box = [("Errors", "SummaryErrors", None), ("Queries", "SummaryQueries", None),
-           ("Last checked", "SummaryLastRun", None), ("Status", "SummaryStatus", "Not yet validated")]
+    row += 2  # the "Last validation" row
+    shown = {"SummaryStatus": "Not yet validated", **(summary or {})}
+    box = [("Errors", "SummaryErrors"), ("Queries", "SummaryQueries"), ("Last checked", "SummaryLastRun"),
+           ("Status", "SummaryStatus")]
     fill = PatternFill("solid", fgColor="EEF3F8")
-    for i, (label, name, value) in enumerate(box, start=1):
-        a, b = text(label, font=bold), text(value) if value else WriteOnlyCell(ws, value=None)
+    for i, (label, name) in enumerate(box, start=1):
+        value = shown.get(name)
+        if isinstance(value, str) and _height(value, 95) > _height("", 95):  # a status of more than a line
+            ws.row_dimensions[row + i].height = _height(value, 95)
+        a = text(label, font=bold)
+        b = text(value) if isinstance(value, str) else WriteOnlyCell(ws, value=value)
         b.alignment = Alignment(horizontal="left", vertical="top", wrap_text=True)  # numbers and dates too
         if name == "SummaryLastRun":
             b.number_format = DATETIME_MINUTES
@@ -587,6 +610,8 @@ def _return_sheet(wb: Workbook, year: CensusYear, values: dict[str, object]) -> 
         code = f" [{item.xml}{', ' + item.ncode if item and item.ncode else ''}]" if row.in_header else ""
         gcell = WriteOnlyCell(ws, value=" ".join(p for p in (guide, extra) if p) + code)
         gcell.alignment = wrap
+        if _height(gcell.value, 80) > _height("", 80):  # guidance on more than a line: never over the next row
+            ws.row_dimensions[i].height = _height(gcell.value, 80)
         vcell = _data_cell(ws, cell_value(item, value) if item else value)
         if isinstance(vcell, str):
             vcell = WriteOnlyCell(ws, value=vcell)
@@ -634,13 +659,16 @@ def _lists_sheet(wb: Workbook, year: CensusYear, codesets: dict[str, list[str]])
 def _issues_sheet(wb: Workbook, findings: list[Finding]) -> None:
     ws = wb.create_sheet(ISSUES)
     _print_setup(ws)
-    for letter, width in zip("ABCDEFG", (12, 10, 80, 14, 22, 30, 12)):
+    for letter, width in zip("ABCDEFG", ISSUES_SHEET_WIDTHS):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A2"
     ws.append([_header_cell(ws, h, _HEAD_REQUIRED) for h in ISSUES_COLUMNS])
     rows = issue_rows(findings)
     wrap = Alignment(wrap_text=True, vertical="top")
-    for row in rows:
+    for r, row in enumerate(rows, start=2):
+        height = issues_row_height(row)
+        if height is not None:
+            ws.row_dimensions[r].height = height  # the wrapped message never prints over the next row
         cells = []
         for j, v in enumerate(row):
             if j == 2 and v is not None:
@@ -684,8 +712,10 @@ def _xlwings_conf_sheet(wb: Workbook, settings: list[tuple[str, str]]) -> None:
 
 
 def build_workbook(year: CensusYear, rows: WorkbookRows | None = None, *,
-                   issues: list[Finding] | None = None, xlwings_conf: list[tuple[str, str]] | None = None) -> bytes:
-    """The workbook for ``year`` as .xlsx bytes: the empty template, or filled with ``rows``."""
+                   issues: list[Finding] | None = None, xlwings_conf: list[tuple[str, str]] | None = None,
+                   notes: Sequence[tuple[str, str]] = (), summary: dict[str, object] | None = None) -> bytes:
+    """The workbook for ``year`` as .xlsx bytes: the empty template, or filled with ``rows``; ``notes`` and
+    ``summary`` go on the Start sheet (see :func:`_start_sheet`)."""
     from cin_xl.workbook.layout import sheet_layout
 
     wb = Workbook(write_only=True)
@@ -697,7 +727,7 @@ def build_workbook(year: CensusYear, rows: WorkbookRows | None = None, *,
         values = {k: v for k, v in values.items() if k == "" or any(r.path == k for r in return_rows(year))}
     bodies: dict = {}  # worksheet -> a temporary file of its data rows' XML, put in after saving (_DataRows)
     try:
-        _start_sheet(wb, year)
+        _start_sheet(wb, year, notes, summary)
         _return_sheet(wb, year, values)
         codesets: dict[str, list[str]] = {}  # code set -> labels of the columns using it
         for module in modules_for(year):
@@ -707,7 +737,8 @@ def build_workbook(year: CensusYear, rows: WorkbookRows | None = None, *,
                     codesets.setdefault(col.item.codeset, []).append(col.header)  # type: ignore[arg-type]
             freeze = sum(1 for c in layout.columns if c.role in (LINK, KEY))
             data = rows.sheets.get(module.sheet, []) if rows else []
-            _table_sheet(wb, module.sheet, layout.columns, data, year, freeze, bodies)
+            _table_sheet(wb, module.sheet, layout.columns, data, year, freeze, bodies,
+                         rows.heights.get(module.sheet) if rows else None)
             if module.parent is None:
                 letter = layout.letter("identifiers.la_child_id")
                 ids = f"OFFSET(Children!${letter}$2,0,0,MAX(1,COUNTA(Children!${letter}:${letter})-1),1)"
