@@ -12,6 +12,9 @@ import difflib
 import importlib
 import re
 import sys
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from cin_xl import __version__
@@ -87,7 +90,38 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+@contextmanager
+def _notes() -> Iterator[None]:
+    """What a command must tell the user but is no failure (a replaced file's owner changed, a folder was
+    made): one line on stderr each, ``cin-xl: note: ...``."""
+    from cin_xl.safety.atomic import Note
+
+    shown = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if issubclass(category, Note):
+            print(f"cin-xl: note: {message}", file=sys.stderr)
+        else:
+            shown(message, category, filename, lineno, file, line)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", Note)
+        warnings.showwarning = show
+        yield
+
+
+def _printable_streams() -> None:
+    """Text the terminal cannot take (a lone surrogate from a file name or a cell) is printed escaped, not
+    a traceback."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):  # not a text stream we may change: left as it is
+            pass
+
+
 def main(argv: list[str] | None = None) -> int:
+    _printable_streams()
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
     if extra:  # a bad option of a command: that command's usage, and the option it resembles
@@ -103,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         # one command in its own process: see cin_xl.perf
-        with raise_on_signals(), no_gc(), session(quiet=args.quiet):
+        with raise_on_signals(), no_gc(), session(quiet=args.quiet), _notes():
             return int(args.run(args) or 0)
     except (UnusableInput, UnknownYear) as exc:
         print(f"cin-xl: {exc}", file=sys.stderr)
@@ -116,7 +150,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"cin-xl: {where}{exc.strerror or exc}; no file was changed", file=sys.stderr)
         return 2
     except Interrupted as exc:  # SIGINT, SIGTERM, SIGHUP: the file being written was discarded
-        print(f"cin-xl: stopped by {exc.name}; no file was left half-written", file=sys.stderr)
+        done = f" just after {exc.written} was written whole (it is complete)" if exc.written else ""
+        print(f"cin-xl: stopped by {exc.name}{done}; no file was left half-written", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("cin-xl: interrupted; no file was left half-written", file=sys.stderr)

@@ -16,7 +16,7 @@ sheet and the Start sheet summary. It never writes a cell the user typed in.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -90,12 +90,18 @@ def _tell(book, message: str, title: str = "cin-xl") -> None:
 
 
 @no_gc()  # a big workbook's records are a tree: no cyclic GC while a job runs (cin_xl.perf)
-def validate(book, *, year: str | None = None, options: dict | None = None, show: bool = False) -> JobResult:
-    """Validate the workbook and mark every finding in it (replacing the marks of any earlier run)."""
+def validate(book, *, year: str | None = None, options: dict | None = None, show: bool = False,
+             confirm: Callable[[str], bool] | None = None) -> JobResult:
+    """Validate the workbook and mark every finding in it (replacing the marks of any earlier run).
+
+    Last year's return named on the Return sheet is opened only if it is on this computer, or once the
+    person has said yes (``confirm``, by default a Yes/No box in Excel) to opening one on another machine."""
     values = book_values(book)
     read, heights = read_book(book, year, values)
     values = values.columns(mark_spans(read))  # the rest of the grids is in ``read`` now
-    findings = validate_loaded(Loaded.of_workbook(read, _book_folder(book)), options=options).findings
+    ask = confirm or (lambda q: _ask(book, q, "Validation"))
+    findings = validate_loaded(Loaded.of_workbook(read, _book_folder(book)), options=options,
+                               confirm_remote=lambda where: ask(_remote_question(where))).findings
     plan = plan_marks(read, findings, heights)
     refused = _refuse_foreign_marks(book, plan, values, show)
     if refused:
@@ -112,6 +118,13 @@ def validate(book, *, year: str | None = None, options: dict | None = None, show
     if show:
         _tell(book, message, "Validation")
     return result
+
+
+def _remote_question(where: str) -> str:
+    from cin_xl.safety.text_guard import quoted
+
+    return (f"The Return sheet names last year's return on another machine: {quoted(where, 260)}. Open it? "
+            "Only say yes if you know that place: opening it contacts that machine.")
 
 
 def _book_folder(book) -> Path | None:
@@ -172,12 +185,12 @@ def book_path(book) -> Path | None:
 
 
 def _target_refusal(book, target: Path, kind: str, verb: str, *, overwrite: bool | None,
-                    confirm: Callable[[str], bool] | None) -> str | None:
+                    confirm: Callable[[str], bool] | None, read: Iterable[Path] = ()) -> str | None:
     """Why the job may not write ``target`` (None when it may): the CLI's output rules
     (:func:`cin_xl.safety.outputs.check_output`), but a file that exists is a question, not a refusal."""
     from cin_xl.safety.outputs import OutputExists, OutputRefused, check_output
 
-    inputs = [p for p in (book_path(book),) if p is not None]
+    inputs = [p for p in (book_path(book), *read) if p is not None]
     try:
         check_output(target, kind, inputs=inputs, force=overwrite is True)
     except OutputExists:
@@ -224,7 +237,8 @@ def export_xml(book, path: str | os.PathLike | None = None, *, allow_errors: boo
         xml = exported.xml
         assert xml is not None  # an export not refused has made its XML
         target = Path(path) if path else default_export_path(book, year)
-        refusal = _target_refusal(book, target, "xml", "Export", overwrite=overwrite, confirm=confirm)
+        refusal = _target_refusal(book, target, "xml", "Export", overwrite=overwrite, confirm=confirm,
+                                  read=exported.inputs)
         if refusal:
             result = JobResult(False, refusal, len(errors), findings=findings)
         else:

@@ -26,19 +26,22 @@ def summary_figures(read: WorkbookRead, findings: list[Finding], source: str, fo
     ``folder``, also each key figure beside last year's when the Return sheet names last year's return and it can
     be read (a relative name is taken from the folder; one that cannot be read is a finding of validation)."""
     from cin_xl.reports.figures import compute_figures
+    from cin_xl.safety.text_guard import encodable
 
-    return compute_figures(read.census, read.year, findings, source=source, previous=_named_previous(read, folder))
+    # a file name the system could not decode (a lone surrogate) is written escaped, as it is printed
+    return compute_figures(read.census, read.year, findings, source=encodable(source),
+                           previous=_named_previous(read, folder))
 
 
 def _named_previous(read: WorkbookRead, folder: Path | None):
     from cin_xl.errors import UnusableInput
     from cin_xl.jobs.load import load_previous
+    from cin_xl.jobs.validate import named_return
 
     if folder is None or not read.previous_return:
         return None
-    named = Path(read.previous_return.strip('"'))
-    try:
-        return load_previous(named if named.is_absolute() else folder / named, read.year)
+    try:  # opened only where validation would open it: a regular .xml file on this computer
+        return load_previous(named_return(read.previous_return.strip().strip('"'), folder), read.year)
     except UnusableInput:
         return None
 

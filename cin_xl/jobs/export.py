@@ -37,6 +37,8 @@ class Exported:
     xml: bytes | None = None
     #: None, :data:`ERRORS_REMAIN` or :data:`SCHEMA`
     refused: str | None = None
+    #: the files read (the workbook, last year's return it names): the XML must not replace them
+    inputs: list[Path] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Finding]:
@@ -58,7 +60,7 @@ def export_loaded(loaded: Loaded, *, allow_errors: bool = False, at: datetime | 
     year = supported(loaded.year)  # export: supported years only
     census = prepare_for_export(loaded.census, year, now=at or now())
     findings = validate_loaded(loaded, options=options, progress=progress).findings
-    result = Exported(year, len(census.children), findings)
+    result = Exported(year, len(census.children), findings, inputs=loaded.inputs)
     if result.errors and not allow_errors:
         result.refused = ERRORS_REMAIN
         return result

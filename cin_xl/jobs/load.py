@@ -35,6 +35,9 @@ class Loaded:
     workbook: WorkbookRead | None = None
     #: the folder a relative "Last year's return" on the Return sheet is taken from (None: not a local file)
     folder: Path | None = None
+    #: every file read into this result, to protect from the outputs (the file itself, last year's return
+    #: given or named on the Return sheet, added when it is read): :func:`cin_xl.safety.outputs.refuse_inputs`
+    inputs: list[Path] = field(default_factory=list)
 
     @classmethod
     def of_workbook(cls, read: WorkbookRead, folder: Path | None = None) -> Loaded:
@@ -59,7 +62,7 @@ def load(path: str | Path, year: str | CensusYear | None = None) -> Loaded:
     if kind == WORKBOOK or is_workbook_name(path):
         return load_workbook(path, year)
     result = read_xml(path, year, check_schema=True)
-    loaded = Loaded(result.census, result.year, str(path), list(result.problems), folder=path.parent)
+    loaded = Loaded(result.census, result.year, str(path), list(result.problems), folder=path.parent, inputs=[path])
     # The census schema is COLLECT's first gate. Report each break once, at its line.
     lines_known = {p.line for p in result.problems}
     said: set[tuple[int, str]] = set()  # libxml2 may say one thing twice ("is empty": its length, its type)
@@ -96,7 +99,9 @@ def load_workbook(path: str | Path, year: str | CensusYear | None = None) -> Loa
 
     path = Path(path)
     read = read_workbook(path, year=supported(year) if year else None)
-    return Loaded.of_workbook(read, path.parent)
+    loaded = Loaded.of_workbook(read, path.parent)
+    loaded.inputs.append(path)
+    return loaded
 
 
 def load_previous(previous: str | Path, year: CensusYear) -> CensusReturn:

@@ -29,6 +29,13 @@ def key_figures(path: str | Path, year: str | CensusYear | None = None, *, check
     are then left out), and work out its figures; with ``previous`` (last year's census XML), the
     continuity figures and each key figure beside last year's; with ``lists``, the child-level lists.
     Raises :class:`~cin_xl.errors.UnusableInput` like the loading does."""
+    return _figures(path, year, check=check, options=options, previous=previous, lists=lists)[0]
+
+
+def _figures(path: str | Path, year: str | CensusYear | None = None, *, check: bool = True,
+             options: dict | None = None, previous: str | Path | None = None,
+             lists: bool = False) -> tuple[Figures, list[Path]]:
+    """:func:`key_figures`, and the files read for them (no output may replace one)."""
     from cin_xl.jobs.load import load, load_previous
     from cin_xl.jobs.validate import validate_loaded
     from cin_xl.reports.figures import compute_figures
@@ -37,7 +44,11 @@ def key_figures(path: str | Path, year: str | CensusYear | None = None, *, check
         loaded = load(path, year)
         findings = validate_loaded(loaded, options=options, previous=previous).findings if check else None
         last = load_previous(previous, loaded.year) if previous else None
-        return compute_figures(loaded.census, loaded.year, findings, source=loaded.source, previous=last, lists=lists)
+        if previous:
+            loaded.inputs.append(Path(previous))
+        figures = compute_figures(loaded.census, loaded.year, findings, source=loaded.source, previous=last,
+                                  lists=lists)
+        return figures, loaded.inputs
 
 
 def list_paths(folder: str | Path) -> list[Path]:
@@ -53,17 +64,23 @@ def report(path: str | Path, output: str | Path, year: str | CensusYear | None =
            lists_folder: str | Path | None = None) -> Reported:
     """:func:`key_figures` written to ``output`` (whole or not at all): an HTML page, or, when ``output`` ends
     in ``.csv``, every child-level list in one CSV. With ``lists_folder``, each list also as a CSV of its own
-    there, linked from the page."""
+    there, linked from the page. Refused (:class:`~cin_xl.safety.outputs.OutputRefused`) if an output is one
+    of the files read, by any name."""
     import os
 
     from cin_xl.reports.child_lists import lists_csv, write_lists
     from cin_xl.reports.html import write_html
     from cin_xl.safety.atomic import write_atomic
+    from cin_xl.safety.outputs import refuse_inputs
 
     output = Path(output)
     as_csv = output.suffix.lower() == ".csv"
-    figures = key_figures(path, year, check=check, options=options, previous=previous,
-                          lists=as_csv or lists_folder is not None)
+    figures, inputs = _figures(path, year, check=check, options=options, previous=previous,
+                               lists=as_csv or lists_folder is not None)
+    refuse_inputs(output, inputs)
+    if lists_folder is not None:
+        for list_path in list_paths(lists_folder):
+            refuse_inputs(list_path, inputs)
     files = write_lists(figures, lists_folder) if lists_folder is not None else {}
     if as_csv:
         write_atomic(output, lists_csv(figures))

@@ -41,7 +41,7 @@ from cin_xl.census.model import (
     Section47,
     Source,
 )
-from cin_xl.census.open_cases import is_carried, still_open
+from cin_xl.census.open_cases import distinct_episodes, is_carried, records_by_child, still_open
 from cin_xl.census.spec import Group, fields_of
 from cin_xl.census.spec.codesets import SEX_OF_GENDER
 from cin_xl.census.values import is_missing
@@ -136,9 +136,12 @@ def _carry_forward(last: CensusReturn, last_year: CensusYear, year: CensusYear) 
         collection_details=CollectionDetails(year=year.xml_year, reference_date=year.reference_date),
         source=Source(lea=source.lea, software_code=source.software_code, release=source.release,
                       serial_no=source.serial_no))
-    for child in last.children:
-        episodes = [e for e in child.cin_details if is_carried(e, ref)]
-        carried.left_out["closed episodes"] += len(child.cin_details) - len(episodes)
+    for records in records_by_child(last.children):  # a child twice in last year's return is carried once
+        child = records[0]
+        if len(records) > 1:
+            carried.left_out["repeated records of a child (merged)"] += len(records) - 1
+        episodes = distinct_episodes(e for r in records for e in r.cin_details if is_carried(e, ref))
+        carried.left_out["closed episodes"] += sum(not is_carried(e, ref) for r in records for e in r.cin_details)
         if not episodes:
             carried.left_out["children with nothing open"] += 1
             continue

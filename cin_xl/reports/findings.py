@@ -16,7 +16,7 @@ from pathlib import Path
 
 from cin_xl.census.years import CensusYear
 from cin_xl.safety.atomic import write_atomic
-from cin_xl.safety.text_guard import csv_field
+from cin_xl.safety.text_guard import csv_field, quoted
 from cin_xl.validation.catalogue import rules_not_included_note
 from cin_xl.validation.findings import Finding, Severity, count, names_child, plural, totals_text
 
@@ -63,11 +63,16 @@ class ValidationReport:
         return out
 
     def to_json(self) -> bytes:
+        data = self.as_dict()
         try:  # orjson: a tenth of the time of the json module on tens of thousands of findings
             import orjson
+
+            return orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n"
         except ImportError:  # a Python without it (an xlwings Lite build, say): the same content, slower
-            return json.dumps(self.as_dict(), ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
-        return orjson.dumps(self.as_dict(), option=orjson.OPT_INDENT_2) + b"\n"
+            pass
+        except TypeError:  # text UTF-8 cannot hold (a lone surrogate): the json module writes it as \\udxxx
+            pass
+        return json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8", "backslashreplace") + b"\n"
 
     def to_csv(self) -> bytes:
         out = io.StringIO()
@@ -78,7 +83,7 @@ class ValidationReport:
             d["cells"] = " ".join(d["cells"])
             d["where"] = f.where
             writer.writerow(["" if d[c] is None else csv_field(d[c]) for c in CSV_COLUMNS])
-        return out.getvalue().encode("utf-8-sig")  # BOM so Excel opens it as UTF-8
+        return out.getvalue().encode("utf-8-sig", "backslashreplace")  # BOM so Excel opens it as UTF-8
 
     def write(self, path: str | Path) -> None:
         path = Path(path)
@@ -153,7 +158,7 @@ def _common_heading(messages: set[str]) -> str | None:
 
 def _who(f: Finding) -> str:
     """``"child C0012, "`` unless the location names the child already."""
-    return f"child {f.child}, " if f.child and not names_child(f.where, f.child) else ""
+    return f"child {quoted(f.child)}, " if f.child and not names_child(f.where, quoted(f.child)) else ""
 
 
 def _more_rules(rest: list) -> str:
@@ -185,10 +190,19 @@ def grouped(findings: list[Finding]) -> list[tuple[str, Severity, str, list[Find
         if len(messages) == 1:
             heading = group[0].message
         else:  # what the code means; a DfE rule's own message where its findings add to it
-            heading = headings.get(code) or _common_heading(messages) or code
+            heading = headings.get(code) or _common_heading(messages) or _heading(code)
         out.append((code, severity, heading, group))
     out.sort(key=lambda g: (g[1] is not Severity.ERROR, -len(g[3]), g[0]))
     return out
+
+
+def _heading(code: str) -> str:
+    """What a code means, for the heading of findings whose messages differ: our own codes' declared
+    message (a continuity check that fired twice is headed by its message, not its code)."""
+    from cin_xl.validation.registry import REGISTRY
+
+    known = _headings().get(code) or next((c.message for c in REGISTRY.get(code, ()) if c.message), None)
+    return known or code
 
 
 def counts_by_code(findings: list[Finding]) -> Counter:

@@ -752,5 +752,5 @@ def write_html(figures: Figures, path: str | Path, *, generated: datetime | None
                list_files: dict[str, str] | None = None) -> None:
     """Write the report to ``path`` whole or not at all (``list_files``: list key -> the CSV's link)."""
     with phase(f"Writing {Path(path).name}"):
-        data = render_html(figures, generated=generated, list_files=list_files).encode("utf-8")
+        data = render_html(figures, generated=generated, list_files=list_files).encode("utf-8", "backslashreplace")
     write_atomic(path, data)

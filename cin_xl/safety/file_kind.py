@@ -10,6 +10,7 @@ message for a kind cin-xl cannot read.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 #: the kinds :func:`file_kind` tells apart
@@ -31,6 +32,19 @@ _WANTED = "give cin-xl the census workbook (.xlsx, .xlsm) or the census XML file
 _IMAGES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"BM")
 #: how much of a text file is looked at to tell XML from CSV or other text
 _TEXT_SCAN = 4096
+
+
+#: a URL (two letters or more before the colon: ``C:`` is a drive)
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]+:")
+
+
+def on_another_machine(name: str) -> bool:
+    """Whether the path ``name`` (as typed in a workbook) is on another machine or a device: a Windows
+    network path (``\\\\host\\share``, ``//host/share``, ``\\\\?\\`` and ``\\\\.\\`` device names) or a URL.
+    Opening one makes the computer contact that machine (on Windows, with the user's credentials), so a
+    path that came inside a file is opened only once the person has confirmed it."""
+    text = name.strip()
+    return text[:2] in ("\\\\", "//", "\\/", "/\\") or bool(_URL.match(text))
 
 
 def _text_kind(head: bytes, suffix: str) -> str:

@@ -44,8 +44,12 @@ def same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
     """Whether ``a`` and ``b`` name the same file (by inode when both exist, else by resolved path)."""
     try:
         return os.path.samefile(a, b)
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL in a name, which no file has
+        pass
+    try:
         return os.path.normcase(os.path.realpath(a)) == os.path.normcase(os.path.realpath(b))
+    except ValueError:
+        return False
 
 
 def is_read_only(path: str | os.PathLike) -> bool:
@@ -68,6 +72,22 @@ def suffix_problem(path: str | os.PathLike, kind: str) -> str | None:
             f"{' or '.join(accepted)}; nothing was written")
 
 
+def refuse_inputs(path: str | os.PathLike, inputs: Iterable[str | os.PathLike | None]) -> None:
+    """Raise :class:`OutputRefused` if ``path`` names one of ``inputs`` by any name: the same file
+    (a symlink, a hard link, another case of the name on a case-insensitive file system), or a link
+    that would write through to it.
+
+    Every file a job reads goes in ``inputs``: the main input, last year's return (``--previous``)
+    and the one the workbook's Return sheet names. A job that learns of an input only while reading
+    (the Return sheet's) checks its output again before writing (see ``Loaded.inputs``)."""
+    path = Path(path)
+    for source in inputs:
+        if source is not None and same_file(path, source):
+            also = "" if str(source) == str(path) else f" ({source})"
+            raise OutputRefused(f"{path} is the input file{also}: writing there would replace it; choose another "
+                                f"name. Nothing was written")
+
+
 def check_output(path: str | os.PathLike, kind: str, *, inputs: Iterable[str | os.PathLike] = (),
                  force: bool = False) -> Path:
     """``path`` as a :class:`Path` if cin-xl may write ``kind`` there; raises :class:`OutputRefused`."""
@@ -75,11 +95,7 @@ def check_output(path: str | os.PathLike, kind: str, *, inputs: Iterable[str | o
     problem = suffix_problem(path, kind)
     if problem:
         raise OutputRefused(problem)
-    for source in inputs:
-        if source is not None and same_file(path, source):
-            also = "" if str(source) == str(path) else f" ({source})"
-            raise OutputRefused(f"{path} is the input file{also}: writing there would replace it; choose another "
-                                f"name. Nothing was written")
+    refuse_inputs(path, inputs)
     if path.is_dir():
         raise OutputRefused(f"{path} is a folder: give the name of the file to write. Nothing was written")
     if path.exists() or path.is_symlink():
@@ -90,5 +106,5 @@ def check_output(path: str | os.PathLike, kind: str, *, inputs: Iterable[str | o
     return path
 
 
-__all__ = ["SUFFIXES", "FORCE_HINT", "OutputRefused", "OutputExists", "check_output", "is_read_only", "same_file",
-           "suffix_problem"]
+__all__ = ["SUFFIXES", "FORCE_HINT", "OutputRefused", "OutputExists", "check_output", "is_read_only",
+           "refuse_inputs", "same_file", "suffix_problem"]

@@ -25,6 +25,8 @@ class Interrupted(KeyboardInterrupt):
     def __init__(self, signum: int):
         super().__init__(signum)
         self.signum = signum
+        #: a file finished whole just as the signal arrived (it came while the file was renamed into place)
+        self.written: str | None = None
 
     @property
     def name(self) -> str:
@@ -73,6 +75,7 @@ def raise_on_signals() -> Iterator[None]:
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler if handler is not None else signal.SIG_DFL)
+        _received = None  # handled by whoever ran the block: later writes in this process go ahead
 
 
 @contextmanager

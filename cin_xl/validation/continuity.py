@@ -26,6 +26,7 @@ from cin_xl.census.spec.codesets import CODE_SETS, SEX_OF_GENDER
 from cin_xl.census.values import is_missing
 from cin_xl.census.years import CensusYear
 from cin_xl.perf import no_gc
+from cin_xl.safety.text_guard import quoted
 from cin_xl.validation.findings import Finding, locate
 from cin_xl.validation.helpers import as_date
 from cin_xl.validation.registry import Check, Family, check, registered
@@ -77,9 +78,45 @@ class Continuity:
     #: pairs matched by UPN because the LA child ID changed
     by_upn: list[tuple[Child, Child]] = field(default_factory=list)
     unmatched: list[Child] = field(default_factory=list)
+    #: (first record, later record, what they share: "LA child ID" or "UPN"): a child twice in last year's return
+    repeated: list[tuple[Child, Child, str]] = field(default_factory=list)
     _open: dict[int, list] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
+        self._match()
+        self._find_repeated()
+
+    def _find_repeated(self) -> None:
+        """Last year's records of one child (the same LA child ID, else the same UPN); one that is not
+        matched is not missing when another record of the child is, and a child is missing once."""
+        first_by: dict[tuple[str, str], Child] = {}
+        partners: dict[int, set[int]] = {}
+        for child in self.last.children:
+            keys = [("LA child ID", (child.identifiers.la_child_id or "").strip()),
+                    ("UPN", _usable_upn(child.identifiers.upn) or "")]
+            for what, key in keys:
+                if not key:
+                    continue
+                first = first_by.setdefault((what, key), child)
+                if first is not child:
+                    self.repeated.append((first, child, what))
+                    partners.setdefault(id(child), set()).add(id(first))
+                    partners.setdefault(id(first), set()).add(id(child))
+                    break  # the same ID: a second look by UPN would name the same pair
+        if not partners:
+            return
+        matched = {id(before) for before, _ in self.matched}
+        reported: set[int] = set()
+        kept = []
+        for child in self.unmatched:
+            others = partners.get(id(child), set())
+            if others & (matched | reported):
+                continue
+            reported.add(id(child))
+            kept.append(child)
+        self.unmatched = kept
+
+    def _match(self) -> None:
         by_id: dict[str, Child] = {}
         for child in self.this.children:
             by_id.setdefault(child.identifiers.la_child_id or "", child)
@@ -147,7 +184,7 @@ def child_missing(c: Continuity) -> Iterator[Gap]:
         episodes = c.open_at_last_reference(child)
         if episodes:
             yield Gap(None, (), _child_id(child),
-                      f"child {_child_id(child)}, referred {_shown(episodes[0].referral_date)}, "
+                      f"child {quoted(_child_id(child))}, referred {_shown(episodes[0].referral_date)}, "
                       f"at {_where(child)}")
 
 
@@ -279,7 +316,7 @@ def child_id_changed(c: Continuity) -> Iterator[Gap]:
     """A child of last year's return not found by <LAchildID> but found by <UPN> has changed ID."""
     for before, now in c.by_upn:
         yield Gap(now.identifiers, ("la_child_id",), _child_id(now),
-                  f"last year {_child_id(before)} ({_where(before.identifiers, 'la_child_id')})")
+                  f"last year {quoted(_child_id(before))} ({_where(before.identifiers, 'la_child_id')})")
 
 
 def _closed_last_year(c: Continuity) -> Iterator[tuple[Child, CINDetails, CINDetails]]:
@@ -311,6 +348,21 @@ def closure_date_differs(c: Continuity) -> Iterator[Gap]:
         if not is_missing(current.closure_date) and current.closure_date != episode.closure_date:
             yield Gap(current, ("closure_date",), _child_id(now),
                       f"last year {_shown(episode.closure_date)} ({_where(episode, 'closure_date')})")
+
+
+@check("C-12", Family.CONTINUITY, "A child is in last year's return twice")
+def child_repeated(c: Continuity) -> Iterator[Gap]:
+    """Each child is once in last year's return: no two <Child> records share an <LAchildID>, or a <UPN>.
+    The child is matched by its first record; the other is not reported missing from this return."""
+    matched = {id(before): now for before, now in c.matched}
+    for first, later, what in c.repeated:
+        name = "la_child_id" if what == "LA child ID" else "upn"
+        value = getattr(first.identifiers, name)
+        now = matched.get(id(first)) or matched.get(id(later))
+        yield Gap(now.identifiers if now is not None else None, (name,) if now is not None else (),
+                  _child_id(now if now is not None else first),
+                  f"{what} {quoted(value)} at {_where(first.identifiers, name)} and at "
+                  f"{_where(later.identifiers, name)}")
 
 
 #: the continuity checks by code, in the order they run

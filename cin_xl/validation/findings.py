@@ -9,6 +9,8 @@ from enum import StrEnum
 from functools import cache
 from typing import TYPE_CHECKING
 
+from cin_xl.safety.text_guard import quoted
+
 if TYPE_CHECKING:  # pragma: no cover
     from cin_xl.census.model import Node
     from cin_xl.census.spec import Field, Item
@@ -45,7 +47,7 @@ class Finding:
             return f"{self.sheet} row {self.row}" if self.row else self.sheet
         if self.line is not None or self.path:
             bits = [f"line {self.line}" if self.line is not None else None,
-                    describe_path(self.path, self.child) if self.path else None]
+                    describe_path(self.path, quoted(self.child) if self.child else None) if self.path else None]
             return ", ".join(b for b in bits if b) or "whole return"
         return "whole return"
 
@@ -64,7 +66,7 @@ class Finding:
 
     def __str__(self) -> str:
         where = self.where
-        who = f" [child {self.child}]" if self.child and not names_child(where, self.child) else ""
+        who = f" [child {quoted(self.child)}]" if self.child and not names_child(where, quoted(self.child)) else ""
         return f"{where}: {self.code} ({self.severity}){who}: {self.message}"
 
 

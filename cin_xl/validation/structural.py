@@ -16,6 +16,7 @@ from cin_xl.census.model import CensusReturn, Child, Node
 from cin_xl.census.spec import Item, Kind, fields_of
 from cin_xl.census.values import unread_date_hint
 from cin_xl.census.years import CensusYear
+from cin_xl.safety.text_guard import quoted_repr
 from cin_xl.validation.codes import X_BOOL, X_CODE, X_DATE, X_FORMAT, X_MISSING, X_NUMBER
 from cin_xl.validation.registry import declared
 
@@ -46,17 +47,18 @@ def not_a_code(item: Item, value: object, valid_codes: frozenset[str], in_workbo
     folded = " ".join(text.split()).casefold()
     for c in codes:
         if c.code.casefold() == folded:
-            return f"{value!r} is not a code as written: type {c.code}"
+            return f"{quoted_repr(value)} is not a code as written: type {c.code}"
         if c.label and c.label.casefold() == folded:
-            return f"{value!r} is the name of code {c.code}, not the code: type {c.code}"
+            return f"{quoted_repr(value)} is the name of code {c.code}, not the code: type {c.code}"
     if len(codes) <= SHORT_CODE_SET:
         shown = [f"{c.code} ({c.label})" if c.label and len(codes) <= LABELLED_CODE_SET else c.code for c in codes]
         listed = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " or " + shown[-1]
-        return f"{value!r} is not a code: the codes are {listed}"
+        return f"{quoted_repr(value)} is not a code: the codes are {listed}"
     if in_workbook:
-        return f"{value!r} is not a code: pick one from the dropdown (the {len(codes)} codes are on the Lists sheet)"
-    return f"{value!r} is not a code: the {len(codes)} codes are on the Lists sheet of the census workbook " \
-           "(cin-xl template makes one)"
+        return (f"{quoted_repr(value)} is not a code: pick one from the dropdown (the {len(codes)} codes are on the "
+                "Lists sheet)")
+    return (f"{quoted_repr(value)} is not a code: the {len(codes)} codes are on the Lists sheet of the census "
+            "workbook (cin-xl template makes one)")
 
 
 @cache
@@ -92,24 +94,25 @@ def _value_problem(item: Item, value: object, valid_codes: frozenset[str] | None
     kind = item.kind
     if kind is Kind.DATE:
         return None if isinstance(value, date) else (
-            DATE, f"{_name(item)} is not a date: {value!r}: {unread_date_hint(value, in_workbook=in_workbook)}")
+            DATE, f"{_name(item)} is not a date: {quoted_repr(value)}: "
+                  f"{unread_date_hint(value, in_workbook=in_workbook)}")
     if kind is Kind.CODE:
         if valid_codes is None or value in valid_codes:
             return None
         return CODE, f"{_name(item)}: {not_a_code(item, value, valid_codes, in_workbook)}"
     if kind is Kind.DATETIME and not isinstance(value, datetime):
-        return DATE, f"{_name(item)} is not a date and time: {value!r}"
+        return DATE, f"{_name(item)} is not a date and time: {quoted_repr(value)}"
     if kind is Kind.BOOL and not isinstance(value, bool):
-        return BOOL, f"{_name(item)} must be true or false, not {value!r}"
+        return BOOL, f"{_name(item)} must be true or false, not {quoted_repr(value)}"
     if kind is Kind.INT and (not isinstance(value, int) or value < 0):
-        return NUMBER, f"{_name(item)} must be a whole number, 0 or more, not {value!r}"
+        return NUMBER, f"{_name(item)} must be a whole number, 0 or more, not {quoted_repr(value)}"
     if kind is Kind.TEXT and isinstance(value, str):
         if item.max_length and len(value) > item.max_length:
             return FORMAT, f"{_name(item)} is longer than {item.max_length} characters"
         if item.pattern and not re.fullmatch(item.pattern, value):
-            return FORMAT, f"{_name(item)} has the wrong format: {value!r}"
+            return FORMAT, f"{_name(item)} has the wrong format: {quoted_repr(value)}"
         if item.fixed and value != item.fixed:
-            return FORMAT, f"{_name(item)} must be {item.fixed!r}, not {value!r}"
+            return FORMAT, f"{_name(item)} must be {item.fixed!r}, not {quoted_repr(value)}"
     return None
 
 

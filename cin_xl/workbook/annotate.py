@@ -90,11 +90,14 @@ def lock_file(path: Path) -> Path | None:
     """The lock file Excel or LibreOffice keeps next to a workbook while it is open, if any.
 
     Excel's is ``~$`` + the file name (for long names Office may drop the name's first two
-    characters instead); LibreOffice's is ``.~lock.<name>#``.
+    characters instead); LibreOffice's is ``.~lock.<name>#``. For a workbook reached through a symbolic
+    link, the lock next to the file it links to counts too.
     """
-    candidates = [path.with_name("~$" + path.name), path.with_name(f".~lock.{path.name}#")]
-    if len(path.name) > 2:
-        candidates.append(path.with_name("~$" + path.name[2:]))
+    candidates = []
+    for name in dict.fromkeys([Path(path), Path(os.path.realpath(path))]):  # a link: Excel locks the real file
+        candidates += [name.with_name("~$" + name.name), name.with_name(f".~lock.{name.name}#")]
+        if len(name.name) > 2:
+            candidates.append(name.with_name("~$" + name.name[2:]))
     return next((c for c in candidates if c.exists()), None)
 
 

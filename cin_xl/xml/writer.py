@@ -40,7 +40,18 @@ class Index(Protocol):
     def __setitem__(self, element: etree._Element, source: tuple[Node, str | None], /) -> None: ...
 
 
-def _fill(el: etree._Element, node: Node, year: CensusYear, index: Index | None) -> None:
+def _text(element: etree._Element, text: str, bad: list[tuple[etree._Element, str]] | None) -> None:
+    """``element.text = text``; text XML cannot hold (a control character, half a surrogate pair) leaves the
+    element empty and is listed in ``bad``, so the export is refused on it rather than stopped by lxml."""
+    try:
+        element.text = text
+    except ValueError:  # lxml: "All strings must be XML compatible"; a lone surrogate too
+        if bad is not None:
+            bad.append((element, text))
+
+
+def _fill(el: etree._Element, node: Node, year: CensusYear, index: Index | None,
+          bad: list[tuple[etree._Element, str]] | None = None) -> None:
     if index is not None:
         index[el] = (node, None)
 
@@ -62,27 +73,52 @@ def _fill(el: etree._Element, node: Node, year: CensusYear, index: Index | None)
             else:
                 el_parent = el
             for member in members:
-                _fill(etree.SubElement(el_parent, spec.xml), member, year, index)
+                _fill(etree.SubElement(el_parent, spec.xml), member, year, index, bad)
         elif spec.wrapper is not None:  # a many-valued item
             values = [v for v in value if not is_missing(v)]
             if values:
                 wrapper = sub(el, spec.wrapper, f.name)
                 for v in values:
-                    sub(wrapper, spec.xml, f.name).text = format_value(spec.kind, v)
+                    _text(sub(wrapper, spec.xml, f.name), format_value(spec.kind, v), bad)
         elif not is_missing(value):
-            sub(el, spec.xml, f.name).text = format_value(spec.kind, value)
+            _text(sub(el, spec.xml, f.name), format_value(spec.kind, value), bad)
 
 
-def to_tree(census: CensusReturn, year: CensusYear, *, index: Index | None = None) -> etree._Element:
-    """The census XML as an element tree; ``index``, when given, is filled with what each element came from."""
+def to_tree(census: CensusReturn, year: CensusYear, *, index: Index | None = None,
+            bad: list[tuple[etree._Element, str]] | None = None) -> etree._Element:
+    """The census XML as an element tree; ``index``, when given, is filled with what each element came from,
+    and ``bad`` with the elements left empty because XML cannot hold their text."""
     root = etree.Element(ROOT_ELEMENT)
-    _fill(root, census, year, index)
+    _fill(root, census, year, index, bad)
     return root
+
+
+def _not_xml(bad: list[tuple[etree._Element, str]]) -> list[tuple[int, str, str]]:
+    """The schema-problem shape of each text XML cannot hold: (line, element path, message)."""
+    from cin_xl.safety.text_guard import quoted_repr
+
+    out = []
+    for element, text in bad:
+        char = next((c for c in text if not _xml_char(c)), "")
+        out.append((0, element.getroottree().getpath(element),
+                    f"Element '{element.tag}': {quoted_repr(text)} holds a character census XML cannot hold "
+                    f"(U+{ord(char):04X}); type the value again without it"))
+    return out
+
+
+def _xml_char(c: str) -> bool:
+    n = ord(c)
+    return n in (0x9, 0xA, 0xD) or 0x20 <= n <= 0xD7FF or 0xE000 <= n <= 0xFFFD or n >= 0x10000
 
 
 def to_xml_bytes(census: CensusReturn, year: CensusYear, *, check: bool = True) -> bytes:
     """The census XML of ``census`` for ``year``; raises :class:`ExportRefused` if it breaks the XSD."""
-    root = to_tree(census, year)
+    bad: list[tuple[etree._Element, str]] = []
+    root = to_tree(census, year, bad=bad)
+    if bad:  # whatever ``check`` says: lxml cannot write it
+        problems = _not_xml(bad)
+        del root, bad
+        raise ExportRefused(problems)
     if check:
         problems = schema_problems(root, year)
         if problems:

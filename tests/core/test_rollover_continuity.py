@@ -194,7 +194,7 @@ def test_reopened_episode_is_reported_on_its_closure_date(rolled, last_xml, pair
 
 
 def test_each_continuity_check_is_catalogued_with_its_condition():
-    assert sorted(CONTINUITY_CHECKS) == [f"C-{n:02d}" for n in range(1, 12)]
+    assert sorted(CONTINUITY_CHECKS) == [f"C-{n:02d}" for n in range(1, 13)]
     for check in CONTINUITY_CHECKS.values():
         assert check.severity is Severity.QUERY and check.message and check.condition
 

@@ -27,7 +27,7 @@ def test_every_family_is_listed_in_one_shape(label):
     by_family = {family: [c.code for c in listed if c.family is family] for family in Family}
     assert by_family[Family.DFE] == list(catalogue(year))
     assert by_family[Family.LOCAL] == ["LA-01", "LA-02", "LA-03"]
-    assert by_family[Family.CONTINUITY] == [f"C-{n:02d}" for n in range(1, 12)]
+    assert by_family[Family.CONTINUITY] == [f"C-{n:02d}" for n in range(1, 13)]
     assert by_family[Family.FILL_IN] == [FILL_IN]
     assert {X_READ, XSD, "X-MISSING", "X-SCHEMA", "X-TOO-LONG", "XML"} <= set(by_family[Family.STRUCTURAL])
     assert len({c.code for c in listed}) == len(listed)

@@ -32,6 +32,7 @@ def _remain(errors: list) -> str:
 def run(args: argparse.Namespace) -> int:
     from cin_xl.jobs.export import ERRORS_REMAIN, SCHEMA, check_source, export_file
     from cin_xl.safety.atomic import write_atomic
+    from cin_xl.safety.outputs import refuse_inputs
 
     check_source(args.workbook)
     output = output_arg(args, "xml", args.workbook)
@@ -57,6 +58,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"  {p}", file=sys.stderr)
         return 1
     assert exported.xml is not None  # an export not refused has made its XML
+    refuse_inputs(output, exported.inputs)  # last year's return, if the workbook names one
     write_atomic(output, exported.xml)
     note = f" {_remain(errors)}: COLLECT will reject the file until they are fixed." if errors else ""
     print(f"Wrote {output}: census {exported.year.label}, {plural(exported.children, 'child')}.{note}")

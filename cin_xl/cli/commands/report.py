@@ -47,13 +47,13 @@ def run(args) -> int:
 
     path = args.output or args.file.with_name(f"{args.file.stem}-figures.html")
     as_csv = path.suffix.lower() == ".csv"
-    output = output_arg(args, "report" if as_csv else "html", args.file, path=path)
+    output = output_arg(args, "report" if as_csv else "html", args.file, args.previous, path=path)
     if args.lists is not None:
         if args.lists.exists() and not args.lists.is_dir():
             raise OutputRefused(f"{args.lists} is a file: --lists takes a folder to write the lists into; "
                                 "nothing was written")
         for list_path in list_paths(args.lists):
-            check_output(list_path, "report", inputs=(args.file, output), force=args.force)
+            check_output(list_path, "report", inputs=(args.file, args.previous, output), force=args.force)
     say_unsaved_edits(args.file)
     done = report(args.file, output, args.year, check=not args.no_checks,
                   options={"local_checks": not args.no_local}, previous=args.previous, lists_folder=args.lists)

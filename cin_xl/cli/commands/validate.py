@@ -31,10 +31,11 @@ def run(args) -> int:
     from cin_xl.jobs.load import unsaved_edits_note
     from cin_xl.jobs.validate import validate_file
     from cin_xl.progress import phase
+    from cin_xl.safety.outputs import refuse_inputs
 
     if args.annotate and args.file.suffix.lower() not in (".xlsx", ".xlsm"):
         raise UnusableInput(f"{args.file}: --annotate writes marks into a workbook (.xlsx or .xlsm), not XML")
-    report_path = output_arg(args, "report", args.file, path=args.report) if args.report else None
+    report_path = output_arg(args, "report", args.file, args.previous, path=args.report) if args.report else None
     options = {"local_checks": not args.no_local}
     fingerprint = None
     if args.annotate and args.file.exists():
@@ -48,6 +49,7 @@ def run(args) -> int:
     report = validate_file(args.file, args.year, options=options, previous=args.previous)
     print(report.text(examples=args.examples, verbose=args.verbose))
     if report_path:
+        refuse_inputs(report_path, report.loaded.inputs)  # and the return the workbook names, now it is known
         report.write(report_path)
         print(f"Full report: {report_path}")
     if report.findings and not args.annotate:

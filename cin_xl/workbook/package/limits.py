@@ -144,7 +144,7 @@ class BoundedZip:
             try:
                 self.zip = zipfile.ZipFile(self._fh)
             except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
-                raise UnusableInput(f"{name}: not a readable .xlsx workbook (the zip is damaged: {short(exc, 60)}); "
+                raise UnusableInput(f"{name}: not a readable .xlsx workbook (the zip is damaged: {reason(exc)}); "
                                     "save it again as .xlsx from Excel or LibreOffice") from None
             self._check_directory()
         except BaseException:
@@ -178,7 +178,7 @@ class BoundedZip:
             raw = self.zip.open(info)
         except (zipfile.BadZipFile, RuntimeError, NotImplementedError, ValueError, OSError) as exc:
             # RuntimeError: an encrypted part; NotImplementedError: a compression zipfile cannot unpack
-            raise UnusableInput(f"{self.path.name}: part {short(member)} cannot be unpacked ({short(exc, 60)}); "
+            raise UnusableInput(f"{self.path.name}: part {short(member)} cannot be unpacked ({reason(exc)}); "
                                 "save the workbook again as .xlsx from Excel or LibreOffice") from None
         return BoundedPart(raw, member, info.file_size, self.budget)
 

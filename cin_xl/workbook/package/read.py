@@ -50,7 +50,8 @@ _NOT_TOKENS = re.compile(r'"[^"]*"|\[(?![hms]+\])[^\]]*\]|\\.|_.|\*.', re.IGNORE
 _DATE_TOKEN = re.compile(r"[dmyhs]", re.IGNORECASE)
 _ELAPSED = re.compile(r"\[(?:h+|m+|s+)\]", re.IGNORECASE)
 #: Excel's escape for characters XML cannot hold (_x000D_ for CR; _x005F_ for "_" itself)
-_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+#: OOXML's escape of a character, ``_xHHHH_``; a UTF-16 surrogate pair escaped as two is one character
+_ESCAPE = re.compile(r"_x(D[89AB][0-9A-F]{2})__x(D[C-F][0-9A-F]{2})_|_x([0-9A-F]{4})_", re.IGNORECASE)
 
 _EPOCH_1900 = datetime(1899, 12, 30)  # serial 1 is 1900-01-01 after Excel's 29 Feb 1900 (serial 60)
 _EPOCH_1904 = datetime(1904, 1, 1)
@@ -126,8 +127,16 @@ def from_serial(value: float, date1904: bool = False, elapsed: bool = False) -> 
     return base + timedelta(days=day, milliseconds=round((value - day) * _DAY_MS))
 
 
+def _unescaped(m: re.Match) -> str:
+    if m.group(1):  # a surrogate pair: the character it stands for
+        return chr(0x10000 + ((int(m.group(1), 16) - 0xD800) << 10) + int(m.group(2), 16) - 0xDC00)
+    code = int(m.group(3), 16)
+    # half a surrogate pair is no character: no file or screen could show it, so the text stays as typed
+    return m.group(0) if 0xD800 <= code <= 0xDFFF else chr(code)
+
+
 def _unescape(text: str) -> str:
-    return _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    return _ESCAPE.sub(_unescaped, text)
 
 
 def _rich_text(el, ns: str) -> str:
@@ -499,9 +508,20 @@ def _xml_text(text: str) -> str:
     if "&" in text:
         if re.search(r"&(?!#x[0-9a-fA-F]+;|#[0-9]+;|amp;|lt;|gt;|quot;|apos;)", text):
             raise _NotPlain  # not well-formed: the XML parser says so
-        text = _XML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)) if m.group(1) else chr(int(m.group(2)))
-                               if m.group(2) else _NAMED[m.group(3)], text)
+        text = _XML_ESCAPE.sub(_referenced, text)
     return text
+
+
+def _referenced(m: re.Match) -> str:
+    """The character an XML reference names; one XML does not allow (a surrogate, NUL, past U+10FFFF) is
+    not well-formed, and the XML parser says so."""
+    if m.group(3):
+        return _NAMED[m.group(3)]
+    code = int(m.group(1), 16) if m.group(1) else int(m.group(2))
+    if not (code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD
+            or 0x10000 <= code <= 0x10FFFF):
+        raise _NotPlain
+    return chr(code)
 
 
 class _Scan:
