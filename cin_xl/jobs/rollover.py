@@ -292,8 +292,9 @@ def rollover(last: Path, output: Path, year_label: str | None = None) -> Carried
 
     if last.suffix.lower() != ".xml":
         raise UnusableInput(f"{last}: rollover reads last year's census XML (export the workbook first)")
-    if output.suffix.lower() != ".xlsx":
-        raise UnusableInput(f"{output}: rollover writes an .xlsx workbook")
+    macro = output.suffix.lower() == ".xlsm"  # the suffix picks the format: .xlsm has the Excel buttons
+    if output.suffix.lower() != ".xlsx" and not macro:
+        raise UnusableInput(f"{output}: rollover writes a workbook, .xlsx (or .xlsm with the Excel buttons)")
     loaded = load(last)  # shows its own progress (cin_xl.progress)
     try:
         year = supported(year_label or CensusYear(loaded.year.first + 1))
@@ -336,7 +337,16 @@ def rollover(last: Path, output: Path, year_label: str | None = None) -> Carried
                 heights[sheet.first_row + offset] = height
     fill_ins = sum(1 for f in findings if f.code == FILL_IN)
     with phase(f"Writing {output.name}"):
+        conf = None
+        if macro:  # the buttons' settings sheet, as the macro-enabled template has it
+            from cin_xl.workbook.macros.xlsm import xlwings_conf
+
+            conf = xlwings_conf()
         data = build_workbook(year, rows, issues=plan.findings, notes=_notes(carried, last, fill_ins),
-                              summary=plan.summary)
+                              summary=plan.summary, xlwings_conf=conf)
+        if macro:
+            from cin_xl.workbook.macros.xlsm import macro_workbook
+
+            data = macro_workbook(data)
     write_atomic(output, data)
     return carried

@@ -45,7 +45,8 @@ def workbooks(tmp_path_factory) -> list[Path]:
     write_xml(generate(40, YEAR, seed=5, mistakes=0.85), CensusYear.parse(YEAR), messy, check=False)
     write_xml(generate(40, "2025-26", seed=5), CensusYear.parse("2025-26"), last)
     made = {name: tmp / name for name in ("template.xlsx", "template.xlsm", "imported.xlsx", "imported.xlsm",
-                                          "annotated.xlsx", "rollover.xlsx", "excel-saved-annotated.xlsx")}
+                                          "annotated.xlsx", "rollover.xlsx", "rollover.xlsm",
+                                          "excel-saved-annotated.xlsx")}
     cli(["template", "--year", YEAR, "-o", str(made["template.xlsx"])])
     cli(["template", "--year", YEAR, "-o", str(made["template.xlsm"])])
     cli(["import", str(messy), "-o", str(made["imported.xlsx"])])
@@ -58,6 +59,7 @@ def workbooks(tmp_path_factory) -> list[Path]:
     for _ in range(2):
         cli(["validate", str(made["excel-saved-annotated.xlsx"]), "--annotate", "--quiet"])
     cli(["rollover", str(last), "-o", str(made["rollover.xlsx"]), "--year", YEAR])
+    cli(["rollover", str(last), "-o", str(made["rollover.xlsm"]), "--year", YEAR])
     assert all(p.exists() for p in made.values())
     return list(made.values())
 
@@ -66,3 +68,20 @@ def test_every_kind_of_workbook_passes_the_excel_conformance_check(workbooks):
     found = findings(*workbooks)
     assert set(found) == {p.name for p in workbooks}
     assert found == {p.name: [] for p in workbooks}
+
+
+def test_a_macro_enabled_rollover_has_the_buttons_and_the_same_sheets(workbooks):
+    """``rollover -o NEW.xlsm`` (offered by its --help) writes the workbook with its Excel buttons."""
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    xlsx, xlsm = (next(p for p in workbooks if p.name == name) for name in ("rollover.xlsx", "rollover.xlsm"))
+    with zipfile.ZipFile(xlsm) as z:
+        assert "xl/vbaProject.bin" in z.namelist()
+    plain, macro = load_workbook(xlsx), load_workbook(xlsm, keep_vba=True)
+    assert "xlwings.conf" in macro.sheetnames
+    assert [n for n in macro.sheetnames if n != "xlwings.conf"] == plain.sheetnames
+    for name in plain.sheetnames:
+        if name != "Start":  # the Start sheet of the .xlsm holds the buttons
+            assert [list(r) for r in macro[name].values] == [list(r) for r in plain[name].values], name
