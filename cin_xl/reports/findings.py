@@ -167,13 +167,15 @@ def _more_rules(rest: list) -> str:
 
 
 def _headings() -> dict[str, str]:
-    """What each of our own codes means (their findings' messages differ, one per item or value)."""
-    from cin_xl.validation.structural import STRUCTURAL_CODES
+    """What each of our own codes means (their findings' messages differ, one per item or value): the
+    declarations of :mod:`cin_xl.validation.codes`; FILL-IN headed by what the rows are."""
+    from cin_xl.validation import codes
+    from cin_xl.validation.registry import declared
 
-    return {**STRUCTURAL_CODES, "X-READ": "Part of the workbook could not be read",
-            "XML": "Part of the census XML could not be read", "XSD": "The file breaks the census schema",
-            "X-SCHEMA": "The return does not fit the census schema",
-            "FILL-IN": "Cells to fill in, carried from last year's return"}
+    own = (codes.X_MISSING, codes.X_CODE, codes.X_DATE, codes.X_BOOL, codes.X_NUMBER, codes.X_FORMAT,
+           codes.X_READ, codes.XML, codes.XSD, codes.X_SCHEMA)
+    return {**{code: declared(code).message for code in own},
+            codes.FILL_IN: "Cells to fill in, carried from last year's return"}
 
 
 def grouped(findings: list[Finding]) -> list[tuple[str, Severity, str, list[Finding]]]:

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from typing import TypeVar
 
 from cin_xl.census.calendar import add_working_days, is_weekend, is_working_day, working_days_between
-from cin_xl.census.values import is_missing
+from cin_xl.census.values import as_date, is_missing
 
 __all__ = [
     "as_date", "present", "missing", "before", "after", "on_or_before", "on_or_after", "within",
@@ -21,10 +21,6 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-
-
-def as_date(value: object) -> date | None:
-    return value if isinstance(value, date) else None
 
 
 def present(value: object) -> bool:
