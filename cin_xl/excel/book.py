@@ -16,7 +16,6 @@ from itertools import chain, repeat
 from cin_xl.census.spec import Kind
 from cin_xl.census.years import CensusYear
 from cin_xl.safety.text_guard import FORMULA_STARTS, looks_like_formula
-from cin_xl.workbook.columns import column_index, column_letters
 from cin_xl.workbook.layout import (
     ISSUES,
     ISSUES_COLUMNS,
@@ -27,6 +26,7 @@ from cin_xl.workbook.layout import (
     return_rows,
 )
 from cin_xl.workbook.marks import MarksPlan, mark_columns
+from cin_xl.workbook.package.columns import column_index, column_letters
 from cin_xl.workbook.package.write import split_ref
 from cin_xl.workbook.reader import HEADER_SEARCH_ROWS, WorkbookRead, is_needed_sheet, read_grids
 from cin_xl.workbook.template import DATETIME_MINUTES

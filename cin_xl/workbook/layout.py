@@ -67,7 +67,7 @@ from cin_xl.census.model import (
 )
 from cin_xl.census.spec import CODE_SETS, Item, Kind, fields_of
 from cin_xl.census.years import CensusYear
-from cin_xl.workbook.columns import column_letters
+from cin_xl.workbook.package.columns import column_letters
 
 # ---------------------------------------------------------------------------------------------
 # Declarations

@@ -26,7 +26,6 @@ from datetime import datetime
 from cin_xl.errors import UnusableInput
 from cin_xl.safety.text_guard import FORMULA_STARTS
 from cin_xl.validation.findings import Finding, Severity, count, plural
-from cin_xl.workbook.columns import column_index, column_letters
 from cin_xl.workbook.issues import MAX_ROW_HEIGHT, issue_rows, row_height
 from cin_xl.workbook.layout import (
     CARRIED_MARK,
@@ -37,6 +36,7 @@ from cin_xl.workbook.layout import (
     mark_token,
     marks_text,
 )
+from cin_xl.workbook.package.columns import column_index, column_letters
 from cin_xl.workbook.reader import SheetRead, WorkbookRead
 
 

@@ -43,7 +43,6 @@ from cin_xl.progress import phase
 from cin_xl.validation.codes import X_READ
 from cin_xl.validation.findings import Finding, Severity, plural
 from cin_xl.workbook.cells import FormulaWithoutValue, as_text, is_blank, read_codes, read_value, value_reader
-from cin_xl.workbook.columns import column_letters
 from cin_xl.workbook.headers import LIKENESS_CUTOFF, closest, common_headers, likeness, looks_like_module_sheet
 from cin_xl.workbook.layout import (
     CARRIED_MARK,
@@ -74,6 +73,7 @@ from cin_xl.workbook.layout import (
     sheet_layout,
     spread_header_pattern,
 )
+from cin_xl.workbook.package.columns import column_letters
 from cin_xl.workbook.package.limits import short
 from cin_xl.workbook.package.read import EMPTY_ROW, SheetRows
 from cin_xl.workbook.writer import LookedAfterPeriod
