@@ -224,7 +224,7 @@ def _style(ws, layout: TrendsLayout) -> None:
             cell.border = Border(bottom=rule)
             numeric = c in years and ws.cell(r, c).value in layout.labels
             cell.alignment = Alignment(vertical="bottom", horizontal="right" if numeric else "left",
-                                       indent=2 if c == layout.definition_column else 0)
+                                       indent=1 if numeric else 2 if c == layout.definition_column else 0)
     blank = PatternFill("solid", fgColor="F3F2F1")
     percent = set(layout.percent_rows)
     for r in layout.figure_rows:
@@ -235,6 +235,7 @@ def _style(ws, layout: TrendsLayout) -> None:
         for c in years:
             cell = ws.cell(r, c)
             cell.border = Border(bottom=rule)
+            cell.alignment = Alignment(vertical="top", horizontal="right", indent=1)
             if cell.value is None:
                 cell.fill = blank
             else:

@@ -19,7 +19,8 @@ def add_arguments(p) -> None:
                         "(-o trends.html) or a new workbook with a Trends sheet and its charts (-o trends.xlsx)")
     p.add_argument("-o", "--output", type=Path, metavar="REPORT.html",
                    help="where to write the report, *.html (default: FILE's name with -figures.html, next to it); "
-                        "*.csv writes the child-level lists instead, all in one CSV")
+                        "*.csv writes the child-level lists instead, all in one CSV; with returns of several years, "
+                        "*.html (default trends.html next to FILE) or *.xlsx")
     add_force(p)
     add_year(p, default="the file's own census year (the Return sheet's, or the XML's <Year>, which always wins)")
     input_file(p, "file")
