@@ -169,6 +169,7 @@ table{border-collapse:collapse;width:100%;font-size:15px}th,td{border-bottom:1px
  text-align:left;vertical-align:top}.num{text-align:right;font-variant-numeric:tabular-nums}.na{color:#505a5f}
 .charts{display:flex;flex-wrap:wrap;gap:12px}figure{margin:0;border:1px solid #e5e6e7;padding:6px}
 figcaption{font-size:13px;max-width:300px}.notes li{margin-bottom:4px}.small{font-size:14px;color:#505a5f}
+.rules-note{font-weight:700;border-left:4px solid #d4351c;padding-left:10px}
 """
 
 
