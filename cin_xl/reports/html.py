@@ -358,7 +358,8 @@ dl.defs dd{margin:2px 0 0;color:#505a5f}
 .collect{font-weight:700;color:#1d70b8}
 .england{color:#505a5f}
 .url{word-break:break-all}
-.other-year strong{color:#d4351c}
+.other-year{color:#d4351c}
+.england-value{min-width:11em}
 .warning{font-weight:700;border:3px solid #d4351c;padding:12px 15px;margin:0 0 20px}
 .ok{font-weight:700;border:3px solid #00703c;padding:12px 15px;margin:0 0 20px}
 footer{border-top:1px solid #b1b4b6;background:#f3f2f1;padding:25px 0 30px;font-size:16px;color:#505a5f;
@@ -464,9 +465,10 @@ def _england(figures: Figures) -> str:
                         f'<td class="def">{escape(NO_FIGURE)}</td></tr>')
             continue
         e = comparison.england
-        year_note = "" if comparison.same_year else ' class="other-year"'
+        year_note = f'<div class="small other-year">{escape(comparison.note)}</div>' if comparison.note else ""
         rows.append(f'<tr id="england-{key}"><td class="name">{escape(result.figure.name)}</td>'
-                    f'<td class="num">{mine}</td><td{year_note}><strong>{escape(comparison.text)}</strong>'
+                    f'<td class="num">{mine}</td><td class="england-value"><strong>{escape(e.label)}</strong>'
+                    f'{year_note}'
                     f'<div class="small">{_n(e.numerator)} of {_n(e.denominator)}</div></td>'
                     f'<td class="def"><strong>DfE definition:</strong> {escape(e.definition)}'
                     '<br><strong>Source:</strong> '
@@ -500,7 +502,10 @@ def _england_bands(figures: Figures) -> str:
                    f'<td class="num">{_pct(100 * e.bands.get(row.code, 0) / total if total else None)}</td></tr>'
                    for row in days.rows)
     return (f'<table id="england-assessment-bands"><caption>Assessments by working days taken: this return beside '
-            f'{escape(comparison.year_text)}<div class="small" style="font-weight:400;margin-top:4px">England\'s bands '
+            f'England {escape(e.year)}<div class="small" style="font-weight:400;margin-top:4px">'
+            + (f'<span class="other-year">England {escape(e.year)}: {escape(comparison.note)}.</span> '
+               if comparison.note else "")
+            + 'England\'s bands '
             f'from &ldquo;{escape(e.dataset)}&rdquo; ({escape(e.publication)}), as shares of the bands added up '
             f'({_n(total)}; the published total is {_n(e.denominator)}: England totals are rounded to the nearest 10). '
             f'<span class="url">{escape(e.url)}</span></div></caption><thead><tr><th>Working days</th>'
