@@ -50,6 +50,8 @@ class EnglandFigure:
     bands: dict[str, int] = field(default_factory=dict)
     bands_within: tuple[str, ...] = ()
     total: int | None = None
+    #: why the bands may add up to fewer than the total (empty: they add up to it, within rounding)
+    unbanded_in_total: str = ""
 
     @property
     def percent(self) -> float:
@@ -119,7 +121,7 @@ def england_figures() -> list[EnglandFigure]:
             item["figure"], item["year"], item["reporting_year"], item["numerator"], item["denominator"],
             item.get("percent"), item.get("percent_decimals", 1), item["dataset"], item["publication"], item["url"],
             item["read_from"], item["definition"], dict(item.get("bands", {})), tuple(item.get("bands_within", ())),
-            item.get("total")))
+            item.get("total"), item.get("unbanded_in_total", "")))
     return out
 
 
