@@ -72,3 +72,22 @@ def test_an_element_of_no_census_says_nothing_of_years(capsys, tmp_path):
     out = _validate(capsys, tmp_path, bad)
     assert "unknown element <Nickname> in <ChildIdentifiers>: not part of the 2022-23 census, so it was not read\n" \
         in out, out
+
+
+def test_problems_reading_the_file_name_the_child_by_its_id(capsys, tmp_path):
+    """An element of another year and a schema break in the 2nd child are located as the rules' findings are: by the
+    child's LA child ID, not "the 2nd child"; a problem in the header is given no child."""
+    xml = _xml("2022-23", 3)
+    second = xml.index("<Child>", xml.index("<Child>") + 1)
+    ident = xml[xml.index("<LAchildID>", second) + len("<LAchildID>"):xml.index("</LAchildID>", second)]
+    at = xml.index("</GenderCurrent>", second) + len("</GenderCurrent>")
+    bad = xml[:at] + "\n<Sex>1</Sex>" + xml[at:]
+    at = bad.index("</LAchildID>", second) + len("</LAchildID>")
+    bad = bad[:at] + "stray" + bad[at:]
+    bad = bad.replace("<Collection>CIN</Collection>", "<Collection>CIN</Collection><Nickname/>", 1)
+    out = _validate(capsys, tmp_path, bad)
+    assert f", child {ident}, Sex: unknown element <Sex>" in out, out
+    assert f"line {_line_of(bad, '</LAchildID>stray')}, child {ident}\n" in out, out
+    assert "the 2nd child" not in out
+    header = next(line for line in out.splitlines() if "<Nickname>" in line)
+    assert "child" not in header.split(":")[0], header
