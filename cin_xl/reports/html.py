@@ -730,6 +730,8 @@ def _collect_index(figures: Figures, targets: dict[str, str]) -> str:
                   if k in figures.lists]
         if report.lists and not figures.lists:
             links.append("list: run <code>cin-xl report</code> with <code>--lists DIR</code>")
+        if any(k in COMPARED and k in figures and england_figure(k, figures.year) is not None for k in report.figures):
+            links.append('<a href="#england">England beside this return</a>')
         note = f'<div class="small">{escape(report.note)}</div>' if report.note else ""
         rows.append(f'<tr><td class="num">{report.number}</td><td class="name">{escape(report.name)}</td>'
                     f'<td>{"<br>".join(links) or "–"}{note}</td></tr>')

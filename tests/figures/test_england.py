@@ -117,6 +117,10 @@ def test_html_shows_england_beside_with_year_and_source():
     assert escape(NO_FIGURE) in sub[:sub.index("</tr>")]
     # the headline card too
     assert "England 2024-25: 22.6%" in page[:page.index('<section id="counts">')]
+    # and COLLECT's key indicators link to it
+    collect = page[page.index('<section id="collect">'):]
+    key_indicators = collect[collect.index("Key indicators"):]
+    assert '<a href="#england">England beside this return</a>' in key_indicators[:key_indicators.index("</tr>")]
 
 
 def test_html_names_another_years_figure():
