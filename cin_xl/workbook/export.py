@@ -152,20 +152,19 @@ def source_of(census: CensusReturn, year: CensusYear, path: str) -> tuple[Node, 
             nth = int(number) if number else 1
             if total == 0 or (number is None) != (total == 1) or nth > total:
                 break  # no such element (a name that repeats is numbered; one that does not, not)
-            for n, f, sources in elements:
-                if nth <= n:
+            chosen = elements[0]
+            for chosen in elements:  # the field writing the nth element of that name
+                if nth <= chosen[0]:
                     break
-                nth -= n
-            spec = f.spec
-            if isinstance(spec, Group) and spec.wrapper:
-                record, wrapped, found = None, (record, f), (record, f.name)
-            elif isinstance(spec, Group):
+                nth -= chosen[0]
+            _, f, sources = chosen
+            spec, owner = f.spec, record
+            if isinstance(spec, Group) and not spec.wrapper:
                 record = sources[nth - 1]
                 found = (record, None)
-            elif spec.wrapper is not None:
-                record, wrapped, found = None, (record, f), (record, f.name)
-            else:
-                record, found = None, (record, f.name)
+            else:  # a wrapper (of a group or of a many-valued item), or an item
+                record, found = None, (owner, f.name)
+                wrapped = (owner, f) if spec.wrapper else None
         elif wrapped is not None:
             owner, f = wrapped
             value = getattr(owner, f.name)
