@@ -69,7 +69,8 @@ STEPS = (
 PARTS = (
     ("reading the XML into the model", "cin_xl/xml/reader.py", "read_xml"),
     ("checking the XML against the census schema (XSD)", "cin_xl/xml/xsd.py", "schema_problems"),
-    ("checking each child against the census schema (XSD), as the XML is read", "cin_xl/xml/xsd.py", "child"),
+    ("checking each child against the census schema (XSD), as the XML is read or written", "cin_xl/xml/xsd.py",
+     "child"),
     ("reading the workbook's sheets from the package", "cin_xl/workbook/reader.py", "workbook_grids"),
     ("turning workbook rows into the model", "cin_xl/workbook/reader.py", "read_grids"),
     ("reading the sheets' values from Excel (xlwings)", "cin_xl/excel/book.py", "book_values"),

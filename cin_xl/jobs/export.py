@@ -30,7 +30,8 @@ class Exported:
 
     year: CensusYear
     children: int
-    #: every finding of the return (reading, rules, continuity), as the validate job gives them
+    #: every finding of the return (reading, rules, continuity), as the validate job gives them; of an export
+    #: with errors allowed that the schema refuses, only how the workbook was read (the rules are not run)
     findings: list[Finding] = field(default_factory=list)
     #: the schema breaks of a refused export, located to their cells
     schema_problems: list[Finding] = field(default_factory=list)
