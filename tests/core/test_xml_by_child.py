@@ -70,3 +70,13 @@ def test_the_whole_return_is_never_one_tree(monkeypatch):
     census = generate(40, YEAR, seed=2)
     to_xml_bytes(census, YEAR)
     assert made == [0]  # only the document around the children, made without them
+
+
+def test_where_the_outline_cannot_be_checked_apart_the_whole_return_is(monkeypatch):
+    """The check one child at a time says when it cannot be sure (None): the whole document is then checked."""
+    from cin_xl.xml import xsd
+
+    census = generate(40, YEAR, seed=9, mistakes=0.9)
+    expected = from_whole_tree(census, YEAR)
+    monkeypatch.setattr(xsd.ChildByChild, "finish", lambda self, root: None)
+    assert by_child(census, YEAR) == expected and expected[0] == "refused"
