@@ -338,7 +338,8 @@ table{border-collapse:collapse;width:100%;margin:0 0 30px;font-size:16px}
 caption{text-align:left;font-weight:700;font-size:24px;margin-bottom:10px}
 th,td{text-align:left;vertical-align:top;padding:10px 20px 10px 0;border-bottom:1px solid #b1b4b6}
 th{font-weight:700}
-td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
+td.num{white-space:nowrap}
 td.name{font-weight:700;width:30%}
 td.def{color:#505a5f;font-size:14px;width:46%}
 tr.total td{font-weight:700;border-bottom:2px solid #0b0c0c}
@@ -564,8 +565,8 @@ def _quality(figures: Figures) -> str:
     out = []
     unreadable = figures.get("unreadable_dates")
     if isinstance(unreadable, int) and unreadable:
-        out.append(f'<p class="warning">{plural(unreadable, "date")} could not be read; every figure above treats them '
-                   "as absent.</p>")
+        out.append(f'<p class="warning">{plural(unreadable, "date")} could not be read; every figure above treats '
+                   f'{"it" if unreadable == 1 else "them"} as absent.</p>')
     if not figures.checked:
         out.append("<p>The return was not checked, so there are no errors and queries to show. Run "
                    "<code>cin-xl report</code> without <code>--no-checks</code>.</p>")
@@ -678,9 +679,13 @@ def _lists(figures: Figures, files: dict[str, str] | None) -> str:
         shown = child_list.rows[:LIST_ROWS_SHOWN]
         more = (f'<p class="small">The first {_n(len(shown))} of {_n(len(child_list.rows))} rows; the CSV holds '
                 "them all.</p>" if len(shown) < len(child_list.rows) else "")
-        head = "".join(f"<th>{escape(c)}</th>" for c in child_list.columns)
-        body = "".join("<tr>" + "".join(_cell(v, isinstance(v, int | float) and not isinstance(v, bool))
-                                        for v in row) + "</tr>" for row in shown)
+        # numbers (working days, a row or an XML line) right-aligned under a right-aligned heading, without a
+        # thousands separator: line 1070 is not "1,070"
+        numeric = {i for row in shown for i, v in enumerate(row) if isinstance(v, int) and not isinstance(v, bool)}
+        head = "".join(f'<th class="num">{escape(c)}</th>' if i in numeric else f"<th>{escape(c)}</th>"
+                       for i, c in enumerate(child_list.columns))
+        body = "".join("<tr>" + "".join(f'<td class="num">{v}</td>' if i in numeric and isinstance(v, int)
+                                        else _cell(v, False) for i, v in enumerate(row)) + "</tr>" for row in shown)
         out.append(f'<details id="list-{escape(key)}"><summary><strong>{escape(child_list.name)}</strong>: '
                    f'{plural(len(child_list.rows), "row")}</summary><p class="small">{escape(child_list.definition)}'
                    f"{_collect_tag(key)}</p>{link}{more}<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></details>")

@@ -30,16 +30,35 @@ def generate_years(n_children: int = 100, year: str | CensusYear = "2025-26", se
                    la_code: str = "873") -> tuple[CensusReturn, CensusReturn]:
     """``(return of year, return of year + 1)`` for one authority; the second continues the first."""
     first = CensusYear.parse(year)
-    second = CensusYear(first.first + 1)
     last = generate(n_children, first, seed=seed, la_code=la_code)
-    carried = carry_forward(last, first, second).census
-    rng = random.Random(seed * 7 + 1)
+    return last, _next_year(last, first, n_children, seed, la_code, step=1, first_index=n_children + 1)
+
+
+def generate_run(n_children: int = 100, year: str | CensusYear = "2020-21", count: int = 7, seed: int = 0, *,
+                 la_code: str = "873") -> list[tuple[CensusYear, CensusReturn]]:
+    """``count`` consecutive years of one authority from ``year``, each continuing the one before as the second of
+    :func:`generate_years` does (the first two are that pair): for trends over several years."""
+    first = CensusYear.parse(year)
+    run = [(first, generate(n_children, first, seed=seed, la_code=la_code))]
+    next_index = n_children + 1
+    for step in range(1, count):
+        last_year, last = run[-1]
+        this = _next_year(last, last_year, n_children, seed + step - 1, la_code, step=step, first_index=next_index)
+        next_index += max(1, round(n_children * NEW_SHARE))
+        run.append((CensusYear(last_year.first + 1), this))
+    return run
+
+
+def _next_year(last: CensusReturn, year: CensusYear, n_children: int, seed: int, la_code: str, *, step: int,
+               first_index: int) -> CensusReturn:
+    """The return of the year after ``year``: ``last``'s open cases carried and moved on, and new children."""
+    second = CensusYear(year.first + 1)
+    carried = carry_forward(last, year, second).census
+    rng = random.Random(seed * 7 + step)
     for child in carried.children:
         _move_on(child, second, rng, la_code)
-    new = generate(max(1, round(n_children * NEW_SHARE)), second, seed=seed, la_code=la_code,
-                   first_index=n_children + 1)
-    this = CensusReturn(header=new.header, children=carried.children + new.children)
-    return last, this
+    new = generate(max(1, round(n_children * NEW_SHARE)), second, seed=seed, la_code=la_code, first_index=first_index)
+    return CensusReturn(header=new.header, children=carried.children + new.children)
 
 
 def _day(rng: random.Random, first: date, last: date) -> date:
