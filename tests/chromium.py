@@ -150,6 +150,22 @@ def page_requests(netlog: dict) -> list[str]:
                    and not e["params"]["url"].startswith("file:")})
 
 
+def page_height(page: Path, *, width: int = 1280, css: str = "") -> int:
+    """How tall ``page`` is, in pixels, in a window ``width`` pixels wide, with ``css`` added: the height that
+    :func:`screenshot` needs to take all of it."""
+    script = ('var h = document.createElement("pre"); h.id = "cin-xl-height"; '
+              "h.textContent = Math.ceil(document.documentElement.getBoundingClientRect().height); "
+              "document.body.appendChild(h);")
+    copy = _copy(page, "height", (f"<style>{css}</style>" if css else "") + f"<script>{script}</script>")
+    try:
+        dom = _run([f"--window-size={width},800", "--dump-dom", copy.as_uri()]).stdout.decode("utf-8")
+    finally:
+        copy.unlink(missing_ok=True)
+    found = re.search(r'<pre id="cin-xl-height">(\d+)</pre>', dom)
+    assert found, "the page's height was not measured"
+    return int(found.group(1))
+
+
 def screenshot(page: Path, png: Path, *, width: int = 1280, height: int = 900, css: str = "", script: str = "",
                scale: float = 1) -> Path:
     """A PNG of the top ``width`` by ``height`` pixels of ``page`` (times ``scale``), with ``css`` and ``script``

@@ -663,7 +663,7 @@ def _collect_index(figures: Figures, targets: dict[str, str]) -> str:
         rows.append(f'<tr><td class="num">{report.number}</td><td class="name">{escape(report.name)}</td>'
                     f'<td>{"<br>".join(links) or "–"}{note}</td></tr>')
     return ("<p>COLLECT's reports on a children in need return, by the names in the DfE's COLLECT report "
-            "specifications, with the figures and lists below that show the same thing.</p>"
+            "specifications, each linked to the figures and lists of this page that show the same thing.</p>"
             '<table><thead><tr><th class="num">No.</th><th>COLLECT report</th><th>In this report</th></tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table>')
 
