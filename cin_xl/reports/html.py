@@ -192,28 +192,39 @@ def line_chart(title: str, categories: Sequence[str], series: Sequence[tuple[str
 
 def bar_chart(title: str, rows: Sequence[tuple[str, int]], *, x_label: str, colour: str = OKABE_ITO["blue"],
               width: int = 960, label_width: int = 430, ident: str = "bar") -> str:
-    """Horizontal bars, one per (label, value), in the order given."""
-    bar_h, gap, top, bottom, right = 20, 8, 40, 50, 60
-    height = top + len(rows) * (bar_h + gap) + bottom
+    """Horizontal bars, one per (label, value), in the order given; a long label wraps onto a second line (cut
+    short past that, whole in its tooltip)."""
+    bar_h, gap, top, bottom, right, line_h = 20, 8, 40, 50, 60, 15
+    max_chars = int(label_width / 6.6)
+    labels = []
+    for label, _ in rows:
+        lines = _wrap(label, max_chars)
+        if len(lines) > 2:
+            lines = [lines[0], " ".join(lines[1:])[: max_chars - 1].rstrip() + "…"]
+        labels.append(lines)
+    heights = [max(bar_h, len(lines) * line_h) for lines in labels]
+    plot_bottom = top + sum(h + gap for h in heights)
+    height = plot_bottom + bottom
     plot_w = width - label_width - right
     top_value, ticks = _axis(max([v for _, v in rows] + [0]))
-    plot_bottom = top + len(rows) * (bar_h + gap)
     body = [_t(0, 20, title, size=16, weight="bold")]
     for value in ticks:
         x = label_width + plot_w * value / top_value
         body.append(f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{plot_bottom}" '
                     f'stroke="{"#8a8f92" if value == 0 else "#e1e3e4"}" stroke-width="1"/>')
         body.append(_t(x, plot_bottom + 16, _n(int(value)), size=12, anchor="middle", fill=_GREY))
-    max_chars = int(label_width / 6.6)
-    for i, (label, value) in enumerate(rows):
-        y = top + i * (bar_h + gap)
-        shown = label if len(label) <= max_chars else label[: max_chars - 1].rstrip() + "…"
-        body.append(_t(label_width - 8, y + bar_h / 2 + 4.5, shown, size=13, anchor="end",
-                       extra=f'><title>{escape(label)}</title' if shown != label else ""))
+    y = top
+    for (label, value), lines, h in zip(rows, labels, heights):
+        middle = y + h / 2
+        cut = " ".join(lines) != label
+        for k, line in enumerate(lines):
+            body.append(_t(label_width - 8, middle - (len(lines) - 1) * line_h / 2 + k * line_h + 4.5, line,
+                           size=13, anchor="end", extra=f'><title>{escape(label)}</title' if cut else ""))
         w = plot_w * value / top_value if top_value else 0
-        body.append(f'<rect x="{label_width}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{colour}">'
-                    f'<title>{escape(label)}: {_n(value)}</title></rect>')
-        body.append(_t(label_width + w + 6, y + bar_h / 2 + 4.5, _n(value), size=13, weight="bold"))
+        body.append(f'<rect x="{label_width}" y="{middle - bar_h / 2:.1f}" width="{w:.1f}" height="{bar_h}" '
+                    f'fill="{colour}"><title>{escape(label)}: {_n(value)}</title></rect>')
+        body.append(_t(label_width + w + 6, middle + 4.5, _n(value), size=13, weight="bold"))
+        y += h + gap
     body.append(_t(label_width + plot_w / 2, height - 10, x_label, size=13, anchor="middle"))
     desc = "; ".join(f"{label}: {value}" for label, value in rows)
     return _svg(width, height, title, desc, body, ident)

@@ -13,6 +13,7 @@ top of the page is not blank. The measurements are taken by a small script added
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 from lxml import html as lxml_html
@@ -22,7 +23,7 @@ from cin_xl.cli import main
 from cin_xl.jobs.report import key_figures
 from cin_xl.reports.figures import SECTIONS, Breakdown, Monthly
 from cin_xl.reports.figures.collect import COLLECT_REPORTS
-from cin_xl.reports.html import render_html
+from cin_xl.reports.html import bar_chart, render_html
 from cin_xl.reports.trends import series
 from cin_xl.synthetic.messy import add_mistakes
 from cin_xl.synthetic.years import generate_run, generate_years
@@ -234,3 +235,20 @@ def test_generated_years_continue_one_another(tmp_path):
         findings = validate_file(path, previous=previous).findings
         assert [f for f in findings if f.severity.value == "error" or f.code.startswith("C-")] == [], year.label
         previous = path
+
+
+def test_a_long_bar_label_wraps_rather_than_being_cut():
+    long = "6C Physical disability or illness: concern about another person in the household"
+    svg = bar_chart("Factors", [(long, 3), ("3B Domestic abuse", 4)], x_label="Assessments", label_width=430)
+    lines = re.findall(r'text-anchor="end"[^>]*>([^<]+)<', svg)
+    assert lines == ["6C Physical disability or illness: concern about another person", "in the household",
+                     "3B Domestic abuse"]
+    assert "…" not in svg
+    longer = bar_chart("F", [(long * 3, 1)], x_label="A", label_width=430)
+    assert len(re.findall(r'text-anchor="end"', longer)) == 2 and "…" in longer  # two lines at most
+
+
+def test_collect_index_points_to_this_page():
+    page = render_html(figures(child(episode(date(2026, 5, 1)))))
+    intro = re.search(r'<section id="collect"><h2>[^<]*</h2><p>(.*?)</p>', page).group(1)
+    assert "of this page" in intro and "below" not in intro  # it is the last section: its links lead up
