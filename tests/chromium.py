@@ -10,8 +10,8 @@ is opened first, so a list a person opens is measured too.
 ``screenshot(page, png)`` takes a picture of the window (``css`` is added to the copy, to show one part of the
 page); ``decode_png`` reads it back without a third-party library, for checking that it is not blank.
 
-Chromium is found as ``chromium``, ``chromium-browser`` or ``google-chrome``; :data:`CHROMIUM` is None where it is
-absent (the tests skip). ``.ci/run`` installs it where it can.
+Chromium is found as ``chromium``, ``chromium-browser`` or ``google-chrome``; :data:`CHROMIUM` is None where none
+is there or starts (the tests skip). ``.ci/run`` installs it where it can.
 """
 
 from __future__ import annotations
@@ -26,8 +26,21 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-CHROMIUM = next((path for name in ("chromium", "chromium-browser", "google-chrome")
-                 if (path := shutil.which(name))), None)
+
+def _find() -> str | None:
+    """The first Chromium found that starts (Ubuntu's ``chromium-browser`` may be a stub asking for snap)."""
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            try:
+                if subprocess.run([path, "--version"], capture_output=True, timeout=30).returncode == 0:
+                    return path
+            except (OSError, subprocess.TimeoutExpired):
+                pass
+    return None
+
+
+CHROMIUM = _find()
 
 #: headless, and nothing that would reach out on its own (updates, sync, first-run pages, QUIC); the scroll bars
 #: hidden so that the pictures show the page only
