@@ -15,17 +15,14 @@ from __future__ import annotations
 
 import contextlib
 import io
-import shutil
 import subprocess
 import sys
 import tempfile
-import zipfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent.parent))
-from lxml import etree  # noqa: E402
 from render import content_box  # noqa: E402
 
 from cin_xl.census.years import CensusYear  # noqa: E402
@@ -34,8 +31,8 @@ from cin_xl.synthetic.messy import add_mistakes  # noqa: E402
 from cin_xl.synthetic.years import generate_run  # noqa: E402
 from cin_xl.xml.writer import write_xml  # noqa: E402
 from tests.chromium import CHROMIUM, page_height, screenshot  # noqa: E402
+from tests.libreoffice import PDFTOPPM, SOFFICE, only_sheet, to_pdf  # noqa: E402
 
-MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 LAST, THIS = CensusYear.parse("2025-26"), CensusYear.parse("2026-27")
 #: the pictures are taken in a window this wide, then scaled by SCALE (smaller files; text still readable)
 WIDTH, SCALE = 1280, 0.75
@@ -69,8 +66,8 @@ def _cin_xl(*argv: str) -> None:
 
 
 def _needs() -> None:
-    missing = [name for name, found in (("Chromium", CHROMIUM), ("LibreOffice (soffice)", shutil.which("soffice")),
-                                        ("pdftoppm (poppler-utils)", shutil.which("pdftoppm"))) if not found]
+    missing = [name for name, found in (("Chromium", CHROMIUM), ("LibreOffice (soffice)", SOFFICE),
+                                        ("pdftoppm (poppler-utils)", PDFTOPPM)) if not found]
     if missing:
         sys.exit(f"render_report.py needs {', '.join(missing)}")
 
@@ -104,37 +101,12 @@ def trends_picture(tmp: Path, out_dir: Path) -> Path:
     return _shoot(page, TRENDS_CSS, out_dir / "trends.png")
 
 
-def _only_sheet(book: Path, sheet: str, out: Path) -> None:
-    """A copy of ``book`` with every sheet but ``sheet`` hidden (the package edited as text: charts are kept)."""
-    with zipfile.ZipFile(book) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for item in src.infolist():
-            data = src.read(item.filename)
-            if item.filename == "xl/workbook.xml":
-                root = etree.fromstring(data)
-                sheets = root.findall(f"{{{MAIN}}}sheets/{{{MAIN}}}sheet")
-                for element in sheets:
-                    element.set("state", "visible" if element.get("name") == sheet else "hidden")
-                view = root.find(f"{{{MAIN}}}bookViews/{{{MAIN}}}workbookView")
-                if view is not None:
-                    index = [e.get("name") for e in sheets].index(sheet)
-                    view.set("activeTab", str(index))
-                    view.set("firstSheet", str(index))
-                data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-            elif item.filename.startswith("xl/worksheets/sheet"):
-                data = data.replace(b' tabSelected="1"', b"")
-            dst.writestr(item, data)
-
-
 def summary_picture(tmp: Path, out_dir: Path, dpi: int = 100) -> Path:
     book = tmp / "cin-2026-27.xlsx"
     _cin_xl("import", str(tmp / "cin-2026-27.xml"), "-o", str(book))
     _cin_xl("validate", str(book), "--annotate", "--previous", str(tmp / "cin-2025-26.xml"))
-    summary = tmp / "summary.xlsx"
-    _only_sheet(book, "Summary", summary)
-    profile = tmp / "profile"  # a private profile: no clash with another running soffice
-    subprocess.run(["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-                    "--convert-to", "pdf", "--outdir", str(tmp), str(summary)], check=True, capture_output=True,
-                   timeout=300)
+    summary = only_sheet(book, "Summary", tmp / "summary.xlsx")
+    to_pdf(summary, tmp)
     pdf = str(summary.with_suffix(".pdf"))
     gray = tmp / "summary-gray"
     subprocess.run(["pdftoppm", "-gray", "-r", str(dpi), "-f", "1", "-l", "1", "-singlefile", pdf, str(gray)],
