@@ -39,6 +39,7 @@ from cin_xl.reports.figures import (
 from cin_xl.reports.figures.collect import COLLECT_REPORTS, reports_showing
 from cin_xl.reports.figures.year_on_year import PERCENT, is_percent
 from cin_xl.safety.atomic import write_atomic
+from cin_xl.validation.catalogue import rules_not_included_note
 from cin_xl.validation.findings import plural, totals_text
 
 __all__ = ["render_html", "write_html", "line_chart", "bar_chart", "percent_chart", "pair_chart", "OKABE_ITO",
@@ -572,6 +573,12 @@ def _status(figures: Figures) -> str:
     return '<p class="ok" id="status">No errors or queries: the return passes every check.</p>'
 
 
+def _rules_note(figures: Figures) -> str:
+    """Beside the banner, for a year whose DfE rules are not included: the one sentence every output gives."""
+    note = rules_not_included_note(figures.year)
+    return f'<p class="warning" id="rules-note">{escape(note)}</p>' if note else ""
+
+
 def _quality(figures: Figures) -> str:
     out = []
     unreadable = figures.get("unreadable_dates")
@@ -751,6 +758,7 @@ you send it to the Department for Education.</div>
 Department's published statistics are built from the submitted returns and may differ; every figure
 below says exactly what it counts.</div>
 {_status(figures)}
+{_rules_note(figures)}
 <ul class="contents">{contents}</ul>
 {_headlines(figures)}
 {body}

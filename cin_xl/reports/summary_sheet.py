@@ -14,7 +14,8 @@ Columns
     F  the definition, in words, of the figure on that row (or of the table)
 
 Rows, top to bottom
-    1. title, 2. census year and source, 3. a note on the definitions, then one block per section
+    1. title, 2. census year and source, 3. a note on the definitions (and, for a year whose DfE rules are
+    not included, 4. the sentence that says so), then one block per section
     of :data:`cin_xl.reports.figures.SECTIONS` in order. A block is a heading row (section name in A), then
     tables. A table is a header row (column names; "Definition" in F) then its rows; a table of its
     own figure starts with a sub-heading row (the figure's name in A, its definition in F).
@@ -86,6 +87,7 @@ from cin_xl.reports.html import (
     TOP_FACTORS,
 )
 from cin_xl.safety.text_guard import looks_like_formula
+from cin_xl.validation.catalogue import rules_not_included_note
 
 __all__ = ["SUMMARY_SHEET", "ChartSpec", "SummaryLayout", "summary_layout", "summary_grid", "add_summary_charts",
            "style_summary_sheet", "write_summary_sheet", "WIDTH", "DEFINITION_COLUMN"]
@@ -239,6 +241,8 @@ def summary_layout(figures: Figures, *, generated: datetime | None = None) -> Su
           f"{generated.day} {generated:%B %Y at %H:%M}.", kind="note")
     g.add("These are cin-xl's own calculations from this return, before submission. Column F says exactly "
           "what each figure counts.", kind="note")
+    if note := rules_not_included_note(year):  # 2020-21, 2021-22: said under the title, as every output says it
+        g.add(note, kind="note")
 
     # -- counts ------------------------------------------------------------------------------------
     g.blank()

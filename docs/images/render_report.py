@@ -25,7 +25,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent.parent))
 from render import content_box  # noqa: E402
 
-from cin_xl.census.years import CensusYear  # noqa: E402
+from cin_xl.census.years import SUPPORTED_YEARS, CensusYear  # noqa: E402
 from cin_xl.cli import main  # noqa: E402
 from cin_xl.synthetic.messy import add_mistakes  # noqa: E402
 from cin_xl.synthetic.years import generate_run  # noqa: E402
@@ -79,7 +79,7 @@ def _shoot(page: Path, css: str, png: Path) -> Path:
 
 def report_pictures(tmp: Path, out_dir: Path) -> list[Path]:
     # the last two of four years of one authority: by then its numbers have settled, as a real authority's have
-    (_, _), (_, _), (_, last), (_, this) = generate_run(400, "2023-24", 4, seed=4)
+    _, _, last, this = generate_run(400, "2023-24", 4, seed=4)
     add_mistakes(this, THIS, 0.02, seed=4)
     write_xml(last, LAST, tmp / "cin-2025-26.xml")
     write_xml(this, THIS, tmp / "cin-2026-27.xml", check=False)
@@ -93,9 +93,9 @@ def trends_picture(tmp: Path, out_dir: Path) -> Path:
     folder = tmp / "years"
     folder.mkdir()
     paths = []
-    for year, census in generate_run(300, "2020-21", 7, seed=2):
-        paths.append(folder / f"cin-{year.label}.xml")
-        write_xml(census, year, paths[-1])
+    for label, census in zip(SUPPORTED_YEARS, generate_run(300, "2020-21", 7, seed=2)):
+        paths.append(folder / f"cin-{label}.xml")
+        write_xml(census, CensusYear.parse(label), paths[-1])
     page = folder / "trends.html"
     _cin_xl("report", *map(str, paths), "-o", str(page))
     return _shoot(page, TRENDS_CSS, out_dir / "trends.png")
