@@ -41,3 +41,15 @@ def test_user_guide_commands_run_as_printed(tmp_path, monkeypatch, capsys):
     assert (tmp_path / "cin-2026-27.xlsx").exists() and (tmp_path / "figures.html").exists()
     assert (tmp_path / "last-year.xlsx").exists() and not (tmp_path / "cin-2026-27.xml").exists()
     assert (tmp_path / "cin-2026-27-carried.xlsx").exists() and (tmp_path / "figures-continuity.html").exists()
+
+
+def test_every_picture_shown_exists_and_every_picture_is_shown():
+    """The pictures the guides show are in docs/images (small enough to keep in the repository), and none there is
+    left over from an earlier version of a guide."""
+    docs = [*(ROOT / "docs").glob("*.md"), ROOT / "README.md"]
+    shown = {(doc.parent / target).resolve() for doc in docs
+             for target in re.findall(r"!\[[^\]]*\]\(([^)\s]+)\)", doc.read_text(encoding="utf-8"))}
+    assert shown and all(path.is_file() for path in shown), sorted(str(p) for p in shown if not p.is_file())
+    pictures = {p.resolve() for p in (ROOT / "docs" / "images").glob("*.png")}
+    assert pictures - shown == set()
+    assert max(p.stat().st_size for p in pictures) < 400_000

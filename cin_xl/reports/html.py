@@ -194,28 +194,39 @@ def line_chart(title: str, categories: Sequence[str], series: Sequence[tuple[str
 
 def bar_chart(title: str, rows: Sequence[tuple[str, int]], *, x_label: str, colour: str = OKABE_ITO["blue"],
               width: int = 960, label_width: int = 430, ident: str = "bar") -> str:
-    """Horizontal bars, one per (label, value), in the order given."""
-    bar_h, gap, top, bottom, right = 20, 8, 40, 50, 60
-    height = top + len(rows) * (bar_h + gap) + bottom
+    """Horizontal bars, one per (label, value), in the order given; a long label wraps onto a second line (cut
+    short past that, whole in its tooltip)."""
+    bar_h, gap, top, bottom, right, line_h = 20, 8, 40, 50, 60, 15
+    max_chars = int(label_width / 6.6)
+    labels = []
+    for label, _ in rows:
+        lines = _wrap(label, max_chars)
+        if len(lines) > 2:
+            lines = [lines[0], " ".join(lines[1:])[: max_chars - 1].rstrip() + "…"]
+        labels.append(lines)
+    heights = [max(bar_h, len(lines) * line_h) for lines in labels]
+    plot_bottom = top + sum(h + gap for h in heights)
+    height = plot_bottom + bottom
     plot_w = width - label_width - right
     top_value, ticks = _axis(max([v for _, v in rows] + [0]))
-    plot_bottom = top + len(rows) * (bar_h + gap)
     body = [_t(0, 20, title, size=16, weight="bold")]
     for value in ticks:
         x = label_width + plot_w * value / top_value
         body.append(f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{plot_bottom}" '
                     f'stroke="{"#8a8f92" if value == 0 else "#e1e3e4"}" stroke-width="1"/>')
         body.append(_t(x, plot_bottom + 16, _n(int(value)), size=12, anchor="middle", fill=_GREY))
-    max_chars = int(label_width / 6.6)
-    for i, (label, value) in enumerate(rows):
-        y = top + i * (bar_h + gap)
-        shown = label if len(label) <= max_chars else label[: max_chars - 1].rstrip() + "…"
-        body.append(_t(label_width - 8, y + bar_h / 2 + 4.5, shown, size=13, anchor="end",
-                       extra=f'><title>{escape(label)}</title' if shown != label else ""))
+    y = top
+    for (label, value), lines, h in zip(rows, labels, heights):
+        middle = y + h / 2
+        cut = " ".join(lines) != label
+        for k, line in enumerate(lines):
+            body.append(_t(label_width - 8, middle - (len(lines) - 1) * line_h / 2 + k * line_h + 4.5, line,
+                           size=13, anchor="end", extra=f'><title>{escape(label)}</title' if cut else ""))
         w = plot_w * value / top_value if top_value else 0
-        body.append(f'<rect x="{label_width}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{colour}">'
-                    f'<title>{escape(label)}: {_n(value)}</title></rect>')
-        body.append(_t(label_width + w + 6, y + bar_h / 2 + 4.5, _n(value), size=13, weight="bold"))
+        body.append(f'<rect x="{label_width}" y="{middle - bar_h / 2:.1f}" width="{w:.1f}" height="{bar_h}" '
+                    f'fill="{colour}"><title>{escape(label)}: {_n(value)}</title></rect>')
+        body.append(_t(label_width + w + 6, middle + 4.5, _n(value), size=13, weight="bold"))
+        y += h + gap
     body.append(_t(label_width + plot_w / 2, height - 10, x_label, size=13, anchor="middle"))
     desc = "; ".join(f"{label}: {value}" for label, value in rows)
     return _svg(width, height, title, desc, body, ident)
@@ -340,7 +351,8 @@ table{border-collapse:collapse;width:100%;margin:0 0 30px;font-size:16px}
 caption{text-align:left;font-weight:700;font-size:24px;margin-bottom:10px}
 th,td{text-align:left;vertical-align:top;padding:10px 20px 10px 0;border-bottom:1px solid #b1b4b6}
 th{font-weight:700}
-td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
+td.num{white-space:nowrap}
 td.name{font-weight:700;width:30%}
 td.def{color:#505a5f;font-size:14px;width:46%}
 tr.total td{font-weight:700;border-bottom:2px solid #0b0c0c}
@@ -643,8 +655,8 @@ def _quality(figures: Figures) -> str:
     out = []
     unreadable = figures.get("unreadable_dates")
     if isinstance(unreadable, int) and unreadable:
-        out.append(f'<p class="warning">{plural(unreadable, "date")} could not be read; every figure above treats them '
-                   "as absent.</p>")
+        out.append(f'<p class="warning">{plural(unreadable, "date")} could not be read; every figure above treats '
+                   f'{"it" if unreadable == 1 else "them"} as absent.</p>')
     if not figures.checked:
         out.append("<p>The return was not checked, so there are no errors and queries to show. Run "
                    "<code>cin-xl report</code> without <code>--no-checks</code>.</p>")
@@ -743,7 +755,7 @@ def _collect_index(figures: Figures, targets: dict[str, str]) -> str:
         rows.append(f'<tr><td class="num">{report.number}</td><td class="name">{escape(report.name)}</td>'
                     f'<td>{"<br>".join(links) or "–"}{note}</td></tr>')
     return ("<p>COLLECT's reports on a children in need return, by the names in the DfE's COLLECT report "
-            "specifications, with the figures and lists below that show the same thing.</p>"
+            "specifications, each linked to the figures and lists of this page that show the same thing.</p>"
             '<table><thead><tr><th class="num">No.</th><th>COLLECT report</th><th>In this report</th></tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table>')
 
@@ -759,9 +771,13 @@ def _lists(figures: Figures, files: dict[str, str] | None) -> str:
         shown = child_list.rows[:LIST_ROWS_SHOWN]
         more = (f'<p class="small">The first {_n(len(shown))} of {_n(len(child_list.rows))} rows; the CSV holds '
                 "them all.</p>" if len(shown) < len(child_list.rows) else "")
-        head = "".join(f"<th>{escape(c)}</th>" for c in child_list.columns)
-        body = "".join("<tr>" + "".join(_cell(v, isinstance(v, int | float) and not isinstance(v, bool))
-                                        for v in row) + "</tr>" for row in shown)
+        # numbers (working days, a row or an XML line) right-aligned under a right-aligned heading, without a
+        # thousands separator: line 1070 is not "1,070"
+        numeric = {i for row in shown for i, v in enumerate(row) if isinstance(v, int) and not isinstance(v, bool)}
+        head = "".join(f'<th class="num">{escape(c)}</th>' if i in numeric else f"<th>{escape(c)}</th>"
+                       for i, c in enumerate(child_list.columns))
+        body = "".join("<tr>" + "".join(f'<td class="num">{v}</td>' if i in numeric and isinstance(v, int)
+                                        else _cell(v, False) for i, v in enumerate(row)) + "</tr>" for row in shown)
         out.append(f'<details id="list-{escape(key)}"><summary><strong>{escape(child_list.name)}</strong>: '
                    f'{plural(len(child_list.rows), "row")}</summary><p class="small">{escape(child_list.definition)}'
                    f"{_collect_tag(key)}</p>{link}{more}<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></details>")

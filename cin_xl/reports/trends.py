@@ -9,6 +9,7 @@ in 2024-25...), and a figure that does not apply in a year is shown as such, nev
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from html import escape
@@ -28,6 +29,7 @@ from cin_xl.census.spec import CODE_SETS, Group, fields_of
 from cin_xl.census.years import CensusYear
 from cin_xl.errors import UnusableInput
 from cin_xl.reports.figures import COUNTS, TIMELINESS, Figures, Rate
+from cin_xl.reports.html import _axis
 from cin_xl.safety.atomic import write_atomic
 from cin_xl.validation.catalogue import rules_not_included_note
 
@@ -119,17 +121,32 @@ def rules_notes(ordered: list[Figures]) -> list[str]:
     return [note for note in dict.fromkeys(rules_not_included_note(f.year) for f in ordered) if note]
 
 
+#: the small charts: size, margins, and the narrowest room a year's label may have before some are left out
+CHART_WIDTH, CHART_HEIGHT, _LEFT, _RIGHT, _TOP, _BOTTOM, _LABEL_ROOM = 320, 160, 44, 22, 12, 24, 34
+
+
 def _chart(s: Series, labels: list[str]) -> str:
-    """A small line chart (inline SVG, no script): one point a year, gaps where the figure does not apply."""
-    width, height, left, top, bottom = 300, 120, 36, 10, 22
+    """A small line chart (inline SVG, no script): one point a year, each with its value as a tooltip, gaps where
+    the figure does not apply; the vertical axis from 0 (to 100% for a percentage) with its gridlines."""
+    width, height, left, top = CHART_WIDTH, CHART_HEIGHT, _LEFT, _TOP
+    plot_h = height - top - _BOTTOM
     known = [v for v in s.values if v is not None]
-    top_value = max(known) if known else 0
-    top_value = 100 if s.percent else (top_value or 1)
-    step = (width - left - 10) / max(len(labels) - 1, 1)
+    top_value, ticks = (100.0, [0.0, 25.0, 50.0, 75.0, 100.0]) if s.percent else _axis(max(known, default=0) or 1)
+    step = (width - left - _RIGHT - 8) / max(len(labels) - 1, 1)
+    every = max(1, math.ceil(_LABEL_ROOM / step)) if step else 1
+    shown = list(range(0, len(labels), every))  # the years labelled: the first, every few, and the last
+    if shown[-1] != len(labels) - 1:
+        if len(labels) - 1 - shown[-1] < every:
+            shown.pop()
+        shown.append(len(labels) - 1)
 
     def xy(i: int, v: float) -> tuple[float, float]:
-        return left + i * step, top + (height - top - bottom) * (1 - v / top_value)
+        return left + 8 + i * step, top + plot_h * (1 - v / top_value)
 
+    unit = "%" if s.percent else ""
+    grid = "".join(f'<line x1="{left}" y1="{xy(0, t)[1]:.1f}" x2="{width - _RIGHT + 8}" y2="{xy(0, t)[1]:.1f}" '
+                   f'stroke="{"#8a8f92" if t == 0 else "#e1e3e4"}"/><text x="{left - 5}" y="{xy(0, t)[1] + 4:.1f}" '
+                   f'font-size="11" text-anchor="end" fill="#505a5f">{t:,g}{unit}</text>' for t in ticks)
     paths: list[list[tuple[float, float]]] = []
     segment: list[tuple[float, float]] = []
     for i, v in enumerate(s.values):
@@ -143,22 +160,24 @@ def _chart(s: Series, labels: list[str]) -> str:
         paths.append(segment)
     lines = "".join('<polyline fill="none" stroke="#1d70b8" stroke-width="2" points="'
                     + " ".join(f"{x:.1f},{y:.1f}" for x, y in p) + '"/>' for p in paths)
-    dots = "".join(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="#1d70b8"/>' for p in paths for x, y in p)
-    ticks = "".join(f'<text x="{left + i * step:.1f}" y="{height - 6}" font-size="9" text-anchor="middle">'
-                    f'{escape(label[2:])}</text>' for i, label in enumerate(labels))
-    axis = (f'<text x="{left - 4}" y="{top + 4}" font-size="9" text-anchor="end">{top_value:g}'
-            f'{"%" if s.percent else ""}</text><text x="{left - 4}" y="{height - bottom}" font-size="9" '
-            f'text-anchor="end">0</text><line x1="{left}" y1="{height - bottom}" x2="{width - 10}" '
-            f'y2="{height - bottom}" stroke="#b1b4b6"/>')
+    dots = "".join(f'<circle cx="{xy(i, v)[0]:.1f}" cy="{xy(i, v)[1]:.1f}" r="3" fill="#1d70b8">'
+                   f"<title>{escape(label)}: {_value(v, s.percent)}</title></circle>"
+                   for i, (label, v) in enumerate(zip(labels, s.values)) if v is not None)
+    years = "".join(f'<text x="{xy(i, 0)[0]:.1f}" y="{height - 7}" font-size="11" text-anchor="middle" '
+                    f'fill="#505a5f">{escape(labels[i][2:])}</text>' for i in shown)
     return (f'<figure><svg role="img" aria-label="{escape(s.name)}, year by year" viewBox="0 0 {width} {height}" '
-            f'width="{width}" height="{height}">{axis}{lines}{dots}{ticks}</svg>'
+            f'width="{width}" height="{height}">{grid}{lines}{dots}{years}</svg>'
             f'<figcaption>{escape(s.name)}</figcaption></figure>')
+
+
+def _value(value: float | int, percent: bool) -> str:
+    return f"{value:.1f}%" if percent else f"{value:,}"
 
 
 def _cell(value: float | int | None, percent: bool) -> str:
     if value is None:
         return '<td class="num na">not collected</td>'
-    return f'<td class="num">{value:.1f}%</td>' if percent else f'<td class="num">{value:,}</td>'
+    return f'<td class="num">{_value(value, percent)}</td>'
 
 
 _CSS = """
@@ -167,8 +186,10 @@ body{margin:0 auto;max-width:1100px;padding:0 24px 40px;font-family:"Helvetica N
 h1{font-size:32px;margin:24px 0 8px}h2{font-size:24px;margin:32px 0 8px}
 table{border-collapse:collapse;width:100%;font-size:15px}th,td{border-bottom:1px solid #b1b4b6;padding:6px 8px;
  text-align:left;vertical-align:top}.num{text-align:right;font-variant-numeric:tabular-nums}.na{color:#505a5f}
-.charts{display:flex;flex-wrap:wrap;gap:12px}figure{margin:0;border:1px solid #e5e6e7;padding:6px}
-figcaption{font-size:13px;max-width:300px}.notes li{margin-bottom:4px}.small{font-size:14px;color:#505a5f}
+thead th{white-space:nowrap;vertical-align:bottom}th .small{font-weight:400}
+.charts{display:flex;flex-wrap:wrap;gap:12px;margin-top:20px}figure{margin:0;border:1px solid #e5e6e7;padding:6px}
+figcaption{font-size:14px;max-width:320px}svg text{font-family:"Helvetica Neue",Helvetica,Arial,sans-serif}
+.notes li{margin-bottom:4px}.small{font-size:14px;color:#505a5f}
 .rules-note{font-weight:700;border-left:4px solid #d4351c;padding-left:10px}
 """
 
