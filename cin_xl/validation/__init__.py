@@ -9,6 +9,7 @@ one shape and one registry: :mod:`cin_xl.validation.registry` (``checks(year)`` 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -161,6 +162,7 @@ def _validate_in_parts(census: CensusReturn, year: CensusYear, view: CensusView,
         return check_part
 
     workers: list[parallel.Worker] = []
+    started = time.perf_counter()
     try:
         for chunk in chunks[1:]:
             workers.append(parallel.Worker(work(chunk)))
@@ -178,7 +180,9 @@ def _validate_in_parts(census: CensusReturn, year: CensusYear, view: CensusView,
         with phase("Checking every item"):
             problems = _problems(check_return(first.census, year))
         outcomes = []
-        with phase(f"Checking the other {n - 1} part{'s' if n > 2 else ''} of the children", n - 1) as step:
+        parallel.LAST.own_seconds = time.perf_counter() - started
+        rest = "half" if n == 2 else f"{n - 1} parts"
+        with phase(f"Checking the other {rest} of the children (another process)", n - 1) as step:
             for worker, chunk in zip(workers, chunks[1:]):
                 outcome = worker.outcome(parallel.LAST)
                 if outcome is None:  # the worker failed: its part is checked here, nothing is lost
@@ -186,6 +190,7 @@ def _validate_in_parts(census: CensusReturn, year: CensusYear, view: CensusView,
                     outcome = work(chunk)()
                 outcomes.append(outcome)
                 step.advance()
+        parallel.LAST.wait_seconds = time.perf_counter() - started - parallel.LAST.own_seconds
     finally:
         for worker in workers:
             worker.stop()

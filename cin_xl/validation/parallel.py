@@ -47,6 +47,8 @@ MIN_CHILDREN = 5_000
 JOBS_VARIABLE = "CIN_XL_JOBS"
 #: the fewest children for a second process, for tests and benchmarks (default :data:`MIN_CHILDREN`)
 MIN_CHILDREN_VARIABLE = "CIN_XL_JOBS_MIN_CHILDREN"
+#: how long past three times this process's own part a worker may take before it is taken as failed
+GRACE_SECONDS = 10.0
 #: the most processes used, whatever the number of CPUs (each more adds its findings' way back)
 MOST_JOBS = 4
 
@@ -139,6 +141,9 @@ class RunStats:
     retried: int = 0
     unpickle_seconds: float = 0.0
     worker_seconds: list[float] = field(default_factory=list)
+    #: this process's own part, from the first fork to asking for the workers' findings; then the wait
+    own_seconds: float = 0.0
+    wait_seconds: float = 0.0
 
 
 #: the last validation's split (benchmarks read it)
@@ -189,7 +194,7 @@ class Worker:
         import select
 
         now = time.monotonic()
-        deadline = now + 3 * (now - self.started) + 10  # the worker's part is the size of this process's
+        deadline = now + 3 * (now - self.started) + GRACE_SECONDS  # its part is the size of this process's
         chunks = []
         failed = False
         try:
