@@ -37,7 +37,7 @@ with contextlib.redirect_stdout(out):
 last = parallel.LAST
 with open(sys.argv[1], "w") as f:
     json.dump({"code": code, "peak_kb": parallel.peak_kb(), "processes": last.processes,
-               "worker_peak_kb": last.worker_peak_kb, "bytes_back": last.bytes_back, "retried": last.retried,
+               "worker_peak_kb": last.worker_peak_kb, "worker_private_kb": last.worker_private_kb, "bytes_back": last.bytes_back, "retried": last.retried,
                "unpickle": last.unpickle_seconds, "worker_seconds": last.worker_seconds,
                "own": last.own_seconds, "wait": last.wait_seconds,
                "summary_hash": hash(out.getvalue())}, f)
@@ -93,7 +93,7 @@ def bench(n: int, year: str, rounds: int, kind: str, folder: Path) -> None:
     load = os.getloadavg()
     print(f"\n{n:,} children, {kind}, {rounds} rounds (load average {load[0]:.1f}, {load[1]:.1f}, {load[2]:.1f}); "
           f"findings and summary identical: {same}")
-    print(f"  {'':9}{'wall s (median, min)':>22}{'CPU s':>8}{'parent MB':>11}{'worker MB':>11}{'back kB':>9}"
+    print(f"  {'':9}{'wall s (median, min)':>22}{'CPU s':>8}{'parent MB':>11}{'worker MB':>11}{'own MB':>8}{'back kB':>9}"
           f"{'unpickle s':>12}{'processes':>10}")
     for jobs, got in results.items():
         walls = [g["wall"] for g in got]
@@ -101,6 +101,7 @@ def bench(n: int, year: str, rounds: int, kind: str, folder: Path) -> None:
               f"{statistics.median(g['cpu'] for g in got):>8.2f}"
               f"{mb(int(statistics.median(g['peak_kb'] for g in got))):>11}"
               f"{mb(max((w or 0 for g in got for w in g['worker_peak_kb']), default=None)):>11}"
+              f"{mb(max((w or 0 for g in got for w in g['worker_private_kb']), default=None)):>8}"
               f"{statistics.median(g['bytes_back'] for g in got) / 1024:>9.0f}"
               f"{statistics.median(g['unpickle'] for g in got):>12.3f}{got[0]['processes']:>10}")
     one = statistics.median(g["wall"] for g in results[1])

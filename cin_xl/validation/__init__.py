@@ -161,11 +161,14 @@ def _validate_in_parts(census: CensusReturn, year: CensusYear, view: CensusView,
             return parallel.Outcome(rules, problems, reported)
         return check_part
 
-    workers: list[parallel.Worker] = []
+    workers: list[parallel.Worker | None] = []
     started = time.perf_counter()
     try:
         for chunk in chunks[1:]:
-            workers.append(parallel.Worker(work(chunk)))
+            try:
+                workers.append(parallel.Worker(work(chunk)))
+            except OSError:  # no process could be made (too many, no memory): the part is checked here
+                workers.append(None)
         flagged: set[tuple[int, str]] = set()
         first = CensusView(parallel.part_of(census, chunks[0]), year, view.options, view.looked_after)
         with phase("Checking the DfE rules", 2 * len(entries), f"{len(entries):,} rules") as step:
@@ -184,7 +187,7 @@ def _validate_in_parts(census: CensusReturn, year: CensusYear, view: CensusView,
         rest = "half" if n == 2 else f"{n - 1} parts"
         with phase(f"Checking the other {rest} of the children (another process)", n - 1) as step:
             for worker, chunk in zip(workers, chunks[1:]):
-                outcome = worker.outcome(parallel.LAST)
+                outcome = worker.outcome(parallel.LAST) if worker is not None else None
                 if outcome is None:  # the worker failed: its part is checked here, nothing is lost
                     parallel.LAST.retried += 1
                     outcome = work(chunk)()
@@ -193,7 +196,8 @@ def _validate_in_parts(census: CensusReturn, year: CensusYear, view: CensusView,
         parallel.LAST.wait_seconds = time.perf_counter() - started - parallel.LAST.own_seconds
     finally:
         for worker in workers:
-            worker.stop()
+            if worker is not None:
+                worker.stop()
     for outcome in outcomes:
         flagged |= outcome.flagged
         problems += outcome.structural

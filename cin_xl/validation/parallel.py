@@ -125,8 +125,10 @@ class Outcome:
     rules: list[list[Any] | None]
     structural: list[tuple[int, str, Any]]
     flagged: set[tuple[int, str]]
-    #: the worker's peak resident memory in kB (VmHWM), where the system says
+    #: the worker's peak resident memory in kB (VmHWM, pages shared with this process included), and its own
+    #: memory (not shared) when it was done, where the system says
     peak_kb: int | None = None
+    private_kb: int | None = None
     seconds: float = 0.0
 
 
@@ -137,6 +139,7 @@ class RunStats:
 
     processes: int = 1
     worker_peak_kb: list[int | None] = field(default_factory=list)
+    worker_private_kb: list[int | None] = field(default_factory=list)
     bytes_back: int = 0
     retried: int = 0
     unpickle_seconds: float = 0.0
@@ -148,6 +151,15 @@ class RunStats:
 
 #: the last validation's split (benchmarks read it)
 LAST = RunStats()
+
+
+def private_kb() -> int | None:
+    """This process's memory of its own (pages not shared with the process it was forked from), in kB."""
+    try:
+        with open("/proc/self/smaps_rollup", encoding="ascii") as rollup:
+            return sum(int(line.split()[1]) for line in rollup if line.startswith(("Private_Clean:", "Private_Dirty:")))
+    except (OSError, ValueError):
+        return None
 
 
 def peak_kb() -> int | None:
@@ -167,7 +179,12 @@ class Worker:
 
     def __init__(self, work: Callable[[], Outcome]):
         read, write = os.pipe()
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read)
+            os.close(write)
+            raise
         if pid == 0:  # the worker: never returns into the caller's frames
             code = 1
             try:
@@ -175,7 +192,7 @@ class Worker:
                 started = time.perf_counter()
                 outcome = work()
                 outcome.seconds = time.perf_counter() - started
-                outcome.peak_kb = peak_kb()
+                outcome.peak_kb, outcome.private_kb = peak_kb(), private_kb()
                 data = memoryview(pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
                 while data:
                     data = data[os.write(write, data):]
@@ -230,6 +247,7 @@ class Worker:
         if stats is not None:
             stats.unpickle_seconds += time.perf_counter() - started
             stats.worker_peak_kb.append(outcome.peak_kb)
+            stats.worker_private_kb.append(outcome.private_kb)
             stats.worker_seconds.append(outcome.seconds)
         return outcome
 
@@ -250,4 +268,5 @@ class Worker:
 
 
 __all__ = ["MIN_CHILDREN", "JOBS_VARIABLE", "MIN_CHILDREN_VARIABLE", "LAST", "Outcome", "RunStats", "Worker",
-           "can_fork", "jobs_from", "min_children", "part_of", "parts", "peak_kb", "processes", "usable_cpus"]
+           "can_fork", "jobs_from", "min_children", "part_of", "parts", "peak_kb", "private_kb", "processes",
+           "usable_cpus"]

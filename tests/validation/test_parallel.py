@@ -195,6 +195,16 @@ def test_a_failed_worker_has_its_part_checked_again_here(messy, small_threshold,
 
 
 @forking
+def test_no_process_could_be_made_so_the_part_is_checked_here(messy, small_threshold, monkeypatch):
+    def fork():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", fork)
+    census, serial = messy
+    assert validate(census, YEAR, jobs=2) == serial and parallel.LAST.retried == 1
+
+
+@forking
 def test_a_worker_that_hangs_is_stopped_and_its_part_checked_here(messy, small_threshold, monkeypatch):
     monkeypatch.setattr(parallel, "GRACE_SECONDS", 0.5)
     _failing_in_worker(monkeypatch, lambda: time.sleep(120))
