@@ -66,11 +66,16 @@ def can_fork() -> bool:
     return hasattr(os, "fork") and sys.platform not in ("darwin", "emscripten", "wasi", "win32", "cygwin")
 
 
+#: what the command line does when neither ``--jobs`` nor :data:`JOBS_VARIABLE` says: one process (the measured
+#: design decision, docs/maintainers.md: it pays only on an idle second core, and costs memory)
+DEFAULT_JOBS = "1"
+
+
 def jobs_from(text: str | int | None) -> int:
-    """The number of processes asked for (``--jobs``, else :data:`JOBS_VARIABLE`): a whole number from 1, or
-    ``auto`` / 0 / nothing for as many as the usable CPUs (0). Anything else is refused with ValueError."""
+    """The number of processes asked for (``--jobs``, else :data:`JOBS_VARIABLE`, else :data:`DEFAULT_JOBS`): a
+    whole number from 1, or ``auto`` / 0 for as many as pay (0). Anything else is refused with ValueError."""
     if text is None:
-        text = os.environ.get(JOBS_VARIABLE, "").strip() or "auto"
+        text = os.environ.get(JOBS_VARIABLE, "").strip() or DEFAULT_JOBS
     if isinstance(text, str):
         if text.strip().lower() in ("auto", "0"):
             return 0
@@ -96,8 +101,21 @@ def processes(children: int, jobs: int) -> int:
     if jobs == 1 or children < max(2, min_children()) or not can_fork():
         return 1
     cpus = usable_cpus()
-    wanted = min(cpus, MOST_JOBS) if jobs == 0 else min(jobs, cpus)
+    if jobs == 0:
+        wanted = min(cpus, MOST_JOBS) - busy_cpus(cpus)
+    else:
+        wanted = min(jobs, cpus)
     return max(1, min(wanted, children))
+
+
+def busy_cpus(cpus: int) -> int:
+    """For ``auto``: the CPUs kept busy by other work, from the load average of the last minute less this
+    process's own (a worker on a busy CPU costs more than it saves: measured). 0 where the system does not say."""
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return 0
+    return max(0, min(cpus, round(load - 1)))
 
 
 def parts(children: Sequence[Child], n: int) -> list[Sequence[Child]]:
@@ -268,5 +286,5 @@ class Worker:
 
 
 __all__ = ["MIN_CHILDREN", "JOBS_VARIABLE", "MIN_CHILDREN_VARIABLE", "LAST", "Outcome", "RunStats", "Worker",
-           "can_fork", "jobs_from", "min_children", "part_of", "parts", "peak_kb", "private_kb", "processes",
+           "DEFAULT_JOBS", "busy_cpus", "can_fork", "jobs_from", "min_children", "part_of", "parts", "peak_kb", "private_kb", "processes",
            "usable_cpus"]

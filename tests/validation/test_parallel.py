@@ -40,6 +40,7 @@ def small_threshold(monkeypatch):
     """Workers for any return of two children or more, on a machine of four CPUs."""
     monkeypatch.setenv(parallel.MIN_CHILDREN_VARIABLE, "2")
     monkeypatch.setattr(parallel, "usable_cpus", lambda: 4)
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.0, 1.0, 1.0))  # nothing else running
 
 
 @forking
@@ -114,6 +115,7 @@ def test_one_process_unless_asked_large_with_a_second_cpu_and_fork(monkeypatch):
     monkeypatch.delenv(parallel.MIN_CHILDREN_VARIABLE, raising=False)
     monkeypatch.setattr(parallel, "usable_cpus", lambda: 2)
     monkeypatch.setattr(parallel, "can_fork", lambda: True)
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.2, 1.0, 1.0))  # this process only
     big = parallel.MIN_CHILDREN
     assert parallel.processes(big, 0) == 2 and parallel.processes(big, 2) == 2
     assert parallel.processes(big, 8) == 2  # never more than the CPUs
@@ -124,6 +126,20 @@ def test_one_process_unless_asked_large_with_a_second_cpu_and_fork(monkeypatch):
     monkeypatch.setattr(parallel, "usable_cpus", lambda: 2)
     monkeypatch.setattr(parallel, "can_fork", lambda: False)
     assert parallel.processes(big, 2) == 1  # no fork
+
+
+def test_auto_leaves_cpus_busy_with_other_work_alone(monkeypatch):
+    monkeypatch.delenv(parallel.MIN_CHILDREN_VARIABLE, raising=False)
+    monkeypatch.setattr(parallel, "usable_cpus", lambda: 2)
+    monkeypatch.setattr(parallel, "can_fork", lambda: True)
+    big = parallel.MIN_CHILDREN
+    monkeypatch.setattr(os, "getloadavg", lambda: (2.3, 2.0, 2.0))  # this process and another
+    assert parallel.processes(big, 0) == 1
+    assert parallel.processes(big, 2) == 2  # asked for by number: as asked
+    monkeypatch.setattr(parallel, "usable_cpus", lambda: 4)
+    assert parallel.processes(big, 0) == 3
+    monkeypatch.delattr(os, "getloadavg")  # a system that does not say
+    assert parallel.processes(big, 0) == 4
 
 
 @pytest.mark.parametrize("platform", ["win32", "darwin", "emscripten"])
@@ -143,10 +159,11 @@ def test_usable_cpus_follows_the_affinity(monkeypatch):
 
 def test_jobs_from_option_or_environment(monkeypatch):
     monkeypatch.delenv(parallel.JOBS_VARIABLE, raising=False)
-    assert parallel.jobs_from(None) == 0 and parallel.jobs_from("auto") == 0 and parallel.jobs_from("2") == 2
-    monkeypatch.setenv(parallel.JOBS_VARIABLE, "1")
-    assert parallel.jobs_from(None) == 1
-    assert parallel.jobs_from("3") == 3  # --jobs wins
+    assert parallel.jobs_from(None) == 1  # one process unless asked (the measured decision)
+    assert parallel.jobs_from("auto") == 0 and parallel.jobs_from("2") == 2
+    monkeypatch.setenv(parallel.JOBS_VARIABLE, "auto")
+    assert parallel.jobs_from(None) == 0
+    assert parallel.jobs_from("1") == 1  # --jobs wins
     for bad in ("two", "-1", "1.5"):
         with pytest.raises(ValueError, match="not a number of processes"):
             parallel.jobs_from(bad)
@@ -274,6 +291,22 @@ def test_command_line_jobs_same_summary_and_report(tmp_path):
         assert proc.returncode in (1, 2) and proc.stderr == ""
         runs[jobs] = (proc.stdout, (tmp_path / "out.json").read_bytes())
     assert runs["1"] == runs["2"]
+
+
+@forking
+def test_command_line_one_process_unless_asked(small_threshold, monkeypatch, capsys):
+    from cin_xl.cli import main
+
+    xml = str(HERE / "2026-27-messy.xml")
+    monkeypatch.delenv(parallel.JOBS_VARIABLE, raising=False)
+    main(["validate", xml, "--quiet"])
+    assert parallel.LAST.processes == 1
+    monkeypatch.setenv(parallel.JOBS_VARIABLE, "auto")
+    main(["validate", xml, "--quiet"])
+    assert parallel.LAST.processes == 4
+    main(["validate", xml, "--quiet", "--jobs", "1"])
+    assert parallel.LAST.processes == 1
+    capsys.readouterr()
 
 
 def test_command_line_refuses_a_bad_number_of_jobs(tmp_path):

@@ -25,8 +25,8 @@ def add_arguments(p) -> None:
     p.add_argument("--annotate", action="store_true",
                    help="workbooks only: write the marks (highlights, Issues column, Issues sheet) into the file")
     p.add_argument("--jobs", "-j", metavar="N", default=None,
-                   help="processes that may check a large return (5,000 children or more) at once: 1 turns it off, "
-                        "auto uses the CPUs (default: $CIN_XL_JOBS, else auto); the findings are the same")
+                   help="processes that may check a large return (5,000 children or more) at once, on CPUs not "
+                        "busy otherwise: a number, or auto; the findings are the same (default: $CIN_XL_JOBS, else 1)")
 
 
 def run(args) -> int:
@@ -76,7 +76,7 @@ def run(args) -> int:
 
 
 def jobs_arg(text: str | None) -> int:
-    """``--jobs`` (else ``$CIN_XL_JOBS``, else auto) as a number of processes, 0 for auto."""
+    """``--jobs`` (else ``$CIN_XL_JOBS``, else one) as a number of processes, 0 for auto."""
     from cin_xl.errors import UnusableInput
     from cin_xl.validation.parallel import JOBS_VARIABLE, jobs_from
 
