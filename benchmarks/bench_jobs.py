@@ -7,7 +7,9 @@ Each round runs both, alternately, each in a fresh process (as a user runs the c
 generated messy return (about one finding per child). For each: wall time, CPU time (user + system of the
 command and of its worker), peak resident memory (VmHWM) of the command and of the worker, the findings'
 bytes sent back, and whether the findings were the same. The machine may be shared: the medians and the
-ratio of the two in the same run are the figures to quote, with the load average printed beside them.
+ratio of the two in the same run are the figures to quote, with the load average printed beside them; the
+command's own CPU time (its critical path when the worker has a core to itself) says what an idle second
+core would save, whatever the load.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 #: run in the fresh process: the command, then what it measured of itself, as one JSON line on stderr's last line
 DRIVER = """
-import io, json, sys, contextlib
+import io, json, os, sys, contextlib
 from cin_xl.cli import main
 from cin_xl.validation import parallel
 out = io.StringIO()
@@ -36,7 +38,8 @@ with contextlib.redirect_stdout(out):
     code = main(sys.argv[2:])
 last = parallel.LAST
 with open(sys.argv[1], "w") as f:
-    json.dump({"code": code, "peak_kb": parallel.peak_kb(), "processes": last.processes,
+    t = os.times()
+    json.dump({"code": code, "peak_kb": parallel.peak_kb(), "own_cpu": t.user + t.system, "processes": last.processes,
                "worker_peak_kb": last.worker_peak_kb, "worker_private_kb": last.worker_private_kb, "bytes_back": last.bytes_back, "retried": last.retried,
                "unpickle": last.unpickle_seconds, "worker_seconds": last.worker_seconds,
                "own": last.own_seconds, "wait": last.wait_seconds,
@@ -93,12 +96,13 @@ def bench(n: int, year: str, rounds: int, kind: str, folder: Path) -> None:
     load = os.getloadavg()
     print(f"\n{n:,} children, {kind}, {rounds} rounds (load average {load[0]:.1f}, {load[1]:.1f}, {load[2]:.1f}); "
           f"findings and summary identical: {same}")
-    print(f"  {'':9}{'wall s (median, min)':>22}{'CPU s':>8}{'parent MB':>11}{'worker MB':>11}{'own MB':>8}{'back kB':>9}"
+    print(f"  {'':9}{'wall s (median, min)':>22}{'CPU s':>8}{'parent CPU':>11}{'parent MB':>11}{'worker MB':>11}{'own MB':>8}{'back kB':>9}"
           f"{'unpickle s':>12}{'processes':>10}")
     for jobs, got in results.items():
         walls = [g["wall"] for g in got]
         print(f"  --jobs {jobs}{statistics.median(walls):>14.2f} {min(walls):>6.2f}"
               f"{statistics.median(g['cpu'] for g in got):>8.2f}"
+              f"{statistics.median(g['own_cpu'] for g in got):>11.2f}"
               f"{mb(int(statistics.median(g['peak_kb'] for g in got))):>11}"
               f"{mb(max((w or 0 for g in got for w in g['worker_peak_kb']), default=None)):>11}"
               f"{mb(max((w or 0 for g in got for w in g['worker_private_kb']), default=None)):>8}"
@@ -109,6 +113,12 @@ def bench(n: int, year: str, rounds: int, kind: str, folder: Path) -> None:
     pairs = [b["wall"] / a["wall"] for a, b in zip(results[1], results[2])]
     print(f"  two processes take {two / one:.2f} of one's wall time (median of the rounds' ratios "
           f"{statistics.median(pairs):.2f}): {100 * (1 - two / one):.0f}% saved")
+    # the command's own CPU time is its critical path when the worker ends first and has a core to itself:
+    # what a machine with an idle second core would save, whatever the load here
+    cpu_one = statistics.median(g["own_cpu"] for g in results[1])
+    cpu_two = statistics.median(g["own_cpu"] for g in results[2])
+    print(f"  the command's own CPU time with a worker is {cpu_two / cpu_one:.2f} of one process's "
+          f"({100 * (1 - cpu_two / cpu_one):.0f}% less: the saving on an idle second core)")
 
 
 def main() -> None:
