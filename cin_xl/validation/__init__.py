@@ -95,10 +95,14 @@ def _run_rules(view: CensusView, entries: list[RuleEntry], impls: list[Check | N
     return out
 
 
-def _problems(problems: Iterable[tuple[Any, Any, str, str, str]]) -> list[tuple[int, str, Finding]]:
-    """Structural problems as findings, each with its (record, field) to drop if a DfE rule reported it."""
+def _problems(problems: Iterable[tuple[Any, Any, str, str, str]], flagged: set[tuple[int, str]]
+              ) -> list[tuple[int, str, Finding]]:
+    """Structural problems as findings, but those on a (record, field) a DfE rule reported (``flagged``), each
+    with its (record, field) for the same test against the rules run in other processes."""
     out = []
     for node, child, code, field_name, message in problems:
+        if (id(node), field_name) in flagged:
+            continue
         child_id = child.identifiers.la_child_id if child is not None else None
         out.append((id(node), field_name,
                     locate(Finding(code, Severity.ERROR, message, child=child_id), node, (field_name,))))
@@ -130,8 +134,8 @@ def _validate(census: CensusReturn, year: CensusYear, options: dict[str, Any] | 
     structural: list[Finding] = []
     if only is None:
         with phase("Checking every item"):
-            problems = _problems(check_return(census, year))
-        structural = [f for node, name, f in problems if (node, name) not in flagged]
+            problems = _problems(check_return(census, year), flagged)
+        structural = [f for _, _, f in problems]
     return structural + rule_findings
 
 
@@ -157,7 +161,7 @@ def _validate_in_parts(census: CensusReturn, year: CensusYear, view: CensusView,
             part = CensusView(parallel.part_of(census, chunk), year, view.options, view.looked_after)
             reported: set[tuple[int, str]] = set()
             rules = _run_rules(part, entries, impls, year, reported, _each_child)
-            problems = [p for p in _problems(check_children(chunk, year)) if (p[0], p[1]) not in reported]
+            problems = _problems(check_children(chunk, year), reported)
             return parallel.Outcome(rules, problems, reported)
         return check_part
 
@@ -181,7 +185,7 @@ def _validate_in_parts(census: CensusReturn, year: CensusYear, view: CensusView,
             mine = _run_rules(first, entries, impls, year, flagged, _each_child, advance)
         local = _local_findings(view)
         with phase("Checking every item"):
-            problems = _problems(check_return(first.census, year))
+            problems = _problems(check_return(first.census, year), flagged)
         outcomes = []
         parallel.LAST.own_seconds = time.perf_counter() - started
         rest = "half" if n == 2 else f"{n - 1} parts"
