@@ -25,8 +25,9 @@ def add_arguments(p) -> None:
     p.add_argument("--annotate", action="store_true",
                    help="workbooks only: write the marks (highlights, Issues column, Issues sheet) into the file")
     p.add_argument("--jobs", "-j", metavar="N", default=None,
-                   help="processes that may check a large return (5,000 children or more) at once, on CPUs not "
-                        "busy otherwise: a number, or auto; the findings are the same (default: $CIN_XL_JOBS, else 1)")
+                   help="processes that may check a large return (5,000 children or more) at once: a number, or "
+                        "auto (the CPUs not busy with other work); the findings are the same (default: "
+                        "$CIN_XL_JOBS, else 1)")
 
 
 def run(args) -> int:
