@@ -34,9 +34,10 @@ class Validated(ValidationReport):
 
 def validate_file(path: str | Path, year: str | CensusYear | None = None, *,
                   progress: Progress | None = None, options: dict | None = None,
-                  previous: str | Path | None = None) -> Validated:
-    """Validate a file; with ``previous`` (last year's census XML) add the continuity findings (``C-``)."""
-    return validate_loaded(load(path, year), progress=progress, options=options, previous=previous)
+                  previous: str | Path | None = None, jobs: int = 1) -> Validated:
+    """Validate a file; with ``previous`` (last year's census XML) add the continuity findings (``C-``).
+    ``jobs``: the processes that may check a large return (:func:`validate_loaded`)."""
+    return validate_loaded(load(path, year), progress=progress, options=options, previous=previous, jobs=jobs)
 
 
 #: asked before a path on another machine, named in the workbook, is opened: True to open it
@@ -44,13 +45,18 @@ ConfirmRemote = Callable[[str], bool]
 
 
 def validate_loaded(loaded: Loaded, *, progress: Progress | None = None, options: dict | None = None,
-                    previous: str | Path | None = None, confirm_remote: ConfirmRemote | None = None) -> Validated:
+                    previous: str | Path | None = None, confirm_remote: ConfirmRemote | None = None,
+                    jobs: int = 1) -> Validated:
     """Validate a return already read (from a file, or from the grids Excel handed over).
 
     Without ``previous``, a workbook is checked for continuity against the return its Return sheet names
     (one on another machine only if ``confirm_remote`` says yes). Last year's return, once read, is one of
-    ``loaded.inputs``, which no output may replace."""
-    findings = rule_findings(loaded, progress=progress, options=options)
+    ``loaded.inputs``, which no output may replace.
+
+    ``jobs``: how many processes may check a large return (0: as many as pay; 1, the default, this one
+    only: the Excel buttons never ask for more). The findings and their order are the same whatever it
+    is (:mod:`cin_xl.validation.parallel`)."""
+    findings = rule_findings(loaded, progress=progress, options=options, jobs=jobs)
     if previous:
         loaded.inputs.append(Path(previous))
         findings += continuity_findings(loaded, previous)
@@ -64,12 +70,13 @@ def validate_loaded(loaded: Loaded, *, progress: Progress | None = None, options
                      len(loaded.census.children), loaded=loaded)
 
 
-def rule_findings(loaded: Loaded, *, progress: Progress | None = None, options: dict | None = None) -> list[Finding]:
+def rule_findings(loaded: Loaded, *, progress: Progress | None = None, options: dict | None = None,
+                  jobs: int = 1) -> list[Finding]:
     """The structural checks, the DfE rules and the local checks; on a workbook rollover started, the cells
     still to fill in said as such, with the findings that arise only because they are blank taken into them
     (:func:`cin_xl.validation.fill_in.fill_in`, a step after the rules)."""
     findings = validate(loaded.census, loaded.year, progress=progress, options=options,
-                        looked_after=loaded.looked_after)
+                        looked_after=loaded.looked_after, jobs=jobs)
     carried = loaded.workbook.carried if loaded.workbook is not None else []
     if carried:
         from cin_xl.validation.fill_in import fill_in

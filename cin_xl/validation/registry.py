@@ -77,6 +77,9 @@ class Check:
     until: str | None = None
     #: the function that finds it (DfE, LA-, C-); None for a code raised where a file is read or written
     func: Callable[..., Iterable[Any]] | None = None
+    #: a DfE rule that reads more than one child (duplicates, shares of the return) or the header: run on the
+    #: whole return, never on a part of its children (:mod:`cin_xl.validation.parallel`)
+    whole_return: bool = False
 
     @property
     def name(self) -> str:
@@ -118,10 +121,13 @@ def check(code: str, family: Family, message: str, *, severity: Severity = Sever
     return register_func
 
 
-def rule(code: str, *, since: str | None = None, until: str | None = None) -> Callable[[RuleFunc], RuleFunc]:
-    """Register the decorated function as DfE rule ``code`` (its wording is the catalogue's)."""
+def rule(code: str, *, since: str | None = None, until: str | None = None,
+         whole_return: bool = False) -> Callable[[RuleFunc], RuleFunc]:
+    """Register the decorated function as DfE rule ``code`` (its wording is the catalogue's). A rule that reads
+    more than one child or the header says ``whole_return=True``: the others give, run on two parts of the
+    children one after the other, what they give on the whole return (a test holds it)."""
     def register_func(func: RuleFunc) -> RuleFunc:
-        register(Check(code, Family.DFE, Severity.ERROR, "", "", since, until, func))
+        register(Check(code, Family.DFE, Severity.ERROR, "", "", since, until, func, whole_return))
         return func
 
     return register_func
@@ -171,7 +177,8 @@ def checks(year: CensusYear) -> list[Check]:
     for entry in catalogue(year).values():
         impl = implementation(entry.code, year)
         out.append(Check(entry.code, Family.DFE, entry.severity, entry.message, entry.condition,
-                         entry.in_force_since, entry.until, impl.func if impl else None))
+                         entry.in_force_since, entry.until, impl.func if impl else None,
+                         impl.whole_return if impl else False))
     for family in (Family.STRUCTURAL, Family.LOCAL, Family.CONTINUITY, Family.FILL_IN):
         out += of_family(family, year)
     return out

@@ -8,7 +8,7 @@ reports the same value, its finding replaces the structural one (see :mod:`cin_x
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from functools import cache
 
@@ -190,8 +190,19 @@ def walk(node: Node, year: CensusYear, child: Child | None = None) -> Iterator[t
 def check_return(census: CensusReturn, year: CensusYear) -> Iterator[tuple[Node, Child | None, str, str, str]]:
     if not census.children:
         yield census, None, MISSING, "children", "The return has no children"
+    yield from check_records(walk(census, year), year)
+
+
+def check_children(children: Iterable[Child], year: CensusYear) -> Iterator[tuple[Node, Child | None, str, str, str]]:
+    """What :func:`check_return` finds in these children, in the same order (a part of the return's children,
+    checked in another process: :mod:`cin_xl.validation.parallel`)."""
+    yield from check_records((record for child in children for record in walk(child, year, child)), year)
+
+
+def check_records(records: Iterable[tuple[Node, Child | None]], year: CensusYear
+                  ) -> Iterator[tuple[Node, Child | None, str, str, str]]:
     plans: dict[type, tuple] = {}
-    for node, child in walk(census, year):
+    for node, child in records:
         cls: type = node.__class__
         plan = plans.get(cls)
         if plan is None:

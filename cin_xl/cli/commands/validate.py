@@ -24,6 +24,10 @@ def add_arguments(p) -> None:
                    help="last year's census XML: add the continuity checks (codes C-) against it")
     p.add_argument("--annotate", action="store_true",
                    help="workbooks only: write the marks (highlights, Issues column, Issues sheet) into the file")
+    p.add_argument("--jobs", "-j", metavar="N", default=None,
+                   help="processes that may check a large return (5,000 children or more) at once: a number, or "
+                        "auto (the CPUs not busy with other work); the findings are the same (default: "
+                        "$CIN_XL_JOBS, else 1)")
 
 
 def run(args) -> int:
@@ -33,6 +37,7 @@ def run(args) -> int:
     from cin_xl.progress import phase
     from cin_xl.safety.outputs import refuse_inputs
 
+    jobs = jobs_arg(args.jobs)
     if args.annotate and args.file.suffix.lower() not in (".xlsx", ".xlsm"):
         raise UnusableInput(f"{args.file}: --annotate writes marks into a workbook (.xlsx or .xlsm), not XML")
     report_path = output_arg(args, "report", args.file, args.previous, path=args.report) if args.report else None
@@ -46,7 +51,7 @@ def run(args) -> int:
         fingerprint = Fingerprint.of(args.file)  # annotate writes only if the file is still this one
     else:
         say_unsaved_edits(args.file)
-    report = validate_file(args.file, args.year, options=options, previous=args.previous)
+    report = validate_file(args.file, args.year, options=options, previous=args.previous, jobs=jobs)
     print(report.text(examples=args.examples, verbose=args.verbose))
     if report_path:
         refuse_inputs(report_path, report.loaded.inputs)  # and the return the workbook names, now it is known
@@ -69,6 +74,18 @@ def run(args) -> int:
             annotation.write()
         print(f"Marked the findings in {args.file}: highlighted cells, Issues columns, Issues and Summary sheets.")
     return exit_code
+
+
+def jobs_arg(text: str | None) -> int:
+    """``--jobs`` (else ``$CIN_XL_JOBS``, else one) as a number of processes, 0 for auto."""
+    from cin_xl.errors import UnusableInput
+    from cin_xl.validation.parallel import JOBS_VARIABLE, jobs_from
+
+    try:
+        return jobs_from(text)
+    except ValueError as exc:
+        where = "--jobs" if text is not None else f"${JOBS_VARIABLE}"
+        raise UnusableInput(f"{where}: {exc}") from None
 
 
 def next_step(path: Path, report_path: Path | None, *, workbook: bool, open_elsewhere: bool = False) -> str:

@@ -67,7 +67,7 @@ def disability_repeated(census: CensusView) -> Iterator[Hit]:
             yield Hit(child.characteristics, ("disabilities",), child)
 
 
-@rule("2887Q")
+@rule("2887Q", whole_return=True)
 def few_disability_codes_used(census: CensusView) -> Iterator[Hit]:
     """Excluding children where <Disability> (N00099) is ‘NONE’, the number of different disability codes used by a LA
     should be more than 7. Validation should be triggered at LA level, not child level, if the LA has only used 7 or
@@ -81,7 +81,7 @@ def few_disability_codes_used(census: CensusView) -> Iterator[Hit]:
         yield Hit(None)
 
 
-@rule("2888Q")
+@rule("2888Q", whole_return=True)
 def only_single_disabilities(census: CensusView) -> Iterator[Hit]:
     """Excluding children where <Disability> (N00099) is ‘NONE’, within a local authority, one or more children should
     have more than one disability recorded. Validation should be triggered at LA level, not child level, if all children

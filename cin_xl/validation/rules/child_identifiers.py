@@ -84,7 +84,7 @@ def upn_check_letter_wrong(census: CensusView) -> Iterator[Hit]:
             yield Hit(child.identifiers, ("upn",), child)
 
 
-@rule("1520")
+@rule("1520", whole_return=True)
 def upn_not_unique(census: CensusView) -> Iterator[Hit]:
     """Each pupil <UPN> (N00001) must be unique across all pupils in the extract."""
     counts = Counter(upn for _, upn in _upns(census))
@@ -166,7 +166,7 @@ def la_child_id_missing(census: CensusView) -> Iterator[Hit]:
             yield Hit(child.identifiers, ("la_child_id",), child)
 
 
-@rule("8510")
+@rule("8510", whole_return=True)
 def la_child_id_not_unique(census: CensusView) -> Iterator[Hit]:
     """Each <LAchildID> (N00097) must be unique across all children within the same LA return."""
     ids = [(child, _text(child.identifiers.la_child_id)) for child in census.children]
@@ -179,7 +179,7 @@ def la_child_id_not_unique(census: CensusView) -> Iterator[Hit]:
 # --- Sex --------------------------------------------------------------------------------------
 
 
-@rule("2886Q", until="2023-24")
+@rule("2886Q", until="2023-24", whole_return=True)
 def too_many_children_without_gender(census: CensusView) -> Iterator[Hit]:
     """The sum of: the number of child records where <GenderCurrent> (N00065) is equal to zero or missing, and the
     <ExpectedPersonBirthDate> (N00098) is equal to missing, divided by the total number of child records should be
@@ -196,7 +196,7 @@ def too_many_children_without_gender(census: CensusView) -> Iterator[Hit]:
         yield Hit(None)
 
 
-@rule("2886Q", since="2024-25")
+@rule("2886Q", since="2024-25", whole_return=True)
 def too_many_children_without_sex(census: CensusView) -> Iterator[Hit]:
     """The sum of: the number of child records where <Sex> (N00065) is equal to zero or missing, and the
     <ExpectedPersonBirthDate> (N00098) is equal to missing, divided by the total number of child records should be less

@@ -30,7 +30,7 @@ def cpp_starts_before_referral(census: CensusView) -> Iterator[Hit]:
             yield Hit(plan, ("start_date",), child, related=((episode, ("referral_date",)),))
 
 
-@rule("2883")
+@rule("2883", whole_return=True)
 def more_cpps_than_initial_cpcs(census: CensusView) -> Iterator[Hit]:
     """Within a Local Authority, count the number of <CPPStartDate> (N00105) where a date is present and within
     [Period_of_Census]. This value should be less than or equal to the sum of: a) the count of <DateOfInitialCPC>

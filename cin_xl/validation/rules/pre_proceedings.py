@@ -13,7 +13,7 @@ from cin_xl.validation.registry import Hit, rule
 from cin_xl.validation.view import CensusView
 
 
-@rule("8995Q", since="2026-27")
+@rule("8995Q", since="2026-27", whole_return=True)
 def no_pre_proceedings_in_return(census: CensusView) -> Iterator[Hit]:
     """Return level: if no <PreProceedingsandFGDM> group is present for any child in the return, raise the
     query once for the whole return."""
@@ -21,7 +21,7 @@ def no_pre_proceedings_in_return(census: CensusView) -> Iterator[Hit]:
         yield Hit(None)
 
 
-@rule("9000Q", since="2026-27")
+@rule("9000Q", since="2026-27", whole_return=True)
 def pre_proceedings_start_date_not_collected(census: CensusView) -> Iterator[Hit]:
     """(N00826) has not been provided
 
