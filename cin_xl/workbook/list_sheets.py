@@ -28,7 +28,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import partial
+from typing import Any
 
 from lxml import etree
 
@@ -39,7 +39,7 @@ from cin_xl.workbook.layout import MAX_ROW
 from cin_xl.workbook.package.columns import column_letters
 from cin_xl.workbook.package.ooxml import DECLARATION, MAIN, REL_PRINTER, R, quote_sheet_name
 from cin_xl.workbook.package.styles import Styles
-from cin_xl.workbook.package.values import Value, cell_xml, serial
+from cin_xl.workbook.package.values import DAYS_1900_TO_1904, Value, cell_xml, serial
 from cin_xl.workbook.package.write import Package
 
 #: what ends each list sheet's title, before the census year
@@ -122,17 +122,20 @@ def cell_value(value: object) -> Value:
     return str(value)
 
 
+def _head(sheet: ListSheet) -> list[list[Value]]:
+    """The rows above the data: title, definition, count, a blank row, the header."""
+    def line(*cells: Value) -> list[Value]:
+        return [*cells, *([None] * (sheet.width - len(cells)))]
+
+    return [line(sheet.title), line(sheet.definition), line(sheet.summary), line(), line(*sheet.header)]
+
+
 def grid(sheet: ListSheet) -> list[list[Value]]:
     """The sheet as rows of values from A1, every row :attr:`ListSheet.width` cells (what the Validate button
     writes in one block, and what annotate's sheet holds)."""
-    width = sheet.width
-
-    def line(*cells: Value) -> list[Value]:
-        return [*cells, *([None] * (width - len(cells)))]
-
-    out = [line(sheet.title), line(sheet.definition), line(sheet.summary), line(), line(*sheet.header)]
+    out = _head(sheet)
     if not sheet.rows:
-        out.append(line(NONE_TEXT))
+        out.append([NONE_TEXT, *([None] * (sheet.width - 1))])
     out += [[cell_value(v) for v in row] for row in sheet.rows[:MAX_ROW - HEADER_ROW]]
     return out
 
@@ -236,7 +239,8 @@ def _formats(pkg: Package) -> list[str]:
 
 def sheet_xml(sheet: ListSheet, formats: list[str], *, date1904: bool = False) -> bytes:
     """The list sheet as a worksheet part (see the module doc); ``formats``: :func:`_formats`."""
-    rows = grid(sheet)
+    rows = _head(sheet)
+    data = max(1, min(len(sheet.rows), MAX_ROW - HEADER_ROW))  # rows below the header
     widths = column_widths(sheet)
     width = sheet.width
     last_col = column_letters(width)
@@ -266,31 +270,16 @@ def sheet_xml(sheet: ListSheet, formats: list[str], *, date1904: bool = False) -
     numeric = set(sheet.numeric_columns)
     row_xml(HEADER_ROW, rows[4], lambda i, v: HEADER_RIGHT if i in numeric else HEADER, header_height(sheet, widths))
 
-    def style(i: int, value: Value, *, linked: bool) -> int:
-        if isinstance(value, str):
-            kept = looks_like_formula(value)  # stored as text already: kept as text when edited too
-            if linked and i == 0:
-                return LINK_KEPT if kept else LINK
-            return TEXT_KEPT if kept else TEXT
-        if i in dates and isinstance(value, float):
-            return DATE
-        return PLAIN
-
-    links: list[tuple[int, tuple[str, int]]] = []
-    for offset, cells in enumerate(rows[5:]):
-        number = FIRST_ROW + offset
-        link = sheet.links[offset] if offset < len(sheet.links) else None
-        linked = link is not None and len(links) < MAX_LINKS
-        if link is not None and linked:
-            links.append((number, link))
-        row_xml(number, cells, partial(style, linked=linked))
-    last_row = max(HEADER_ROW, FIRST_ROW + len(rows) - 6)
+    data_rows(sheet, formats, dates, date1904, add)
+    links = [(FIRST_ROW + i, link) for i, link in enumerate(sheet.links[:data]) if link is not None][:MAX_LINKS]
+    last_row = HEADER_ROW + data
     cols = "".join(f'<col min="{i}" max="{i}" width="{w:g}" customWidth="1"/>' for i, w in enumerate(widths, 1))
     hyperlinks = ""
     if links:
+        quoted = {sh: (_attr(quote_sheet_name(sh)), _attr(sh)) for sh in {sh for _, (sh, _) in links}}
         hyperlinks = "<hyperlinks>" + "".join(
-            f'<hyperlink ref="A{n}" location="{_attr(link_location(sh, r))}" '
-            f'tooltip="{_attr(f"Go to {sh} row {r}")}"/>' for n, (sh, r) in links) + "</hyperlinks>"
+            f'<hyperlink ref="A{n}" location="{quoted[sh][0]}!A{r}" tooltip="Go to {quoted[sh][1]} row {r}"/>'
+            for n, (sh, r) in links) + "</hyperlinks>"
     merge = (f'<mergeCells count="1"><mergeCell ref="A{NOTE_ROW}:{last_col}{NOTE_ROW}"/></mergeCells>'
              if width > 1 else "")
     head = (f'<worksheet xmlns="{MAIN}" xmlns:r="{R}"><sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
@@ -303,6 +292,61 @@ def sheet_xml(sheet: ListSheet, formats: list[str], *, date1904: bool = False) -
             '<pageMargins left="0.5" right="0.5" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
             '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/></worksheet>')
     return DECLARATION + (head + "".join(out) + tail).encode("utf-8")
+
+
+#: text written as it is in a cell's XML: no character to escape, no space to keep at either end
+_PLAIN_TEXT = re.compile(r"[^\s&<>_\x00-\x1f\ufffe\uffff](?:[^&<>_\x00-\x1f\ufffe\uffff]*"
+                         r"[^\s&<>_\x00-\x1f\ufffe\uffff])?")
+#: Excel's day 0 in the 1900 date system, as a proleptic ordinal
+_DAY0 = date(1899, 12, 30).toordinal()
+
+
+def data_rows(sheet: ListSheet, formats: list[str], dates: set[int], date1904: bool,
+              add: Callable[[str], None]) -> None:
+    """The XML of the data rows (from :data:`FIRST_ROW`; a row saying there are none when the list is empty):
+    each LA child ID in the link format (the first :data:`MAX_LINKS` rows that link), text as inline strings
+    (the quote prefix where it looks like a formula), dates as day numbers shown dd/mm/yyyy. The common cells
+    are written directly; any other goes through :func:`~cin_xl.workbook.package.values.cell_xml`."""
+    if not sheet.rows:
+        add(f'<row r="{FIRST_ROW}">{cell_xml(f"A{FIRST_ROW}", formats[TEXT], NONE_TEXT)}</row>')
+        return
+    letters = [column_letters(i + 1) for i in range(sheet.width)]
+    day0 = _DAY0 + (DAYS_1900_TO_1904 if date1904 else 0)
+    plain = _PLAIN_TEXT.fullmatch
+    styles = {(False, False): formats[TEXT], (False, True): formats[TEXT_KEPT], (True, False): formats[LINK],
+              (True, True): formats[LINK_KEPT]}
+    date_style = formats[DATE]
+    linked = 0
+    row: tuple[Any, ...]
+    v: Any
+    for offset, row in enumerate(sheet.rows[:MAX_ROW - HEADER_ROW]):
+        n = FIRST_ROW + offset
+        link = offset < len(sheet.links) and sheet.links[offset] is not None and linked < MAX_LINKS
+        linked += link
+        parts = []
+        for i, v in enumerate(row):
+            if v is None:
+                continue
+            kind = v.__class__
+            if kind is str:
+                if not v:
+                    continue
+                style = styles[link and i == 0, looks_like_formula(v)]
+                if plain(v):
+                    parts.append(f'<c r="{letters[i]}{n}" s="{style}" t="inlineStr"><is><t>{v}</t></is></c>')
+                else:
+                    parts.append(cell_xml(f"{letters[i]}{n}", style, v))
+            elif kind is int:
+                parts.append(f'<c r="{letters[i]}{n}"><v>{v}</v></c>')
+            elif kind is date and i in dates:
+                parts.append(f'<c r="{letters[i]}{n}" s="{date_style}"><v>{v.toordinal() - day0}</v></c>')
+            else:
+                value = cell_value(v)
+                if isinstance(value, (date, datetime)):
+                    value = serial(value, date1904)
+                parts.append(cell_xml(f"{letters[i]}{n}", date_style if i in dates and isinstance(
+                    value, float) else None, value))
+        add(f'<row r="{n}">{"".join(parts)}</row>')
 
 
 def _attr(text: str) -> str:
