@@ -7,7 +7,8 @@ A list sheet is laid out the same way by both:
 - row 1 the list's title, ending with the census year ("Assessments working days list: children in need
   census 2026-27"): how cin-xl knows the sheet for its own (with a hidden defined name ``_cinxl_List_<key>``
   that follows a rename, as the Summary sheet's does);
-- row 2 the list's definition (merged across the table, wrapped), row 3 how many rows and what the links do;
+- row 2 the list's definition, row 3 how many rows and what the links do (each merged across the table,
+  wrapped);
 - row 5 the header, frozen with the rows above it; from row 6 one row a record: the child (LA child ID), the
   census sheet and row the record is on, then the list's own columns. Dates are dates (shown dd/mm/yyyy).
 
@@ -176,8 +177,7 @@ def column_widths(sheet: ListSheet) -> list[float]:
 
 def text_height(text: str, width: float, points: float = 13.0) -> float:
     """Height (points) of a row whose wrapped ``text`` runs across ``width`` characters of 10-point text."""
-    lines = max(1, math.ceil(len(text) / max(1.0, width * 1.1)))
-    return min(409.0, points * lines + 4)
+    return min(409.0, points * _lines(text, width * 1.2) + 4)  # 10-point text: some 1.2 characters a unit
 
 
 def header_height(sheet: ListSheet, widths: list[float]) -> float:
@@ -220,7 +220,8 @@ _STYLES = f"""<styleSheet xmlns="{MAIN}">
   <alignment horizontal="left" indent="1"/></xf>
 <xf numFmtId="0" fontId="4" fillId="0" borderId="0" xfId="0" applyFont="1" quotePrefix="1" applyAlignment="1">
   <alignment horizontal="left" indent="1"/></xf>
-<xf numFmtId="0" fontId="2" fillId="0" borderId="0" xfId="0" applyFont="1"/>
+<xf numFmtId="0" fontId="2" fillId="0" borderId="0" xfId="0" applyFont="1" applyAlignment="1">
+  <alignment vertical="top" wrapText="1"/></xf>
 <xf numFmtId="0" fontId="3" fillId="2" borderId="1" xfId="0" applyFont="1" applyFill="1"
   applyBorder="1" applyAlignment="1">
   <alignment horizontal="right" vertical="bottom" wrapText="1"/></xf>
@@ -266,7 +267,7 @@ def sheet_xml(sheet: ListSheet, formats: list[str], *, date1904: bool = False) -
     total = sum(widths)
     row_xml(TITLE_ROW, rows[0], lambda i, v: TITLE if i == 0 else PLAIN, 21)
     row_xml(NOTE_ROW, rows[1], lambda i, v: NOTE, text_height(sheet.definition, total))
-    row_xml(COUNT_ROW, rows[2], lambda i, v: COUNT if i == 0 else PLAIN)
+    row_xml(COUNT_ROW, rows[2], lambda i, v: COUNT, text_height(sheet.summary, total))
     numeric = set(sheet.numeric_columns)
     row_xml(HEADER_ROW, rows[4], lambda i, v: HEADER_RIGHT if i in numeric else HEADER, header_height(sheet, widths))
 
@@ -280,8 +281,8 @@ def sheet_xml(sheet: ListSheet, formats: list[str], *, date1904: bool = False) -
         hyperlinks = "<hyperlinks>" + "".join(
             f'<hyperlink ref="A{n}" location="{quoted[sh][0]}!A{r}" tooltip="Go to {quoted[sh][1]} row {r}"/>'
             for n, (sh, r) in links) + "</hyperlinks>"
-    merge = (f'<mergeCells count="1"><mergeCell ref="A{NOTE_ROW}:{last_col}{NOTE_ROW}"/></mergeCells>'
-             if width > 1 else "")
+    merge = (f'<mergeCells count="2"><mergeCell ref="A{NOTE_ROW}:{last_col}{NOTE_ROW}"/>'
+             f'<mergeCell ref="A{COUNT_ROW}:{last_col}{COUNT_ROW}"/></mergeCells>' if width > 1 else "")
     head = (f'<worksheet xmlns="{MAIN}" xmlns:r="{R}"><sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
             f'<dimension ref="A1:{last_col}{last_row}"/>'
             f'<sheetViews><sheetView workbookViewId="0"><pane ySplit="{HEADER_ROW}" topLeftCell="A{FIRST_ROW}" '
