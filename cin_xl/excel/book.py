@@ -294,16 +294,17 @@ def write_list_sheets(book, lists: Sequence[ListSheet], after: str | None = None
     for listed in lists:
         name, ours = choose_summary_sheet(names, lambda n: _first_cell(sheets[n]) if n in sheets else None,
                                           candidates=list_sheet_names(listed), title=listed.title_pattern)
-        if ours:
-            sheet, old = sheets[name], used(sheets[name])[2]
+        width = listed.width
+        if ours:  # the earlier list's rows cleared (values, formats, links), anything right of them kept
+            sheet = sheets[name]
+            old = used(sheet)[2]
+            if old >= FIRST_ROW:
+                sheet.range((FIRST_ROW, 1), (old, width)).clear()
         else:
             sheet = book.sheets.add(name, after=previous or book.sheets[len(book.sheets) - 1])
             names.append(name)
-            old = 0
         rows = grid(listed)
-        width = listed.width
-        stale = max(0, old - len(rows))
-        write_block(sheet, "A1", chain(([text_guard(v) for v in row] for row in rows), repeat([None] * width, stale)))
+        write_block(sheet, "A1", ([text_guard(v) for v in row] for row in rows))
         try:  # two calls more, whatever the number of rows: the columns fitted to the table, the header frozen
             sheet.range((HEADER_ROW, 1), (max(len(rows), FIRST_ROW), width)).columns.autofit()
             sheet.freeze_panes.freeze_at(f"1:{HEADER_ROW}")  # the rows frozen: title to header

@@ -37,7 +37,8 @@ from cin_xl.errors import UnusableInput
 from cin_xl.safety.text_guard import looks_like_formula
 from cin_xl.workbook.annotate import choose_summary_sheet, summary_sheet_name
 from cin_xl.workbook.layout import MAX_ROW
-from cin_xl.workbook.package.columns import column_letters
+from cin_xl.workbook.package.columns import column_letters, ref_of
+from cin_xl.workbook.package.limits import short
 from cin_xl.workbook.package.ooxml import DECLARATION, MAIN, REL_PRINTER, R, quote_sheet_name
 from cin_xl.workbook.package.styles import Styles
 from cin_xl.workbook.package.values import DAYS_1900_TO_1904, Value, cell_xml, serial
@@ -397,6 +398,7 @@ def write_list_sheets(pkg: Package, sheets: Sequence[ListSheet]) -> list[str]:
         name, ours = list_sheet_name(pkg, sheet)
         data = sheet_xml(sheet, formats, date1904=pkg.date1904)
         if ours:
+            _refuse_notes_beside(pkg, name, sheet.width)
             pkg.replace_sheet(name, data, drop=_only_printer_settings(name))
             after = pkg.sheet_names().index(name)
         else:
@@ -406,6 +408,18 @@ def write_list_sheets(pkg: Package, sheets: Sequence[ListSheet]) -> list[str]:
         _print_titles(pkg, name)
         written.append(name)
     return written
+
+
+def _refuse_notes_beside(pkg: Package, name: str, width: int) -> None:
+    """cin-xl's list sheet is replaced whole: a value a person typed right of the list (a column of checks, say)
+    stops the run rather than being lost."""
+    part = pkg.sheet(name)
+    for row in part.rows():
+        for col in part.cell_columns(row):  # searched in the row's text, parsed only right of the list
+            if col > width and (value := part.value_at(row, col)) not in (None, ""):
+                raise UnusableInput(f"The '{name}' sheet holds {short(value)!r} in {ref_of(row, col)}, beside the "
+                                    "list cin-xl writes there, and validation replaces that sheet; copy what you wrote "
+                                    "to a sheet of your own and run again. Nothing was changed.")
 
 
 def _print_titles(pkg: Package, name: str) -> None:

@@ -202,3 +202,42 @@ def test_links_stop_at_excels_limit_a_sheet():
     data = sheet_xml(sheet, ["0"] * 11)
     assert data.count(b"<hyperlink ") == MAX_LINKS
     assert re.search(rb'<dimension ref="A1:C(\d+)"/>', data).group(1) == str(FIRST_ROW + n - 1).encode()
+
+
+def test_a_note_typed_beside_a_list_stops_the_run_and_nothing_is_lost(annotated, tmp_path, capsys):
+    path = tmp_path / "noted.xlsx"
+    path.write_bytes(annotated.read_bytes())
+    wb = load_workbook(path)
+    ws = wb[ORDER[0]]
+    column = ws.max_column + 1
+    ws.cell(FIRST_ROW + 1, column).value = "checked with the team"
+    wb.save(path)
+    before = path.read_bytes()
+    assert main(["validate", str(path), "--annotate", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert f"'{ORDER[0]}' sheet holds 'checked with the team'" in err and "Nothing was changed" in err
+    assert path.read_bytes() == before
+
+
+def test_the_button_over_annotates_lists_leaves_no_stale_row_or_link(annotated, tmp_path):
+    """Validate in Excel after --annotate: the list's old cells are cleared (values and links) before the new
+    block, so a shorter list leaves nothing of the longer one below it."""
+    from cin_xl import excel
+    from tests.excel_harness import run_excel_function
+
+    path = tmp_path / "shorter.xlsx"
+    path.write_bytes(annotated.read_bytes())
+    wb = load_workbook(path)
+    assessments = wb["Assessments"]
+    head = [c.value for c in assessments[1]]
+    col = head.index("Assessment authorisation date") + 1
+    for r in range(2, assessments.max_row + 1):  # the assessments' authorisation dates gone: an empty list
+        assessments.cell(r, col).value = None
+    wb.save(path)
+    out = tmp_path / "button.xlsx"
+    run = run_excel_function(excel.validate, path, out)
+    clears = [a for a in run.actions if a["func"] == "rangeClear"]
+    assert len(clears) == len(ORDER)
+    ws = load_workbook(out)[ORDER[0]]
+    assert ws.cell(FIRST_ROW, 1).value == "None in this return."
+    assert all(ws.cell(r, c).value is None for r in range(FIRST_ROW + 1, ws.max_row + 1) for c in range(1, 8))
