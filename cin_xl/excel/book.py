@@ -279,11 +279,12 @@ def write_summary(book, grid: list[list[object]]) -> str:
 
 def write_list_sheets(book, lists: Sequence[ListSheet], after: str | None = None) -> list[str]:
     """Each child-level list as a sheet of its own: its values in one write (every text as text, dates as dates,
-    which Excel shows as dates), its columns fitted and its header frozen: three calls a sheet, whatever the
-    number of rows (:mod:`cin_xl.workbook.list_sheets`: the values annotate writes, without annotate's cell
-    formats and links, which Excel would take a call each: the Sheet and Row columns say where each record
-    is). cin-xl's earlier list sheet is written over; a sheet of the user's under the same name is kept, the
-    list going beside it. New sheets go after ``after`` (the Summary sheet), in order."""
+    which Excel shows as dates), its columns fitted and its header frozen: four calls a sheet (with adding it,
+    or clearing the earlier list's rows), whatever the number of rows. The values are those annotate writes
+    (:mod:`cin_xl.workbook.list_sheets`), without annotate's cell formats and links, which Excel would take a
+    call each: the Sheet and Row columns say where each record is. cin-xl's earlier list sheet is written
+    over; a sheet of the user's under the same name is kept, the list going beside it. New sheets go after
+    ``after`` (the Summary sheet), in order."""
     from cin_xl.workbook.annotate import choose_summary_sheet
     from cin_xl.workbook.list_sheets import FIRST_ROW, HEADER_ROW, grid, list_sheet_names
 
