@@ -241,3 +241,30 @@ def test_the_button_over_annotates_lists_leaves_no_stale_row_or_link(annotated, 
     ws = load_workbook(out)[ORDER[0]]
     assert ws.cell(FIRST_ROW, 1).value == "None in this return."
     assert all(ws.cell(r, c).value is None for r in range(FIRST_ROW + 1, ws.max_row + 1) for c in range(1, 8))
+
+
+def test_a_note_put_on_a_list_sheet_stops_the_run(annotated, tmp_path, capsys):
+    from openpyxl.comments import Comment
+
+    path = tmp_path / "commented.xlsx"
+    path.write_bytes(annotated.read_bytes())
+    wb = load_workbook(path)
+    wb[ORDER[1]]["A1"].comment = Comment("ask Sam", "Sam")
+    wb.save(path)
+    before = path.read_bytes()
+    assert main(["validate", str(path), "--annotate", "--quiet"]) == 2
+    assert f"The '{ORDER[1]}' sheet holds a picture, shape or note" in capsys.readouterr().err
+    assert path.read_bytes() == before
+
+
+def test_dates_follow_the_workbooks_date_system():
+    from datetime import date
+
+    from cin_xl.workbook.list_sheets import ListSheet, sheet_xml
+
+    sheet = ListSheet("k", "Days to assess", "A list", "2026-27", "What it is.", "1 row.",
+                      ("LA child ID", "Sheet", "Row", "Start date"), (("C1", "Assessments", 2, date(2026, 5, 1)),),
+                      (("Assessments", 2),))
+    formats = [str(i) for i in range(11)]
+    assert b"<v>46143</v>" in sheet_xml(sheet, formats)  # 1 May 2026, 1900 date system
+    assert b"<v>44681</v>" in sheet_xml(sheet, formats, date1904=True)
