@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from cin_xl.census.model import CensusReturn
 from cin_xl.census.years import CensusYear, supported
 from cin_xl.errors import UnusableInput
 from cin_xl.jobs.load import Loaded, load_workbook
@@ -29,7 +30,8 @@ class Exported:
 
     year: CensusYear
     children: int
-    #: every finding of the return (reading, rules, continuity), as the validate job gives them
+    #: every finding of the return (reading, rules, continuity), as the validate job gives them; of an export
+    #: with errors allowed that the schema refuses, only how the workbook was read (the rules are not run)
     findings: list[Finding] = field(default_factory=list)
     #: the schema breaks of a refused export, located to their cells
     schema_problems: list[Finding] = field(default_factory=list)
@@ -53,24 +55,39 @@ def now() -> datetime:
 def export_loaded(loaded: Loaded, *, allow_errors: bool = False, at: datetime | None = None,
                   options: dict | None = None, progress: Progress | None = None) -> Exported:
     """Export a workbook already read. ``at`` is the header's date and time where the Return sheet
-    leaves it blank (default: now)."""
-    from cin_xl.workbook.export import export_problems, prepare_for_export
-    from cin_xl.xml import ExportRefused, to_xml_bytes
+    leaves it blank (default: now).
+
+    With ``allow_errors`` the XML is made first: errors do not stop that export but a schema break does,
+    and then what the rules find is not worked out (neither front end shows it on a refusal: only the
+    breaks, and how the workbook was read, which ``findings`` then holds)."""
+    from cin_xl.workbook.export import prepare_for_export
 
     year = supported(loaded.year)  # export: supported years only
     census = prepare_for_export(loaded.census, year, now=at or now())
-    findings = validate_loaded(loaded, options=options, progress=progress).findings
-    result = Exported(year, len(census.children), findings, inputs=loaded.inputs)
+    result = Exported(year, len(census.children), list(loaded.problems), inputs=loaded.inputs)
+    if allow_errors and not _make_xml(result, census, year):
+        return result
+    result.findings = validate_loaded(loaded, options=options, progress=progress).findings
     if result.errors and not allow_errors:
         result.refused = ERRORS_REMAIN
-        return result
+    elif not allow_errors:
+        _make_xml(result, census, year)
+    return result
+
+
+def _make_xml(result: Exported, census: CensusReturn, year: CensusYear) -> bool:
+    """The census XML into ``result``; False when refused (the schema breaks located to their cells)."""
+    from cin_xl.workbook.export import export_problems
+    from cin_xl.xml import ExportRefused, to_xml_bytes
+
     try:
         with phase(f"Writing the {year.label} census XML"):
             result.xml = to_xml_bytes(census, year)
     except ExportRefused as exc:
         result.schema_problems = export_problems(exc, census, year)
         result.refused = SCHEMA
-    return result
+        return False
+    return True
 
 
 def check_source(path: str | Path) -> None:

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cin_xl.census.model import CensusReturn
+from cin_xl.census.model import ROOT_ELEMENT, CensusReturn
 from cin_xl.census.years import CensusYear, supported
 from cin_xl.errors import UnusableInput
 from cin_xl.safety.file_kind import TEXT, WORKBOOK, file_kind, refusal
 from cin_xl.validation.codes import XSD
 from cin_xl.validation.findings import Finding, Severity
-from cin_xl.xml.reader import read_xml
+from cin_xl.xml.reader import _children_element, read_xml
 from cin_xl.xml.xsd import plain_problem
 
 if TYPE_CHECKING:
@@ -75,7 +76,32 @@ def load(path: str | Path, year: str | CensusYear | None = None) -> Loaded:
             continue
         said.add((line, plain))
         loaded.problems.append(Finding(XSD, Severity.ERROR, plain, path=element_path, line=line))
+    loaded.problems = _with_child_ids(loaded.problems, result.census)
     return loaded
+
+
+#: the position of the child a census XML path is in (none given: the only child)
+_IN_CHILD = re.compile("^/{}/{}/{}".format(ROOT_ELEMENT, *_children_element()) + r"(?:\[(\d+)\])?(?=/|$)")
+
+
+def _with_child_ids(problems: list[Finding], census: CensusReturn) -> list[Finding]:
+    """The problems met reading the file (unknown elements, schema breaks) named by the child's LA child ID, as the
+    rules' findings are ("child C0012" rather than "the 12th child"), where the child was read with one."""
+    ids: dict[int, str] = {}
+    for child in census.children:
+        origin = child.origin
+        found = _IN_CHILD.match(origin.path or "") if origin is not None else None
+        la_child_id = child.identifiers.la_child_id
+        if found and isinstance(la_child_id, str) and la_child_id.strip():
+            ids[int(found.group(1) or 1)] = la_child_id.strip()
+    if not ids:
+        return problems
+    out = []
+    for f in problems:
+        found = _IN_CHILD.match(f.path or "") if f.child is None else None
+        position = int(found.group(1) or 1) if found else None
+        out.append(replace(f, child=ids[position]) if position in ids else f)
+    return out
 
 
 def unsaved_edits_note(path: str | Path) -> str | None:

@@ -93,9 +93,15 @@ def report(path: str | Path, output: str | Path, year: str | CensusYear | None =
 
 def trends(paths: list[str | Path], output: str | Path) -> list[Figures]:
     """The key figures of each return in ``paths`` (census XML or workbooks, of different years, in any order),
-    each by its own year's definitions, written to ``output`` as one trends page (whole or not at all)."""
+    each by its own year's definitions, written to ``output`` (whole or not at all): one trends page, or, when
+    ``output`` ends in ``.xlsx``, a new workbook with the Trends sheet and its charts."""
     from cin_xl.reports.trends import in_year_order, write_trends
 
     all_figures = in_year_order([key_figures(path, check=False) for path in paths])
-    write_trends(all_figures, output)
+    if Path(output).suffix.lower() == ".xlsx":
+        from cin_xl.reports.trends_sheet import write_trends_workbook
+
+        write_trends_workbook(all_figures, output)
+    else:
+        write_trends(all_figures, output)
     return all_figures

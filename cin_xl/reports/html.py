@@ -22,6 +22,7 @@ from pathlib import Path
 
 from cin_xl import __version__
 from cin_xl.progress import phase
+from cin_xl.reports.england import COMPARED, NO_FIGURE, england_figure
 from cin_xl.reports.figures import (
     BREAKDOWNS,
     CONTINUITY,
@@ -39,6 +40,7 @@ from cin_xl.reports.figures import (
 from cin_xl.reports.figures.collect import COLLECT_REPORTS, reports_showing
 from cin_xl.reports.figures.year_on_year import PERCENT, is_percent
 from cin_xl.safety.atomic import write_atomic
+from cin_xl.validation.catalogue import rules_not_included_note
 from cin_xl.validation.findings import plural, totals_text
 
 __all__ = ["render_html", "write_html", "line_chart", "bar_chart", "percent_chart", "pair_chart", "OKABE_ITO",
@@ -355,6 +357,10 @@ dl.defs{font-size:16px;margin:0 0 30px}
 dl.defs dt{font-weight:700;margin-top:10px}
 dl.defs dd{margin:2px 0 0;color:#505a5f}
 .collect{font-weight:700;color:#1d70b8}
+.england{color:#505a5f}
+.url{word-break:break-all}
+.other-year{color:#d4351c}
+.england-value{min-width:11em}
 .warning{font-weight:700;border:3px solid #d4351c;padding:12px 15px;margin:0 0 20px}
 .ok{font-weight:700;border:3px solid #00703c;padding:12px 15px;margin:0 0 20px}
 footer{border-top:1px solid #b1b4b6;background:#f3f2f1;padding:25px 0 30px;font-size:16px;color:#505a5f;
@@ -400,6 +406,9 @@ def _headlines(figures: Figures) -> str:
         value = result.value
         if isinstance(value, Rate):
             big, sub = _pct(value.percent), f"{_n(value.numerator)} of {_n(value.denominator)}"
+            england = england_figure(key, figures.year)
+            if england is not None:
+                sub += f'<br><span class="england">{escape(england.text)}</span>'
         else:
             big, sub = _n(value), ""
         cards.append(f'<div class="card"><div class="big">{big}</div>'
@@ -438,7 +447,71 @@ def _timeliness(figures: Figures) -> str:
                                [(r.label, r.count) for r in days.rows], label_width=260, ident="assessment-days",
                                x_label="Assessments completed in the year (up to 41 to 45: within 45 working days)")
         bands = f'<div class="figure">{chart_days}</div>{bands}'
-    return f'<div class="figure">{chart}</div>{table}{bands}'
+    return f'<div class="figure">{chart}</div>{table}{bands}{_england(figures)}'
+
+
+def _england(figures: Figures) -> str:
+    """England's published figures beside this return's (:mod:`cin_xl.reports.england`), each with its year, its
+    source and the DfE's definition; a figure with no England source says so."""
+    rows = []
+    for key in COMPARED:
+        result = figures.results.get(key)
+        if result is None or not isinstance(result.value, Rate):
+            continue
+        mine = _pct(result.value.percent)
+        comparison = england_figure(key, figures.year)
+        if comparison is None:
+            rows.append(f'<tr id="england-{key}"><td class="name">{escape(result.figure.name)}</td>'
+                        f'<td class="num">{mine}</td><td>No England figure</td>'
+                        f'<td class="def">{escape(NO_FIGURE)}</td></tr>')
+            continue
+        e = comparison.england
+        year_note = f'<div class="small other-year">{escape(comparison.note)}</div>' if comparison.note else ""
+        rows.append(f'<tr id="england-{key}"><td class="name">{escape(result.figure.name)}</td>'
+                    f'<td class="num">{mine}</td><td class="england-value"><strong>{escape(e.label)}</strong>'
+                    f'{year_note}'
+                    f'<div class="small">{_n(e.numerator)} of {_n(e.denominator)}</div></td>'
+                    f'<td class="def"><strong>DfE definition:</strong> {escape(e.definition)}'
+                    '<br><strong>Source:</strong> '
+                    f'{escape(e.publication)}, &ldquo;{escape(e.dataset)}&rdquo;'
+                    + ("" if e.published_percent is not None else " (percentage worked out from the published counts)")
+                    + f'. <span class="url">{escape(e.url)}</span></td></tr>')
+    if not rows:
+        return ""
+    out = ['<h3 id="england">England beside this return</h3>'
+           '<p>England\'s figures from the Department for Education\'s published children in need statistics, '
+           "for the percentages that compare without population figures. Each is labelled with its census year: "
+           "where there is none for this return's year, the one shown is another year's, named as such. The DfE's "
+           "figures are built from every authority's submitted returns (and, for re-referrals, earlier years'), "
+           "so small differences of definition remain; cin-xl's own definitions are in the tables above.</p>",
+           '<table><thead><tr><th>Figure</th><th class="num">This return</th><th>England</th>'
+           f'<th>Definition and source</th></tr></thead><tbody>{"".join(rows)}</tbody></table>']
+    out.append(_england_bands(figures))
+    return "".join(out)
+
+
+def _england_bands(figures: Figures) -> str:
+    """The assessments' working-day bands: this return's shares beside England's."""
+    days = figures.get("assessment_working_days")
+    comparison = england_figure("assessments_within_45_days", figures.year)
+    if not isinstance(days, Breakdown) or comparison is None or not comparison.england.bands:
+        return ""
+    e = comparison.england
+    total = sum(e.bands.values())
+    rows = "".join(f'<tr><td>{escape(row.label)}</td><td class="num">{_pct(days.share(row))}</td>'
+                   f'<td class="num">{_n(e.bands.get(row.code, 0))}</td>'
+                   f'<td class="num">{_pct(100 * e.bands.get(row.code, 0) / total if total else None)}</td></tr>'
+                   for row in days.rows)
+    return (f'<table id="england-assessment-bands"><caption>Assessments by working days taken: this return beside '
+            f'England {escape(e.year)}<div class="small" style="font-weight:400;margin-top:4px">'
+            + (f'<span class="other-year">England {escape(e.year)}: {escape(comparison.note)}.</span> '
+               if comparison.note else "")
+            + 'England\'s bands '
+            f'from &ldquo;{escape(e.dataset)}&rdquo; ({escape(e.publication)}), as shares of the bands added up '
+            f'({_n(total)}; the published total is {_n(e.denominator)}: England totals are rounded to the nearest 10). '
+            f'<span class="url">{escape(e.url)}</span></div></caption><thead><tr><th>Working days</th>'
+            f'<th class="num">This return (%)</th><th class="num">England {escape(e.year)} (number)</th>'
+            f'<th class="num">England {escape(e.year)} (%)</th></tr></thead><tbody>{rows}</tbody></table>')
 
 
 def _monthly(figures: Figures) -> str:
@@ -560,6 +633,12 @@ def _status(figures: Figures) -> str:
     return '<p class="ok" id="status">No errors or queries: the return passes every check.</p>'
 
 
+def _rules_note(figures: Figures) -> str:
+    """Beside the banner, for a year whose DfE rules are not included: the one sentence every output gives."""
+    note = rules_not_included_note(figures.year)
+    return f'<p class="warning" id="rules-note">{escape(note)}</p>' if note else ""
+
+
 def _quality(figures: Figures) -> str:
     out = []
     unreadable = figures.get("unreadable_dates")
@@ -658,6 +737,8 @@ def _collect_index(figures: Figures, targets: dict[str, str]) -> str:
                   if k in figures.lists]
         if report.lists and not figures.lists:
             links.append("list: run <code>cin-xl report</code> with <code>--lists DIR</code>")
+        if any(k in COMPARED and k in figures and england_figure(k, figures.year) is not None for k in report.figures):
+            links.append('<a href="#england">England beside this return</a>')
         note = f'<div class="small">{escape(report.note)}</div>' if report.note else ""
         rows.append(f'<tr><td class="num">{report.number}</td><td class="name">{escape(report.name)}</td>'
                     f'<td>{"<br>".join(links) or "–"}{note}</td></tr>')
@@ -735,6 +816,7 @@ you send it to the Department for Education.</div>
 Department's published statistics are built from the submitted returns and may differ; every figure
 below says exactly what it counts.</div>
 {_status(figures)}
+{_rules_note(figures)}
 <ul class="contents">{contents}</ul>
 {_headlines(figures)}
 {body}

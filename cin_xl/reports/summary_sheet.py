@@ -14,7 +14,8 @@ Columns
     F  the definition, in words, of the figure on that row (or of the table)
 
 Rows, top to bottom
-    1. title, 2. census year and source, 3. a note on the definitions, then one block per section
+    1. title, 2. census year and source, 3. a note on the definitions (and, for a year whose DfE rules are
+    not included, 4. the sentence that says so), then one block per section
     of :data:`cin_xl.reports.figures.SECTIONS` in order. A block is a heading row (section name in A), then
     tables. A table is a header row (column names; "Definition" in F) then its rows; a table of its
     own figure starts with a sub-heading row (the figure's name in A, its definition in F).
@@ -60,6 +61,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from cin_xl.reports.england import COMPARED, NO_FIGURE, england_figure
 from cin_xl.reports.figures import (
     BREAKDOWNS,
     CONTINUITY,
@@ -86,6 +88,7 @@ from cin_xl.reports.html import (
     TOP_FACTORS,
 )
 from cin_xl.safety.text_guard import looks_like_formula
+from cin_xl.validation.catalogue import rules_not_included_note
 
 __all__ = ["SUMMARY_SHEET", "ChartSpec", "SummaryLayout", "summary_layout", "summary_grid", "add_summary_charts",
            "style_summary_sheet", "write_summary_sheet", "WIDTH", "DEFINITION_COLUMN"]
@@ -239,6 +242,8 @@ def summary_layout(figures: Figures, *, generated: datetime | None = None) -> Su
           f"{generated.day} {generated:%B %Y at %H:%M}.", kind="note")
     g.add("These are cin-xl's own calculations from this return, before submission. Column F says exactly "
           "what each figure counts.", kind="note")
+    if note := rules_not_included_note(year):  # 2020-21, 2021-22: said under the title, as every output says it
+        g.add(note, kind="note")
 
     # -- counts ------------------------------------------------------------------------------------
     g.blank()
@@ -277,6 +282,7 @@ def summary_layout(figures: Figures, *, generated: datetime | None = None) -> Su
                     "assessment_days", "bar", r.figure.name, "Working days taken", "Assessments completed in the year",
                     (1, first, last), (2, 2, first - 1, last), (_hex(OKABE_ITO["blue"]),), anchor=f"A{top}",
                     width_cm=24, height_cm=height, data_labels=True))
+    _england(g, figures)
 
     # -- month by month -------------------------------------------------------------------------
     g.blank()
@@ -407,6 +413,50 @@ def _initial_by_latest(g: _Grid, result) -> None:
             if n:
                 g.add(row[0], n, None, None, name)
     g.add("Total", table.rows[-1][-1], kind="total")
+
+
+def _england(g: _Grid, figures: Figures) -> None:
+    """England's published figures beside this return's (:mod:`cin_xl.reports.england`): B-D England's counted,
+    out of and percent, E this return's percent (as text), F England's year, source and the DfE's definition."""
+    rows = [(r, england_figure(r.figure.key, figures.year)) for key in COMPARED
+            if (r := figures.results.get(key)) is not None and isinstance(r.value, Rate)]
+    if not rows:
+        return
+    g.blank()
+    g.add("England beside this return", None, None, None, None,
+          "England's figures from the DfE's published children in need statistics, each labelled with its census "
+          "year; where there is none for this return's year, another year's is shown and named as such.",
+          kind="subheading")
+    g.add("Figure", "England: number", "Out of", "England %", "This return %", "England's year, source and definition",
+          kind="header")
+    for r, comparison in rows:
+        mine = _pct(r.value_as(Rate).percent)
+        mine_text = "–" if mine is None else f"{mine:.1f}%"
+        if comparison is None:
+            g.add(r.figure.name, None, None, None, mine_text,
+                  NO_FIGURE)
+            continue
+        e = comparison.england
+        worked = "" if e.published_percent is not None else " (percentage worked out from the published counts)"
+        g.add(r.figure.name, e.numerator, e.denominator, round(e.percent, 1), mine_text,
+              f"{comparison.text}. DfE definition: {e.definition} Source: {e.publication}, \"{e.dataset}\"{worked}, "
+              f"{e.url}", kind="percent")
+    days = figures.get("assessment_working_days")
+    comparison = england_figure("assessments_within_45_days", figures.year)
+    if isinstance(days, Breakdown) and comparison is not None and comparison.england.bands:
+        e = comparison.england
+        total = sum(e.bands.values())
+        g.blank()
+        g.add(f"Assessments by working days taken, beside {comparison.year_text}", None, None, None, None,
+              f"England's bands from \"{e.dataset}\" ({e.publication}), as shares of the bands added up "
+              f"({total:,}; the published total, {e.denominator:,}, is rounded to the nearest 10). {e.url}",
+              kind="subheading")
+        g.add("Working days", "England: number", None, "England %", "This return %", None, kind="header")
+        for row in days.rows:
+            share = days.share(row)
+            n = e.bands.get(row.code, 0)
+            g.add(row.label, n, None, round(100 * n / total, 1) if total else None,
+                  "–" if share is None else f"{share:.1f}%", kind="percent")
 
 
 def _collect_reports(g: _Grid, figures: Figures) -> None:

@@ -29,6 +29,7 @@ from cin_xl.census.years import CensusYear
 from cin_xl.errors import UnusableInput
 from cin_xl.reports.figures import COUNTS, TIMELINESS, Figures, Rate
 from cin_xl.safety.atomic import write_atomic
+from cin_xl.validation.catalogue import rules_not_included_note
 
 #: the records whose items and groups are compared (a new group's own items come with it: not listed again)
 _RECORDS = (ChildIdentifiers, ChildCharacteristics, CINDetails, Assessment, CINPlan, Section47, ChildProtectionPlan)
@@ -104,6 +105,20 @@ def in_year_order(all_figures: list[Figures]) -> list[Figures]:
     return ordered
 
 
+def break_notes(ordered: list[Figures]) -> list[tuple[str, str]]:
+    """Where a series breaks, for figures in year order: (the year it breaks in, what changed), then
+    ("", a gap between two years given) for each run of years with no return."""
+    notes = [(b.year.label, note) for a, b in zip(ordered, ordered[1:]) for note in breaks(a.year, b.year)]
+    notes += [("", f"{a.year.label} to {b.year.label}: no return of the years between")
+              for a, b in zip(ordered, ordered[1:]) if b.year.first - a.year.first > 1]
+    return notes
+
+
+def rules_notes(ordered: list[Figures]) -> list[str]:
+    """The sentence said for each year whose DfE rules are not included (2020-21, 2021-22), once a year."""
+    return [note for note in dict.fromkeys(rules_not_included_note(f.year) for f in ordered) if note]
+
+
 def _chart(s: Series, labels: list[str]) -> str:
     """A small line chart (inline SVG, no script): one point a year, gaps where the figure does not apply."""
     width, height, left, top, bottom = 300, 120, 36, 10, 22
@@ -154,6 +169,7 @@ table{border-collapse:collapse;width:100%;font-size:15px}th,td{border-bottom:1px
  text-align:left;vertical-align:top}.num{text-align:right;font-variant-numeric:tabular-nums}.na{color:#505a5f}
 .charts{display:flex;flex-wrap:wrap;gap:12px}figure{margin:0;border:1px solid #e5e6e7;padding:6px}
 figcaption{font-size:13px;max-width:300px}.notes li{margin-bottom:4px}.small{font-size:14px;color:#505a5f}
+.rules-note{font-weight:700;border-left:4px solid #d4351c;padding-left:10px}
 """
 
 
@@ -172,11 +188,9 @@ def render_trends(all_figures: list[Figures], *, generated: datetime | None = No
         charts = "".join(_chart(s, labels) for s in rows if s.key in keys)
         sections.append(f'<h2>{escape(section)}</h2><table><thead><tr><th>Figure</th>{head}</tr></thead>'
                         f'<tbody>{body}</tbody></table><div class="charts">{charts}</div>')
-    notes = [(b.year.label, note) for a, b in zip(ordered, ordered[1:]) for note in breaks(a.year, b.year)]
-    gaps = [f"{a.year.label} to {b.year.label}: no return of the years between" for a, b in zip(ordered, ordered[1:])
-            if b.year.first - a.year.first > 1]
-    note_items = "".join(f"<li><strong>{escape(y)}</strong>: {escape(n)}</li>" for y, n in notes)
-    note_items += "".join(f"<li>{escape(g)}</li>" for g in gaps)
+    note_items = "".join(f"<li><strong>{escape(y)}</strong>: {escape(n)}</li>" if y else f"<li>{escape(n)}</li>"
+                         for y, n in break_notes(ordered))
+    rules = "".join(f'<p class="rules-note">{escape(note)}</p>' for note in rules_notes(ordered))
     sources = "".join(f"<li>{escape(f.year.label)}: {escape(Path(f.source).name if f.source else 'a return')}</li>"
                       for f in ordered)
     title = f"Children in need census {labels[0]} to {labels[-1]}: trends"
@@ -195,7 +209,7 @@ def render_trends(all_figures: list[Figures], *, generated: datetime | None = No
 <p>The key figures of {len(ordered)} returns, year by year, each worked out by the definitions of its own census year.
 Worked out on {generated.day} {generated:%B %Y at %H:%M} by cin-xl {escape(__version__)}.</p>
 <ul>{sources}</ul>
-<h2>Where a series breaks</h2>
+{rules}<h2>Where a series breaks</h2>
 <ul class="notes">{note_items or "<li>The census collected the same items and codes in every year shown.</li>"}</ul>
 {"".join(sections)}
 </main>

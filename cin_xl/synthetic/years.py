@@ -30,16 +30,36 @@ def generate_years(n_children: int = 100, year: str | CensusYear = "2025-26", se
                    la_code: str = "873") -> tuple[CensusReturn, CensusReturn]:
     """``(return of year, return of year + 1)`` for one authority; the second continues the first."""
     first = CensusYear.parse(year)
-    second = CensusYear(first.first + 1)
     last = generate(n_children, first, seed=seed, la_code=la_code)
-    carried = carry_forward(last, first, second).census
+    return last, following_year(last, first, n_children, seed, la_code=la_code, first_index=n_children + 1)
+
+
+def generate_run(n_children: int, first: str | CensusYear, count: int, seed: int = 0, *,
+                 la_code: str = "873") -> list[CensusReturn]:
+    """``count`` consecutive returns of one authority from ``first``, each continuing the one before (as
+    :func:`generate_years` makes a pair), the children of every year numbered apart."""
+    year = CensusYear.parse(first)
+    returns = [generate(n_children, year, seed=seed, la_code=la_code)]
+    made = n_children
+    for i in range(1, count):
+        returns.append(following_year(returns[-1], CensusYear(year.first + i - 1), n_children, seed + i,
+                                      la_code=la_code, first_index=made + 1))
+        made += max(1, round(n_children * NEW_SHARE))
+    return returns
+
+
+def following_year(last: CensusReturn, year: CensusYear, n_children: int, seed: int, *, la_code: str = "873",
+                   first_index: int) -> CensusReturn:
+    """The return of ``year`` + 1 continuing ``last`` (the return of ``year``): its children open at the
+    reference date carried and moved on a year, and new children numbered from ``first_index``."""
+    second = CensusYear(year.first + 1)
+    carried = carry_forward(last, year, second).census
     rng = random.Random(seed * 7 + 1)
     for child in carried.children:
         _move_on(child, second, rng, la_code)
     new = generate(max(1, round(n_children * NEW_SHARE)), second, seed=seed, la_code=la_code,
-                   first_index=n_children + 1)
-    this = CensusReturn(header=new.header, children=carried.children + new.children)
-    return last, this
+                   first_index=first_index)
+    return CensusReturn(header=new.header, children=carried.children + new.children)
 
 
 def _day(rng: random.Random, first: date, last: date) -> date:

@@ -207,8 +207,9 @@ def place_of(path: str, child: str | None = None) -> PathPlace | None:
             elif record:
                 name = record
                 words.append(name)
-            else:  # <ChildIdentifiers>, <CollectionDetails>: a container nobody needs named
-                name = f.spec.label
+            else:  # <ChildIdentifiers>, <CollectionDetails>: a container the location need not name, but a
+                # message about the container itself does, as the file names it ("Identifiers (ChildIdentifiers)")
+                name = f.spec.label if f.spec.label == f.spec.xml else f"{f.spec.label} ({f.spec.xml})"
         else:
             item = f.item
             name = item_name(item)

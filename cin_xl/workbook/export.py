@@ -7,8 +7,8 @@ from datetime import datetime
 
 from lxml import etree
 
-from cin_xl.census.model import CensusReturn, Node
-from cin_xl.census.spec import fields_of
+from cin_xl.census.model import ROOT_ELEMENT, CensusReturn, Node
+from cin_xl.census.spec import Field, Group, Item, fields_of
 from cin_xl.census.values import is_missing
 from cin_xl.census.years import CensusYear
 from cin_xl.validation.codes import X_SCHEMA
@@ -103,20 +103,92 @@ def _numbered_paths(root: etree._Element, within: set[str]):
         position += 1
 
 
+_STEP = re.compile(r"([^/\[\]]+)(?:\[(\d+)\])?")
+
+
+def _elements(node: Node, year: CensusYear, tag: str) -> list[tuple[int, Field, list]]:
+    """The fields of ``node`` that write elements named ``tag``: (how many, field, what each is written
+    from) in document order, as :func:`~cin_xl.xml.writer.to_tree` writes them."""
+    out = []
+    for f in fields_of(type(node), year):
+        spec, value = f.spec, getattr(node, f.name)
+        if isinstance(spec, Group):
+            members = value if f.many else ([] if value is None else [value])
+            if spec.wrapper:
+                if members and spec.wrapper == tag:
+                    out.append((1, f, [value]))
+            elif spec.xml == tag:
+                out.append((len(members), f, members))
+        elif spec.wrapper is not None:
+            if spec.wrapper == tag and any(not is_missing(v) for v in value):
+                out.append((1, f, [value]))
+        elif spec.xml == tag and not is_missing(value):
+            out.append((1, f, [value]))
+    return out
+
+
+def source_of(census: CensusReturn, year: CensusYear, path: str) -> tuple[Node, str | None] | None:
+    """(record, field name or None) the element at ``path`` (as lxml reports it: ``Child[3]`` where a name
+    repeats among siblings) was written from by :func:`~cin_xl.xml.writer.to_tree`, or else that of the
+    nearest element above it that was written; None when not even the root matches.
+
+    Found by walking the return itself, one step a part of the path: what :func:`element_nodes` finds by
+    writing the whole XML again (a second tree of the return: a second and 100 MB on 20,000 children)."""
+    steps = path.split("/")
+    if len(steps) < 2 or steps[0] or steps[1] != ROOT_ELEMENT:
+        return None
+    found: tuple[Node, str | None] = (census, None)
+    # where the walk is: a record, or the wrapper of a group (its members) or of a many-valued item
+    record: Node | None = census
+    wrapped: tuple[Node, Field] | None = None
+    for step in steps[2:]:
+        match = _STEP.fullmatch(step)
+        if match is None:
+            break
+        tag, number = match.group(1), match.group(2)
+        if record is not None:
+            elements = _elements(record, year, tag)
+            total = sum(n for n, _, _ in elements)
+            nth = int(number) if number else 1
+            if total == 0 or (number is None) != (total == 1) or nth > total:
+                break  # no such element (a name that repeats is numbered; one that does not, not)
+            chosen = elements[0]
+            for chosen in elements:  # the field writing the nth element of that name
+                if nth <= chosen[0]:
+                    break
+                nth -= chosen[0]
+            _, f, sources = chosen
+            spec, owner = f.spec, record
+            if isinstance(spec, Group) and not spec.wrapper:
+                record = sources[nth - 1]
+                found = (record, None)
+            else:  # a wrapper (of a group or of a many-valued item), or an item
+                record, found = None, (owner, f.name)
+                wrapped = (owner, f) if spec.wrapper else None
+        elif wrapped is not None:
+            owner, f = wrapped
+            value = getattr(owner, f.name)
+            members = ([v for v in value if not is_missing(v)] if isinstance(f.spec, Item)
+                       else value if f.many else ([] if value is None else [value]))
+            nth = int(number) if number else 1
+            if tag != f.spec.xml or (number is None) != (len(members) == 1) or nth > len(members):
+                break
+            wrapped = None
+            if isinstance(f.spec, Group):
+                record = members[nth - 1]
+                found = (record, None)
+            else:
+                found = (owner, f.name)
+        else:
+            break  # below an item: nothing is written there
+    return found
+
+
 def export_problems(exc: ExportRefused, census: CensusReturn, year: CensusYear) -> list[Finding]:
     """The schema problems of a refused export, each located to the workbook cell it came from."""
-    wanted = set()
-    for _line, path, _message in exc.problems:  # each problem's path and the paths above it
-        while path and path not in wanted:
-            wanted.add(path)
-            path = path.rsplit("/", 1)[0] if "/" in path.strip("/") else ""
-    where = element_nodes(census, year, wanted)
     out = []
     for line, path, message in exc.problems:
-        found, probe = None, path
-        while probe and found is None:
-            found = where.get(probe)
-            probe = probe.rsplit("/", 1)[0] if "/" in probe.strip("/") else ""
+        found = source_of(census, year, path)
         finding = Finding(SCHEMA_PROBLEM, Severity.ERROR, plain_problem(path, message, in_order=True),
                           path=path, line=line)
         if found is not None:

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from lxml import etree
 
 from cin_xl.census.model import ROOT_ELEMENT, CensusReturn, Child, Node, Origin, build, record_fields
-from cin_xl.census.spec import Group, Kind, fields_of
+from cin_xl.census.spec import Group, Kind, fields_of, years_of_element
 from cin_xl.census.values import parse_iso_date, parse_xml_text
 from cin_xl.census.years import READABLE_YEARS, CensusYear, UnknownYear, supported
 from cin_xl.errors import UnusableInput
@@ -196,8 +196,12 @@ class _Reader:
                 tag = tag.rpartition("}")[2]
             entry = table.get(tag)
             if entry is None:
+                # an item of other census years says which: the file's <Year> may be the mistake
+                years = years_of_element(cls, tag)
+                other = (f" (<{tag}> is part of the census {years}: if the file is of such a year, the <Year> in its "
+                         "header is wrong)") if years else ""
                 self._problem(f"unknown element <{tag}> in <{_local(el.tag)}>: not part of the {self.year.label} "
-                              "census, so it was not read", f"{path}/{tag}", child.sourceline)
+                              f"census, so it was not read{other}", f"{path}/{tag}", child.sourceline)
                 continue
             f, how, name, typed, kept = entry
             if how == "item":

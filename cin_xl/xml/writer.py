@@ -112,7 +112,13 @@ def _xml_char(c: str) -> bool:
 
 
 def to_xml_bytes(census: CensusReturn, year: CensusYear, *, check: bool = True) -> bytes:
-    """The census XML of ``census`` for ``year``; raises :class:`ExportRefused` if it breaks the XSD."""
+    """The census XML of ``census`` for ``year``; raises :class:`ExportRefused` if it breaks the XSD.
+
+    Written and checked one child at a time (:func:`_child_by_child`), so that the whole document is never
+    held as a tree (100 MB on 20,000 children); the bytes are those of the whole tree, pretty-printed."""
+    streamed = _child_by_child(census, year, check)
+    if streamed is not None:
+        return streamed
     bad: list[tuple[etree._Element, str]] = []
     root = to_tree(census, year, bad=bad)
     if bad:  # whatever ``check`` says: lxml cannot write it
@@ -125,6 +131,95 @@ def to_xml_bytes(census: CensusReturn, year: CensusYear, *, check: bool = True) 
             del root  # the traceback keeps this frame: let the tree go while the caller locates the problems
             raise ExportRefused(problems)
     return XML_DECLARATION + etree.tostring(root, encoding="UTF-8", pretty_print=True)
+
+
+def _children_field(census: CensusReturn, year: CensusYear):
+    """The field of the children (a list wrapped in one element) when it is the last one written; else None."""
+    fields = fields_of(type(census), year)
+    last = fields[-1] if fields else None
+    if last is None or not isinstance(last.spec, Group) or not last.spec.wrapper or not last.many:
+        return None
+    return last
+
+
+def _around(root: etree._Element, wrapper: etree._Element, tag: str) -> tuple[bytes, bytes, bytes] | None:
+    """(what comes before the first child, between two children, after the last) in the pretty-printed
+    bytes of ``root``, its children's ``wrapper`` being its last element: found by printing it with two
+    empty children in the wrapper. None where the empty child's tag is not found where it should be."""
+    empty = b"<" + tag.encode() + b"/>"
+    wrapper.append(etree.Element(tag))
+    wrapper.append(etree.Element(tag))
+    text = etree.tostring(root, encoding="UTF-8", pretty_print=True)
+    del wrapper[:]
+    first = text.find(empty)
+    second = text.find(empty, first + len(empty))
+    if first < 0 or second < 0 or text.find(empty, second + len(empty)) >= 0:
+        return None
+    return text[:first], text[first + len(empty):second], text[second + len(empty):]
+
+
+def _child_by_child(census: CensusReturn, year: CensusYear, check: bool) -> bytes | None:
+    """:func:`to_xml_bytes` with a tree of one child at a time: each ``<Child>`` is made, checked against the
+    schema on its own (:class:`~cin_xl.xml.xsd.ChildByChild`, as reading does) and printed at its place in
+    a document holding nothing else, then let go; the document around the children (the header) is made
+    and checked once, with the children left empty. libxml2 prints an element the same wherever its
+    siblings are, so the pieces joined are the bytes of the whole tree. None (then the whole tree is made)
+    for a return of fewer than two children, or where the pieces could not be told apart, or where the
+    schema check one child at a time cannot be sure to say what the whole document's would."""
+    from cin_xl.census.model import build, record_fields
+    from cin_xl.xml.xsd import ChildByChild
+
+    field = _children_field(census, year)
+    children = getattr(census, field.name) if field is not None else []
+    if field is None or len(children) < 2:
+        return None
+    wrapper_tag, tag = field.spec.wrapper, field.spec.xml
+    assert wrapper_tag is not None  # :func:`_children_field` says so
+    bad: list[tuple[etree._Element, str]] = []
+    # the document around the children: the return with none, then the wrapper they go in
+    outline = build(type(census), {**{name: getattr(census, name) for name in record_fields(type(census))},
+                                   field.name: []})
+    root = to_tree(outline, year, bad=bad)
+    wrapper = etree.SubElement(root, wrapper_tag)
+    skeleton = etree.Element(ROOT_ELEMENT)  # where each child is printed: at the same depth, alone
+    place = etree.SubElement(skeleton, wrapper_tag)
+    outer, inner = _around(root, wrapper, tag), _around(skeleton, place, tag)
+    if outer is None or inner is None or outer[1] != inner[1]:
+        return None
+    head, between, tail = outer
+    before, after = len(inner[0]), len(inner[2])
+    checker = ChildByChild(year) if check else None
+    not_xml = _not_xml(bad)  # in the header
+    bad.clear()
+    pieces = [head]
+    prefix = f"/{ROOT_ELEMENT}/{wrapper_tag}/{tag}"
+    label = "Checking the census schema" if check else "Writing the census XML"
+    with phase(label, len(children), f"{len(children):,} children") as step:
+        for position, member in enumerate(children, start=1):
+            step.advance()
+            element = etree.SubElement(place, tag)
+            _fill(element, member, year, None, bad)
+            if bad:  # text XML cannot hold: its path as in the whole document (the position-th child)
+                not_xml += [(line, f"{prefix}[{position}]{path[len(prefix):]}", message)
+                            for line, path, message in _not_xml(bad)]
+                bad.clear()
+            if not not_xml:  # else the export is refused on those alone, as :func:`to_xml_bytes` does
+                if checker is not None:
+                    checker.child(element, position)
+                printed = etree.tostring(skeleton, encoding="UTF-8", pretty_print=True)
+                pieces += (printed[before:len(printed) - after], between)
+            place.remove(element)
+            etree.SubElement(wrapper, tag)  # left empty: the outline's check skips a child's content
+    if not_xml:
+        raise ExportRefused(not_xml)
+    if checker is not None:
+        problems = checker.finish(root)
+        if problems is None:  # the outline itself out of shape: the whole document is checked
+            problems = schema_problems(to_tree(census, year), year)
+        if problems:
+            raise ExportRefused(problems)
+    pieces[-1] = tail  # in place of the last "between"
+    return XML_DECLARATION + b"".join(pieces)
 
 
 def write_xml(census: CensusReturn, year: CensusYear, path: str | os.PathLike, *, check: bool = True) -> None:

@@ -128,7 +128,43 @@ def schema_problems(doc: etree._ElementTree | etree._Element, year: CensusYear) 
     schema = schema_for(year)
     if schema.validate(doc):
         return []
-    return [(e.line, e.path or "", e.message) for e in schema.error_log]
+    return [_with_stray_text(root, e.line, e.path or "", e.message, e.path or "") for e in schema.error_log]
+
+
+#: libxml2's words for text between the elements of a record, and the text found added to them (by the line it is on)
+_STRAY = "Character content other than whitespace is not allowed"
+_STRAY_FOUND = re.compile(r" \[text found: (.*)\]$", re.S)
+
+
+def _with_stray_text(top: etree._Element, line: int, path: str, message: str, xpath: str) -> tuple[int, str, str]:
+    """(line, path, message) of a schema problem; for text between a record's elements (libxml2 gives the record's
+    first line only), the text itself and the line it is on, so that a person can find it. ``xpath``: the element's
+    path from ``top`` (``/Child/ChildIdentifiers`` when ``top`` is the ``<Child>`` checked on its own)."""
+    if _STRAY not in message or not xpath.startswith("/"):
+        return line, path, message
+    rest = xpath[1:].partition("/")[2]  # the first step is ``top`` itself
+    try:
+        found = top.xpath(f"./{rest}" if rest else ".")
+    except etree.XPathError:
+        return line, path, message
+    element = found[0] if found and isinstance(found[0], etree._Element) else None
+    if element is None:
+        return line, path, message
+    text, at = element.text, element.sourceline
+    if text is None or text.isspace():
+        text = None
+        for sub in element:
+            if sub.tail and not sub.tail.isspace():
+                last = max((d for d in sub.iter() if d.sourceline), key=lambda d: d.sourceline, default=sub)
+                text = sub.tail
+                at = (last.sourceline or 0) + (last.text or "").count("\n")
+                break
+    if text is None:
+        return line, path, message
+    at = (at or line) + text[:len(text) - len(text.lstrip())].count("\n")
+    shown = " ".join(text.split())
+    shown = shown if len(shown) <= 60 else shown[:57] + "..."
+    return at, path, f"{message} [text found: {shown!r}]"
 
 
 def _by_child(root: etree._Element, year: CensusYear) -> list[tuple[int, str, str]] | None:
@@ -182,7 +218,8 @@ class ChildByChild:
         for e in self.one_child.error_log:
             path = e.path or ""
             inner = path[len(own):] if path == own or path.startswith(own + "/") else None
-            self.found.append((position, e.line, inner if inner is not None else path, e.message, inner is not None))
+            line, _, message = _with_stray_text(child, e.line, path, e.message, path)
+            self.found.append((position, line, inner if inner is not None else path, message, inner is not None))
 
     def finish(self, root: etree._Element) -> list[tuple[int, str, str]] | None:
         """The problems of the whole document, once every child was checked; the outline (the document with
@@ -296,6 +333,9 @@ def plain_problem(path: str, message: str, *, in_order: bool = False) -> str:
         return f"{what} is not expected here: it is repeated, or out of order"
     if "Element content is not allowed" in rest:
         return f"{what} holds other elements where a value belongs"
-    if "Character content other than whitespace is not allowed" in rest:
+    if _STRAY in rest:
+        stray = _STRAY_FOUND.search(rest)
+        if stray:
+            return f"{what} holds the text {stray.group(1)} between its items, where only items belong: delete it"
         return f"{what} holds text where only its items belong"
     return f"{what}: {_FACET.sub('', rest)}"

@@ -70,7 +70,8 @@ def _problems(xml: str, old: str, new: str) -> list[tuple[int, str, str]]:
     ("<Sex>M</Sex>", "<Sex></Sex>", "Sex is empty"),
     ("<ReferralSource>", '<ReferralSource a="1">', "Referral source (ReferralSource) has an attribute a=, which "
                                                   "census XML does not use"),
-    ("<Disabilities>", "<Disabilities>hello", "Disabilities holds text where only its items belong"),
+    ("<Disabilities>", "<Disabilities>hello", "Disabilities holds the text 'hello' between its items, where only "
+                                             "items belong: delete it"),
     ("<LAchildID>", "<LAchildID><b/>", "LA child ID (LAchildID) holds other elements where a value belongs"),
     ("<Ethnicity>", "<Nickname/><Ethnicity>", re.compile(r"<Nickname> is not part of the census here \(Ethnicity "
                                                           r"should come here\)")),
@@ -105,7 +106,7 @@ def test_validate_prints_no_schema_checker_text(capsys, tmp_path, xml):
     path.write_text(bad)
     assert main(["validate", str(path), "--verbose"]) == 2
     out = capsys.readouterr().out
-    assert "XSD error" in out and "holds text where only its items belong" in out
+    assert "XSD error" in out and "holds the text 'hello' between its items" in out
     assert not RAW.search(out), RAW.search(out)
 
 

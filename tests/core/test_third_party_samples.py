@@ -66,3 +66,77 @@ def test_dti_samples_with_sex_in_a_2022_23_file_are_told_so(name, tmp_path, caps
     assert code == 2 and "census 2022-23" in out and "Traceback" not in err  # the schema: COLLECT rejects it
     assert "unknown element <Sex> in <ChildIdentifiers>: not part of the 2022-23 census" in out
     assert "4180 error x2: Gender is missing" in out
+
+
+# Every file of Data to Insight's fake_data/, its findings by code and count, each read as a data officer would
+# (issue 21, item 4): all but fake_CIN_data.xml say <Year>2023</Year> (2022-23), and hold one made-up child (two in
+# the "2024" and "2026" files) with dates before, after or out of order with the referral, an invalid UPN and former
+# UPN, and the text "PersonBirthDate" left between two of the child's identifiers (the XSD finding).
+_CHILD_OF_1970 = {"1103": 1, "1104": 1, "1105": 1, "1510": 1, "1530": 1, "1560Q": 1, "2884": 1, "2887Q": 1,
+                  "2889": 1, "4013": 1, "4016": 1, "8525Q": 1, "8530Q": 1, "8545Q": 1, "8565": 2, "8620": 1,
+                  "8696": 1, "8715": 2, "8875": 1, "8930": 1, "XSD": 1}
+_CHILD_OF_2015 = {"100": 1, "1104": 1, "1105": 1, "1510": 1, "1530": 1, "1560Q": 1, "2884": 1, "2887Q": 1, "2889": 1,
+                  "4016": 1, "8565": 1, "8670Q": 1, "8867": 1, "XSD": 1}
+_WITH_SEX = {"100": 1, "1103": 1, "1104": 1, "1105": 1, "1510": 1, "1530": 1, "1560Q": 1, "2884": 1, "2886Q": 1,
+             "2887Q": 1, "2889": 1, "4016": 1, "4180": 2, "8520": 1, "8565": 2, "8600": 1, "8608": 1, "8620": 1,
+             "8696": 2, "8897Q": 1, "X-CODE": 1, "X-FORMAT": 1, "XML": 2, "XSD": 1}
+DTI_FINDINGS = {
+    # a child born in 1965 with an episode in 1970-71: every date out of the census year
+    "CIN_Census_2021.xml": _CHILD_OF_1970,
+    # the same, with the reference date 28 March: 100
+    "CIN_header_issues_100.xml": {**_CHILD_OF_1970, "100": 1},
+    # the same child as CIN_Census_2021.xml: 2887Q (fewer than 8 disability codes in the return)
+    "CIN_la_issues_2887Q.xml": _CHILD_OF_1970,
+    # born 2015, referred October 2022, the reference date 2024-03-31 (100), a plan that started before the referral
+    "CIN_Census_2021_copy.xml": _CHILD_OF_2015,
+    "CIN_Census_2021_no_assessment_factors.xml": _CHILD_OF_2015,
+    # the same child with two identical plans: both before the referral and after the closure, overlapping (8940)
+    "CIN2rows.xml": {**_CHILD_OF_2015, "1105": 2, "8565": 2, "8940": 1},
+    # <Sex> in a 2022-23 file (XML, not read: 4180, 2886Q), a second child born and referred after the year
+    "CIN_Census_2024.xml": _WITH_SEX,
+    # the same, and pre-proceedings (from 2026-27) not read either
+    "CIN_Census_2026.xml": {**_WITH_SEX, "XML": 3},
+    "fake_CIN_data.xml": {},
+}
+
+
+@pytest.mark.parametrize("name", sorted(DTI_FINDINGS))
+def test_dti_sample_findings_by_code(name, tmp_path, capsys):
+    sample = _dti(name)
+    code, out, err = _run(capsys, "validate", sample, "--verbose", "--report", tmp_path / "f.json")
+    found = json.loads((tmp_path / "f.json").read_text(encoding="utf-8"))["findings"]
+    counts: dict[str, int] = {}
+    for f in found:
+        counts[f["code"]] = counts.get(f["code"], 0) + 1
+    assert dict(sorted(counts.items())) == dict(sorted(DTI_FINDINGS[name].items()))
+    assert "Traceback" not in err and err == ""
+    # the schema break is COLLECT's first gate: exit code 2 says the file would be turned away
+    assert code == (2 if "XSD" in counts else 0)
+    for f in found:
+        assert f["line"] or f["code"] in ("2886Q", "2887Q"), f  # every finding has its line but the whole return's
+        assert "XPath" not in f["message"] and "{" not in f["message"], f["message"]
+    if "XSD" in counts:
+        assert "line 23, child DfEX0000001\n" in out and \
+            "Identifiers (ChildIdentifiers) holds the text 'PersonBirthDate' between its items" in out
+    if "XML" in counts:
+        assert "(<Sex> is part of the census from 2024-25: if the file is of such a year, the <Year> in its header " \
+               "is wrong)" in out
+
+
+@pytest.mark.parametrize("name", sorted(DTI_FINDINGS))
+def test_dti_sample_import_then_export_keeps_what_was_read(name, tmp_path, capsys):
+    """Nothing read is lost from XML to workbook and back; what a 2022-23 file cannot hold (<Sex>, pre-proceedings)
+    is said on import, and export then refuses the file for its missing <GenderCurrent>, saying so."""
+    from cin_xl.xml import read_xml
+
+    sample = _dti(name)
+    read = read_xml(sample.read_bytes())
+    code, out, err = _run(capsys, "import", sample, "-o", tmp_path / "s.xlsx")
+    assert (tmp_path / "s.xlsx").is_file() and "Traceback" not in err
+    code, out, err = _run(capsys, "export", tmp_path / "s.xlsx", "-o", tmp_path / "s.xml", "--allow-errors")
+    if DTI_FINDINGS[name].get("XML"):
+        assert code != 0 and not (tmp_path / "s.xml").exists()
+        assert "Gender (GenderCurrent) is missing from Identifiers (ChildIdentifiers): it is required" in err
+        return
+    assert code == 0, (out, err)
+    assert read_xml((tmp_path / "s.xml").read_bytes()).census == read.census

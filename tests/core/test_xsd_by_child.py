@@ -16,7 +16,8 @@ YEAR = CensusYear.parse("2026-27")
 def whole_file(root, year=YEAR):
     schema = xsd.schema_for(year)
     schema.validate(root)
-    return [(e.line, e.path or "", e.message) for e in schema.error_log]
+    # as libxml2 gives them, with the text found between a record's elements added as schema_problems adds it
+    return [xsd._with_stray_text(root, e.line, e.path or "", e.message, e.path or "") for e in schema.error_log]
 
 
 def messy_root(n=30, **kw):

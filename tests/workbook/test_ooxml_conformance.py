@@ -40,14 +40,14 @@ def findings(*paths: Path) -> dict[str, list[dict]]:
 def workbooks(tmp_path_factory) -> list[Path]:
     """One workbook of every kind cin-xl writes: template (.xlsx, .xlsm), import (.xlsx, .xlsm), a workbook
     annotated twice (also one made to look as Excel saved it: each with its Summary and child-level list
-    sheets), and rollover."""
+    sheets), rollover, and the trends workbook."""
     tmp = tmp_path_factory.mktemp("kinds")
     messy, last = tmp / "messy.xml", tmp / "last.xml"
     write_xml(generate(40, YEAR, seed=5, mistakes=0.85), CensusYear.parse(YEAR), messy, check=False)
     write_xml(generate(40, "2025-26", seed=5), CensusYear.parse("2025-26"), last)
     made = {name: tmp / name for name in ("template.xlsx", "template.xlsm", "imported.xlsx", "imported.xlsm",
                                           "annotated.xlsx", "rollover.xlsx", "rollover.xlsm",
-                                          "excel-saved-annotated.xlsx")}
+                                          "excel-saved-annotated.xlsx", "trends.xlsx")}
     cli(["template", "--year", YEAR, "-o", str(made["template.xlsx"])])
     cli(["template", "--year", YEAR, "-o", str(made["template.xlsm"])])
     cli(["import", str(messy), "-o", str(made["imported.xlsx"])])
@@ -61,6 +61,7 @@ def workbooks(tmp_path_factory) -> list[Path]:
         cli(["validate", str(made["excel-saved-annotated.xlsx"]), "--annotate", "--quiet"])
     cli(["rollover", str(last), "-o", str(made["rollover.xlsx"]), "--year", YEAR])
     cli(["rollover", str(last), "-o", str(made["rollover.xlsm"]), "--year", YEAR])
+    cli(["report", str(messy), str(last), "-o", str(made["trends.xlsx"])])
     assert all(p.exists() for p in made.values())
     return list(made.values())
 

@@ -22,7 +22,7 @@ from cin_xl.perf import cached
 if TYPE_CHECKING:  # pragma: no cover
     from cin_xl.census.model import Node
 
-__all__ = ["Kind", "Item", "Group", "Field", "fields_of", "CODE_SETS", "Code", "CodeSet"]
+__all__ = ["Kind", "Item", "Group", "Field", "fields_of", "CODE_SETS", "Code", "CodeSet", "years_of_element"]
 
 
 class Kind(StrEnum):
@@ -138,6 +138,23 @@ def _declared(cls: type[Node]) -> tuple[Field, ...]:
 def fields_of(cls: type[Node], year: CensusYear) -> tuple[Field, ...]:
     """The fields of ``cls`` in force in ``year``, in XML order."""
     return tuple(f for f in _declared(cls) if in_force(year, f.spec.since, f.spec.until))
+
+
+def years_of_element(cls: type[Node], element: str) -> str | None:
+    """In which census years ``element`` (an item's or group's XML name, or its wrapper's) is part of ``cls``, in
+    words ("from 2024-25", "up to 2023-24", "from 2021-22 to 2023-24"); None when it never is."""
+    for f in _declared(cls):
+        if element not in (f.spec.xml, f.spec.wrapper):
+            continue
+        since, until = f.spec.since, f.spec.until
+        if since and until:
+            return f"from {since} to {until}"
+        if since:
+            return f"from {since}"
+        if until:
+            return f"up to {until}"
+        return "in every year"
+    return None
 
 
 def items_of(cls: type[Node], year: CensusYear) -> Iterator[Field]:

@@ -15,10 +15,12 @@ HELP = "key figures of a census XML file or a workbook (counts, timeliness, brea
 def add_arguments(p) -> None:
     p.add_argument("file", type=Path, help="census XML (.xml) or workbook (.xlsx, .xlsm)")
     p.add_argument("more", type=Path, nargs="*", metavar="FILE",
-                   help="returns of other census years: a trends page of the key figures year by year")
+                   help="returns of other census years: the key figures year by year, as a trends page "
+                        "(-o trends.html) or a new workbook with a Trends sheet and its charts (-o trends.xlsx)")
     p.add_argument("-o", "--output", type=Path, metavar="REPORT.html",
                    help="where to write the report, *.html (default: FILE's name with -figures.html, next to it); "
-                        "*.csv writes the child-level lists instead, all in one CSV")
+                        "*.csv writes the child-level lists instead, all in one CSV; with returns of several years, "
+                        "*.html (default trends.html next to FILE) or *.xlsx")
     add_force(p)
     add_year(p, default="the file's own census year (the Return sheet's, or the XML's <Year>, which always wins)")
     input_file(p, "file")
@@ -40,7 +42,11 @@ def run(args) -> int:
 
     if args.more:
         files = [args.file, *args.more]
-        output = output_arg(args, "html", *files, path=args.output or args.file.with_name("trends.html"))
+        path = args.output or args.file.with_name("trends.html")
+        if path.suffix.lower() == ".xlsm":
+            raise OutputRefused(f"{path}: the trends workbook has no Excel buttons: name it .xlsx; nothing was written")
+        kind = "workbook" if path.suffix.lower() == ".xlsx" else "html"
+        output = output_arg(args, kind, *files, path=path)
         years = [f.year.label for f in trends(files, output)]
         print(f"Trends of {len(years)} census years ({', '.join(years)}): {output}")
         return 0
