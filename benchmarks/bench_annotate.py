@@ -3,9 +3,10 @@
     python benchmarks/bench_annotate.py [--children 20000] [--year 2025-26] [--flagged 0.1]
 
 Writes a filled workbook (with the demo's mistakes), then times: reading and validating it; each
-phase of writing the marks into the package (open, plan, marks, Issues sheet, Summary sheet, save);
-and, for scale, an lxml parse of the same return as census XML. ``--flagged`` adds a query on that
-share of the Children rows, so the write phases handle many marks (the Issues sheet grows with it).
+phase of writing the marks into the package (open, plan, marks, Issues sheet, Summary sheet, the
+child-level list sheets, save); and, for scale, an lxml parse of the same return as census XML.
+``--flagged`` adds a query on that share of the Children rows, so the write phases handle many marks
+(the Issues sheet grows with it).
 """
 
 from __future__ import annotations
@@ -22,13 +23,14 @@ def main(argv: list[str] | None = None) -> int:
 
     from cin_xl.census.years import CensusYear
     from cin_xl.cli.commands.demo import DEMO_VIOLATIONS
-    from cin_xl.jobs.annotate import summary_drawing
+    from cin_xl.jobs.annotate import list_sheets, summary_drawing
     from cin_xl.jobs.validate import validate_file
     from cin_xl.perf import no_gc
     from cin_xl.reports.figures import compute_figures
     from cin_xl.synthetic.generate import generate
     from cin_xl.validation.findings import Finding, Severity
     from cin_xl.workbook import annotate
+    from cin_xl.workbook.list_sheets import write_list_sheets
     from cin_xl.workbook.marks import plan_marks
     from cin_xl.workbook.package.write import Package
     from cin_xl.workbook.writer import write_workbook
@@ -81,8 +83,10 @@ def main(argv: list[str] | None = None) -> int:
             timed("marks in the sheets", lambda: [annotate.write_sheet_marks(pkg, m) for m in plan.sheets.values()])
             timed("Issues sheet", annotate.write_issues_sheet, pkg, plan.issue_rows)
             timed("summary box", annotate.write_summary_box, pkg, plan.summary)
-            figures = timed("Summary figures", compute_figures, read.census, read.year, findings, source=str(path))
+            figures = timed("Summary figures and lists", compute_figures, read.census, read.year, findings,
+                            source=str(path), lists=True)
             timed("Summary sheet (charts)", annotate.write_summary, pkg, summary_drawing(figures))
+            timed("list sheets", write_list_sheets, pkg, list_sheets(read, figures))
             timed("save (serialise, zip, replace)", pkg.commit)
         write_s = time.perf_counter() - total
 

@@ -10,7 +10,8 @@ not grow with the number of rows or findings.
 
 What validation writes is planned in :mod:`cin_xl.workbook.marks`: the Issues and hidden Marks
 columns of each sheet (the template's conditional formatting colours the marked cells), the Issues
-sheet and the Start sheet summary. It never writes a cell the user typed in.
+sheet and the Start sheet summary; with the Summary sheet and a sheet a child-level list
+(:mod:`cin_xl.workbook.list_sheets`). It never writes a cell the user typed in.
 """
 
 from __future__ import annotations
@@ -32,12 +33,13 @@ from cin_xl.excel.book import (
     read_layout,
     sheets_of,
     values_under,
+    write_list_sheets,
     write_marks,
     write_return,
     write_summary,
     write_table,
 )
-from cin_xl.jobs.annotate import summary_grid
+from cin_xl.jobs.annotate import summary_and_lists
 from cin_xl.jobs.load import Loaded
 from cin_xl.jobs.validate import validate_loaded
 from cin_xl.perf import no_gc, thaw
@@ -107,7 +109,8 @@ def validate(book, *, year: str | None = None, options: dict | None = None, show
     if refused:
         return refused
     write_marks(book, plan)
-    write_summary(book, summary_grid(read, findings, book.name, _book_folder(book)))
+    grid, lists = summary_and_lists(read, findings, book.name, _book_folder(book))
+    write_list_sheets(book, lists, after=write_summary(book, grid))
     totals = count(findings)
     errors, queries = totals["errors"], totals["queries"]
     message = (f"{totals_text(errors, queries, ' and ')} found. They are highlighted in the sheets and listed "

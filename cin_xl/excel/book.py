@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import chain, repeat
+from typing import Any
 
 from cin_xl.census.spec import Kind
 from cin_xl.census.years import CensusYear
@@ -25,6 +26,7 @@ from cin_xl.workbook.layout import (
     norm_header,
     return_rows,
 )
+from cin_xl.workbook.list_sheets import ListSheet
 from cin_xl.workbook.marks import MarksPlan, mark_columns
 from cin_xl.workbook.package.columns import column_index, column_letters
 from cin_xl.workbook.package.write import split_ref
@@ -253,8 +255,9 @@ def _first_cell(sheet) -> object:
     return sheet.range("A1").value
 
 
-def write_summary(book, grid: list[list[object]]) -> None:
-    """The Summary sheet's figures in one write (its charts come with --annotate and ``cin-xl report``)."""
+def write_summary(book, grid: list[list[object]]) -> str:
+    """The Summary sheet's figures in one write (its charts come with --annotate and ``cin-xl report``); returns
+    the sheet's name."""
     from cin_xl.workbook.annotate import choose_summary_sheet
 
     sheets = sheets_of(book)
@@ -271,6 +274,46 @@ def write_summary(book, grid: list[list[object]]) -> None:
     blank = [None] * width
     stale = max(0, old - len(grid))
     write_block(sheet, "A1", chain(([formula_guard(v) for v in row] for row in grid), repeat(blank, stale)))
+    return name
+
+
+def write_list_sheets(book, lists: Sequence[ListSheet], after: str | None = None) -> list[str]:
+    """Each child-level list as a sheet of its own: its values in one write (every text as text, dates as dates,
+    which Excel shows as dates), its columns fitted and its header frozen: four calls a sheet (with adding it,
+    or clearing the earlier list's rows), whatever the number of rows. The values are those annotate writes
+    (:mod:`cin_xl.workbook.list_sheets`), without annotate's cell formats and links, which Excel would take a
+    call each: the Sheet and Row columns say where each record is. cin-xl's earlier list sheet is written
+    over; a sheet of the user's under the same name is kept, the list going beside it. New sheets go after
+    ``after`` (the Summary sheet), in order."""
+    from cin_xl.workbook.annotate import choose_summary_sheet
+    from cin_xl.workbook.list_sheets import FIRST_ROW, HEADER_ROW, grid, list_sheet_names
+
+    sheets: dict[str, Any] = sheets_of(book)
+    names = list(sheets)
+    previous = sheets.get(after) if after else None
+    written = []
+    for listed in lists:
+        name, ours = choose_summary_sheet(names, lambda n: _first_cell(sheets[n]) if n in sheets else None,
+                                          candidates=list_sheet_names(listed), title=listed.title_pattern)
+        width = listed.width
+        if ours:  # the earlier list's rows cleared (values, formats, links), anything right of them kept
+            sheet = sheets[name]
+            old = used(sheet)[2]
+            if old >= FIRST_ROW:
+                sheet.range((FIRST_ROW, 1), (old, width)).clear()
+        else:
+            sheet = book.sheets.add(name, after=previous or book.sheets[len(book.sheets) - 1])
+            names.append(name)
+        rows = grid(listed)
+        write_block(sheet, "A1", ([text_guard(v) for v in row] for row in rows))
+        try:  # two calls more, whatever the number of rows: the columns fitted to the table, the header frozen
+            sheet.range((HEADER_ROW, 1), (max(len(rows), FIRST_ROW), width)).columns.autofit()
+            sheet.freeze_panes.freeze_at(f"1:{HEADER_ROW}")  # the rows frozen: title to header
+        except (NotImplementedError, AttributeError):  # an engine without these: the values are there
+            pass
+        previous = sheet
+        written.append(name)
+    return written
 
 
 def is_text(item) -> bool:

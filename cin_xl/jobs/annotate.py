@@ -1,5 +1,5 @@
 """The annotate job (``cin-xl validate --annotate``, the demo): a validated workbook's findings marked into
-its file, with the Summary sheet of its key figures.
+its file, with the Summary sheet of its key figures and a sheet for each child-level list.
 
 The marks are planned once (:mod:`cin_xl.workbook.marks`) and written into the package by
 :mod:`cin_xl.workbook.annotate`; the key figures are worked out here and handed over, so the workbook
@@ -16,21 +16,42 @@ from cin_xl.validation.findings import Finding
 
 if TYPE_CHECKING:
     from cin_xl.reports.figures import Figures
-    from cin_xl.workbook.annotate import Annotation, DrawSummary
+    from cin_xl.workbook.annotate import Annotation, DrawSummary, WriteSheets
+    from cin_xl.workbook.list_sheets import ListSheet
     from cin_xl.workbook.package.write import Fingerprint
     from cin_xl.workbook.reader import WorkbookRead
 
 
-def summary_figures(read: WorkbookRead, findings: list[Finding], source: str, folder: Path | None = None) -> Figures:
+def summary_figures(read: WorkbookRead, findings: list[Finding], source: str, folder: Path | None = None, *,
+                    lists: bool = False) -> Figures:
     """The key figures the Summary sheet shows (and the Validate button writes as a grid); with the workbook's
     ``folder``, also each key figure beside last year's when the Return sheet names last year's return and it can
-    be read (a relative name is taken from the folder; one that cannot be read is a finding of validation)."""
+    be read (a relative name is taken from the folder; one that cannot be read is a finding of validation); with
+    ``lists``, the child-level lists too."""
     from cin_xl.reports.figures import compute_figures
     from cin_xl.safety.text_guard import encodable
 
     # a file name the system could not decode (a lone surrogate) is written escaped, as it is printed
     return compute_figures(read.census, read.year, findings, source=encodable(source),
-                           previous=_named_previous(read, folder))
+                           previous=_named_previous(read, folder), lists=lists)
+
+
+def list_sheets(read: WorkbookRead, figures: Figures) -> list[ListSheet]:
+    """The child-level lists of ``figures`` as sheets of the workbook ``read``, each row linking to the census
+    sheet as the workbook names it."""
+    from cin_xl.reports.list_sheets import list_sheets as sheets
+
+    return sheets(figures, {name: info.found_as for name, info in read.sheets.items() if info.found_as})
+
+
+def summary_and_lists(read: WorkbookRead, findings: list[Finding], source: str,
+                      folder: Path | None = None) -> tuple[list[list[object]], list[ListSheet]]:
+    """The Summary sheet's grid and the list sheets: what the Validate button writes (annotate writes the same,
+    with the Summary's charts and the lists' links)."""
+    from cin_xl.reports.summary_sheet import summary_grid as grid
+
+    figures = summary_figures(read, findings, source, folder, lists=True)
+    return grid(figures), list_sheets(read, figures)
 
 
 def _named_previous(read: WorkbookRead, folder: Path | None):
@@ -61,14 +82,25 @@ def summary_drawing(figures: Figures) -> DrawSummary:
     return lambda wb: write_summary_sheet(wb, figures)
 
 
+def lists_writing(sheets: list[ListSheet]) -> WriteSheets:
+    """What writes the list sheets into a workbook's package, after the Summary sheet."""
+    from cin_xl.workbook.list_sheets import write_list_sheets
+
+    def write(pkg) -> None:
+        write_list_sheets(pkg, sheets)
+
+    return write
+
+
 def prepare(path: str | os.PathLike, read: WorkbookRead, findings: list[Finding], *,
             fingerprint: Fingerprint | None = None) -> Annotation:
-    """The marks and the Summary sheet of ``findings``, checked against the file and ready to write
-    (:meth:`~cin_xl.workbook.annotate.Annotation.write`); they hold nothing of the return read."""
+    """The marks, the Summary sheet and the list sheets of ``findings``, checked against the file and ready to
+    write (:meth:`~cin_xl.workbook.annotate.Annotation.write`); they hold nothing of the return read."""
     from cin_xl.workbook.annotate import prepare_annotation
 
-    drawing = summary_drawing(summary_figures(read, findings, str(path), Path(path).resolve().parent))
-    return prepare_annotation(path, read, findings, summary=drawing, fingerprint=fingerprint)
+    figures = summary_figures(read, findings, str(path), Path(path).resolve().parent, lists=True)
+    return prepare_annotation(path, read, findings, summary=summary_drawing(figures), fingerprint=fingerprint,
+                              lists=lists_writing(list_sheets(read, figures)))
 
 
 def annotate(path: str | os.PathLike, read: WorkbookRead, findings: list[Finding], *,

@@ -84,6 +84,9 @@ DATE_TIME_FORMAT = "dd/mm/yyyy hh:mm"
 SUMMARY_SHEET = "Summary"
 #: draws the Summary sheet into a (scratch) openpyxl workbook
 DrawSummary = Callable[[Any], None]
+#: writes more sheets of cin-xl's into the package, after the Summary sheet (the child-level lists:
+#: :func:`cin_xl.workbook.list_sheets.write_list_sheets`)
+WriteSheets = Callable[["Package"], None]
 
 
 def lock_file(path: Path) -> Path | None:
@@ -467,26 +470,28 @@ _SUMMARY_NAMES = (SUMMARY_SHEET, "cin-xl Summary", *(f"cin-xl Summary {n}" for n
 
 
 def choose_summary_sheet(names: list[str], title_of: Callable[[str], object],
-                         recorded: tuple[str, ...] = ()) -> tuple[str, bool]:
+                         recorded: tuple[str, ...] = (), *, candidates: tuple[str, ...] = _SUMMARY_NAMES,
+                         title: re.Pattern[str] = _SUMMARY_TITLE) -> tuple[str, bool]:
     """The sheet cin-xl's Summary goes in, and whether it is there already (then it is replaced whole).
 
     It is the sheet ``recorded`` (annotate's hidden :data:`SUMMARY_NAME`; the sheet follows a rename) or
     the sheet under a name cin-xl gives ("Summary", "cin-xl Summary"...), when it still starts with
     cin-xl's title (``title_of(name)``: its cell A1); any other sheet is the user's and is kept, and the
     Summary goes beside it under the first free name (free ignoring case, as Excel needs). The same for
-    annotate and the Validate button.
+    annotate and the Validate button. Another sheet of cin-xl's (a child-level list) passes its own
+    ``candidates`` (names in order of preference) and ``title`` (what its cell A1 holds).
     """
-    for name in (*recorded, *_SUMMARY_NAMES):
+    for name in (*recorded, *candidates):
         if name in names:
-            title = title_of(name)
-            if isinstance(title, str) and _SUMMARY_TITLE.match(title):
+            first = title_of(name)
+            if isinstance(first, str) and title.match(first):
                 return name, True
     taken = {n.casefold() for n in names}
-    for name in _SUMMARY_NAMES:
+    for name in candidates:
         if name.casefold() not in taken:
             return name, False
-    raise UnusableInput("The workbook has a sheet under every name cin-xl gives its Summary sheet (Summary, "
-                        "cin-xl Summary, ...); rename one and run again. Nothing was changed.")
+    raise UnusableInput(f"The workbook has a sheet under every name cin-xl gives its {candidates[0]} sheet "
+                        f"({', '.join(candidates[:2])}, ...); rename one and run again. Nothing was changed.")
 
 
 def summary_sheet_name(pkg: Package) -> tuple[str, bool]:
@@ -599,8 +604,9 @@ class Annotation:
     """
 
     def __init__(self, path: Path, pkg: Package, expect: Fingerprint | None, plan: MarksPlan,
-                 summary: DrawSummary | None):
+                 summary: DrawSummary | None, lists: WriteSheets | None = None):
         self.path, self.pkg, self.expect, self.plan, self.summary = path, pkg, expect, plan, summary
+        self.lists = lists
 
     def write(self) -> None:
         """Write the marks into the file, saved atomically (see :func:`annotate_file`)."""
@@ -609,12 +615,16 @@ class Annotation:
             write_plan(pkg, self.plan)
             if self.summary is not None:
                 write_summary(pkg, self.summary)
+            if self.lists is not None:
+                self.lists(pkg)
             pkg.commit(expect=self.expect, before_replace=lambda: check_not_open(path))
 
 
 def prepare_annotation(path: str | os.PathLike, read: WorkbookRead, findings: list, *,
-                       summary: DrawSummary | None = None, fingerprint: Fingerprint | None = None) -> Annotation:
-    """The first half of :func:`annotate_file`: the checks and the marks plan."""
+                       summary: DrawSummary | None = None, fingerprint: Fingerprint | None = None,
+                       lists: WriteSheets | None = None) -> Annotation:
+    """The first half of :func:`annotate_file`: the checks and the marks plan (``lists``: more sheets of
+    cin-xl's, written after the Summary sheet)."""
     path = Path(path)
     check_writable(path)
     with _writing_into(path):
@@ -624,7 +634,7 @@ def prepare_annotation(path: str | os.PathLike, read: WorkbookRead, findings: li
             raise UnusableInput(f"{path} was changed by another program since it was read; nothing was written. "
                                 "Run again to mark the saved version.")
         plan = plan_marks(read, findings, sheet_heights(pkg, read))
-    return Annotation(path, pkg, expect, plan, summary)
+    return Annotation(path, pkg, expect, plan, summary, lists)
 
 
 __all__ = ["annotate_file", "prepare_annotation", "MAX_CELL_TEXT", "cell_text",

@@ -21,6 +21,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from cin_xl.census.years import CensusYear
+from cin_xl.reports.list_sheets import SHEET_NAMES
 from cin_xl.workbook.layout import LISTS, MODULE_BY_SHEET, RETURN, START, sheet_layout, sheet_names
 from cin_xl.workbook.writer import workbook_bytes
 
@@ -30,6 +31,9 @@ YEAR = CensusYear.parse("2026-27")
 SHOW = {START: ("B", 28), RETURN: ("D", 13), "Issues": ("G", 8), "Looked-after": (None, 8)}
 #: hidden in the workbook, so not pictured
 HIDDEN = {LISTS}
+#: sheets validation adds (besides Summary and Issues): the first child-level list
+LIST_SHEETS = [SHEET_NAMES["assessments_working_days"]]
+SHOW[LIST_SHEETS[0]] = ("G", 20)
 ROWS = 14
 
 
@@ -89,7 +93,7 @@ def render(out_dir: Path = HERE) -> list[Path]:
     with tempfile.TemporaryDirectory() as tmp:
         tmpdir = Path(tmp)
         files = []
-        for name in sheet_names(YEAR):
+        for name in [*sheet_names(YEAR), *LIST_SHEETS]:
             if name in HIDDEN:
                 continue
             wb = load_workbook(io.BytesIO(buf.getvalue()))

@@ -138,3 +138,25 @@ def test_import_fills_the_same_return(tmp_path: Path, capsys) -> None:
     issues = [[list(row) for row in load_workbook(path)["Issues"].iter_rows(min_row=2, values_only=True) if any(row)]
               for path in (by_cli, by_button)]
     assert issues[0] == issues[1] and len(issues[0]) == len(listed)
+
+
+def test_validate_writes_the_same_list_sheets(workbook: Path, tmp_path: Path, capsys) -> None:
+    """The child-level lists: the same sheets, in the same place, with the same values (the button leaves out
+    annotate's links, which Excel would take a call each; its Sheet and Row columns say the same)."""
+    from cin_xl.reports.list_sheets import SHEET_NAMES
+
+    by_cli, by_button = tmp_path / "cli.xlsx", tmp_path / "button.xlsx"
+    by_cli.write_bytes(workbook.read_bytes())
+    main(["validate", str(by_cli), "--annotate", "--quiet"])
+    capsys.readouterr()
+    run_excel_function(excel.validate, workbook, by_button)
+    books = [load_workbook(p) for p in (by_cli, by_button)]
+    lists = list(SHEET_NAMES.values())
+    for wb in books:
+        at = wb.sheetnames.index("Summary")
+        assert wb.sheetnames[at + 1:at + 1 + len(lists)] == lists
+    for name in lists:
+        cli_rows, button_rows = ([tuple(v for v in row) for row in wb[name].iter_rows(values_only=True) if any(
+            v is not None for v in row)] for wb in books)
+        assert cli_rows == button_rows, name
+        assert cli_rows[0][0].endswith("census 2026-27")

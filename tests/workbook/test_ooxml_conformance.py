@@ -39,7 +39,8 @@ def findings(*paths: Path) -> dict[str, list[dict]]:
 @pytest.fixture(scope="module")
 def workbooks(tmp_path_factory) -> list[Path]:
     """One workbook of every kind cin-xl writes: template (.xlsx, .xlsm), import (.xlsx, .xlsm), a workbook
-    annotated twice (also one made to look as Excel saved it), rollover, and the trends workbook."""
+    annotated twice (also one made to look as Excel saved it: each with its Summary and child-level list
+    sheets), rollover, and the trends workbook."""
     tmp = tmp_path_factory.mktemp("kinds")
     messy, last = tmp / "messy.xml", tmp / "last.xml"
     write_xml(generate(40, YEAR, seed=5, mistakes=0.85), CensusYear.parse(YEAR), messy, check=False)
@@ -86,3 +87,16 @@ def test_a_macro_enabled_rollover_has_the_buttons_and_the_same_sheets(workbooks)
     for name in plain.sheetnames:
         if name != "Start":  # the Start sheet of the .xlsm holds the buttons
             assert [list(r) for r in macro[name].values] == [list(r) for r in plain[name].values], name
+
+
+def test_the_annotated_workbooks_checked_hold_the_list_sheets_with_their_links(workbooks):
+    """The child-level list sheets (issue 19, 2) are among the parts the checker holds to Excel's rules."""
+    from openpyxl import load_workbook
+
+    from cin_xl.reports.list_sheets import SHEET_NAMES
+
+    for name in ("annotated.xlsx", "excel-saved-annotated.xlsx"):
+        wb = load_workbook(next(p for p in workbooks if p.name == name))
+        assert set(SHEET_NAMES.values()) <= set(wb.sheetnames), name
+        days = wb[SHEET_NAMES["assessments_working_days"]]
+        assert days.cell(6, 1).hyperlink is not None and days.cell(6, 1).hyperlink.location, name

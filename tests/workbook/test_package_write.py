@@ -21,6 +21,7 @@ from lxml import etree
 
 from cin_xl.census.years import CensusYear
 from cin_xl.cli import main
+from cin_xl.reports.list_sheets import SHEET_NAMES
 from cin_xl.synthetic.generate import generate
 from cin_xl.synthetic.inject import inject
 from cin_xl.workbook.export import prepare_for_export
@@ -255,8 +256,9 @@ def test_annotating_twice_changes_only_the_marks(rich, capsys):
                         "xl/_rels/workbook.xml.rels", "[Content_Types].xml"}
     new = set(once) - set(before)
     assert not set(before) - set(once), "no member is lost"
+    lists = {after_sheets[name] for name in SHEET_NAMES.values()}  # a sheet a child-level list, nothing beside
     assert {n for n in new if not n.startswith(("xl/drawings/", "xl/charts/"))} == {
-        summary_part, summary_part.replace("worksheets/", "worksheets/_rels/") + ".rels"}
+        summary_part, summary_part.replace("worksheets/", "worksheets/_rels/") + ".rels", *lists}
     changed = {n for n in before if before[n] != once[n]}
     assert changed <= allowed, sorted(changed - allowed)
     for kept in ("xl/vbaProject.bin", "xl/drawings/drawing1.xml", "xl/media/image1.png", "xl/charts/chart1.xml",
@@ -291,15 +293,27 @@ def test_annotating_twice_changes_only_the_marks(rich, capsys):
     assert order[:2] == ["Start", "Summary"]
     local = next(d for d in book.iter(f"{M}definedName") if d.get("name") == "_xlnm.Print_Area")
     assert order[int(local.get("localSheetId"))] == "Children"
-    old_names = {d.get("name"): d.text for d in etree.fromstring(before["xl/workbook.xml"]).iter(f"{M}definedName")}
-    new_names = {d.get("name"): d.text for d in book.iter(f"{M}definedName")}
-    # one name more: the hidden record of which sheet is cin-xl's Summary (a user's "Summary" is kept)
-    # and the Issues sheet's filter range follows its autoFilter
+    old_book = etree.fromstring(before["xl/workbook.xml"])
+    old_order = [s.get("name") for s in old_book.iter(f"{M}sheet")]
+
+    def names_of(root, sheet_order) -> dict:
+        """name -> text; a name local to a sheet keyed by (name, that sheet)."""
+        return {(d.get("name") if d.get("localSheetId") is None else (
+            d.get("name"), sheet_order[int(d.get("localSheetId"))])): d.text for d in root.iter(f"{M}definedName")}
+
+    old_names, new_names = names_of(old_book, old_order), names_of(book, order)
+    # names more: the hidden records of which sheets are cin-xl's Summary and lists (a user's sheet of the same
+    # name is kept), each list's header printed on every page; the Issues sheet's filter range follows its
+    # autoFilter
     filtered = etree.fromstring(once[sheets["Issues"]]).find(f"{M}autoFilter").get("ref")
-    assert {k: v for k, v in new_names.items() if k != "_xlnm._FilterDatabase"} == {
-        **{k: v for k, v in old_names.items() if k != "_xlnm._FilterDatabase"}, "_cinxl_Summary": "'Summary'!$A$1"}
+    lists = {f"_cinxl_List_{key}": f"'{name}'!$A$1" for key, name in SHEET_NAMES.items()}
+    titles = {("_xlnm.Print_Titles", name): f"'{name}'!$5:$5" for name in SHEET_NAMES.values()}
+    database = ("_xlnm._FilterDatabase", "Issues")
+    assert {k: v for k, v in new_names.items() if k != database} == {
+        **{k: v for k, v in old_names.items() if k != database}, "_cinxl_Summary": "'Summary'!$A$1",
+        **lists, **titles}
     first, last = filtered.split(":")
-    assert new_names["_xlnm._FilterDatabase"] == (
+    assert new_names[database] == (
         f"'Issues'!${first.rstrip('0123456789')}${first.lstrip('ABCDEFGHIJKLMNOPQRSTUVWXYZ')}:"
         f"${last.rstrip('0123456789')}${last.lstrip('ABCDEFGHIJKLMNOPQRSTUVWXYZ')}")
     assert new_names["MyOwnName"] == "'Children'!$A$2"

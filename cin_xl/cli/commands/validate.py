@@ -23,7 +23,8 @@ def add_arguments(p) -> None:
     p.add_argument("--previous", type=Path, metavar="LAST.xml",
                    help="last year's census XML: add the continuity checks (codes C-) against it")
     p.add_argument("--annotate", action="store_true",
-                   help="workbooks only: write the marks (highlights, Issues column, Issues sheet) into the file")
+                   help="workbooks only: write the marks (highlights, Issues column, Issues sheet) into the file, with "
+                        "the Summary sheet and a sheet for each child-level list")
     p.add_argument("--jobs", "-j", metavar="N", default=None,
                    help="processes that may check a large return (5,000 children or more) at once: a number, or "
                         "auto (the CPUs not busy with other work); the findings are the same (default: "
@@ -72,7 +73,8 @@ def run(args) -> int:
             del read
             del report  # the return read is no longer needed: its memory is free before the sheets are parsed
             annotation.write()
-        print(f"Marked the findings in {args.file}: highlighted cells, Issues columns, Issues and Summary sheets.")
+        print(f"Marked the findings in {args.file}: highlighted cells, Issues columns, Issues and Summary sheets, "
+              "a sheet for each child-level list.")
     return exit_code
 
 
