@@ -286,5 +286,5 @@ class Worker:
 
 
 __all__ = ["MIN_CHILDREN", "JOBS_VARIABLE", "MIN_CHILDREN_VARIABLE", "LAST", "Outcome", "RunStats", "Worker",
-           "DEFAULT_JOBS", "busy_cpus", "can_fork", "jobs_from", "min_children", "part_of", "parts", "peak_kb", "private_kb", "processes",
-           "usable_cpus"]
+           "DEFAULT_JOBS", "busy_cpus", "can_fork", "jobs_from", "min_children", "part_of", "parts", "peak_kb",
+           "private_kb", "processes", "usable_cpus"]

@@ -24,7 +24,6 @@ shared with the Summary sheet). Validating again replaces cin-xl's list sheets w
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
