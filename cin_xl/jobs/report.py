@@ -3,6 +3,7 @@ standalone HTML page; or its child-level lists as CSV (one file, or one per list
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -107,7 +108,7 @@ def trends(paths: list[str | Path], output: str | Path) -> list[Figures]:
     return all_figures
 
 
-def past_figures(past: list[str | Path], workbook: str | Path) -> list[Figures]:
+def past_figures(past: list[str | Path], workbook: str | os.PathLike) -> list[Figures]:
     """The key figures of the returns of past years in ``past`` (census XML or workbooks, any order), each by its
     own year's definitions, for the Trends sheet of ``workbook`` (``validate --annotate --trends``): a past return
     that is the workbook itself, by any name, is refused (:class:`~cin_xl.errors.UnusableInput`)."""
