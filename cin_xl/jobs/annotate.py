@@ -93,14 +93,20 @@ def lists_writing(sheets: list[ListSheet]) -> WriteSheets:
 
 
 def prepare(path: str | os.PathLike, read: WorkbookRead, findings: list[Finding], *,
-            fingerprint: Fingerprint | None = None) -> Annotation:
+            fingerprint: Fingerprint | None = None, trends: list | None = None) -> Annotation:
     """The marks, the Summary sheet and the list sheets of ``findings``, checked against the file and ready to
-    write (:meth:`~cin_xl.workbook.annotate.Annotation.write`); they hold nothing of the return read."""
+    write (:meth:`~cin_xl.workbook.annotate.Annotation.write`); they hold nothing of the return read. With
+    ``trends`` (returns of past years), the Trends sheet too."""
     from cin_xl.workbook.annotate import prepare_annotation
 
     figures = summary_figures(read, findings, str(path), Path(path).resolve().parent, lists=True)
+    sheets = lists_writing(list_sheets(read, figures))
+    if trends:
+        from cin_xl.jobs.report import past_figures, trends_sheet_writing
+
+        sheets = trends_sheet_writing(past_figures(trends, path), figures, then=sheets)
     return prepare_annotation(path, read, findings, summary=summary_drawing(figures), fingerprint=fingerprint,
-                              lists=lists_writing(list_sheets(read, figures)))
+                              lists=sheets)
 
 
 def annotate(path: str | os.PathLike, read: WorkbookRead, findings: list[Finding], *,

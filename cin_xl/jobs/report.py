@@ -3,6 +3,7 @@ standalone HTML page; or its child-level lists as CSV (one file, or one per list
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -105,3 +106,35 @@ def trends(paths: list[str | Path], output: str | Path) -> list[Figures]:
     else:
         write_trends(all_figures, output)
     return all_figures
+
+
+def past_figures(past: list[str | Path], workbook: str | os.PathLike) -> list[Figures]:
+    """The key figures of the returns of past years in ``past`` (census XML or workbooks, any order), each by its
+    own year's definitions, for the Trends sheet of ``workbook`` (``validate --annotate --trends``): a past return
+    that is the workbook itself, by any name, is refused (:class:`~cin_xl.errors.UnusableInput`)."""
+    from cin_xl.errors import UnusableInput
+    from cin_xl.safety.outputs import same_file
+
+    for path in past:
+        if same_file(workbook, path):
+            raise UnusableInput(f"{path} is the workbook being marked: after --trends give the returns of past "
+                                "years only (the workbook is the latest year). Nothing was changed.")
+    return [key_figures(path, check=False) for path in past]
+
+
+def trends_sheet_writing(past: list[Figures], latest: Figures, then=None):
+    """What writes the Trends sheet of ``past`` and ``latest`` (the workbook's own figures) into a workbook's
+    package, after ``then`` (the list sheets); the years are checked here (one return a year), before anything
+    is written."""
+    from cin_xl.reports.trends import in_year_order
+    from cin_xl.reports.trends_sheet import write_trends_sheet
+    from cin_xl.workbook.trends_sheet import write_trends
+
+    ordered = in_year_order([*past, latest])
+
+    def write(pkg) -> None:
+        if then is not None:
+            then(pkg)
+        write_trends(pkg, lambda wb: write_trends_sheet(wb, ordered))
+
+    return write

@@ -441,8 +441,9 @@ def write_summary_box(pkg: Package, summary: dict[str, object]) -> None:
             sheet.set(ref, cell, style)
 
 
-def _only_our_summary_parts(pkg: Package):
-    """For :meth:`Package.replace_sheet`: the old Summary's charts go; anything a person added stops the run."""
+def _only_our_summary_parts(pkg: Package, sheet: str = SUMMARY_SHEET):
+    """For :meth:`Package.replace_sheet`: the old Summary's (or ``sheet``'s) charts go; anything a person added
+    stops the run."""
     def check(rel_type: str, part: str) -> None:
         if rel_type == REL_PRINTER:
             return
@@ -452,7 +453,7 @@ def _only_our_summary_parts(pkg: Package):
             if all(t == REL_CHART for _, t, _, _ in pkg.relationships(part)) and not anchored & {
                     "pic", "sp", "grpSp", "cxnSp", "contentPart"}:
                 return
-        raise UnusableInput(f"The '{SUMMARY_SHEET}' sheet holds a picture, shape or note that cin-xl did not put "
+        raise UnusableInput(f"The '{sheet}' sheet holds a picture, shape or note that cin-xl did not put "
                             "there, and validation replaces that sheet; move it to another sheet and run again. "
                             "Nothing was changed.")
 

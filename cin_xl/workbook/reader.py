@@ -845,10 +845,12 @@ def read_grids(grids: Mapping[str, object], year: str | CensusYear | None = None
 
 def is_needed_sheet(name: str) -> bool:
     """The sheets the reader needs, and sheets that look like a census sheet renamed (to name them when the
-    census sheet is missing); the rest (Start, Lists, Issues, Summary, the user's own) are not loaded."""
+    census sheet is missing); the rest (Start, Lists, Issues, Summary, the user's own) are not loaded, nor a sheet
+    cin-xl names beside a user's ("cin-xl Trends" looks like "Children")."""
     wanted = {norm_header(n) for n in (RETURN, LOOKED_AFTER, *(m.sheet for m in MODULES))}
     n = norm_header(name)
-    return n in wanted or (n not in {norm_header(s) for s in (START, LISTS, ISSUES)} and looks_like_module_sheet(name))
+    return n in wanted or (n not in {norm_header(s) for s in (START, LISTS, ISSUES)} and not n.startswith("cin-xl ")
+                           and looks_like_module_sheet(name))
 
 
 def workbook_grids(path: str | os.PathLike) -> dict[str, SheetRows]:

@@ -40,14 +40,14 @@ def findings(*paths: Path) -> dict[str, list[dict]]:
 def workbooks(tmp_path_factory) -> list[Path]:
     """One workbook of every kind cin-xl writes: template (.xlsx, .xlsm), import (.xlsx, .xlsm), a workbook
     annotated twice (also one made to look as Excel saved it: each with its Summary and child-level list
-    sheets), rollover, and the trends workbook."""
+    sheets), rollover, the trends workbook, and a workbook annotated twice with its Trends sheet."""
     tmp = tmp_path_factory.mktemp("kinds")
     messy, last = tmp / "messy.xml", tmp / "last.xml"
     write_xml(generate(40, YEAR, seed=5, mistakes=0.85), CensusYear.parse(YEAR), messy, check=False)
     write_xml(generate(40, "2025-26", seed=5), CensusYear.parse("2025-26"), last)
     made = {name: tmp / name for name in ("template.xlsx", "template.xlsm", "imported.xlsx", "imported.xlsm",
                                           "annotated.xlsx", "rollover.xlsx", "rollover.xlsm",
-                                          "excel-saved-annotated.xlsx", "trends.xlsx")}
+                                          "excel-saved-annotated.xlsx", "trends.xlsx", "annotated-trends.xlsx")}
     cli(["template", "--year", YEAR, "-o", str(made["template.xlsx"])])
     cli(["template", "--year", YEAR, "-o", str(made["template.xlsm"])])
     cli(["import", str(messy), "-o", str(made["imported.xlsx"])])
@@ -62,6 +62,9 @@ def workbooks(tmp_path_factory) -> list[Path]:
     cli(["rollover", str(last), "-o", str(made["rollover.xlsx"]), "--year", YEAR])
     cli(["rollover", str(last), "-o", str(made["rollover.xlsm"]), "--year", YEAR])
     cli(["report", str(messy), str(last), "-o", str(made["trends.xlsx"])])
+    shutil.copy(made["imported.xlsx"], made["annotated-trends.xlsx"])
+    for _ in range(2):  # the Trends sheet with its charts in the user's workbook, written then replaced
+        cli(["validate", str(made["annotated-trends.xlsx"]), "--annotate", "--quiet", "--trends", str(last)])
     assert all(p.exists() for p in made.values())
     return list(made.values())
 
@@ -100,3 +103,14 @@ def test_the_annotated_workbooks_checked_hold_the_list_sheets_with_their_links(w
         assert set(SHEET_NAMES.values()) <= set(wb.sheetnames), name
         days = wb[SHEET_NAMES["assessments_working_days"]]
         assert days.cell(6, 1).hyperlink is not None and days.cell(6, 1).hyperlink.location, name
+
+
+def test_the_annotated_workbook_checked_holds_the_trends_sheet_with_its_charts(workbooks):
+    """The Trends sheet written into a user's workbook (issue 21, 3) is among the parts the checker holds to
+    Excel's rules: one sheet, its charts, after two runs."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(next(p for p in workbooks if p.name == "annotated-trends.xlsx"))
+    assert [n for n in wb.sheetnames if "trends" in n.lower()] == ["Trends"]
+    assert wb["Trends"]["A1"].value == "Children in need census 2025-26 to 2026-27: trends"
+    assert wb["Trends"]._charts

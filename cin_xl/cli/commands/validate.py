@@ -25,6 +25,9 @@ def add_arguments(p) -> None:
     p.add_argument("--annotate", action="store_true",
                    help="workbooks only: write the marks (highlights, Issues column, Issues sheet) into the file, with "
                         "the Summary sheet and a sheet for each child-level list")
+    p.add_argument("--trends", type=Path, nargs="+", metavar="PAST",
+                   help="with --annotate: returns of past census years (XML or workbooks, any order): add a Trends "
+                        "sheet with the key figures year by year and their charts, the workbook being the latest year")
     p.add_argument("--jobs", "-j", metavar="N", default=None,
                    help="processes that may check a large return (5,000 children or more) at once: a number, or "
                         "auto (the CPUs not busy with other work); the findings are the same (default: "
@@ -41,6 +44,8 @@ def run(args) -> int:
     jobs = jobs_arg(args.jobs)
     if args.annotate and args.file.suffix.lower() not in (".xlsx", ".xlsm"):
         raise UnusableInput(f"{args.file}: --annotate writes marks into a workbook (.xlsx or .xlsm), not XML")
+    if args.trends and not args.annotate:
+        raise UnusableInput("--trends writes a Trends sheet into the workbook: give --annotate too")
     report_path = output_arg(args, "report", args.file, args.previous, path=args.report) if args.report else None
     options = {"local_checks": not args.no_local}
     fingerprint = None
@@ -69,12 +74,13 @@ def run(args) -> int:
             read = report.loaded.workbook
             if read is None:  # a file named .xlsx that held census XML
                 raise UnusableInput(f"{args.file}: --annotate writes marks into a workbook, and this file is not one")
-            annotation = prepare(args.file, read, report.findings, fingerprint=fingerprint)
+            annotation = prepare(args.file, read, report.findings, fingerprint=fingerprint, trends=args.trends)
             del read
             del report  # the return read is no longer needed: its memory is free before the sheets are parsed
             annotation.write()
+        trends = f", and the Trends sheet of {len(args.trends) + 1} census years" if args.trends else ""
         print(f"Marked the findings in {args.file}: highlighted cells, Issues columns, Issues and Summary sheets, "
-              "a sheet for each child-level list.")
+              f"a sheet for each child-level list{trends}.")
     return exit_code
 
 
