@@ -23,9 +23,10 @@ if TYPE_CHECKING:
 
 
 def summary_figures(read: WorkbookRead, findings: list[Finding], source: str, folder: Path | None = None, *,
-                    lists: bool = False) -> Figures:
-    """The key figures the Summary sheet shows (and the Validate button writes as a grid); with the workbook's
-    ``folder``, also each key figure beside last year's when the Return sheet names last year's return and it can
+                    lists: bool = False, previous: str | os.PathLike | None = None) -> Figures:
+    """The key figures the Summary sheet shows (and the Validate button writes as a grid); each key figure beside
+    last year's when last year's return is given (``previous``, as ``--previous`` gives it: it wins, as it does
+    for the continuity checks), or else, with the workbook's ``folder``, when the Return sheet names it and it can
     be read (a relative name is taken from the folder; one that cannot be read is a finding of validation); with
     ``lists``, the child-level lists too."""
     from cin_xl.reports.figures import compute_figures
@@ -33,7 +34,7 @@ def summary_figures(read: WorkbookRead, findings: list[Finding], source: str, fo
 
     # a file name the system could not decode (a lone surrogate) is written escaped, as it is printed
     return compute_figures(read.census, read.year, findings, source=encodable(source),
-                           previous=_named_previous(read, folder), lists=lists)
+                           previous=_previous(read, folder, previous), lists=lists)
 
 
 def list_sheets(read: WorkbookRead, figures: Figures) -> list[ListSheet]:
@@ -54,11 +55,16 @@ def summary_and_lists(read: WorkbookRead, findings: list[Finding], source: str,
     return grid(figures), list_sheets(read, figures)
 
 
-def _named_previous(read: WorkbookRead, folder: Path | None):
+def _previous(read: WorkbookRead, folder: Path | None, given: str | os.PathLike | None):
     from cin_xl.errors import UnusableInput
     from cin_xl.jobs.load import load_previous
     from cin_xl.jobs.validate import named_return
 
+    if given:  # already read by the continuity checks, which said so if it could not be
+        try:
+            return load_previous(given, read.year)
+        except UnusableInput:
+            return None
     if folder is None or not read.previous_return:
         return None
     try:  # opened only where validation would open it: a regular .xml file on this computer
@@ -93,12 +99,14 @@ def lists_writing(sheets: list[ListSheet]) -> WriteSheets:
 
 
 def prepare(path: str | os.PathLike, read: WorkbookRead, findings: list[Finding], *,
-            fingerprint: Fingerprint | None = None) -> Annotation:
+            fingerprint: Fingerprint | None = None, previous: str | os.PathLike | None = None) -> Annotation:
     """The marks, the Summary sheet and the list sheets of ``findings``, checked against the file and ready to
-    write (:meth:`~cin_xl.workbook.annotate.Annotation.write`); they hold nothing of the return read."""
+    write (:meth:`~cin_xl.workbook.annotate.Annotation.write`); they hold nothing of the return read. With
+    ``previous`` (last year's census XML, as validated against), the Summary sheet's year on year is against it."""
     from cin_xl.workbook.annotate import prepare_annotation
 
-    figures = summary_figures(read, findings, str(path), Path(path).resolve().parent, lists=True)
+    figures = summary_figures(read, findings, str(path), Path(path).resolve().parent, lists=True,
+                              previous=previous)
     return prepare_annotation(path, read, findings, summary=summary_drawing(figures), fingerprint=fingerprint,
                               lists=lists_writing(list_sheets(read, figures)))
 

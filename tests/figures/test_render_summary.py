@@ -38,9 +38,8 @@ def test_summary_sheet_prints_every_section_report_and_chart(tmp_path):
         assert main(["validate", str(book), "--annotate", "--previous", str(tmp_path / "last.xml"), "--quiet"]) == 1
     pages = pdf_pages(to_pdf(only_sheet(book, SUMMARY_SHEET, tmp_path / "summary.xlsx"), tmp_path))
     text = "\n".join(pages)
-    # the figures the sheet shows: last year's beside them only when the Return sheet names last year's return
-    # (--previous on the command line adds the continuity checks, not the sheet's year on year)
-    layout = summary_layout(key_figures(book))
+    # the figures the sheet shows: last year's beside them, as --previous gives it (as cin-xl report --previous)
+    layout = summary_layout(key_figures(book, previous=tmp_path / "last.xml"))
     assert pages[0].lstrip().startswith("Children in need census 2026-27: key figures")
     sections = [layout.rows[r - 1][0] for r in layout.section_rows]
     assert "COLLECT's reports" in sections
