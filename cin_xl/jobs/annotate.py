@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 
 def summary_figures(read: WorkbookRead, findings: list[Finding], source: str, folder: Path | None = None, *,
-                    lists: bool = False, previous: str | os.PathLike | None = None) -> Figures:
+                    lists: bool = False, previous: str | Path | None = None) -> Figures:
     """The key figures the Summary sheet shows (and the Validate button writes as a grid); each key figure beside
     last year's when last year's return is given (``previous``, as ``--previous`` gives it: it wins, as it does
     for the continuity checks), or else, with the workbook's ``folder``, when the Return sheet names it and it can
@@ -55,7 +55,7 @@ def summary_and_lists(read: WorkbookRead, findings: list[Finding], source: str,
     return grid(figures), list_sheets(read, figures)
 
 
-def _previous(read: WorkbookRead, folder: Path | None, given: str | os.PathLike | None):
+def _previous(read: WorkbookRead, folder: Path | None, given: str | Path | None):
     from cin_xl.errors import UnusableInput
     from cin_xl.jobs.load import load_previous
     from cin_xl.jobs.validate import named_return
@@ -99,7 +99,7 @@ def lists_writing(sheets: list[ListSheet]) -> WriteSheets:
 
 
 def prepare(path: str | os.PathLike, read: WorkbookRead, findings: list[Finding], *,
-            fingerprint: Fingerprint | None = None, previous: str | os.PathLike | None = None) -> Annotation:
+            fingerprint: Fingerprint | None = None, previous: str | Path | None = None) -> Annotation:
     """The marks, the Summary sheet and the list sheets of ``findings``, checked against the file and ready to
     write (:meth:`~cin_xl.workbook.annotate.Annotation.write`); they hold nothing of the return read. With
     ``previous`` (last year's census XML, as validated against), the Summary sheet's year on year is against it."""
