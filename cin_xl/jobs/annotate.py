@@ -81,11 +81,11 @@ def summary_grid(read: WorkbookRead, findings: list[Finding], source: str,
     return grid(summary_figures(read, findings, source, folder))
 
 
-def summary_drawing(figures: Figures) -> DrawSummary:
-    """What draws the Summary sheet, with its charts, into a workbook."""
+def summary_drawing(figures: Figures, list_sheets: dict[str, str] | None = None) -> DrawSummary:
+    """What draws the Summary sheet, with its charts (and links to the list sheets), into a workbook."""
     from cin_xl.reports.summary_sheet import write_summary_sheet
 
-    return lambda wb: write_summary_sheet(wb, figures)
+    return lambda wb: write_summary_sheet(wb, figures, list_sheets=list_sheets)
 
 
 def lists_writing(sheets: list[ListSheet]) -> WriteSheets:
@@ -105,10 +105,15 @@ def prepare(path: str | os.PathLike, read: WorkbookRead, findings: list[Finding]
     ``previous`` (last year's census XML, as validated against), the Summary sheet's year on year is against it."""
     from cin_xl.workbook.annotate import prepare_annotation
 
+    from cin_xl.workbook.list_sheets import planned_names
+
     figures = summary_figures(read, findings, str(path), Path(path).resolve().parent, lists=True,
                               previous=previous)
-    return prepare_annotation(path, read, findings, summary=summary_drawing(figures), fingerprint=fingerprint,
-                              lists=lists_writing(list_sheets(read, figures)))
+    sheets = list_sheets(read, figures)
+    annotation = prepare_annotation(path, read, findings, fingerprint=fingerprint, lists=lists_writing(sheets))
+    # the Summary sheet names (and links to) the list sheets as this workbook's sheets leave them to be named
+    annotation.summary = summary_drawing(figures, planned_names(annotation.pkg, sheets))
+    return annotation
 
 
 def annotate(path: str | os.PathLike, read: WorkbookRead, findings: list[Finding], *,

@@ -57,6 +57,7 @@ the column widths.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -89,6 +90,7 @@ from cin_xl.reports.html import (
 )
 from cin_xl.safety.text_guard import looks_like_formula
 from cin_xl.validation.catalogue import rules_not_included_note
+from cin_xl.workbook.package.ooxml import quote_sheet_name
 
 __all__ = ["SUMMARY_SHEET", "ChartSpec", "SummaryLayout", "summary_layout", "summary_grid", "add_summary_charts",
            "style_summary_sheet", "write_summary_sheet", "WIDTH", "DEFINITION_COLUMN"]
@@ -157,6 +159,8 @@ class SummaryLayout:
     #: row -> height in points, for rows whose wrapped text needs more than one line (Excel does not
     #: grow rows by itself when a file is opened)
     row_heights: dict[int, float] = field(default_factory=dict)
+    #: (row, column) -> where the cell links to in the workbook (``'Days to assess'!A1``): the list sheets' names
+    links: dict[tuple[int, int], str] = field(default_factory=dict)
 
     def fit_rows(self) -> None:
         """Work out :attr:`row_heights` from the length of the text in columns A and F."""
@@ -234,8 +238,11 @@ def _breakdown(g: _Grid, name: str, definition: str, value: Breakdown, rows=None
     return first, last
 
 
-def summary_layout(figures: Figures, *, generated: datetime | None = None) -> SummaryLayout:
-    """The Summary sheet for ``figures``: the grid, its styling rows and its charts."""
+def summary_layout(figures: Figures, *, generated: datetime | None = None,
+                   list_sheets: Mapping[str, str] | None = None) -> SummaryLayout:
+    """The Summary sheet for ``figures``: the grid, its styling rows and its charts; with ``list_sheets`` (a
+    child-level list's key -> the workbook sheet it is written on), the COLLECT's reports block names those sheets,
+    each with a link to it (:attr:`SummaryLayout.links`)."""
     g = _Grid()
     year = figures.year
     generated = generated or datetime.now()
@@ -398,7 +405,7 @@ def summary_layout(figures: Figures, *, generated: datetime | None = None) -> Su
                 (1, header + 1, header + len(percents)), (2, 3, header, header + len(percents)),
                 (_hex(LAST_YEAR_COLOUR), _hex(OKABE_ITO["blue"])), anchor=f"A{top}", width_cm=24, height_cm=height,
                 value_max=100, data_labels=True, group=header))
-    _collect_reports(g, figures)
+    _collect_reports(g, figures, list_sheets or {})
     g.layout.fit_rows()
     g.layout.page_breaks = sorted(set(g.layout.page_breaks) | set(g.layout.section_rows[1:]))
     _keep_charts_on_a_page(g.layout)
@@ -512,23 +519,37 @@ def _england(g: _Grid, figures: Figures) -> None:
                   "–" if share is None else f"{share:.1f}%", kind="percent")
 
 
-def _collect_reports(g: _Grid, figures: Figures) -> None:
-    """COLLECT's reports by name, each with the figures of this sheet showing the same thing."""
+def _collect_reports(g: _Grid, figures: Figures, list_sheets: Mapping[str, str]) -> None:
+    """COLLECT's reports by name, each with the figures of this sheet showing the same thing; then the sheets the
+    child-level lists are written on, each name a link to its sheet."""
     g.blank()
     g.add("COLLECT's reports", kind="section")
     g.add("COLLECT report", None, None, None, None, "In this sheet (figure names), and the child-level lists",
           kind="header")
     for report in COLLECT_REPORTS:
         names = [figures.results[k].figure.name for k in report.figures if k in figures]
-        names += [f"list: {LIST_NAMES[k]}" for k in report.lists]
+        names += [f"list: {LIST_NAMES[k]}" + (f" (the '{list_sheets[k]}' sheet)" if k in list_sheets else "")
+                  for k in report.lists]
         text = "; ".join(names) or "–"
         g.add(f"{report.number}. {report.name}", None, None, None, None,
               text + (f". {report.note}" if report.note else ""))
+    shown = [spec for spec in LISTS if spec.key in list_sheets]
+    if not shown:
+        return
+    g.blank()
+    g.add("The child-level lists, each on a sheet of its own", None, None, None, None,
+          "Each list names the child and the census sheet and row of the record; its rows agree with the figures "
+          "above.", kind="subheading")
+    g.add("List", None, None, None, None, "Sheet", kind="header")
+    for spec in shown:
+        row = g.add(spec.name, None, None, None, None, list_sheets[spec.key])
+        g.layout.links[(row, DEFINITION_COLUMN)] = f"{quote_sheet_name(list_sheets[spec.key])}!A1"
 
 
-def summary_grid(figures: Figures, *, generated: datetime | None = None) -> list[list]:
+def summary_grid(figures: Figures, *, generated: datetime | None = None,
+                 list_sheets: Mapping[str, str] | None = None) -> list[list]:
     """The Summary sheet as rows of values from A1 (every row :data:`WIDTH` cells; see the module doc)."""
-    return summary_layout(figures, generated=generated).rows
+    return summary_layout(figures, generated=generated, list_sheets=list_sheets).rows
 
 
 # ---------------------------------------------------------------------------------------------
@@ -667,13 +688,15 @@ def style_summary_sheet(ws, layout: SummaryLayout) -> None:
             cell.border = Border(top=rule, bottom=heavy)
 
 
-def write_summary_sheet(wb, figures: Figures, *, generated: datetime | None = None):
-    """Create or replace the "Summary" sheet of the openpyxl workbook ``wb``: values, styles, charts.
+def write_summary_sheet(wb, figures: Figures, *, generated: datetime | None = None,
+                        list_sheets: Mapping[str, str] | None = None):
+    """Create or replace the "Summary" sheet of the openpyxl workbook ``wb``: values, styles, charts, and the
+    links to the list sheets (``list_sheets``, see :func:`summary_layout`: a link in the workbook, never a formula).
 
     A new sheet goes after the "Start" sheet when there is one, else last; a replaced sheet keeps
     its place. Returns the worksheet.
     """
-    layout = summary_layout(figures, generated=generated)
+    layout = summary_layout(figures, generated=generated, list_sheets=list_sheets)
     index = None
     if SUMMARY_SHEET in wb.sheetnames:
         index = wb.sheetnames.index(SUMMARY_SHEET)
@@ -688,6 +711,13 @@ def write_summary_sheet(wb, figures: Figures, *, generated: datetime | None = No
             if looks_like_formula(cell.value):  # a source name or code quoted from the user's data
                 cell.data_type, cell.quotePrefix = "s", True
     style_summary_sheet(ws, layout)
+    from openpyxl.styles import Font
+    from openpyxl.worksheet.hyperlink import Hyperlink
+
+    for (r, c), location in layout.links.items():
+        cell = ws.cell(r, c)
+        cell.hyperlink = Hyperlink(ref=cell.coordinate, location=location, tooltip=f"Go to the {cell.value} sheet")
+        cell.font = Font(name="Arial", size=10, color="1D70B8", underline="single")
     add_summary_charts(ws, layout)
     from openpyxl.worksheet.pagebreak import Break
 
