@@ -33,6 +33,7 @@ from cin_xl.excel.book import (
     read_layout,
     sheets_of,
     values_under,
+    list_sheet_names,
     write_list_sheets,
     write_marks,
     write_return,
@@ -109,7 +110,8 @@ def validate(book, *, year: str | None = None, options: dict | None = None, show
     if refused:
         return refused
     write_marks(book, plan)
-    grid, lists = summary_and_lists(read, findings, book.name, _book_folder(book))
+    grid, lists = summary_and_lists(read, findings, book.name, _book_folder(book),
+                                    names=lambda sheets: list_sheet_names(book, sheets))
     write_list_sheets(book, lists, after=write_summary(book, grid))
     totals = count(findings)
     errors, queries = totals["errors"], totals["queries"]

@@ -9,6 +9,7 @@ layer need not know the reports.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -45,14 +46,17 @@ def list_sheets(read: WorkbookRead, figures: Figures) -> list[ListSheet]:
     return sheets(figures, {name: info.found_as for name, info in read.sheets.items() if info.found_as})
 
 
-def summary_and_lists(read: WorkbookRead, findings: list[Finding], source: str,
-                      folder: Path | None = None) -> tuple[list[list[object]], list[ListSheet]]:
+def summary_and_lists(read: WorkbookRead, findings: list[Finding], source: str, folder: Path | None = None, *,
+                      names: Callable[[list[ListSheet]], dict[str, str]] | None = None,
+                      ) -> tuple[list[list[object]], list[ListSheet]]:
     """The Summary sheet's grid and the list sheets: what the Validate button writes (annotate writes the same,
-    with the Summary's charts and the lists' links)."""
+    with the Summary's charts and the lists' links); ``names`` tells the sheets the lists will be written on, for
+    the Summary sheet to name."""
     from cin_xl.reports.summary_sheet import summary_grid as grid
 
     figures = summary_figures(read, findings, source, folder, lists=True)
-    return grid(figures), list_sheets(read, figures)
+    sheets = list_sheets(read, figures)
+    return grid(figures, list_sheets=names(sheets) if names else None), sheets
 
 
 def _previous(read: WorkbookRead, folder: Path | None, given: str | Path | None):
