@@ -45,7 +45,9 @@ Rows, top to bottom
       the percentages (Percentage, last year's label, this year's, Change in points, -, Check) and
       blank rows holding their chart, last year's bars beside this year's.
     - COLLECT's reports: one row per report COLLECT gives ("1. Assessments working days list" in A),
-      with the names of the figures on this sheet that show it, and its child-level lists, in F.
+      with the names of the figures on this sheet that show it, and its child-level lists, in F; when the
+      lists are written as sheets of the workbook (``list_sheets``), "The child-level lists, each on a sheet of
+      its own": one row a list (its name in A, its sheet's name in F, a link to the sheet where annotate writes).
 
 :func:`summary_layout` returns the grid together with the row numbers of headings, headers and
 totals (for styling) and a :class:`ChartSpec` per chart (cell ranges in the grid, titles, colours),
