@@ -61,3 +61,33 @@ def pdf_pages(pdf: Path) -> list[str]:
     text = subprocess.run([PDFTOTEXT, "-layout", str(pdf), "-"], check=True, capture_output=True,
                           timeout=120).stdout.decode("utf-8")
     return text.split("\f")[:-1] if text.endswith("\f") else text.split("\f")
+
+
+def pages_showing(pdf: Path, phrase: str, work: Path) -> set[int]:
+    """The pages (0-based) of ``pdf`` on which ``phrase`` is drawn where it can be seen: text a page clips away (a
+    chart LibreOffice puts on the page before its own, then clips) is in the PDF's text but not on the page, so
+    each place the words are found is drawn (pdftoppm, in ``work``) and kept only if it has ink."""
+    assert PDFTOTEXT is not None and PDFTOPPM is not None, "poppler-utils is not installed"
+    xml = subprocess.run([PDFTOTEXT, "-bbox", str(pdf), "-"], check=True, capture_output=True, timeout=120).stdout
+    root = etree.fromstring(xml, etree.XMLParser(recover=True))
+    wanted = phrase.split()
+    shown: set[int] = set()
+    for number, page in enumerate(root.iter("{*}page")):
+        words = list(page.iter("{*}word"))
+        texts = [w.text or "" for w in words]
+        for at in range(len(words) - len(wanted) + 1):
+            if texts[at:at + len(wanted)] != wanted:
+                continue
+            box = words[at:at + len(wanted)]
+            x0, y0 = min(float(w.get("xMin")) for w in box), min(float(w.get("yMin")) for w in box)
+            x1, y1 = max(float(w.get("xMax")) for w in box), max(float(w.get("yMax")) for w in box)
+            root_name = work / f"ink-{number}-{at}"
+            subprocess.run([PDFTOPPM, "-f", str(number + 1), "-l", str(number + 1), "-r", "72", "-gray",
+                            "-x", str(int(x0)), "-y", str(int(y0)), "-W", str(int(x1 - x0) + 1),
+                            "-H", str(int(y1 - y0) + 1), str(pdf), str(root_name)], check=True, timeout=120)
+            (image,) = work.glob(f"{root_name.name}*.pgm")
+            data = image.read_bytes()
+            pixels = data.split(b"\n", 3)[3]  # P5, width height, 255, then the grey bytes
+            if min(pixels, default=255) < 128:
+                shown.add(number)
+    return shown

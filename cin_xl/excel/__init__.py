@@ -28,6 +28,7 @@ from cin_xl.errors import UnusableInput
 from cin_xl.excel.book import (
     BookValues,
     book_values,
+    list_sheet_names,
     mark_spans,
     read_book,
     read_layout,
@@ -109,7 +110,8 @@ def validate(book, *, year: str | None = None, options: dict | None = None, show
     if refused:
         return refused
     write_marks(book, plan)
-    grid, lists = summary_and_lists(read, findings, book.name, _book_folder(book))
+    grid, lists = summary_and_lists(read, findings, book.name, _book_folder(book),
+                                    names=lambda sheets: list_sheet_names(book, sheets))
     write_list_sheets(book, lists, after=write_summary(book, grid))
     totals = count(findings)
     errors, queries = totals["errors"], totals["queries"]

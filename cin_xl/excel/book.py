@@ -277,6 +277,24 @@ def write_summary(book, grid: list[list[object]]) -> str:
     return name
 
 
+def list_sheet_names(book, lists: Sequence[ListSheet]) -> dict[str, str]:
+    """Each list's key -> the sheet :func:`write_list_sheets` will write it on, for the Summary sheet to name
+    (one call for the sheets' names, one for the first cell of each sheet that may be cin-xl's)."""
+    from cin_xl.workbook.annotate import choose_summary_sheet
+    from cin_xl.workbook.list_sheets import list_sheet_names as candidates
+
+    sheets: dict[str, Any] = sheets_of(book)
+    names = list(sheets)
+    out = {}
+    for listed in lists:
+        name, ours = choose_summary_sheet(names, lambda n: _first_cell(sheets[n]) if n in sheets else None,
+                                          candidates=candidates(listed), title=listed.title_pattern)
+        if not ours:
+            names.append(name)
+        out[listed.key] = name
+    return out
+
+
 def write_list_sheets(book, lists: Sequence[ListSheet], after: str | None = None) -> list[str]:
     """Each child-level list as a sheet of its own: its values in one write (every text as text, dates as dates,
     which Excel shows as dates), its columns fitted and its header frozen: four calls a sheet (with adding it,

@@ -9,6 +9,7 @@ layer need not know the reports.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,9 +24,10 @@ if TYPE_CHECKING:
 
 
 def summary_figures(read: WorkbookRead, findings: list[Finding], source: str, folder: Path | None = None, *,
-                    lists: bool = False) -> Figures:
-    """The key figures the Summary sheet shows (and the Validate button writes as a grid); with the workbook's
-    ``folder``, also each key figure beside last year's when the Return sheet names last year's return and it can
+                    lists: bool = False, previous: str | Path | None = None) -> Figures:
+    """The key figures the Summary sheet shows (and the Validate button writes as a grid); each key figure beside
+    last year's when last year's return is given (``previous``, as ``--previous`` gives it: it wins, as it does
+    for the continuity checks), or else, with the workbook's ``folder``, when the Return sheet names it and it can
     be read (a relative name is taken from the folder; one that cannot be read is a finding of validation); with
     ``lists``, the child-level lists too."""
     from cin_xl.reports.figures import compute_figures
@@ -33,7 +35,7 @@ def summary_figures(read: WorkbookRead, findings: list[Finding], source: str, fo
 
     # a file name the system could not decode (a lone surrogate) is written escaped, as it is printed
     return compute_figures(read.census, read.year, findings, source=encodable(source),
-                           previous=_named_previous(read, folder), lists=lists)
+                           previous=_previous(read, folder, previous), lists=lists)
 
 
 def list_sheets(read: WorkbookRead, figures: Figures) -> list[ListSheet]:
@@ -44,21 +46,29 @@ def list_sheets(read: WorkbookRead, figures: Figures) -> list[ListSheet]:
     return sheets(figures, {name: info.found_as for name, info in read.sheets.items() if info.found_as})
 
 
-def summary_and_lists(read: WorkbookRead, findings: list[Finding], source: str,
-                      folder: Path | None = None) -> tuple[list[list[object]], list[ListSheet]]:
+def summary_and_lists(read: WorkbookRead, findings: list[Finding], source: str, folder: Path | None = None, *,
+                      names: Callable[[list[ListSheet]], dict[str, str]] | None = None,
+                      ) -> tuple[list[list[object]], list[ListSheet]]:
     """The Summary sheet's grid and the list sheets: what the Validate button writes (annotate writes the same,
-    with the Summary's charts and the lists' links)."""
+    with the Summary's charts and the lists' links); ``names`` tells the sheets the lists will be written on, for
+    the Summary sheet to name."""
     from cin_xl.reports.summary_sheet import summary_grid as grid
 
     figures = summary_figures(read, findings, source, folder, lists=True)
-    return grid(figures), list_sheets(read, figures)
+    sheets = list_sheets(read, figures)
+    return grid(figures, list_sheets=names(sheets) if names else None), sheets
 
 
-def _named_previous(read: WorkbookRead, folder: Path | None):
+def _previous(read: WorkbookRead, folder: Path | None, given: str | Path | None):
     from cin_xl.errors import UnusableInput
     from cin_xl.jobs.load import load_previous
     from cin_xl.jobs.validate import named_return
 
+    if given:  # already read by the continuity checks, which said so if it could not be
+        try:
+            return load_previous(given, read.year)
+        except UnusableInput:
+            return None
     if folder is None or not read.previous_return:
         return None
     try:  # opened only where validation would open it: a regular .xml file on this computer
@@ -75,11 +85,11 @@ def summary_grid(read: WorkbookRead, findings: list[Finding], source: str,
     return grid(summary_figures(read, findings, source, folder))
 
 
-def summary_drawing(figures: Figures) -> DrawSummary:
-    """What draws the Summary sheet, with its charts, into a workbook."""
+def summary_drawing(figures: Figures, list_sheets: dict[str, str] | None = None) -> DrawSummary:
+    """What draws the Summary sheet, with its charts (and links to the list sheets), into a workbook."""
     from cin_xl.reports.summary_sheet import write_summary_sheet
 
-    return lambda wb: write_summary_sheet(wb, figures)
+    return lambda wb: write_summary_sheet(wb, figures, list_sheets=list_sheets)
 
 
 def lists_writing(sheets: list[ListSheet]) -> WriteSheets:
@@ -93,20 +103,27 @@ def lists_writing(sheets: list[ListSheet]) -> WriteSheets:
 
 
 def prepare(path: str | os.PathLike, read: WorkbookRead, findings: list[Finding], *,
-            fingerprint: Fingerprint | None = None, trends: list | None = None) -> Annotation:
+            fingerprint: Fingerprint | None = None, previous: str | Path | None = None,
+            trends: list | None = None) -> Annotation:
     """The marks, the Summary sheet and the list sheets of ``findings``, checked against the file and ready to
     write (:meth:`~cin_xl.workbook.annotate.Annotation.write`); they hold nothing of the return read. With
-    ``trends`` (returns of past years), the Trends sheet too."""
+    ``previous`` (last year's census XML, as validated against), the Summary sheet's year on year is against it;
+    with ``trends`` (returns of past years), the Trends sheet too."""
     from cin_xl.workbook.annotate import prepare_annotation
+    from cin_xl.workbook.list_sheets import planned_names
 
-    figures = summary_figures(read, findings, str(path), Path(path).resolve().parent, lists=True)
-    sheets = lists_writing(list_sheets(read, figures))
+    figures = summary_figures(read, findings, str(path), Path(path).resolve().parent, lists=True,
+                              previous=previous)
+    sheets = list_sheets(read, figures)
+    writing = lists_writing(sheets)
     if trends:
         from cin_xl.jobs.report import past_figures, trends_sheet_writing
 
-        sheets = trends_sheet_writing(past_figures(trends, path), figures, then=sheets)
-    return prepare_annotation(path, read, findings, summary=summary_drawing(figures), fingerprint=fingerprint,
-                              lists=sheets)
+        writing = trends_sheet_writing(past_figures(trends, path), figures, then=writing)
+    annotation = prepare_annotation(path, read, findings, fingerprint=fingerprint, lists=writing)
+    # the Summary sheet names (and links to) the list sheets as this workbook's sheets leave them to be named
+    annotation.summary = summary_drawing(figures, planned_names(annotation.pkg, sheets))
+    return annotation
 
 
 def annotate(path: str | os.PathLike, read: WorkbookRead, findings: list[Finding], *,

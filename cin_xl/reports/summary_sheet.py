@@ -45,7 +45,9 @@ Rows, top to bottom
       the percentages (Percentage, last year's label, this year's, Change in points, -, Check) and
       blank rows holding their chart, last year's bars beside this year's.
     - COLLECT's reports: one row per report COLLECT gives ("1. Assessments working days list" in A),
-      with the names of the figures on this sheet that show it, and its child-level lists, in F.
+      with the names of the figures on this sheet that show it, and its child-level lists, in F; when the
+      lists are written as sheets of the workbook (``list_sheets``), "The child-level lists, each on a sheet of
+      its own": one row a list (its name in A, its sheet's name in F, a link to the sheet where annotate writes).
 
 :func:`summary_layout` returns the grid together with the row numbers of headings, headers and
 totals (for styling) and a :class:`ChartSpec` per chart (cell ranges in the grid, titles, colours),
@@ -57,6 +59,7 @@ the column widths.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -89,6 +92,7 @@ from cin_xl.reports.html import (
 )
 from cin_xl.safety.text_guard import looks_like_formula
 from cin_xl.validation.catalogue import rules_not_included_note
+from cin_xl.workbook.package.ooxml import quote_sheet_name
 
 __all__ = ["SUMMARY_SHEET", "ChartSpec", "SummaryLayout", "summary_layout", "summary_grid", "add_summary_charts",
            "style_summary_sheet", "write_summary_sheet", "WIDTH", "DEFINITION_COLUMN"]
@@ -112,7 +116,7 @@ class ChartSpec:
     #: "line", or "bar" (horizontal bars)
     kind: str
     title: str
-    #: axis titles: categories (months, factors, measures) and values
+    #: axis titles: categories (months, factors; "" for none, where the bars' labels say it all) and values
     x_title: str
     y_title: str
     #: categories: (column, first row, last row)
@@ -133,6 +137,8 @@ class ChartSpec:
     data_labels: bool = False
     #: bar charts: a colour per bar (None: the series colour)
     point_colours: tuple[str | None, ...] = ()
+    #: first row of what is printed with the chart (its table's heading; 0: the chart's own first row)
+    group: int = 0
 
 
 @dataclass
@@ -145,7 +151,8 @@ class SummaryLayout:
     subheading_rows: list[int] = field(default_factory=list)
     header_rows: list[int] = field(default_factory=list)
     total_rows: list[int] = field(default_factory=list)
-    #: rows starting a printed page: each section but the first, and the second monthly table
+    #: rows starting a printed page: each section but the first, the second monthly table, and a chart (with its
+    #: table where both fit) that would otherwise run over the foot of a page
     page_breaks: list[int] = field(default_factory=list)
     #: rows whose column D holds a percentage
     percent_rows: list[int] = field(default_factory=list)
@@ -154,6 +161,8 @@ class SummaryLayout:
     #: row -> height in points, for rows whose wrapped text needs more than one line (Excel does not
     #: grow rows by itself when a file is opened)
     row_heights: dict[int, float] = field(default_factory=dict)
+    #: (row, column) -> where the cell links to in the workbook (``'Days to assess'!A1``): the list sheets' names
+    links: dict[tuple[int, int], str] = field(default_factory=dict)
 
     def fit_rows(self) -> None:
         """Work out :attr:`row_heights` from the length of the text in columns A and F."""
@@ -231,8 +240,11 @@ def _breakdown(g: _Grid, name: str, definition: str, value: Breakdown, rows=None
     return first, last
 
 
-def summary_layout(figures: Figures, *, generated: datetime | None = None) -> SummaryLayout:
-    """The Summary sheet for ``figures``: the grid, its styling rows and its charts."""
+def summary_layout(figures: Figures, *, generated: datetime | None = None,
+                   list_sheets: Mapping[str, str] | None = None) -> SummaryLayout:
+    """The Summary sheet for ``figures``: the grid, its styling rows and its charts; with ``list_sheets`` (a
+    child-level list's key -> the workbook sheet it is written on), the COLLECT's reports block names those sheets,
+    each with a link to it (:attr:`SummaryLayout.links`)."""
     g = _Grid()
     year = figures.year
     generated = generated or datetime.now()
@@ -266,11 +278,12 @@ def summary_layout(figures: Figures, *, generated: datetime | None = None) -> Su
         height = 2.2 + 1.3 * len(rates)
         top = g.reserve(height)
         g.layout.charts.append(ChartSpec(
-            "timeliness", "bar", "Timeliness: percentage of the cases counted", "Measure", "Percent",
+            "timeliness", "bar", "Timeliness: percentage of the cases counted", "", "Percent of the cases counted",
             (1, header + 1, header + len(rates)), (4, 4, header, header + len(rates)),
             (_hex(OKABE_ITO["bluish_green"]),), anchor=f"A{top}", width_cm=24, height_cm=height, value_max=100,
             data_labels=True,
-            point_colours=tuple(_hex(LONG_PLAN_COLOUR) if r.figure.key in LONG_PLANS else None for r in rates)))
+            point_colours=tuple(_hex(LONG_PLAN_COLOUR) if r.figure.key in LONG_PLANS else None for r in rates),
+            group=header - 1))
     for r in figures.section(TIMELINESS):
         if isinstance(r.value, Breakdown):
             g.blank()
@@ -281,7 +294,7 @@ def summary_layout(figures: Figures, *, generated: datetime | None = None) -> Su
                 g.layout.charts.append(ChartSpec(
                     "assessment_days", "bar", r.figure.name, "Working days taken", "Assessments completed in the year",
                     (1, first, last), (2, 2, first - 1, last), (_hex(OKABE_ITO["blue"]),), anchor=f"A{top}",
-                    width_cm=24, height_cm=height, data_labels=True))
+                    width_cm=24, height_cm=height, data_labels=True, group=first - 2))
     _england(g, figures)
 
     # -- month by month -------------------------------------------------------------------------
@@ -311,7 +324,7 @@ def summary_layout(figures: Figures, *, generated: datetime | None = None) -> Su
             f"monthly{i + 1}", "line", title, f"Month, April {year.first} to March {year.first + 1}",
             "Number in the month", (1, header + 1, header + 12), (2, 1 + len(results), header, header + 12),
             tuple(_hex(c) for _, c, _ in present), tuple(d for _, _, d in present), anchor=f"A{top}",
-            width_cm=24, height_cm=height))
+            width_cm=24, height_cm=height, group=header - 1))
 
     # -- breakdowns -----------------------------------------------------------------------------
     g.blank()
@@ -390,14 +403,63 @@ def summary_layout(figures: Figures, *, generated: datetime | None = None) -> Su
             height = 2.5 + 1.1 * len(percents)
             top = g.reserve(height)
             g.layout.charts.append(ChartSpec(
-                "year_on_year", "bar", "Percentages year on year", "Measure", "Percent",
+                "year_on_year", "bar", "Percentages year on year", "", "Percent: last year beside this year",
                 (1, header + 1, header + len(percents)), (2, 3, header, header + len(percents)),
                 (_hex(LAST_YEAR_COLOUR), _hex(OKABE_ITO["blue"])), anchor=f"A{top}", width_cm=24, height_cm=height,
-                value_max=100, data_labels=True))
-    _collect_reports(g, figures)
+                value_max=100, data_labels=True, group=header))
+    _collect_reports(g, figures, list_sheets or {})
     g.layout.fit_rows()
     g.layout.page_breaks = sorted(set(g.layout.page_breaks) | set(g.layout.section_rows[1:]))
+    _keep_charts_on_a_page(g.layout)
     return g.layout
+
+
+#: the printed page (A4 landscape) and its margins, in points: set on the sheet by :func:`write_summary_sheet`
+PAGE_WIDTH, PAGE_HEIGHT = 841.9, 595.3
+MARGINS_IN = {"left": 0.75, "right": 0.75, "top": 1.0, "bottom": 1.0, "header": 0.5, "footer": 0.5}
+#: heights (points) of rows the layout does not size: a default row, and those the styling makes taller
+DEFAULT_ROW_PT, TITLE_ROW_PT, SECTION_ROW_PT = 15.0, 24.0, 20.0
+POINTS_PER_CM = 72 / 2.54
+
+
+def page_capacity(layout: SummaryLayout) -> float:
+    """How tall (sheet points) a printed page's share of the sheet is, at most: the sheet is printed one page wide
+    (fit to width), so scaled by the printable width over the columns' width. The columns are taken at their
+    narrowest (7 pixels a character, no padding) and the scale rounded up to a whole percent, so that the page is,
+    if anything, said to hold less than it does (Excel and LibreOffice measure fonts differently)."""
+    columns_pt = sum(layout.column_widths.values()) * 7 * 0.75
+    printable_w = PAGE_WIDTH - 72 * (MARGINS_IN["left"] + MARGINS_IN["right"])
+    printable_h = PAGE_HEIGHT - 72 * (MARGINS_IN["top"] + MARGINS_IN["bottom"])
+    scale = min(1.0, math.ceil(100 * printable_w / columns_pt) / 100)
+    return printable_h / scale
+
+
+def _keep_charts_on_a_page(layout: SummaryLayout) -> None:
+    """Add a page break before a chart (with its table, if the two fit on a page) that would otherwise run over
+    the foot of a printed page. The rows are taken at the heights the sheet gives them (LibreOffice may draw them
+    shorter, never taller), from the last page break; a chart runs down from its first row by its own height."""
+    heights = [layout.row_heights.get(n, TITLE_ROW_PT if n in layout.title_rows
+                                      else SECTION_ROW_PT if n in layout.section_rows else DEFAULT_ROW_PT)
+               for n in range(1, len(layout.rows) + 1)]
+    top = [0.0]
+    for h in heights:
+        top.append(top[-1] + h)  # top[n - 1]: how far down the sheet row n starts
+
+    capacity = page_capacity(layout)
+    breaks = set(layout.page_breaks)
+    for chart in sorted(layout.charts, key=lambda c: _anchor_row(c.anchor)):
+        first = _anchor_row(chart.anchor)
+        bottom = top[first - 1] + chart.height_cm * POINTS_PER_CM
+        page = max([b for b in breaks if b <= first], default=1)
+        if bottom - top[page - 1] <= capacity:
+            continue
+        group = chart.group or first
+        breaks.add(group if page < group < first and bottom - top[group - 1] <= capacity else first)
+    layout.page_breaks = sorted(breaks)
+
+
+def _anchor_row(anchor: str) -> int:
+    return int(anchor.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
 
 
 def _initial_by_latest(g: _Grid, result) -> None:
@@ -459,23 +521,37 @@ def _england(g: _Grid, figures: Figures) -> None:
                   "–" if share is None else f"{share:.1f}%", kind="percent")
 
 
-def _collect_reports(g: _Grid, figures: Figures) -> None:
-    """COLLECT's reports by name, each with the figures of this sheet showing the same thing."""
+def _collect_reports(g: _Grid, figures: Figures, list_sheets: Mapping[str, str]) -> None:
+    """COLLECT's reports by name, each with the figures of this sheet showing the same thing; then the sheets the
+    child-level lists are written on, each name a link to its sheet."""
     g.blank()
     g.add("COLLECT's reports", kind="section")
     g.add("COLLECT report", None, None, None, None, "In this sheet (figure names), and the child-level lists",
           kind="header")
     for report in COLLECT_REPORTS:
         names = [figures.results[k].figure.name for k in report.figures if k in figures]
-        names += [f"list: {LIST_NAMES[k]}" for k in report.lists]
+        names += [f"list: {LIST_NAMES[k]}" + (f" (the '{list_sheets[k]}' sheet)" if k in list_sheets else "")
+                  for k in report.lists]
         text = "; ".join(names) or "–"
         g.add(f"{report.number}. {report.name}", None, None, None, None,
               text + (f". {report.note}" if report.note else ""))
+    shown = [spec for spec in LISTS if spec.key in list_sheets]
+    if not shown:
+        return
+    g.blank()
+    g.add("The child-level lists, each on a sheet of its own", None, None, None, None,
+          "Each list names the child and the census sheet and row of the record; its rows agree with the figures "
+          "above.", kind="subheading")
+    g.add("List", None, None, None, None, "Sheet", kind="header")
+    for spec in shown:
+        row = g.add(spec.name, None, None, None, None, list_sheets[spec.key])
+        g.layout.links[(row, DEFINITION_COLUMN)] = f"{quote_sheet_name(list_sheets[spec.key])}!A1"
 
 
-def summary_grid(figures: Figures, *, generated: datetime | None = None) -> list[list]:
+def summary_grid(figures: Figures, *, generated: datetime | None = None,
+                 list_sheets: Mapping[str, str] | None = None) -> list[list]:
     """The Summary sheet as rows of values from A1 (every row :data:`WIDTH` cells; see the module doc)."""
-    return summary_layout(figures, generated=generated).rows
+    return summary_layout(figures, generated=generated, list_sheets=list_sheets).rows
 
 
 # ---------------------------------------------------------------------------------------------
@@ -504,7 +580,8 @@ def add_summary_charts(ws, layout: SummaryLayout) -> list:
             paragraph.pPr = ParagraphProperties(defRPr=CharacterProperties(sz=1200, b=True))
             for run in paragraph.r or []:
                 run.rPr = CharacterProperties(sz=1200, b=True)
-        chart.x_axis.title = spec.x_title
+        if spec.x_title:
+            chart.x_axis.title = spec.x_title
         chart.y_axis.title = spec.y_title
         chart.x_axis.delete = False
         chart.y_axis.delete = False
@@ -613,13 +690,15 @@ def style_summary_sheet(ws, layout: SummaryLayout) -> None:
             cell.border = Border(top=rule, bottom=heavy)
 
 
-def write_summary_sheet(wb, figures: Figures, *, generated: datetime | None = None):
-    """Create or replace the "Summary" sheet of the openpyxl workbook ``wb``: values, styles, charts.
+def write_summary_sheet(wb, figures: Figures, *, generated: datetime | None = None,
+                        list_sheets: Mapping[str, str] | None = None):
+    """Create or replace the "Summary" sheet of the openpyxl workbook ``wb``: values, styles, charts, and the
+    links to the list sheets (``list_sheets``, see :func:`summary_layout`: a link in the workbook, never a formula).
 
     A new sheet goes after the "Start" sheet when there is one, else last; a replaced sheet keeps
     its place. Returns the worksheet.
     """
-    layout = summary_layout(figures, generated=generated)
+    layout = summary_layout(figures, generated=generated, list_sheets=list_sheets)
     index = None
     if SUMMARY_SHEET in wb.sheetnames:
         index = wb.sheetnames.index(SUMMARY_SHEET)
@@ -634,12 +713,22 @@ def write_summary_sheet(wb, figures: Figures, *, generated: datetime | None = No
             if looks_like_formula(cell.value):  # a source name or code quoted from the user's data
                 cell.data_type, cell.quotePrefix = "s", True
     style_summary_sheet(ws, layout)
+    from openpyxl.styles import Font
+    from openpyxl.worksheet.hyperlink import Hyperlink
+
+    for (r, c), location in layout.links.items():
+        cell = ws.cell(r, c)
+        cell.hyperlink = Hyperlink(ref=cell.coordinate, location=location, tooltip=f"Go to the {cell.value} sheet")
+        cell.font = Font(name="Arial", size=10, color="1D70B8", underline="single")
     add_summary_charts(ws, layout)
     from openpyxl.worksheet.pagebreak import Break
 
     for break_row in layout.page_breaks:
         ws.row_breaks.append(Break(id=break_row - 1))
     ws.sheet_view.showGridLines = False
+    from openpyxl.worksheet.page import PageMargins
+
+    ws.page_margins = PageMargins(**MARGINS_IN)  # as page_capacity takes them
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1

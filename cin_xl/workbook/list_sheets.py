@@ -383,6 +383,12 @@ def list_sheet_name(pkg: Package, sheet: ListSheet, taken: Sequence[str] = ()) -
                                 title=sheet.title_pattern)
 
 
+def planned_names(pkg: Package, sheets: Sequence[ListSheet]) -> dict[str, str]:
+    """Each list's key -> the sheet :func:`write_list_sheets` will write it on (for the Summary sheet to name and
+    link to, drawn before the lists are written)."""
+    return {sheet.key: list_sheet_name(pkg, sheet)[0] for sheet in sheets}
+
+
 def write_list_sheets(pkg: Package, sheets: Sequence[ListSheet]) -> list[str]:
     """Each list as a sheet of the package (cin-xl's earlier one replaced in its place; a new one after the
     Summary sheet, the lists in order); returns the sheets' names."""

@@ -160,3 +160,13 @@ def test_validate_writes_the_same_list_sheets(workbook: Path, tmp_path: Path, ca
             v is not None for v in row)] for wb in books)
         assert cli_rows == button_rows, name
         assert cli_rows[0][0].endswith("census 2026-27")
+    # the Summary sheet names the same list sheets in its COLLECT's reports block: links in annotate's file only
+    blocks = []
+    for wb in books:
+        ws = wb["Summary"]
+        first = [c.value for c in ws["A"]]
+        at = first.index("The child-level lists, each on a sheet of its own") + 1
+        rows = [(ws.cell(r, 1).value, ws.cell(r, 6).value) for r in range(at + 2, at + 2 + len(lists))]
+        blocks.append((rows, [ws.cell(r, 6).hyperlink is not None for r in range(at + 2, at + 2 + len(lists))]))
+    assert blocks[0][0] == blocks[1][0] and [sheet for _, sheet in blocks[0][0]] == lists
+    assert all(blocks[0][1]) and not any(blocks[1][1])

@@ -183,3 +183,28 @@ def test_annotated_summary_sheet_shows_year_on_year_with_the_return_the_workbook
     assert "Key figures year on year" in first
     referrals = next(r for r in grid[first.index("Key figures year on year"):] if r[0] == "Referrals")
     assert isinstance(referrals[1], int) and isinstance(referrals[2], int)
+
+
+def test_annotated_summary_sheet_shows_year_on_year_against_previous_given_on_the_command_line(returns, tmp_path):
+    # --previous reaches the Summary sheet's figures as the Return sheet's "Last year's return" does: each key
+    # figure beside last year's, the change, and the substantial changes flagged (issue 19, review item 1)
+    from openpyxl import load_workbook
+
+    from cin_xl.jobs.report import key_figures
+    from cin_xl.reports.figures.year_on_year import FLAG
+
+    book = tmp_path / "book.xlsx"
+    assert main(["import", str(returns[0]), "-o", str(book)]) == 0
+    assert main(["validate", str(book), "--annotate", "--previous", str(returns[1])]) in (0, 1)
+    grid = list(load_workbook(book, read_only=True)["Summary"].iter_rows(values_only=True))
+    first = [r[0] for r in grid]
+    assert "Key figures year on year" in first
+    block = grid[first.index("Key figures year on year"):]
+    # the same figures as cin-xl report --previous works out for the HTML page
+    expected = key_figures(book, previous=returns[1])["year_on_year"]
+    assert expected is not None
+    referrals = next(r for r in block if r[0] == "Referrals")
+    assert list(referrals) == list(next(row for row in expected.rows if row[0] == "Referrals"))
+    flagged = [row for row in expected.rows if row[-1] == FLAG]
+    assert flagged  # 120 children this year against 100 last year: a substantial change
+    assert any(r[0] == flagged[0][0] and r[5] == FLAG for r in block)

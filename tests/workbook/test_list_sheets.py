@@ -147,6 +147,8 @@ def test_a_users_sheet_of_the_same_name_is_kept_and_a_renamed_list_followed(tmp_
     ours = wb["cin-xl Days to assess"]
     assert ours["A1"].value.startswith("Assessments working days list: ")
     assert wb.defined_names["_cinxl_List_assessments_working_days"].attr_text == "'cin-xl Days to assess'!$A$1"
+    assert _summary_links(wb)["Assessments working days list"] == ("cin-xl Days to assess",
+                                                                    "'cin-xl Days to assess'!A1")
     # renamed in Excel: the hidden name follows it, and the next run writes there again
     ours.title = "Assessments I check"
     wb.defined_names["_cinxl_List_assessments_working_days"].attr_text = "'Assessments I check'!$A$1"
@@ -155,6 +157,38 @@ def test_a_users_sheet_of_the_same_name_is_kept_and_a_renamed_list_followed(tmp_
     names = load_workbook(path).sheetnames
     assert "Assessments I check" in names and "cin-xl Days to assess" not in names
     assert sum(n.casefold() == "days to assess" for n in names) == 1
+    assert _summary_links(load_workbook(path))["Assessments working days list"] == ("Assessments I check",
+                                                                                   "'Assessments I check'!A1")
+
+
+def _summary_links(wb) -> dict[str, tuple[str, str | None]]:
+    """The Summary sheet's COLLECT's reports block: list name -> (the sheet it names, where its link goes)."""
+    ws = wb["Summary"]
+    first = [c.value for c in ws["A"]]
+    at = first.index("The child-level lists, each on a sheet of its own")
+    assert ws.cell(at + 2, 1).value == "List" and ws.cell(at + 2, 6).value == "Sheet"
+    out = {}
+    for r in range(at + 3, ws.max_row + 1):
+        if ws.cell(r, 1).value is None:
+            break
+        cell = ws.cell(r, 6)
+        assert cell.hyperlink is None or cell.hyperlink.target is None  # in the workbook, not a web address
+        out[ws.cell(r, 1).value] = (cell.value, cell.hyperlink.location if cell.hyperlink else None)
+    return out
+
+
+def test_the_summary_names_each_list_sheet_and_links_to_it(annotated):
+    # issue 19, review item 3: COLLECT's reports on the Summary sheet name the list sheets, each a link to its sheet
+    wb = load_workbook(annotated)
+    links = _summary_links(wb)
+    assert list(links) == [spec.name for spec in LISTS]
+    for spec in LISTS:
+        sheet, location = links[spec.name]
+        assert sheet == SHEET_NAMES[spec.key] and sheet in wb.sheetnames
+        assert location == f"'{sheet}'!A1"
+    reports = {c.value: wb["Summary"].cell(c.row, 6).value for c in wb["Summary"]["A"] if isinstance(c.value, str)}
+    assert "list: Assessments working days list (the 'Days to assess' sheet)" in reports[
+        "1. Assessments working days list"]
 
 
 def test_hostile_child_ids_stay_text_in_the_lists(tmp_path):

@@ -103,6 +103,9 @@ def test_the_annotated_workbooks_checked_hold_the_list_sheets_with_their_links(w
         assert set(SHEET_NAMES.values()) <= set(wb.sheetnames), name
         days = wb[SHEET_NAMES["assessments_working_days"]]
         assert days.cell(6, 1).hyperlink is not None and days.cell(6, 1).hyperlink.location, name
+        # and the Summary sheet's links to them (issue 19, review item 3)
+        summary = {c.hyperlink.location for row in wb["Summary"].iter_rows() for c in row if c.hyperlink}
+        assert {f"'{sheet}'!A1" for sheet in SHEET_NAMES.values()} <= summary, name
 
 
 def test_the_annotated_workbook_checked_holds_the_trends_sheet_with_its_charts(workbooks):

@@ -74,7 +74,8 @@ def run(args) -> int:
             read = report.loaded.workbook
             if read is None:  # a file named .xlsx that held census XML
                 raise UnusableInput(f"{args.file}: --annotate writes marks into a workbook, and this file is not one")
-            annotation = prepare(args.file, read, report.findings, fingerprint=fingerprint, trends=args.trends)
+            annotation = prepare(args.file, read, report.findings, fingerprint=fingerprint, trends=args.trends,
+                                 previous=args.previous)
             del read
             del report  # the return read is no longer needed: its memory is free before the sheets are parsed
             annotation.write()
