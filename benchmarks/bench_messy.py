@@ -59,6 +59,10 @@ STEPS = (
     Step("export", "export FILE.xlsx -o out.xml --allow-errors",
          ("export", "{xlsx}", "-o", "{tmp}/exported.xml", "--allow-errors", "--force"), 10),
     Step("report", "report FILE.xml -o figures.html", ("report", "{xml}", "-o", "{tmp}/figures.html", "--force"), 8),
+    # issue 19: the report as an officer runs it before COLLECT, with the child-level lists and last year beside
+    Step("report-full", "report ... --previous LAST.xml --lists DIR",
+         ("report", "{xml}", "-o", "{tmp}/figures-full.html", "--previous", "{previous}", "--lists", "{tmp}/lists",
+          "--force"), 8),
     Step("excel-validate", "Excel Validate (Python side)", ("validate",), 10, excel=True),
     Step("excel-clear", "Excel Clear marks (Python side)", ("clear",), 10, excel=True),
     Step("excel-export", "Excel Export XML (Python side)", ("export",), 10, excel=True),
@@ -88,6 +92,9 @@ PARTS = (
     ("the summary text", "cin_xl/reports/findings.py", "text"),
     ("computing the key figures", "cin_xl/reports/figures/compute.py", "compute_figures"),
     ("writing the HTML report", "cin_xl/reports/html.py", "write_html"),
+    ("reading last year's return (--previous)", "cin_xl/jobs/load.py", "load_previous"),
+    ("the continuity checks against last year's return", "cin_xl/validation/continuity.py", "check_continuity"),
+    ("writing the child-level lists as CSV", "cin_xl/reports/child_lists.py", "write_lists"),
     ("importing Python modules", "<frozen importlib._bootstrap>", "_find_and_load"),
 )
 
@@ -157,10 +164,13 @@ def prepare(n: int, year: str, tmp: Path, *, excel: bool) -> dict[str, Path]:
 
     started = time.perf_counter()
     census = generate(n, year, seed=1, mistakes=BENCHMARK_RATE)
-    files = {"xml": tmp / "census.xml", "xlsx": tmp / "census.xlsx", "tmp": tmp}
+    files = {"xml": tmp / "census.xml", "xlsx": tmp / "census.xlsx", "tmp": tmp, "previous": tmp / "previous.xml"}
     write_xml(census, CensusYear.parse(year), files["xml"], check=False)
     write_workbook(files["xlsx"], census, CensusYear.parse(year), force=True)
     del census
+    # last year's return of the same size, its children numbered as this year's are (continuity compares them)
+    last_year = CensusYear(CensusYear.parse(year).first - 1)
+    write_xml(generate(n, last_year, seed=2, mistakes=BENCHMARK_RATE), last_year, files["previous"], check=False)
     if excel:
         from tests.excel_harness import book_json_from_xlsx
 
@@ -184,7 +194,7 @@ def prepare_elsewhere(n: int, year: str, tmp: Path, *, excel: bool) -> dict[str,
     if proc.returncode:
         raise SystemExit(f"could not make the files: {proc.stderr.strip()[-500:]}")
     print(proc.stdout.rstrip(), flush=True)
-    files = {"xml": tmp / "census.xml", "xlsx": tmp / "census.xlsx", "tmp": tmp}
+    files = {"xml": tmp / "census.xml", "xlsx": tmp / "census.xlsx", "tmp": tmp, "previous": tmp / "previous.xml"}
     if excel:
         files["snapshot"] = tmp / "snapshot.json"
     return files
