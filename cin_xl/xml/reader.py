@@ -239,8 +239,8 @@ class _Reader:
                 years = years_of_element(cls, tag)
                 other = (f" (<{tag}> is part of the census {years}: if the file is of such a year, the <Year> in its "
                          "header is wrong)") if years else ""
-                self._problem(f"unknown element <{tag}> in <{_local(el.tag)}>: not part of the {self.year.label} "
-                              f"census, so it was not read{other}", f"{path}/{tag}", child.sourceline)
+                self._problem(f"unknown element <{quoted(tag)}> in <{_local(el.tag)}>: not part of the "
+                              f"{self.year.label} census, so it was not read{other}", f"{path}/{tag}", child.sourceline)
                 continue
             f, how, name, typed, kept, order = entry
             if order < last:  # (never when not looked at: -2)
@@ -267,7 +267,7 @@ class _Reader:
                     if not stag:
                         continue
                     if stag != f.spec.xml:
-                        self._problem(f"unknown element <{stag}> in <{tag}>", f"{cpath}/{stag}", sub.sourceline)
+                        self._problem(f"unknown element <{quoted(stag)}> in <{tag}>", f"{cpath}/{stag}", sub.sourceline)
                     elif (sub.text or "").strip():
                         bucket.append(typed(sub.text))
             elif how == "group":
@@ -291,7 +291,7 @@ class _Reader:
                     if not stag:
                         continue
                     if stag != f.spec.xml:
-                        self._problem(f"unknown element <{stag}> in <{tag}>", f"{cpath}/{stag}", sub.sourceline)
+                        self._problem(f"unknown element <{quoted(stag)}> in <{tag}>", f"{cpath}/{stag}", sub.sourceline)
                         continue
                     position += 1
                     ready = self.prepared.pop(sub, None) if self.prepared else None

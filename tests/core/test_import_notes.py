@@ -170,3 +170,14 @@ def test_the_import_button_says_the_same_note(clean: str, tmp_path: Path, capsys
         result = run_excel_function(excel.import_xml, template, tmp_path / f"{name}-button.xlsx", src).value
         assert result.ok and result.message.splitlines()[1:] == note
         assert bool(note) == (name == "faulty")
+
+
+def test_a_long_element_name_is_quoted_cut(clean: str, tmp_path: Path) -> None:
+    """An unknown element named with 2,000 characters: the note quotes 60 of them, where and in the message."""
+    name = "Z" * 2000
+    xml = clean.replace("</PersonBirthDate>", f"</PersonBirthDate><{name}>4</{name}>", 1)
+    src = tmp_path / "f.xml"
+    src.write_text(xml)
+    note = import_file(src).note
+    line = next(line for line in note if "unknown element <" in line)
+    assert "Z" * 61 not in line and line.count("Z" * 60 + "... (2,000 characters)") == 2, line
