@@ -225,10 +225,11 @@ class _Reader:
         if layout and text is not None and not text.isspace():
             self._stray(text, el, path, el)
         for child in el:
+            if layout:  # (validate leaves the text between elements to the schema check, and reads no tail)
+                text = child.tail
+                if text is not None and not text.isspace():
+                    self._stray(text, el, path, child)
             tag = child.tag
-            text = child.tail
-            if layout and text is not None and not text.isspace():
-                self._stray(text, el, path, child)
             if not isinstance(tag, str):  # comment or processing instruction
                 continue
             if tag[0] == "{":
