@@ -315,10 +315,8 @@ def import_xml(book, path: str | os.PathLike, *, overwrite: bool | None = None,
     plan.issue_rows = issue_rows(xml.problems)
     write_marks(book, plan)
     message = f"Imported {plural(len(xml.census.children), 'child')} from {Path(path).name}."
-    if xml.problems:
-        message += (f" {plural(len(xml.problems), 'problem')} in the file "
-                    f"{'is' if len(xml.problems) == 1 else 'are'} listed on the Issues sheet.")
-    return _done(book, show, JobResult(True, message + " Click Validate to check the return.",
+    note = "".join(f"\n{line}" for line in xml.note)  # what was not brought in, as cin-xl import says it
+    return _done(book, show, JobResult(True, message + " Click Validate to check the return." + note,
                                        findings=list(xml.problems)))
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from cin_xl.census.model import CensusReturn
 from cin_xl.census.years import CensusYear, supported
-from cin_xl.validation.findings import Finding
+from cin_xl.validation.findings import Finding, plural
 from cin_xl.xml import read_xml
 
 
@@ -27,6 +27,40 @@ class Imported:
     too_long: list[Finding] = field(default_factory=list)
     #: the new workbook (:func:`import_file` with ``workbook=True``), None when refused or not asked for
     workbook: bytes | None = None
+    #: what the file holds that the workbook does not (or not as written), in plain words: empty for a clean file
+    note: list[str] = field(default_factory=list)
+
+
+#: the kinds of problem a note sorts the reader's problems into: (words in its message, what the note calls them)
+_KINDS = (("is part of the census", "elements of another census year, not read"),
+          ("unknown element", "unknown elements, not read"),
+          ("between its items", "text between items, in no item, not read"),
+          ("appears more than once", "items given twice, the first kept"),
+          ("out of the census order", "elements out of the census order, read as they are"))
+#: how many of each kind a note lists before it counts the rest
+NOTE_EACH = 3
+
+
+def import_note(problems: list[Finding], source: str) -> list[str]:
+    """The lines of the note ending an import: what of the file is not in the workbook, a few of each kind with
+    their line, child and record (the rest counted), and how to see every break of the census schema. Empty
+    when the file was read whole."""
+    if not problems:
+        return []
+    kinds: dict[str, list[Finding]] = {}
+    for p in problems:
+        kind = next((name for words, name in _KINDS if words in p.message), "other problems")
+        kinds.setdefault(kind, []).append(p)
+    lines = [f"Parts of {source} not brought into the workbook as written ({plural(len(problems), 'problem')}, all "
+             "listed on the Issues sheet):"]
+    for kind, found in kinds.items():
+        lines.append(f"  {kind}: {len(found):,}")
+        for p in found[:NOTE_EACH]:
+            lines.append(f"    {p.where}: {p.message}")
+        if len(found) > NOTE_EACH:
+            lines.append(f"    ... and {len(found) - NOTE_EACH:,} more")
+    lines.append(f"Run cin-xl validate {source} to see every break of the census schema.")
+    return lines
 
 
 def import_file(path: str | os.PathLike, year: str | CensusYear | None = None, *, workbook: bool = False,
@@ -38,7 +72,11 @@ def import_file(path: str | os.PathLike, year: str | CensusYear | None = None, *
 
     fallback = supported(year, readable=True) if year else None
     read = read_xml(path, fallback, keep_document=False)  # read child by child: the whole document is not held
-    result = Imported(read.census, read.year, list(read.problems), cell_limit_problems(read.census, read.year))
+    from cin_xl.jobs.load import _with_child_ids
+
+    problems = _with_child_ids(list(read.problems), read.census)  # "child C0012", not "the 12th child"
+    result = Imported(read.census, read.year, problems, cell_limit_problems(read.census, read.year),
+                      note=import_note(problems, str(path)))
     if workbook and not result.too_long:
         with phase(f"Writing the {read.year.label} workbook"):
             conf = None

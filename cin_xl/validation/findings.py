@@ -183,7 +183,7 @@ def place_of(path: str, child: str | None = None) -> PathPlace | None:
         name_in_file, n = steps[i].group(1), steps[i].group(2)  # type: ignore[union-attr]
         member = element_members(cls).get(name_in_file) if cls is not None else None
         if member is None:  # an element the census does not know here: named as it is
-            name = f"<{name_in_file}>"
+            name = f"<{quoted(name_in_file)}>"
             words.append(name)
             cls = item = None
             i += 1

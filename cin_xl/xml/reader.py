@@ -25,6 +25,7 @@ from cin_xl.census.years import READABLE_YEARS, CensusYear, UnknownYear, support
 from cin_xl.errors import UnusableInput
 from cin_xl.perf import no_gc
 from cin_xl.progress import phase
+from cin_xl.safety.text_guard import quoted
 from cin_xl.validation.codes import XML
 from cin_xl.validation.findings import Finding, Severity, plural
 
@@ -153,11 +154,40 @@ class _Reader:
         self._tables: dict[type, tuple[dict[str, tuple], dict[str, str]]] = {}
         self.tick: Callable[[], None] = lambda: None  # progress: one more child read
         self.consume = False  # free each child's elements once read
+        #: say text between elements and elements out of the census order (not when the schema check says them)
+        self.layout = True
         #: children already read as the file was streamed (see :func:`_read_streamed`), by their element
         self.prepared: dict[etree._Element, Node] = {}
 
     def _problem(self, message: str, path: str, line: int | None) -> None:
         self.problems.append(Finding(XML_PROBLEM, Severity.ERROR, message, path=path, line=line))
+
+    def _stray(self, text: str, el: etree._Element, path: str, before: etree._Element) -> None:
+        """Text between the elements of ``el`` (``<ChildIdentifiers>PersonBirthDate<LAchildID>``): no item holds
+        it, so it is not read. ``before`` is the element it follows (``el`` for text before its first element):
+        its line is counted back from the element after it, or on from ``before``."""
+        after = before.getnext() if before is not el else (el[0] if len(el) else None)
+        while after is not None and not isinstance(after.tag, str):
+            after = after.getnext()
+        lead, trail = len(text) - len(text.lstrip()), len(text.rstrip())
+        if after is not None and after.sourceline:
+            line: int | None = after.sourceline - text[trail:].count("\n")
+        else:
+            line = before.sourceline + text[:lead].count("\n") if before.sourceline else None
+        self._problem(f"<{_local(el.tag)}> holds the text {quoted(text.strip())!r} between its items: it is in "
+                      "no item, so it was not read", path, line)
+
+    def _strays(self, el: etree._Element, path: str) -> None:
+        """:meth:`_stray` for a wrapper's own text and the text after each of its elements."""
+        if not self.layout:
+            return
+        text = el.text
+        if text is not None and not text.isspace():
+            self._stray(text, el, path, el)
+        for sub in el:
+            text = sub.tail
+            if text is not None and not text.isspace():
+                self._stray(text, el, path, sub)
 
     def _table(self, cls: type) -> tuple[dict[str, tuple], dict[str, str]]:
         """(element name -> (field, how it is read, field name, how its text is typed, element name kept in
@@ -169,15 +199,15 @@ class _Reader:
         if table is None:
             by_element: dict[str, tuple] = {}
             paths: dict[str, str] = {}
-            for f in fields_of(cls, self.year):
+            for order, f in enumerate(fields_of(cls, self.year)):  # order: the census's order of the elements
                 spec = f.spec
                 if isinstance(spec, Group):
                     how = "wrapped" if spec.wrapper else "group"
-                    by_element[spec.wrapper or spec.xml] = (f, how, f.name, None, None)
+                    by_element[spec.wrapper or spec.xml] = (f, how, f.name, None, None, order)
                     continue
                 kept = spec.wrapper or spec.xml
                 paths[f.name] = kept
-                by_element[kept] = (f, "many" if spec.many else "item", f.name, _typer(spec.kind), kept)
+                by_element[kept] = (f, "many" if spec.many else "item", f.name, _typer(spec.kind), kept, order)
             table = self._tables[cls] = (by_element, paths)
         return table
 
@@ -188,7 +218,17 @@ class _Reader:
         cells: dict[str, str | int] = {}
         origin = Origin(None, None, path, el.sourceline, cells, paths)  # (sheet, row, path, line, ...)
         seen: dict[str, int] | None = None  # repeated groups met so far, by element name, for their [n] in paths
+        layout = self.layout
+        last = -1 if layout else -2  # the census order of the last element read, and its name: one out of order
+        last_tag = ""  # is said (-2: not looked at)
+        text = el.text
+        if layout and text is not None and not text.isspace():
+            self._stray(text, el, path, el)
         for child in el:
+            if layout:  # (validate leaves the text between elements to the schema check, and reads no tail)
+                text = child.tail
+                if text is not None and not text.isspace():
+                    self._stray(text, el, path, child)
             tag = child.tag
             if not isinstance(tag, str):  # comment or processing instruction
                 continue
@@ -200,10 +240,15 @@ class _Reader:
                 years = years_of_element(cls, tag)
                 other = (f" (<{tag}> is part of the census {years}: if the file is of such a year, the <Year> in its "
                          "header is wrong)") if years else ""
-                self._problem(f"unknown element <{tag}> in <{_local(el.tag)}>: not part of the {self.year.label} "
-                              f"census, so it was not read{other}", f"{path}/{tag}", child.sourceline)
+                self._problem(f"unknown element <{quoted(tag)}> in <{_local(el.tag)}>: not part of the "
+                              f"{self.year.label} census, so it was not read{other}", f"{path}/{tag}", child.sourceline)
                 continue
-            f, how, name, typed, kept = entry
+            f, how, name, typed, kept, order = entry
+            if order < last:  # (never when not looked at: -2)
+                self._problem(f"<{tag}> comes after <{last_tag}> in <{_local(el.tag)}>, out of the census order: it "
+                              "was read (export writes the census order)", f"{path}/{tag}", child.sourceline)
+            elif layout:
+                last, last_tag = order, tag
             if how == "item":
                 if name in values:
                     self._problem(f"<{tag}> appears more than once in <{_local(el.tag)}>; the first was kept",
@@ -217,12 +262,13 @@ class _Reader:
             if how == "many":
                 bucket = values.setdefault(name, [])
                 cells.setdefault(name, child.sourceline)
+                self._strays(child, cpath)
                 for sub in child:
                     stag = _local(sub.tag)
                     if not stag:
                         continue
                     if stag != f.spec.xml:
-                        self._problem(f"unknown element <{stag}> in <{tag}>", f"{cpath}/{stag}", sub.sourceline)
+                        self._problem(f"unknown element <{quoted(stag)}> in <{tag}>", f"{cpath}/{stag}", sub.sourceline)
                     elif (sub.text or "").strip():
                         bucket.append(typed(sub.text))
             elif how == "group":
@@ -240,12 +286,13 @@ class _Reader:
             else:  # "wrapped": Children > Child
                 members = values.setdefault(name, [])
                 position = 0  # among the <Child> elements only, as XPath counts: unknown siblings do not count
+                self._strays(child, cpath)
                 for sub in child:
                     stag = _local(sub.tag)
                     if not stag:
                         continue
                     if stag != f.spec.xml:
-                        self._problem(f"unknown element <{stag}> in <{tag}>", f"{cpath}/{stag}", sub.sourceline)
+                        self._problem(f"unknown element <{quoted(stag)}> in <{tag}>", f"{cpath}/{stag}", sub.sourceline)
                         continue
                     position += 1
                     ready = self.prepared.pop(sub, None) if self.prepared else None
@@ -284,6 +331,7 @@ def read_xml(source: str | os.PathLike | bytes, year: str | CensusYear | None = 
         schema = schema_problems(tree, census_year)
     reader = _Reader(census_year)
     reader.consume = check_schema
+    reader.layout = not check_schema
     children = _path(tree.getroot(), ("Children",))
     count = f"{len(children):,} children" if children is not None else None
     with no_gc(), phase("Reading the children", len(children) if children is not None else None, count) as step:
@@ -360,6 +408,7 @@ def _read_streamed(source: str | os.PathLike, name: str, year: str | CensusYear 
                     if _path(root, ("Header", "CollectionDetails", "Year")) is None:
                         return None  # no year before the children: read the whole document
                     reader = _Reader(detect_year(root, fallback))
+                    reader.layout = not check_schema
                     check = ChildByChild(reader.year) if check_schema else None
                 if (wrapper is None or _local(wrapper.tag) != wrapper_name or wrapper.getparent() is not root
                         or el in reader.prepared):

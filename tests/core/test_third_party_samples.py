@@ -124,6 +124,23 @@ def test_dti_sample_findings_by_code(name, tmp_path, capsys):
 
 
 @pytest.mark.parametrize("name", sorted(DTI_FINDINGS))
+def test_dti_sample_import_says_what_it_did_not_bring_in(name, tmp_path, capsys):
+    """The text "PersonBirthDate" between two identifiers, <Sex> and pre-proceedings in a 2022-23 file: import
+    names each (line, child) in its note, with the next step; a file read whole has no note."""
+    sample = _dti(name)
+    code, out, err = _run(capsys, "import", sample, "-o", tmp_path / "s.xlsx")
+    if not DTI_FINDINGS[name]:
+        assert code == 0 and "not brought" not in out
+        return
+    assert code == 1 and "not brought into the workbook" in out and err == ""
+    assert "line 23, child DfEX0000001: <ChildIdentifiers> holds the text 'PersonBirthDate' between its items" in out
+    if DTI_FINDINGS[name].get("XML"):
+        assert f"  elements of another census year, not read: {DTI_FINDINGS[name]['XML']}" in out
+        assert "line 25, child DfEX0000001, Sex: unknown element <Sex>" in out
+    assert out.rstrip().endswith(f"Run cin-xl validate {sample} to see every break of the census schema.")
+
+
+@pytest.mark.parametrize("name", sorted(DTI_FINDINGS))
 def test_dti_sample_import_then_export_keeps_what_was_read(name, tmp_path, capsys):
     """Nothing read is lost from XML to workbook and back; what a 2022-23 file cannot hold (<Sex>, pre-proceedings)
     is said on import, and export then refuses the file for its missing <GenderCurrent>, saying so."""

@@ -41,9 +41,8 @@ def run(args: argparse.Namespace) -> int:
     assert result.workbook is not None
     write_atomic(out, result.workbook)
     print(f"Wrote {out}: census {result.year.label}, {plural(len(result.census.children), 'child')}.")
-    if result.problems:
-        print(f"{plural(len(result.problems), 'problem')} in the XML, also listed on the Issues sheet:")
-        for p in result.problems:
-            print(f"  {p}")
+    if result.problems:  # what was not brought in, a few of each kind (the Issues sheet lists them all)
+        for line in result.note:
+            print(line)
         return 1
     return 0
