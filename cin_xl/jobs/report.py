@@ -43,8 +43,9 @@ def _figures(path: str | Path, year: str | CensusYear | None = None, *, check: b
 
     with no_gc():
         loaded = load(path, year)
-        findings = validate_loaded(loaded, options=options, previous=previous).findings if check else None
-        last = load_previous(previous, loaded.year) if previous else None
+        last = load_previous(previous, loaded.year) if previous else None  # read once, for checks and figures
+        findings = validate_loaded(loaded, options=options, previous=previous,
+                                   previous_return=last).findings if check else None
         if previous:
             loaded.inputs.append(Path(previous))
         figures = compute_figures(loaded.census, loaded.year, findings, source=loaded.source, previous=last,

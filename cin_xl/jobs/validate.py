@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cin_xl.census.model import CensusReturn
 from cin_xl.census.years import CensusYear
 from cin_xl.errors import UnusableInput
 from cin_xl.jobs.load import Loaded, load, load_previous
@@ -46,7 +47,7 @@ ConfirmRemote = Callable[[str], bool]
 
 def validate_loaded(loaded: Loaded, *, progress: Progress | None = None, options: dict | None = None,
                     previous: str | Path | None = None, confirm_remote: ConfirmRemote | None = None,
-                    jobs: int = 1) -> Validated:
+                    jobs: int = 1, previous_return: CensusReturn | None = None) -> Validated:
     """Validate a return already read (from a file, or from the grids Excel handed over).
 
     Without ``previous``, a workbook is checked for continuity against the return its Return sheet names
@@ -55,11 +56,12 @@ def validate_loaded(loaded: Loaded, *, progress: Progress | None = None, options
 
     ``jobs``: how many processes may check a large return (0: as many as pay; 1, the default, this one
     only: the Excel buttons never ask for more). The findings and their order are the same whatever it
-    is (:mod:`cin_xl.validation.parallel`)."""
+    is (:mod:`cin_xl.validation.parallel`). ``previous_return``: ``previous`` already read, so that a job
+    that needs it again reads it once."""
     findings = rule_findings(loaded, progress=progress, options=options, jobs=jobs)
     if previous:
         loaded.inputs.append(Path(previous))
-        findings += continuity_findings(loaded, previous)
+        findings += continuity_findings(loaded, previous, previous_return)
     elif loaded.workbook is not None:
         findings += named_continuity(loaded.workbook, loaded.folder, inputs=loaded.inputs,
                                      confirm_remote=confirm_remote)
@@ -88,10 +90,12 @@ def rule_findings(loaded: Loaded, *, progress: Progress | None = None, options: 
     return findings
 
 
-def continuity_findings(loaded: Loaded, previous: str | Path) -> list[Finding]:
+def continuity_findings(loaded: Loaded, previous: str | Path,
+                        previous_return: CensusReturn | None = None) -> list[Finding]:
     from cin_xl.validation.continuity import check_continuity
 
-    return check_continuity(loaded.census, load_previous(previous, loaded.year), loaded.year)
+    last = previous_return if previous_return is not None else load_previous(previous, loaded.year)
+    return check_continuity(loaded.census, last, loaded.year)
 
 
 def named_return(text: str, folder: Path | None, confirm_remote: ConfirmRemote | None = None) -> Path:
