@@ -232,6 +232,30 @@ def bar_chart(title: str, rows: Sequence[tuple[str, int]], *, x_label: str, colo
     return _svg(width, height, title, desc, body, ident)
 
 
+def _percent_grid(left: float, plot_w: float, top: float, plot_bottom: float) -> list[str]:
+    """The vertical lines and labels of a 0 to 100% axis, every 20%, under horizontal bars."""
+    out = []
+    for value in range(0, 101, 20):
+        x = left + plot_w * value / 100
+        out.append(f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{plot_bottom}" '
+                   f'stroke="{"#8a8f92" if value == 0 else "#e1e3e4"}" stroke-width="1"/>')
+        out.append(_t(x, plot_bottom + 16, f"{value}%", size=12, anchor="middle", fill=_GREY))
+    return out
+
+
+def page_head(title: str, css: str) -> str:
+    """The start of a self-contained page of cin-xl's, to its <head>'s end (the key figures, the trends)."""
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="cin-xl {escape(__version__)}">
+<title>{escape(title)}</title>
+<style>{css}</style>
+</head>"""
+
+
 def pair_chart(title: str, rows: Sequence[tuple[str, float | None, float | None]], *, names: tuple[str, str],
                width: int = 960, label_width: int = 360, ident: str = "pair") -> str:
     """Two horizontal bars from 0 to 100% per (label, first, second) percentage (None: no bar), named
@@ -247,11 +271,7 @@ def pair_chart(title: str, rows: Sequence[tuple[str, float | None, float | None]
         key_x = label_width + i * 200
         body.append(f'<rect x="{key_x}" y="34" width="18" height="12" fill="{colour}"/>')
         body.append(_t(key_x + 24, 45, name, size=14))
-    for value in range(0, 101, 20):
-        x = label_width + plot_w * value / 100
-        body.append(f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{plot_bottom}" '
-                    f'stroke="{"#8a8f92" if value == 0 else "#e1e3e4"}" stroke-width="1"/>')
-        body.append(_t(x, plot_bottom + 16, f"{value}%", size=12, anchor="middle", fill=_GREY))
+    body += _percent_grid(label_width, plot_w, top, plot_bottom)
     y = top
     for (label, first, second), lines, h in zip(rows, wrapped, heights):
         start = y + h / 2 - (len(lines) - 1) * line_h / 2 + 4.5
@@ -284,11 +304,7 @@ def percent_chart(title: str, rows: Sequence[tuple[str, Rate] | tuple[str, Rate,
     plot_w = width - label_width - right
     plot_bottom = height - bottom
     body = [_t(0, 20, title, size=16, weight="bold")]
-    for value in range(0, 101, 20):
-        x = label_width + plot_w * value / 100
-        body.append(f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{plot_bottom}" '
-                    f'stroke="{"#8a8f92" if value == 0 else "#e1e3e4"}" stroke-width="1"/>')
-        body.append(_t(x, plot_bottom + 16, f"{value}%", size=12, anchor="middle", fill=_GREY))
+    body += _percent_grid(label_width, plot_w, top, plot_bottom)
     y = top
     for (label, rate, fill), lines, h in zip(bars, wrapped, heights):
         first = y + h / 2 - (len(lines) - 1) * line_h / 2 + 4.5
@@ -808,15 +824,7 @@ def render_html(figures: Figures, *, generated: datetime | None = None,
     sections.append(("collect", "COLLECT's reports", _collect_index(figures, targets)))
     contents = "".join(f'<li><a href="#{ident}">{escape(name)}</a></li>' for ident, name, _ in sections)
     body = "".join(f'<section id="{ident}"><h2>{escape(name)}</h2>{html}</section>' for ident, name, html in sections)
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="cin-xl {escape(__version__)}">
-<title>{escape(title)}</title>
-<style>{_CSS}</style>
-</head>
+    return f"""{page_head(title, _CSS)}
 <body>
 <header class="header"><div class="width"><span class="logo">cin-xl</span>
 <span class="service">Children in need census</span></div></header>

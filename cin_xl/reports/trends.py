@@ -29,7 +29,7 @@ from cin_xl.census.spec import CODE_SETS, Group, fields_of
 from cin_xl.census.years import CensusYear
 from cin_xl.errors import UnusableInput
 from cin_xl.reports.figures import COUNTS, TIMELINESS, Figures, Rate
-from cin_xl.reports.html import _axis
+from cin_xl.reports.html import _axis, page_head
 from cin_xl.safety.atomic import write_atomic
 from cin_xl.validation.catalogue import rules_not_included_note
 
@@ -215,15 +215,7 @@ def render_trends(all_figures: list[Figures], *, generated: datetime | None = No
     sources = "".join(f"<li>{escape(f.year.label)}: {escape(Path(f.source).name if f.source else 'a return')}</li>"
                       for f in ordered)
     title = f"Children in need census {labels[0]} to {labels[-1]}: trends"
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="cin-xl {escape(__version__)}">
-<title>{escape(title)}</title>
-<style>{_CSS}</style>
-</head>
+    return f"""{page_head(title, _CSS)}
 <body>
 <main>
 <h1>{escape(title)}</h1>

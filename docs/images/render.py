@@ -83,6 +83,23 @@ def content_box(pgm: bytes, margin: int = 6) -> tuple[int, int, int, int]:
     return x0, y0, min(width, cols[-1] + margin) - x0, min(height, rows[-1] + margin) - y0
 
 
+def first_page_png(xlsx: Path, png: Path, tmp: Path, *, dpi: int = DPI, margin: int = 6) -> None:
+    """The first printed page of ``xlsx`` (through LibreOffice and pdftoppm) as ``png``, cropped to what is
+    drawn on it."""
+    import shutil
+    import subprocess
+
+    subprocess.run([shutil.which("soffice"), "--headless", "--convert-to", "pdf", "--outdir", str(tmp), str(xlsx)],
+                   check=True, capture_output=True, timeout=300)
+    pdf = str(xlsx.with_suffix(".pdf"))
+    gray = tmp / png.stem
+    subprocess.run(["pdftoppm", "-gray", "-r", str(dpi), "-f", "1", "-l", "1", "-singlefile", pdf, str(gray)],
+                   check=True)
+    x, y, w, h = content_box(gray.with_suffix(".pgm").read_bytes(), margin=margin)
+    subprocess.run(["pdftoppm", "-png", "-r", str(dpi), "-f", "1", "-l", "1", "-singlefile", "-x", str(x), "-y",
+                    str(y), "-W", str(w), "-H", str(h), pdf, str(png.with_suffix(""))], check=True)
+
+
 def render(out_dir: Path = HERE) -> list[Path]:
     soffice = shutil.which("soffice")
     if not soffice or not shutil.which("pdftoppm"):

@@ -12,7 +12,6 @@ are those of ``render.py``.
 from __future__ import annotations
 
 import shutil
-import subprocess
 import sys
 import tempfile
 from datetime import timedelta
@@ -21,7 +20,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from render import DPI, HERE, content_box
+from render import HERE, first_page_png
 
 from cin_xl.census.years import CensusYear
 from cin_xl.synthetic.years import generate_years
@@ -49,15 +48,7 @@ def _picture(xlsx: Path, sheet: str, last: str, rows: int, png: Path, tmp: Path)
     ws.page_margins.header = ws.page_margins.footer = 0
     one = tmp / f"{png.stem}.xlsx"
     wb.save(one)
-    subprocess.run([shutil.which("soffice"), "--headless", "--convert-to", "pdf", "--outdir", str(tmp), str(one)],
-                   check=True, capture_output=True, timeout=300)
-    pdf = str(one.with_suffix(".pdf"))
-    gray = tmp / png.stem
-    subprocess.run(["pdftoppm", "-gray", "-r", str(DPI), "-f", "1", "-l", "1", "-singlefile", pdf, str(gray)],
-                   check=True)
-    x, y, w, h = content_box(gray.with_suffix(".pgm").read_bytes())
-    subprocess.run(["pdftoppm", "-png", "-r", str(DPI), "-f", "1", "-l", "1", "-singlefile", "-x", str(x), "-y",
-                    str(y), "-W", str(w), "-H", str(h), pdf, str(png.with_suffix(""))], check=True)
+    first_page_png(one, png, tmp)
 
 
 def render(out_dir: Path = HERE) -> list[Path]:

@@ -10,7 +10,6 @@ top (title, notes, where a series breaks, the counts) and its charts. Cropping a
 from __future__ import annotations
 
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -18,7 +17,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from render import HERE, content_box
+from render import HERE, first_page_png
 
 from cin_xl.census.years import SUPPORTED_YEARS, CensusYear
 from cin_xl.reports.trends_sheet import TRENDS_SHEET
@@ -39,15 +38,7 @@ def _picture(xlsx: Path, first: int, last: int, png: Path, tmp: Path) -> None:
     ws.page_margins.header = ws.page_margins.footer = 0
     one = tmp / f"{png.stem}.xlsx"
     wb.save(one)
-    subprocess.run([shutil.which("soffice"), "--headless", "--convert-to", "pdf", "--outdir", str(tmp), str(one)],
-                   check=True, capture_output=True, timeout=300)
-    pdf = str(one.with_suffix(".pdf"))
-    gray = tmp / png.stem
-    subprocess.run(["pdftoppm", "-gray", "-r", str(DPI), "-f", "1", "-l", "1", "-singlefile", pdf, str(gray)],
-                   check=True)
-    x, y, w, h = content_box(gray.with_suffix(".pgm").read_bytes(), margin=40)  # the charts' borders are pale
-    subprocess.run(["pdftoppm", "-png", "-r", str(DPI), "-f", "1", "-l", "1", "-singlefile", "-x", str(x), "-y",
-                    str(y), "-W", str(w), "-H", str(h), pdf, str(png.with_suffix(""))], check=True)
+    first_page_png(one, png, tmp, dpi=DPI, margin=40)  # the charts' borders are pale
 
 
 def render(out_dir: Path = HERE) -> list[Path]:

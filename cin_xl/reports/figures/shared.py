@@ -321,37 +321,29 @@ class Facts:
     def assessment_durations(self) -> list[Timed]:
         """Assessments completed in the year with a readable start date on or before the authorisation
         date, with the working days they took (start to authorisation)."""
-        out: list[Timed] = []
-        between, earliest = self.working_days.between, self.working_days.base
-        for child, _, a in self.view.assessments:
-            done, start = a.authorisation_date, a.start_date
-            if self.in_year(done) and isinstance(start, date) and start <= done:
-                out.append(Timed(child, a, start, done, between(start, done) if start >= earliest else None))
-        return out
+        return self._timed((child, a, a.start_date, a.authorisation_date) for child, _, a in self.view.assessments)
 
     @cached_property
     def conference_durations(self) -> list[Timed]:
         """Initial conferences in the year recorded in a Section 47 group whose start date is readable and on
         or before the conference, with the working days from the enquiry's start to the conference."""
-        out: list[Timed] = []
-        between, earliest = self.working_days.between, self.working_days.base
-        for child, _, s in self.view.section47s:
-            held, start = s.date_of_initial_cpc, s.start_date
-            if self.in_year(held) and isinstance(start, date) and start <= held:
-                out.append(Timed(child, s, start, held, between(start, held) if start >= earliest else None))
-        return out
+        return self._timed((child, s, s.start_date, s.date_of_initial_cpc) for child, _, s in self.view.section47s)
 
     @cached_property
     def transfer_in_durations(self) -> list[Timed]:
         """Transfer-in conferences: initial conferences in the year recorded on the episode itself (no section
         47 enquiry in it), whose referral date is readable and on or before the conference, with the working
         days from the referral to the conference."""
+        return self._timed((child, e, e.referral_date, e.date_of_initial_cpc) for child, e in self.view.episodes)
+
+    def _timed(self, measured: Iterable[tuple[Child, Node, object, object]]) -> list[Timed]:
+        """The (child, record, start, end) whose end is in the year and whose start is a readable date on or
+        before it, with the working days between (the shape each timescale shares)."""
         out: list[Timed] = []
         between, earliest = self.working_days.between, self.working_days.base
-        for child, e in self.view.episodes:
-            held, start = e.date_of_initial_cpc, e.referral_date
-            if self.in_year(held) and isinstance(start, date) and start <= held:
-                out.append(Timed(child, e, start, held, between(start, held) if start >= earliest else None))
+        for child, record, start, end in measured:
+            if self.in_year(end) and isinstance(start, date) and start <= end:
+                out.append(Timed(child, record, start, end, between(start, end) if start >= earliest else None))
         return out
 
     @cached_property
