@@ -503,3 +503,28 @@ def test_a_replaced_sheet_keeps_its_code_name_and_loses_only_its_own_parts(tmp_p
     root = etree.fromstring(after["xl/worksheets/sheet1.xml"])
     assert root.find(f"{M}sheetPr").get("codeName") == "Sheet7" and not len(root.find(f"{M}sheetData"))
     assert after["xl/media/other.bin"] == parts["xl/media/other.bin"]
+
+
+def test_the_trends_sheet_changes_nothing_else_of_the_users_workbook(rich, tmp_path, capsys):
+    """``--annotate --trends``: the user's macros, pictures, charts, notes and controls stay byte for byte, no
+    member is lost, and what is new is cin-xl's sheets and their charts (issue 21, item 3)."""
+    from cin_xl.xml.writer import write_xml
+
+    past = []
+    for back in (2, 1):
+        year = CensusYear(YEAR.first - back)
+        path = tmp_path / f"past-{year.label}.xml"
+        write_xml(generate(20, year, seed=back), year, path, check=False)
+        past.append(str(path))
+    before = members(rich)
+    assert main(["validate", str(rich), "--annotate", "--trends", *past]) == 1
+    after = members(rich)
+    capsys.readouterr()
+    assert not set(before) - set(after), "no member is lost"
+    for kept in ("xl/vbaProject.bin", "xl/drawings/drawing1.xml", "xl/media/image1.png", "xl/charts/chart1.xml",
+                 "xl/drawings/vmlDrawing1.vml", "xl/comments/comment1.xml", "xl/ctrlProps/ctrlProp1.xml"):
+        assert after[kept] == before[kept], kept
+    after_sheets = sheet_parts(after)
+    assert "Trends" in after_sheets
+    new_sheets = {part for name, part in after_sheets.items() if part not in before}
+    assert new_sheets == {after_sheets[name] for name in ("Summary", "Trends", *SHEET_NAMES.values())}
